@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import express, { type Express } from 'express';
+import { pinoHttp } from 'pino-http';
+import type { BookingStore } from '../activities/ports/booking-store';
+import type { Database } from '../infra/database';
+import type { Logger } from '../infra/logger';
+import type { TemporalClientProvider } from '../infra/temporal';
+import { errorHandler } from './error-handler';
+import { sendProblem } from './problem';
+import { bookingRoutes } from './routes/bookings.routes';
+import { healthRoutes } from './routes/health.routes';
+
+/** What the API needs from the outside world; the composition root passes real ones. */
+export interface ApiDeps {
+  db: Database;
+  bookings: BookingStore;
+  temporal: TemporalClientProvider;
+  logger: Logger;
+  /** IANA zone whose calendar decides what "today" is (travel dates in the past are refused). */
+  operatorTimeZone: string;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The Express app: thin translation between HTTP and Temporal/the database. */
+export function createApp(deps: ApiDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      genReqId(req, res) {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      autoLogging: { ignore: (req) => req.url === '/healthz' },
+    }),
+  );
+  app.use(express.json({ limit: '100kb', strict: true, type: ['application/json', 'application/*+json'] }));
+  app.use((req, res, next) => {
+    // A body that is not JSON would otherwise be silently ignored.
+    if (['POST', 'PUT', 'PATCH'].includes(req.method) && req.headers['content-length'] !== '0' && req.headers['content-type'] && !req.is(['application/json', 'application/*+json'])) {
+      sendProblem(res, {
+        status: 415,
+        title: 'Unsupported media type',
+        detail: `Send the body as application/json (got ${req.headers['content-type']})`,
+        type: '/problems/unsupported-media-type',
+      });
+      return;
+    }
+    next();
+  });
+
+  app.use(healthRoutes(deps));
+  app.use(bookingRoutes(deps));
+
+  app.use((req, res) => {
+    sendProblem(res, { status: 404, title: 'Not found', detail: `No route for ${req.method} ${req.path}`, type: '/problems/not-found' });
+  });
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,17 @@
+/** `npm run api`: the production API process (set TEMPORAL_ADDRESS and DATABASE_URL). */
+import { ConfigError, loadConfig } from '../infra/config';
+import { createLogger } from '../infra/logger';
+import { startServices, stopOnSignals } from '../infra/services';
+
+async function main() {
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL, 'itinera-api');
+  const services = await startServices(config, logger, { worker: false, api: true });
+  stopOnSignals(logger, services.stop);
+  logger.info({ url: services.apiUrl, database: services.db.kind }, 'API listening');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof ConfigError ? err.message : err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,78 @@
+import type { Response } from 'express';
+import type { z } from 'zod';
+
+/** One offending input, as RFC 9457 extension member `errors`. */
+export interface FieldError {
+  /** JSON Pointer (RFC 6901) into the request body, or `header:<name>` / `path:<name>` / `query:<name>`. */
+  pointer: string;
+  detail: string;
+}
+
+/** An RFC 9457 problem the API answers with; thrown from routes, rendered by the error handler. */
+export class ProblemError extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    readonly detail: string,
+    readonly type = `/problems/${title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(detail);
+    this.name = 'ProblemError';
+  }
+}
+
+export class ValidationProblem extends ProblemError {
+  constructor(
+    readonly errors: FieldError[],
+    status = 422,
+    title = 'Invalid request',
+  ) {
+    super(status, title, errors.map((e) => `${e.pointer}: ${e.detail}`).join('; '), undefined, { errors });
+  }
+}
+
+export class NotFoundProblem extends ProblemError {
+  constructor(detail: string) {
+    super(404, 'Not found', detail);
+  }
+}
+
+function escapePointer(segment: PropertyKey): string {
+  return String(segment).replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** Every zod issue as a field error with a JSON Pointer; unknown keys are reported one by one. */
+export function fieldErrorsFromZod(error: z.ZodError, root = ''): FieldError[] {
+  const out: FieldError[] = [];
+  for (const issue of error.issues) {
+    const base = root + issue.path.map((p) => `/${escapePointer(p)}`).join('');
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) out.push({ pointer: `${base}/${escapePointer(key)}`, detail: 'is not a known field' });
+    } else if (issue.code === 'invalid_type' && issue.input === undefined) {
+      out.push({ pointer: base || '/', detail: 'is required' });
+    } else {
+      out.push({ pointer: base || '/', detail: issue.message });
+    }
+  }
+  return out;
+}
+
+export function sendProblem(
+  res: Response,
+  problem: { status: number; title: string; detail: string; type: string; extra?: Record<string, unknown> },
+): void {
+  const requestId = res.getHeader('x-request-id');
+  res
+    .status(problem.status)
+    .type('application/problem+json')
+    .json({
+      type: problem.type,
+      title: problem.title,
+      status: problem.status,
+      detail: problem.detail,
+      instance: res.req.originalUrl,
+      ...(requestId ? { requestId } : {}),
+      ...(problem.extra ?? {}),
+    });
+}

@@ -1,0 +1,40 @@
+/** An instant as epoch milliseconds: the only time type that crosses workflow boundaries. */
+export type Instant = number;
+
+export const MINUTE_MS = 60_000;
+export const HOUR_MS = 60 * MINUTE_MS;
+export const DAY_MS = 24 * HOUR_MS;
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** True for a real calendar date written YYYY-MM-DD (2026-02-30 is not one). */
+export function isIsoDate(value: string): boolean {
+  const m = ISO_DATE.exec(value);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const t = Date.UTC(y, mo - 1, d);
+  const back = new Date(t);
+  return back.getUTCFullYear() === y && back.getUTCMonth() === mo - 1 && back.getUTCDate() === d;
+}
+
+/** Midnight UTC at the start of a YYYY-MM-DD calendar date. */
+export function startOfDateUtc(isoDate: string): Instant {
+  if (!isIsoDate(isoDate)) throw new RangeError(`Not a calendar date: ${isoDate}`);
+  return Date.parse(`${isoDate}T00:00:00.000Z`);
+}
+
+/** The calendar date (YYYY-MM-DD) it is at `now` in an IANA time zone. */
+export function calendarDateIn(now: Instant, timeZone: string): string {
+  // en-CA formats as YYYY-MM-DD.
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}
+
+/** True when `timeZone` is an IANA zone this runtime knows. */
+export function isTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-CA', { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}

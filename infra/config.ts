@@ -1,0 +1,99 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { isTimeZone } from '../domain/time/instant';
+
+/** Root of the checkout: every relative default below is resolved against it. */
+export const PROJECT_ROOT = path.resolve(__dirname, '..');
+
+const optionalPath = (what: string) =>
+  z
+    .string()
+    .min(1)
+    .optional()
+    .refine((p) => p === undefined || existsSync(p), { message: `${what}: no such file` });
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+/**
+ * Every setting Itinera reads from the environment. The README's configuration table lists the
+ * same names; `loadConfig` reports every missing or invalid one at once.
+ */
+export const EnvSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    PORT: port.default(3000),
+    OPERATOR_TIME_ZONE: z
+      .string()
+      .default('UTC')
+      .refine(isTimeZone, { message: 'is not an IANA time zone such as "Europe/London"' }),
+
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// connection URL')
+      .optional(),
+    ITINERA_PGLITE_DIR: z.string().min(1).default(path.join(PROJECT_ROOT, '.data', 'pglite')),
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+
+    TEMPORAL_ADDRESS: z
+      .string()
+      .regex(/^[^\s:]+:\d+$/, 'must be host:port, e.g. "temporal.example.com:7233"')
+      .optional(),
+    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+    TEMPORAL_TLS_CERT_PATH: optionalPath('TEMPORAL_TLS_CERT_PATH'),
+    TEMPORAL_TLS_KEY_PATH: optionalPath('TEMPORAL_TLS_KEY_PATH'),
+    TEMPORAL_TLS_CA_PATH: optionalPath('TEMPORAL_TLS_CA_PATH'),
+    TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+    TEMPORAL_API_KEY: z.string().min(1).optional(),
+    TEMPORAL_DEV_PORT: port.default(7233),
+    TEMPORAL_UI_PORT: port.default(8233),
+    TEMPORAL_DEV_DB_FILE: z.string().min(1).default(path.join(PROJECT_ROOT, '.data', 'temporal.sqlite')),
+    WORKER_SHUTDOWN_GRACE: z
+      .string()
+      .regex(/^\d+\s*(ms|s|m)$/, 'must be a duration such as "30s"')
+      .default('30s'),
+  })
+  .superRefine((env, ctx) => {
+    if (Boolean(env.TEMPORAL_TLS_CERT_PATH) !== Boolean(env.TEMPORAL_TLS_KEY_PATH)) {
+      const missing = env.TEMPORAL_TLS_CERT_PATH ? 'TEMPORAL_TLS_KEY_PATH' : 'TEMPORAL_TLS_CERT_PATH';
+      ctx.addIssue({ code: 'custom', path: [missing], message: 'mTLS needs both a certificate and a key' });
+    }
+    if (env.TEMPORAL_TLS_CERT_PATH && env.TEMPORAL_API_KEY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TEMPORAL_API_KEY'],
+        message: 'use either mTLS (TEMPORAL_TLS_CERT_PATH/KEY_PATH) or an API key, not both',
+      });
+    }
+    if ((env.TEMPORAL_TLS_CERT_PATH || env.TEMPORAL_API_KEY) && !env.TEMPORAL_ADDRESS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TEMPORAL_ADDRESS'],
+        message: 'is required when Temporal credentials are given (the dev server needs none)',
+      });
+    }
+  });
+
+export type AppConfig = z.infer<typeof EnvSchema>;
+
+/** Raised at start-up with one line per bad setting. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  // Empty strings count as unset: `FOO= npm start` should not be a validation error.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`),
+    );
+  }
+  return parsed.data;
+}

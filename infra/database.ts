@@ -1,0 +1,91 @@
+import { mkdirSync } from 'node:fs';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaClient } from '../generated/prisma/client';
+import { pgliteAdapterFactory } from './pglite-adapter';
+
+export type DatabaseKind = 'postgresql' | 'pglite';
+
+/** The application's database: a Prisma client over PostgreSQL or embedded PGlite. */
+export interface Database {
+  kind: DatabaseKind;
+  prisma: PrismaClient;
+  /** Resolves when the database answers a trivial query; rejects with a DatabaseUnavailable. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The database could not be reached or did not answer. The API turns this into a 503. */
+export class DatabaseUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(`The database is unreachable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'DatabaseUnavailableError';
+  }
+}
+
+export interface DatabaseOptions {
+  /** PostgreSQL connection URL; when absent the embedded PGlite database is used. */
+  databaseUrl?: string;
+  /** PGlite data directory (ignored with a URL). `memory://` keeps it in memory. */
+  pgliteDir?: string;
+  poolSize?: number;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.databaseUrl) {
+    const adapter = new PrismaPg({
+      connectionString: options.databaseUrl,
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: 3_000,
+      idleTimeoutMillis: 30_000,
+    });
+    const prisma = new PrismaClient({ adapter });
+    return wrap('postgresql', prisma, async () => undefined);
+  }
+  const dir = options.pgliteDir ?? 'memory://';
+  if (!dir.startsWith('memory://')) mkdirSync(dir, { recursive: true });
+  const pglite = new PGlite(dir);
+  await pglite.waitReady;
+  const prisma = new PrismaClient({ adapter: pgliteAdapterFactory(pglite) });
+  return wrap('pglite', prisma, () => pglite.close());
+}
+
+function wrap(kind: DatabaseKind, prisma: PrismaClient, closeDriver: () => Promise<void>): Database {
+  let closed = false;
+  return {
+    kind,
+    prisma,
+    async ping() {
+      try {
+        await prisma.$queryRawUnsafe('SELECT 1');
+      } catch (err) {
+        throw new DatabaseUnavailableError(err);
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await prisma.$disconnect();
+      await closeDriver();
+    },
+  };
+}
+
+/**
+ * True when an error means the database cannot be reached (as opposed to a bad query):
+ * connection refused or reset, timeouts, Prisma's P1001/P1002/P1017, a closed PGlite.
+ */
+export function isDatabaseUnreachable(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 6; depth++) {
+    const rec = e as { code?: unknown; message?: unknown; cause?: unknown; kind?: unknown };
+    if (typeof rec.code === 'string' && ['P1001', 'P1002', 'P1017', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P03'].includes(rec.code)) {
+      return true;
+    }
+    if (rec.kind === 'DatabaseNotReachable' || rec.kind === 'ConnectionClosed') return true;
+    if (typeof rec.message === 'string' && /ECONNREFUSED|Connection terminated|connection timeout|timeout exceeded when trying to connect|PGlite is closed|Can't reach database/i.test(rec.message)) {
+      return true;
+    }
+    e = rec.cause;
+  }
+  return false;
+}

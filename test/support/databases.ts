@@ -1,0 +1,21 @@
+import { cpSync, mkdtempSync } from 'node:fs';
+import path from 'node:path';
+import { openDatabase, type Database } from '../../infra/database';
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the tests through jest (test/global-setup.ts sets it)`);
+  return value;
+}
+
+/** A fresh embedded database for one test file: a copy of the migrated template. */
+export async function openTestPglite(): Promise<Database> {
+  const dir = mkdtempSync(path.join(required('ITINERA_TEST_DIR'), 'pglite-'));
+  cpSync(required('ITINERA_TEST_PGLITE_TEMPLATE'), dir, { recursive: true });
+  return openDatabase({ pgliteDir: dir });
+}
+
+/** The migrated PostgreSQL test database (shared by files: tests use unique references). */
+export function openTestPostgres(): Promise<Database> {
+  return openDatabase({ databaseUrl: required('ITINERA_TEST_PG_URL'), poolSize: 4 });
+}

@@ -1,0 +1,100 @@
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createBookingActivities, type BookingActivityPorts } from '../activities/booking.activities';
+import type { Logger } from '../infra/logger';
+import { workerConnectionOptions, type TemporalTarget } from '../infra/temporal';
+import { TASK_QUEUES } from '../workflows/task-queues';
+
+export const WORKFLOWS_PATH = require.resolve('../workflows');
+
+export interface BookingWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  ports: BookingActivityPorts;
+  taskQueue?: string;
+  shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
+  /** A prebuilt bundle (tests share one per file); otherwise workflows are bundled at start. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+}
+
+/** A worker for booking workflows and their activities on `booking-orchestration`. */
+export function createBookingWorker(opts: BookingWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace,
+    taskQueue: opts.taskQueue ?? TASK_QUEUES.bookingOrchestration,
+    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    activities: createBookingActivities(opts.ports),
+    shutdownGraceTime: opts.shutdownGraceTime ?? '30s',
+  });
+}
+
+export interface SupervisedWorker {
+  /** Resolves once the worker is polling for the first time. */
+  ready: Promise<void>;
+  /** Graceful shutdown: stop polling, let in-flight activities finish (up to the grace time). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Keeps a booking worker running: connects (retrying while Temporal is down), runs the worker, and
+ * starts it again if it dies, until `stop()` is called.
+ */
+export function superviseBookingWorker(
+  target: TemporalTarget,
+  ports: BookingActivityPorts,
+  logger: Logger,
+  shutdownGraceTime: WorkerOptions['shutdownGraceTime'] = '30s',
+): SupervisedWorker {
+  let stopping = false;
+  let current: Worker | null = null;
+  let connection: NativeConnection | null = null;
+  let wake: (() => void) | null = null;
+  let markReady!: () => void;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+
+  const loop = (async () => {
+    let backoff = 500;
+    while (!stopping) {
+      try {
+        connection ??= await NativeConnection.connect(workerConnectionOptions(target));
+        current = await createBookingWorker({ connection, namespace: target.namespace, ports, shutdownGraceTime });
+        logger.info({ taskQueue: TASK_QUEUES.bookingOrchestration, address: target.address }, 'worker polling');
+        backoff = 500;
+        const running = current.run();
+        markReady();
+        await running;
+        current = null;
+        if (!stopping) logger.warn('worker stopped unexpectedly; restarting');
+      } catch (err) {
+        current = null;
+        if (stopping) break;
+        logger.error({ err, retryInMs: backoff }, 'worker cannot run (is Temporal reachable?); retrying');
+        await connection?.close().catch(() => undefined);
+        connection = null;
+        await pause(backoff);
+        backoff = Math.min(backoff * 2, 30_000);
+      }
+    }
+  })();
+
+  return {
+    ready,
+    async stop() {
+      stopping = true;
+      wake?.();
+      if (current && current.getState() === 'RUNNING') current.shutdown();
+      await loop;
+      await connection?.close().catch(() => undefined);
+      logger.info('worker drained and stopped');
+    },
+  };
+}

@@ -1,0 +1,17 @@
+/** `npm run worker`: the production worker process (set TEMPORAL_ADDRESS and DATABASE_URL). */
+import { ConfigError, loadConfig } from '../infra/config';
+import { createLogger } from '../infra/logger';
+import { startServices, stopOnSignals } from '../infra/services';
+
+async function main() {
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL, 'itinera-worker');
+  const services = await startServices(config, logger, { worker: true, api: false });
+  stopOnSignals(logger, services.stop);
+  logger.info({ database: services.db.kind }, 'worker started');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof ConfigError ? err.message : err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,80 @@
+import {
+  allHandlersFinished,
+  condition,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { BookingActivities } from '../../activities/booking.activities';
+import { draftExpiry, type BookingDraft } from '../../domain/booking/draft';
+import { awaitRecordedUpdate, statusQuery, type BookingView } from './messages';
+import { BookingStatus } from './search-attributes';
+
+const activities = proxyActivities<BookingActivities>({
+  startToCloseTimeout: '30 seconds',
+  // A database outage must not lose the booking: keep retrying, at most once a minute.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/**
+ * One booking, from draft onwards (workflow id `booking-<reference>`).
+ *
+ * This first slice stores the draft through an activity, answers the `status` query and the
+ * `awaitRecorded` update, and lets an unconfirmed draft lapse when its hold runs out (30 days by
+ * default, never past the travel date). Search attributes `BookingReference`, `CustomerId`,
+ * `AdvisorId` and `TravelDate` are set by the starter; the workflow keeps `BookingStatus` current.
+ */
+export async function BookingWorkflow(draft: BookingDraft): Promise<BookingView> {
+  // Workflow time: deterministic, and skipped ahead by the test server.
+  const openedAt = Date.now();
+  const view: BookingView = {
+    reference: draft.reference,
+    status: 'DRAFT',
+    customerId: draft.customerId,
+    advisorId: draft.advisorId ?? null,
+    productCode: draft.productCode,
+    travelDate: draft.travelDate,
+    price: draft.price,
+    openedAt,
+    expiresAt: draftExpiry(openedAt, draft.travelDate, draft.holdDays),
+    recorded: false,
+  };
+
+  setHandler(statusQuery, () => view);
+  setHandler(awaitRecordedUpdate, async () => {
+    await condition(() => view.recorded);
+    return view;
+  });
+
+  setCurrentDetails(`Draft ${draft.reference}: storing`);
+  await activities.recordBookingDraft({
+    reference: draft.reference,
+    workflowId: workflowInfo().workflowId,
+    customerId: draft.customerId,
+    advisorId: draft.advisorId ?? null,
+    productCode: draft.productCode,
+    travelDate: draft.travelDate,
+    price: draft.price,
+    expiresAt: view.expiresAt,
+  });
+  view.recorded = true;
+  upsertSearchAttributes([{ key: BookingStatus, value: view.status }]);
+  setCurrentDetails(
+    `Draft ${draft.reference}: ${draft.price.amount} ${draft.price.currency}, travel ${draft.travelDate}; ` +
+      `lapses at ${new Date(view.expiresAt).toISOString()}`,
+  );
+
+  // Nothing confirms a draft yet (the full lifecycle issue adds holds and payments): wait out the hold.
+  const lapsed = !(await condition(() => view.status !== 'DRAFT', Math.max(0, view.expiresAt - Date.now())));
+  if (lapsed) {
+    await activities.expireBookingDraft(draft.reference);
+    view.status = 'EXPIRED';
+    upsertSearchAttributes([{ key: BookingStatus, value: view.status }]);
+    setCurrentDetails(`Draft ${draft.reference}: expired unconfirmed`);
+  }
+  // Let any update handler still running return its result before the workflow completes.
+  await condition(allHandlersFinished);
+  return view;
+}
