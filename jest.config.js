@@ -8,6 +8,7 @@ module.exports = {
   },
   globalSetup: '<rootDir>/test/global-setup.ts',
   globalTeardown: '<rootDir>/test/global-teardown.ts',
+  setupFiles: ['<rootDir>/test/setup-temporal-logs.ts'],
   // Each Temporal suite starts its own server; two at a time suits a 2-core machine.
   maxWorkers: 2,
   testTimeout: 60_000,

@@ -38,13 +38,13 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, next) 
   }
   if (err instanceof DatabaseUnavailableError || isDatabaseUnreachable(err)) {
     req.log.warn({ err }, 'database unavailable');
+    res.setHeader('Retry-After', '5');
     sendProblem(res, {
       status: 503,
       title: 'Database unavailable',
       detail: 'The database cannot be reached right now. Nothing was changed; please retry shortly.',
       type: '/problems/database-unavailable',
     });
-    res.setHeader('Retry-After', '5');
     return;
   }
   if (err instanceof TemporalUnavailableError || isTemporalUnreachable(err)) {

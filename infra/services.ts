@@ -29,6 +29,7 @@ function installTemporalRuntime(logger: Logger): void {
   Runtime.install({
     shutdownSignals: [],
     logger: new DefaultLogger('WARN', (entry) => logger[levels[entry.level]]({ ...entry.meta }, entry.message)),
+    telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
   });
 }
 

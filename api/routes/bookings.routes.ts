@@ -40,6 +40,7 @@ export function bookingRoutes(deps: ApiDeps): Router {
 
     // Refuse before starting anything when the database is down: the workflow would only retry.
     await deps.db.ping();
+    await deps.temporal.ping();
     const client = await deps.temporal.get();
 
     const startOp = new WithStartWorkflowOperation<typeof BookingWorkflow>('BookingWorkflow', {

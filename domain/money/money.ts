@@ -1,5 +1,5 @@
 import Decimal from 'decimal.js';
-import { minorUnits } from './currency';
+import { isCurrencyCode, minorUnits } from './currency';
 
 /**
  * Itinera's own decimal constructor: 34 significant digits (IEEE decimal128) so no amount a
@@ -25,14 +25,17 @@ export type MoneyProblem =
   | { code: 'negative'; message: string }
   | { code: 'too-large'; message: string };
 
-/** Checks an amount string against its currency's exponent; returns every problem found. */
+/**
+ * Checks an amount string against its currency's exponent; returns every problem found. With a
+ * currency that is not a valid code (reported elsewhere) the decimal places are not checked.
+ */
 export function checkAmount(amount: string, currency: string, opts: { allowNegative?: boolean } = {}): MoneyProblem[] {
   if (!DECIMAL_STRING.test(amount)) {
     return [{ code: 'not-a-decimal', message: `"${amount}" is not a decimal number such as "149.90"` }];
   }
   const problems: MoneyProblem[] = [];
   const value = new Dec(amount);
-  const exponent = minorUnits(currency);
+  const exponent = isCurrencyCode(currency) ? minorUnits(currency) : Infinity;
   if (value.decimalPlaces() > exponent) {
     problems.push({
       code: 'too-many-decimals',

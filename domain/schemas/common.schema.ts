@@ -13,13 +13,19 @@ export const CurrencyCode = z
 /** A non-negative amount as a decimal string with at most the currency's decimal places. */
 export const Money = z
   .strictObject({
-    amount: z.string().meta({ description: 'Decimal string, never a JSON number', examples: ['1499.90'] }),
+    amount: z
+      .string()
+      .superRefine((amount, ctx) => {
+        // Format, sign and size need no currency; checked even when the currency is wrong too.
+        for (const problem of checkAmount(amount, '')) ctx.addIssue({ code: 'custom', message: problem.message });
+      })
+      .meta({ description: 'Decimal string, never a JSON number', examples: ['1499.90'] }),
     currency: CurrencyCode,
   })
   .superRefine((value, ctx) => {
-    if (!isCurrencyCode(value.currency)) return; // reported on `currency` already
+    // Runs once both fields are valid: the currency's exponent bounds the decimal places.
     for (const problem of checkAmount(value.amount, value.currency)) {
-      ctx.addIssue({ code: 'custom', path: ['amount'], message: problem.message });
+      if (problem.code === 'too-many-decimals') ctx.addIssue({ code: 'custom', path: ['amount'], message: problem.message });
     }
   });
 export type Money = z.infer<typeof Money>;

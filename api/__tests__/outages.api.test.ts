@@ -1,0 +1,105 @@
+import type { Client } from '@temporalio/client';
+import request from 'supertest';
+import { openDatabase, type Database } from '../../infra/database';
+import type { DevServer } from '../../infra/dev-server';
+import { connectClient, startApiUnderTest, startTestDevServer, type ApiUnderTest } from '../../test/support/api-harness';
+import { TcpProxy } from '../../test/support/tcp-proxy';
+
+const body = (customerId: string) => ({
+  customerId,
+  productCode: 'HOTEL-ROME-3N',
+  travelDate: `${new Date().getUTCFullYear() + 1}-09-01`,
+  price: { amount: '612.50', currency: 'EUR' },
+});
+
+async function workflowsOf(client: Client, customerId: string): Promise<number> {
+  let n = 0;
+  for await (const _ of client.workflow.list({ query: `CustomerId="${customerId}"` })) n++;
+  return n;
+}
+
+/** Retries a request while the service behind it reconnects (bounded: ~10 s). */
+async function eventually(send: () => Promise<request.Response>, status: number): Promise<request.Response> {
+  let last: request.Response | undefined;
+  for (let i = 0; i < 50; i++) {
+    last = await send();
+    if (last.status === status) return last;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`expected ${status}, last got ${last?.status}: ${JSON.stringify(last?.body)}`);
+}
+
+describe('outages: PostgreSQL and Temporal behind cuttable links', () => {
+  let server: DevServer;
+  let db: Database;
+  let dbLink: TcpProxy;
+  let temporalLink: TcpProxy;
+  let api: ApiUnderTest;
+  let client: Client;
+
+  beforeAll(async () => {
+    server = await startTestDevServer();
+    const pgUrl = new URL(process.env.ITINERA_TEST_PG_URL!);
+    dbLink = await TcpProxy.start({ host: pgUrl.hostname, port: Number(pgUrl.port || 5432) });
+    temporalLink = await TcpProxy.start({ host: '127.0.0.1', port: Number(server.address.split(':')[1]) });
+    pgUrl.hostname = '127.0.0.1';
+    pgUrl.port = String(dbLink.port);
+    db = await openDatabase({ databaseUrl: pgUrl.toString(), poolSize: 2 });
+    api = startApiUnderTest(db, { address: `127.0.0.1:${temporalLink.port}`, namespace: 'default' });
+    client = await connectClient(server.address);
+    await api.worker.ready;
+  });
+  afterAll(async () => {
+    await temporalLink?.up();
+    await dbLink?.up();
+    await api?.stop();
+    await client?.connection.close();
+    await db?.close();
+    await dbLink?.down();
+    await temporalLink?.down();
+    await server?.stop();
+  });
+
+  it('works through the links (API on PostgreSQL)', async () => {
+    const res = await request(api.app).post('/bookings').send(body('C-LINK-OK')).expect(201);
+    expect(res.body).toMatchObject({ status: 'DRAFT', recorded: true });
+    const ready = await request(api.app).get('/readyz').expect(200);
+    expect(ready.body.checks.database.kind).toBe('postgresql');
+  });
+
+  it('answers 503 while the database is unreachable, starts nothing, and recovers', async () => {
+    await dbLink.down();
+    try {
+      const res = await request(api.app).post('/bookings').send(body('C-DB-DOWN')).expect(503);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.body).toMatchObject({ status: 503, title: 'Database unavailable' });
+      expect(res.headers['retry-after']).toBe('5');
+      const ready = await request(api.app).get('/readyz').expect(503);
+      expect(ready.body.checks).toMatchObject({ database: { status: 'down' }, temporal: { status: 'up' } });
+      await request(api.app).get('/bookings/ITN-00000000').expect(503);
+      expect(await workflowsOf(client, 'C-DB-DOWN')).toBe(0);
+    } finally {
+      await dbLink.up();
+    }
+    const back = await eventually(() => request(api.app).post('/bookings').send(body('C-DB-BACK')), 201);
+    expect(back.body.recorded).toBe(true);
+    expect(await db.prisma.booking.count({ where: { customerId: 'C-DB-DOWN' } })).toBe(0);
+  });
+
+  it('answers 503 while Temporal is unreachable, writes nothing, and recovers', async () => {
+    await temporalLink.down();
+    try {
+      const res = await request(api.app).post('/bookings').send(body('C-TEMPORAL-DOWN')).expect(503);
+      expect(res.body).toMatchObject({ status: 503, title: 'Workflow engine unavailable' });
+      const ready = await request(api.app).get('/readyz').expect(503);
+      expect(ready.body.checks).toMatchObject({ database: { status: 'up' }, temporal: { status: 'down' } });
+    } finally {
+      await temporalLink.up();
+    }
+    expect(await db.prisma.booking.count({ where: { customerId: 'C-TEMPORAL-DOWN' } })).toBe(0);
+    expect(await workflowsOf(client, 'C-TEMPORAL-DOWN')).toBe(0);
+    // The worker lost its connection too; once Temporal is back, a new booking is stored again.
+    const back = await eventually(() => request(api.app).post('/bookings').send(body('C-TEMPORAL-BACK')), 201);
+    expect(back.body.recorded).toBe(true);
+  });
+});
