@@ -37,7 +37,6 @@ class CatalogTextClient extends pg.Client {
     if (typeof args[last] === 'function') {
       const callback = args[last] as (err: Error | null, res: unknown) => void;
       args[last] = (err: Error | null, res: unknown) => callback(err, err ? res : asText(res));
-      // eslint-disable-next-line @typescript-eslint/no-unsafe-argument
       return (super.query as (...a: unknown[]) => unknown)(...args);
     }
     if (args[0] && typeof args[0] === 'object' && typeof args[0].callback === 'function') {

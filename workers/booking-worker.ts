@@ -66,7 +66,9 @@ export function superviseBookingWorker(
     while (!stopping) {
       try {
         connection ??= await NativeConnection.connect(workerConnectionOptions(target));
-        current = await createBookingWorker({ connection, namespace: target.namespace, ports, shutdownGraceTime });
+        const created = await createBookingWorker({ connection, namespace: target.namespace, ports, shutdownGraceTime });
+        if (stopping) break; // stop() came while the worker was being built: never start polling
+        current = created;
         logger.info({ taskQueue: TASK_QUEUES.bookingOrchestration, address: target.address }, 'worker polling');
         backoff = 500;
         const running = current.run();

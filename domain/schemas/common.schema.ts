@@ -41,4 +41,4 @@ export const ExternalId = z
   .string()
   .min(1, 'must not be empty')
   .max(64, 'must be at most 64 characters')
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:\-]*$/, 'may contain only letters, digits and . _ : - (starting with a letter or digit)');
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'may contain only letters, digits and . _ : - (starting with a letter or digit)');
