@@ -13,4 +13,5 @@ module.exports = {
   maxWorkers: 2,
   testTimeout: 60_000,
   verbose: true,
+  reporters: ['default', '<rootDir>/test/summary-reporter.js'],
 };

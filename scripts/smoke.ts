@@ -1,0 +1,109 @@
+/**
+ * `npm run smoke`: proves the README's run command end to end, as a person would use it.
+ * Starts `npm start` (own data folder under the OS temp dir), waits for it to say it is running,
+ * opens a booking over HTTP, finds it in Temporal by BookingReference, then presses "Ctrl-C"
+ * (SIGINT to the process group) and checks that everything it started has exited.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../infra/config';
+import { temporalCliPath } from '../infra/tools';
+
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'itinera-smoke-'));
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  ITINERA_PGLITE_DIR: path.join(dataDir, 'pglite'),
+  TEMPORAL_DEV_DB_FILE: path.join(dataDir, 'temporal.sqlite'),
+  LOG_LEVEL: 'info',
+};
+delete env.DATABASE_URL;
+delete env.TEMPORAL_ADDRESS;
+
+function fail(message: string): never {
+  process.stderr.write(`smoke: FAILED: ${message}\n`);
+  process.exit(1);
+}
+
+function childrenAlive(): string[] {
+  const out = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
+  return out.split('\n').filter((line) => line.includes(dataDir) && !line.includes('ps -eo'));
+}
+
+async function main() {
+  const app = spawn('npm', ['start'], { cwd: PROJECT_ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  app.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  app.stderr.on('data', (c: Buffer) => (output += c.toString()));
+  const exited = new Promise<number | null>((resolve) => app.once('exit', (code) => resolve(code)));
+
+  try {
+    const started = Date.now();
+    while (!output.includes('Itinera is running.')) {
+      if (app.exitCode !== null) fail(`npm start exited with ${app.exitCode}:\n${output}`);
+      if (Date.now() - started > 120_000) fail(`npm start did not report running within 120 s:\n${output}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const api = /API\s+(http:\/\/\S+)/.exec(output)?.[1] ?? fail(`no API URL printed:\n${output}`);
+    const ui = /Temporal UI\s+(http:\/\/\S+)/.exec(output)?.[1] ?? fail(`no Temporal UI URL printed:\n${output}`);
+    process.stdout.write(`smoke: npm start is up in ${Date.now() - started} ms (API ${api}, UI ${ui})\n`);
+
+    const ready = await fetch(`${api}/readyz`);
+    if (ready.status !== 200) fail(`/readyz answered ${ready.status}: ${await ready.text()}`);
+    const uiPage = await fetch(ui);
+    if (uiPage.status !== 200) fail(`Temporal UI answered ${uiPage.status}`);
+
+    const travelDate = `${new Date().getUTCFullYear() + 1}-03-15`;
+    const created = await fetch(`${api}/bookings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ customerId: 'C-SMOKE', productCode: 'TOUR-SMOKE', travelDate, price: { amount: '999.99', currency: 'GBP' } }),
+    });
+    const body = (await created.json()) as { reference?: string; recorded?: boolean };
+    if (created.status !== 201 || !body.reference || !body.recorded) fail(`POST /bookings answered ${created.status}: ${JSON.stringify(body)}`);
+    const fetched = await fetch(`${api}/bookings/${body.reference}`);
+    if (fetched.status !== 200) fail(`GET /bookings/${body.reference} answered ${fetched.status}`);
+
+    const address = /Temporal\s+(127\.0\.0\.1:\d+)/.exec(output)?.[1] ?? '127.0.0.1:7233';
+    let listed = '';
+    for (let i = 0; i < 40 && !listed.includes(`booking-${body.reference}`); i++) {
+      listed = execFileSync(temporalCliPath(), ['workflow', 'list', '--address', address, '--query', `BookingReference="${body.reference}"`], { encoding: 'utf8' });
+      if (!listed.includes(`booking-${body.reference}`)) await new Promise((r) => setTimeout(r, 250));
+    }
+    if (!listed.includes('BookingWorkflow')) fail(`BookingReference="${body.reference}" found nothing:\n${listed}`);
+    process.stdout.write(`smoke: booking ${body.reference} stored and found by BookingReference\n`);
+  } catch (err) {
+    process.kill(-app.pid!, 'SIGKILL');
+    throw err;
+  }
+
+  // Ctrl-C: the terminal signals the whole foreground process group. npm itself dies of the
+  // signal at once; the app then drains and stops what it started. Wait for all of it to be gone.
+  const pgid = app.pid!;
+  process.kill(-pgid, 'SIGINT');
+  await exited;
+  const groupAlive = () => {
+    try {
+      process.kill(-pgid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const deadline = Date.now() + 60_000;
+  while (groupAlive() || childrenAlive().length) {
+    if (Date.now() > deadline) {
+      const leftovers = childrenAlive();
+      process.kill(-pgid, 'SIGKILL');
+      fail(`still running 60 s after Ctrl-C:\n${leftovers.join('\n')}\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  if (!output.includes('worker drained and stopped')) fail(`the worker did not report a graceful drain:\n${output}`);
+  process.stdout.write('smoke: Ctrl-C stopped the API, the worker and the Temporal dev server; nothing left running\n');
+}
+
+main()
+  .then(() => rmSync(dataDir, { recursive: true, force: true }))
+  .catch((err: unknown) => fail(err instanceof Error ? err.stack ?? err.message : String(err)));
