@@ -18,6 +18,8 @@ export interface ApiDeps {
   logger: Logger;
   /** IANA zone whose calendar decides what "today" is (travel dates in the past are refused). */
   operatorTimeZone: string;
+  /** How long `POST /bookings` waits for the draft to be stored before answering 202 (default 10 s). */
+  recordWaitMs?: number;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;

@@ -13,7 +13,8 @@ const optionalPath = (what: string) =>
     .optional()
     .refine((p) => p === undefined || existsSync(p), { message: `${what}: no such file` });
 
-const port = z.coerce.number().int().min(0).max(65535);
+const PORT_MESSAGE = 'must be a port number from 0 to 65535';
+const port = z.coerce.number({ error: PORT_MESSAGE }).int(PORT_MESSAGE).min(0, PORT_MESSAGE).max(65535, PORT_MESSAGE);
 
 /**
  * Every setting Itinera reads from the environment. The README's configuration table lists the
@@ -35,7 +36,7 @@ export const EnvSchema = z
       .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// connection URL')
       .optional(),
     ITINERA_PGLITE_DIR: z.string().min(1).default(path.join(PROJECT_ROOT, '.data', 'pglite')),
-    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+    DATABASE_POOL_SIZE: z.coerce.number({ error: 'must be a whole number from 1 to 100' }).int('must be a whole number from 1 to 100').min(1, 'must be a whole number from 1 to 100').max(100, 'must be a whole number from 1 to 100').default(10),
 
     TEMPORAL_ADDRESS: z
       .string()

@@ -18,8 +18,8 @@ import type { ApiDeps } from '../app';
 import { fieldErrorsFromZod, NotFoundProblem, ValidationProblem } from '../problem';
 import { BookingReferenceParam, createBookingRequestSchema } from '../schemas/booking.schema';
 
-/** How long `POST /bookings` waits for the booking to be stored before answering 202. */
-const RECORD_WAIT_MS = 10_000;
+/** How long `POST /bookings` waits, by default, for the booking to be stored before answering 202. */
+export const DEFAULT_RECORD_WAIT_MS = 10_000;
 
 function parseBody(req: Request, today: string) {
   const parsed = createBookingRequestSchema(today).safeParse(req.body);
@@ -60,17 +60,14 @@ export function bookingRoutes(deps: ApiDeps): Router {
 
     let view: BookingView;
     try {
-      view = await client.withDeadline(Date.now() + RECORD_WAIT_MS, () =>
+      view = await client.withDeadline(Date.now() + (deps.recordWaitMs ?? DEFAULT_RECORD_WAIT_MS), () =>
         client.workflow.executeUpdateWithStart(awaitRecordedUpdate, { startWorkflowOperation: startOp }),
       );
     } catch (err) {
       // Started, but not stored in time (no worker, or the database slowed down): the workflow
       // keeps trying; tell the caller where to look instead of failing a booking that exists.
-      const started = await Promise.race([
-        startOp.workflowHandle().then(() => true, () => false),
-        new Promise<boolean>((r) => setTimeout(() => r(false), 100)),
-      ]);
-      if (started && isTemporalUnreachable(err)) {
+      const started = isTemporalUnreachable(err) && (await workflowExists(client, workflowId));
+      if (started) {
         req.log.warn({ reference }, 'booking started but not yet stored; answering 202');
         res.status(202).location(`/bookings/${reference}`).json({ reference, workflowId, status: 'DRAFT', recorded: false });
         return;
@@ -96,6 +93,16 @@ export function bookingRoutes(deps: ApiDeps): Router {
   });
 
   return router;
+}
+
+/** Whether the workflow exists (a failed update-with-start call may still have started it). */
+async function workflowExists(client: Client, workflowId: string): Promise<boolean> {
+  try {
+    await client.withDeadline(Date.now() + 3_000, () => client.workflow.getHandle(workflowId).describe());
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function describeBookingWorkflow(client: Client, workflowId: string) {

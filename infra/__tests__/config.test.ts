@@ -37,7 +37,7 @@ describe('configuration', () => {
       TEMPORAL_TLS_CERT_PATH: '/no/such/cert.pem',
     });
     const text = found.join('\n');
-    expect(text).toContain('PORT:');
+    expect(text).toContain('PORT: must be a port number from 0 to 65535');
     expect(text).toContain('DATABASE_URL: must be a postgresql:// connection URL');
     expect(text).toContain('TEMPORAL_ADDRESS: must be host:port');
     expect(text).toContain('OPERATOR_TIME_ZONE: is not an IANA time zone');
