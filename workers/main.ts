@@ -5,6 +5,12 @@ import { startServices, stopOnSignals } from '../infra/services';
 
 async function main() {
   const config = loadConfig();
+  if (!config.DATABASE_URL) {
+    // PGlite allows one process; the API and the worker as separate processes need PostgreSQL.
+    throw new ConfigError([
+      'DATABASE_URL: is required when the worker runs on its own (the embedded PGlite database belongs to one process: use `npm start` for the all-in-one embedded setup)',
+    ]);
+  }
   const logger = createLogger(config.LOG_LEVEL, 'itinera-worker');
   const services = await startServices(config, logger, { worker: true, api: false });
   stopOnSignals(logger, services.stop);
