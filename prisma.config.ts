@@ -10,6 +10,7 @@
 import path from 'node:path';
 import { defineConfig } from 'prisma/config';
 import pg from 'pg';
+import { DriverAdapterError, type SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 
 /**
  * Upstream bug prisma/orm#27403: the WASM schema engine reads catalog columns of type `name`
@@ -73,6 +74,44 @@ function unrefIdleTimers(): void {
   globalThis.setTimeout = Object.assign(patched, realSetTimeout) as typeof setTimeout;
 }
 
+/**
+ * Both adapters' `executeScript` split a migration on every `;`, which cuts PL/pgSQL bodies
+ * (`$$ … ; … $$`: the ledger's triggers) into broken pieces. Send each migration script to the
+ * server whole instead: one simple-protocol query, which PostgreSQL runs as one implicit
+ * transaction, so a migration applies completely or not at all.
+ */
+type Cause = { code?: string; severity?: string; message?: string; detail?: string; column?: string; hint?: string };
+function asDriverError(err: unknown): DriverAdapterError {
+  const e = (err ?? {}) as Cause;
+  return new DriverAdapterError({
+    kind: 'postgres',
+    code: e.code ?? 'N/A',
+    severity: e.severity ?? 'ERROR',
+    message: e.message ?? String(err),
+    detail: e.detail,
+    column: e.column,
+    hint: e.hint,
+    originalCode: e.code,
+    originalMessage: e.message,
+  });
+}
+
+function runScriptsWhole<F extends SqlMigrationAwareDriverAdapterFactory>(factory: F, runScript: (script: string) => Promise<unknown>): F {
+  const connect = factory.connect.bind(factory);
+  factory.connect = async () => {
+    const adapter = await connect();
+    adapter.executeScript = async (script: string) => {
+      try {
+        await runScript(script);
+      } catch (err) {
+        throw asDriverError(err);
+      }
+    };
+    return adapter;
+  };
+  return factory;
+}
+
 export default defineConfig({
   schema: path.join('prisma', 'schema.prisma'),
   migrations: { path: path.join('prisma', 'migrations') },
@@ -84,7 +123,7 @@ export default defineConfig({
     if (url) {
       const { PrismaPg } = await import('@prisma/adapter-pg');
       const pool = new pg.Pool({ connectionString: url, Client: CatalogTextClient, max: 2, idleTimeoutMillis: 500, allowExitOnIdle: true });
-      return new PrismaPg(pool, { disposeExternalPool: true });
+      return runScriptsWhole(new PrismaPg(pool, { disposeExternalPool: true }), (script) => pool.query(script));
     }
     const { PGlite } = await import('@electric-sql/pglite');
     const { PrismaPGlite } = await import('pglite-prisma-adapter');
@@ -92,17 +131,6 @@ export default defineConfig({
     const { mkdirSync } = await import('node:fs');
     mkdirSync(dataDir, { recursive: true });
     const db = new PGlite(dataDir);
-    const factory = new PrismaPGlite(db);
-    // The adapter's dispose() leaves PGlite open, which keeps the CLI process alive after it is
-    // done; close the database when the CLI disposes of its connection.
-    const connect = factory.connect.bind(factory);
-    factory.connect = async () => {
-      const adapter = await connect();
-      adapter.dispose = async () => {
-        if (!db.closed) await db.close();
-      };
-      return adapter;
-    };
-    return factory;
+    return runScriptsWhole(new PrismaPGlite(db), (script) => db.exec(script));
   },
 });

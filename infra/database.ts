@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client';
 import { pgliteAdapterFactory } from './pglite-adapter';
 
@@ -12,6 +13,11 @@ export interface Database {
   prisma: PrismaClient;
   /** Resolves when the database answers a trivial query; rejects with a DatabaseUnavailable. */
   ping(): Promise<void>;
+  /**
+   * Runs a SQL script straight on the driver (no Prisma), as one implicit transaction. For
+   * operations and tests of database-level guarantees; application code goes through Prisma.
+   */
+  execScript(sql: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -33,24 +39,31 @@ export interface DatabaseOptions {
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.databaseUrl) {
-    const adapter = new PrismaPg({
+    const pool = new pg.Pool({
       connectionString: options.databaseUrl,
       max: options.poolSize ?? 10,
       connectionTimeoutMillis: 3_000,
       idleTimeoutMillis: 30_000,
     });
-    const prisma = new PrismaClient({ adapter });
-    return wrap('postgresql', prisma, async () => undefined);
+    const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+    return wrap('postgresql', prisma, async (sql) => void (await pool.query(sql)), async () => {
+      if (!pool.ended) await pool.end();
+    });
   }
   const dir = options.pgliteDir ?? 'memory://';
   if (!dir.startsWith('memory://')) mkdirSync(dir, { recursive: true });
   const pglite = new PGlite(dir);
   await pglite.waitReady;
   const prisma = new PrismaClient({ adapter: pgliteAdapterFactory(pglite) });
-  return wrap('pglite', prisma, () => pglite.close());
+  return wrap('pglite', prisma, async (sql) => void (await pglite.exec(sql)), () => pglite.close());
 }
 
-function wrap(kind: DatabaseKind, prisma: PrismaClient, closeDriver: () => Promise<void>): Database {
+function wrap(
+  kind: DatabaseKind,
+  prisma: PrismaClient,
+  execScript: (sql: string) => Promise<void>,
+  closeDriver: () => Promise<void>,
+): Database {
   let closed = false;
   return {
     kind,
@@ -62,6 +75,7 @@ function wrap(kind: DatabaseKind, prisma: PrismaClient, closeDriver: () => Promi
         throw new DatabaseUnavailableError(err);
       }
     },
+    execScript,
     async close() {
       if (closed) return;
       closed = true;

@@ -1,0 +1,158 @@
+import { createHash } from 'node:crypto';
+import { Prisma, type PrismaClient } from '../generated/prisma/client';
+import { canonicalEntry, reversingLines, validateEntry, type EntryDraft } from '../domain/ledger/entry';
+import { Dec } from '../domain/money/money';
+import { minorUnits } from '../domain/money/currency';
+import { LedgerError, type AccountBalance, type Ledger, type PostedEntry } from './ports/ledger';
+
+type EntryRow = Prisma.JournalEntryGetPayload<{ include: { postings: { include: { account: true } } } }>;
+
+const asDate = (isoDate: string) => new Date(`${isoDate}T00:00:00.000Z`);
+const isoDate = (d: Date) => d.toISOString().slice(0, 10);
+
+function toPosted(row: EntryRow): PostedEntry {
+  return {
+    id: row.id,
+    idempotencyKey: row.idempotencyKey,
+    description: row.description,
+    accountingDate: isoDate(row.accountingDate),
+    postedAt: row.postedAt.getTime(),
+    reversesId: row.reversesId,
+    lines: row.postings
+      .sort((a, b) => (a.id < b.id ? -1 : 1))
+      .map((p) => ({
+        account: p.account.code,
+        side: p.side,
+        // NUMERIC(20,4) back to the currency's own decimals: exact (the entry was validated on the way in).
+        amount: { amount: new Dec(p.amount.toFixed()).toFixed(minorUnits(p.currency)), currency: p.currency },
+      })),
+  };
+}
+
+/** {@link Ledger} on PostgreSQL/PGlite. One database transaction per entry. */
+export class PrismaLedger implements Ledger {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  async post(draft: EntryDraft, reversesId: string | null = null): Promise<PostedEntry> {
+    const problems = validateEntry(draft);
+    if (problems.length) throw new LedgerError('invalid-entry', 'The entry cannot be posted', problems);
+    const contentHash = createHash('sha256').update(canonicalEntry(draft)).digest('hex');
+
+    const existing = await this.findByKey(draft.idempotencyKey);
+    if (existing) return this.replay(existing, contentHash);
+
+    const codes = [...new Set(draft.lines.map((l) => l.account))];
+    const accounts = await this.prisma.ledgerAccount.findMany({ where: { code: { in: codes } } });
+    const byCode = new Map(accounts.map((a) => [a.code, a]));
+    const unknown = codes.filter((c) => !byCode.has(c));
+    if (unknown.length) {
+      throw new LedgerError(
+        'unknown-account',
+        'The entry names accounts that do not exist',
+        unknown.map((code) => ({ path: `lines/${draft.lines.findIndex((l) => l.account === code)}/account`, message: `no account "${code}"` })),
+      );
+    }
+    const refused = draft.lines.flatMap((line, i) => {
+      const account = byCode.get(line.account)!;
+      if (!account.isActive) return [{ path: `lines/${i}/account`, message: `account "${account.code}" is inactive` }];
+      if (account.currency && account.currency !== line.amount.currency) {
+        return [{ path: `lines/${i}/amount/currency`, message: `account "${account.code}" holds ${account.currency}, not ${line.amount.currency}` }];
+      }
+      return [];
+    });
+    if (refused.length) throw new LedgerError('account-rejects-posting', 'Accounts refuse these postings', refused);
+
+    const closed = await this.prisma.accountingPeriod.findFirst({
+      where: { status: 'CLOSED', startsOn: { lte: asDate(draft.accountingDate) }, endsOn: { gte: asDate(draft.accountingDate) } },
+    });
+    if (closed) throw new LedgerError('closed-period', `Accounting period ${closed.name} is closed; cannot post on ${draft.accountingDate}`);
+
+    try {
+      const row = await this.prisma.journalEntry.create({
+        data: {
+          idempotencyKey: draft.idempotencyKey,
+          contentHash,
+          description: draft.description.trim(),
+          accountingDate: asDate(draft.accountingDate),
+          reversesId,
+          postings: {
+            create: draft.lines.map((l) => ({ accountId: byCode.get(l.account)!.id, side: l.side, amount: l.amount.amount, currency: l.amount.currency })),
+          },
+        },
+        include: { postings: { include: { account: true } } },
+      });
+      return toPosted(row);
+    } catch (err) {
+      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
+        const target = JSON.stringify(err.meta ?? {});
+        if (target.includes('reverses')) throw new LedgerError('already-reversed', `Entry ${reversesId} has already been reversed`);
+        // Two posters raced with one key: the first one's entry stands.
+        const winner = await this.findByKey(draft.idempotencyKey);
+        if (winner) return this.replay(winner, contentHash);
+      }
+      throw err;
+    }
+  }
+
+  async reverse(entryId: string, idempotencyKey: string, accountingDate: string, description?: string): Promise<PostedEntry> {
+    const original = await this.prisma.journalEntry.findUnique({ where: { id: entryId }, include: { postings: { include: { account: true } } } });
+    if (!original) throw new LedgerError('entry-not-found', `No journal entry ${entryId}`);
+    const posted = toPosted(original);
+    return this.post(
+      { idempotencyKey, accountingDate, description: description ?? `Reversal of: ${posted.description}`, lines: reversingLines(posted.lines) },
+      entryId,
+    );
+  }
+
+  async trialBalance(asOf?: string): Promise<AccountBalance[]> {
+    const rows = await this.prisma.$queryRawUnsafe<Array<{ code: string; currency: string; debits: string; credits: string }>>(
+      `SELECT a.code, p.currency,
+              COALESCE(SUM(p.amount) FILTER (WHERE p.side = 'DEBIT'), 0)::text AS debits,
+              COALESCE(SUM(p.amount) FILTER (WHERE p.side = 'CREDIT'), 0)::text AS credits
+         FROM postings p
+         JOIN journal_entries e ON e.id = p.entry_id
+         JOIN ledger_accounts a ON a.id = p.account_id
+        WHERE ($1::date IS NULL OR e.accounting_date <= $1::date)
+        GROUP BY a.code, p.currency
+        ORDER BY a.code, p.currency`,
+      asOf ?? null,
+    );
+    return rows.map((r) => this.toBalance(r.code, r.currency, r.debits, r.credits));
+  }
+
+  async balance(account: string, currency: string, asOf?: string): Promise<AccountBalance> {
+    const [row] = await this.prisma.$queryRawUnsafe<Array<{ debits: string; credits: string }>>(
+      `SELECT COALESCE(SUM(p.amount) FILTER (WHERE p.side = 'DEBIT'), 0)::text AS debits,
+              COALESCE(SUM(p.amount) FILTER (WHERE p.side = 'CREDIT'), 0)::text AS credits
+         FROM postings p
+         JOIN journal_entries e ON e.id = p.entry_id
+         JOIN ledger_accounts a ON a.id = p.account_id
+        WHERE a.code = $1 AND p.currency = $2 AND ($3::date IS NULL OR e.accounting_date <= $3::date)`,
+      account,
+      currency,
+      asOf ?? null,
+    );
+    return this.toBalance(account, currency, row?.debits ?? '0', row?.credits ?? '0');
+  }
+
+  private toBalance(account: string, currency: string, debits: string, credits: string): AccountBalance {
+    const digits = minorUnits(currency);
+    const d = new Dec(debits);
+    const c = new Dec(credits);
+    return { account, currency, debits: d.toFixed(digits), credits: c.toFixed(digits), net: d.minus(c).toFixed(digits) };
+  }
+
+  private findByKey(idempotencyKey: string) {
+    return this.prisma.journalEntry.findUnique({ where: { idempotencyKey }, include: { postings: { include: { account: true } } } });
+  }
+
+  private replay(existing: EntryRow, contentHash: string): PostedEntry {
+    if (existing.contentHash !== contentHash) {
+      throw new LedgerError(
+        'idempotency-conflict',
+        `Idempotency key "${existing.idempotencyKey}" was already used for a different entry (posted ${existing.postedAt.toISOString()})`,
+      );
+    }
+    return toPosted(existing);
+  }
+}

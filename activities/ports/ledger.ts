@@ -1,0 +1,54 @@
+import type { EntryDraft, EntryProblem, PostingLine } from '../../domain/ledger/entry';
+
+export interface PostedEntry {
+  id: string;
+  idempotencyKey: string;
+  description: string;
+  accountingDate: string;
+  postedAt: number;
+  reversesId: string | null;
+  lines: PostingLine[];
+}
+
+export interface AccountBalance {
+  account: string;
+  currency: string;
+  debits: string;
+  credits: string;
+  /** debits - credits */
+  net: string;
+}
+
+/**
+ * The double-entry ledger. `post` is idempotent by the draft's key: the same draft again returns
+ * the entry already posted; the same key with other content is refused.
+ */
+export interface Ledger {
+  post(draft: EntryDraft): Promise<PostedEntry>;
+  /** Posts the entry that undoes `entryId`, dated `accountingDate`; an entry is reversed once. */
+  reverse(entryId: string, idempotencyKey: string, accountingDate: string, description?: string): Promise<PostedEntry>;
+  /** Balances of every account with postings up to and including `asOf` (YYYY-MM-DD). */
+  trialBalance(asOf?: string): Promise<AccountBalance[]>;
+  balance(account: string, currency: string, asOf?: string): Promise<AccountBalance>;
+}
+
+export type LedgerErrorKind =
+  | 'invalid-entry'
+  | 'unknown-account'
+  | 'account-rejects-posting'
+  | 'closed-period'
+  | 'idempotency-conflict'
+  | 'already-reversed'
+  | 'entry-not-found';
+
+/** A posting that can never succeed as submitted; `problems` names every reason. */
+export class LedgerError extends Error {
+  constructor(
+    readonly kind: LedgerErrorKind,
+    message: string,
+    readonly problems: EntryProblem[] = [],
+  ) {
+    super(problems.length ? `${message}: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}` : message);
+    this.name = 'LedgerError';
+  }
+}
