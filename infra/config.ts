@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { isCurrencyCode } from '../domain/money/currency';
 import { isTimeZone } from '../domain/time/instant';
 
 /** Root of the checkout: every relative default below is resolved against it. */
@@ -31,6 +32,18 @@ export const EnvSchema = z
       .default('UTC')
       .refine(isTimeZone, { message: 'is not an IANA time zone such as "Europe/London"' }),
 
+    BASE_CURRENCY: z
+      .string()
+      .default('GBP')
+      .refine(isCurrencyCode, { message: 'is not an ISO 4217 currency code' }),
+    BANK_CURRENCIES: z
+      .string()
+      .default('GBP,EUR,USD')
+      .transform((list) => list.split(',').map((c) => c.trim()).filter(Boolean))
+      .refine((codes) => codes.length > 0 && codes.every(isCurrencyCode), {
+        message: 'must be a comma-separated list of ISO 4217 codes, e.g. "GBP,EUR,USD"',
+      }),
+
     DATABASE_URL: z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// connection URL')
@@ -57,6 +70,9 @@ export const EnvSchema = z
       .default('30s'),
   })
   .superRefine((env, ctx) => {
+    if (!env.BANK_CURRENCIES.includes(env.BASE_CURRENCY)) {
+      ctx.addIssue({ code: 'custom', path: ['BANK_CURRENCIES'], message: `must include the base currency ${env.BASE_CURRENCY}` });
+    }
     if (Boolean(env.TEMPORAL_TLS_CERT_PATH) !== Boolean(env.TEMPORAL_TLS_KEY_PATH)) {
       const missing = env.TEMPORAL_TLS_CERT_PATH ? 'TEMPORAL_TLS_KEY_PATH' : 'TEMPORAL_TLS_CERT_PATH';
       ctx.addIssue({ code: 'custom', path: [missing], message: 'mTLS needs both a certificate and a key' });

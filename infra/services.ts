@@ -2,6 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 import { PrismaBookingStore } from '../activities/booking-store.prisma';
+import { seedChartOfAccounts } from '../activities/chart-seed.prisma';
+import { DEFAULT_CHART_OPTIONS, travelChartOfAccounts } from '../domain/ledger/chart';
 import { createApp } from '../api/app';
 import { superviseBookingWorker, type SupervisedWorker } from '../workers/booking-worker';
 import type { AppConfig } from './config';
@@ -37,10 +39,14 @@ function installTemporalRuntime(logger: Logger): void {
 export async function startServices(
   config: AppConfig,
   logger: Logger,
-  opts: { worker: boolean; api: boolean; devAddress?: string },
+  opts: { worker: boolean; api: boolean; devAddress?: string; seedChart?: boolean },
 ): Promise<RunningServices> {
   installTemporalRuntime(logger);
   const db = await openDatabase({ databaseUrl: config.DATABASE_URL, pgliteDir: config.ITINERA_PGLITE_DIR, poolSize: config.DATABASE_POOL_SIZE });
+  if (opts.seedChart) {
+    const report = await seedChartOfAccounts(db.prisma, travelChartOfAccounts({ ...DEFAULT_CHART_OPTIONS, bankCurrencies: config.BANK_CURRENCIES }));
+    logger.info({ created: report.created.length, renamed: report.renamed.length, unchanged: report.unchanged }, 'chart of accounts seeded');
+  }
   const bookings = new PrismaBookingStore(db.prisma);
   const target = temporalTarget(config, opts.devAddress);
   const worker = opts.worker

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { EntryDraft, PostingLine } from '../../domain/ledger/entry';
 import type { Database } from '../../infra/database';
+import { travelChartOfAccounts } from '../../domain/ledger/chart';
+import { seedChartOfAccounts } from '../chart-seed.prisma';
 import { PrismaLedger } from '../ledger.prisma';
 import { LedgerError } from '../ports/ledger';
 
@@ -129,5 +131,22 @@ export function ledgerContract(open: () => Promise<Database>): void {
     const net = new Map<string, number>();
     for (const r of rows) net.set(r.currency, (net.get(r.currency) ?? 0) + Math.round(Number(r.net) * 1000));
     for (const total of net.values()) expect(total).toBe(0);
+  });
+}
+
+/** Seeding the chart is idempotent on every database. */
+export function chartSeedContract(open: () => Promise<Database>): void {
+  it('seeds the travel chart once, and again changes nothing', async () => {
+    const db = await open();
+    try {
+      const chart = travelChartOfAccounts({ bankCurrencies: ['GBP', 'EUR'], paymentMethods: ['card'] });
+      const first = await seedChartOfAccounts(db.prisma, chart);
+      const second = await seedChartOfAccounts(db.prisma, chart);
+      expect(first.created.length + first.unchanged + first.renamed.length).toBe(chart.length);
+      expect(second).toEqual({ created: [], renamed: [], unchanged: chart.length });
+      expect(await db.prisma.ledgerAccount.count({ where: { code: { in: chart.map((a) => a.code) } } })).toBe(chart.length);
+    } finally {
+      await db.close();
+    }
   });
 }

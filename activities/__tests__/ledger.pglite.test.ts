@@ -1,6 +1,7 @@
 import { openTestPglite } from '../../test/support/databases';
-import { ledgerContract } from './ledger.contract';
+import { chartSeedContract, ledgerContract } from './ledger.contract';
 
 describe('PrismaLedger on embedded PGlite', () => {
   ledgerContract(openTestPglite);
+  describe('chart of accounts', () => chartSeedContract(openTestPglite));
 });

@@ -1,6 +1,7 @@
 import { openTestPostgres } from '../../test/support/databases';
-import { ledgerContract } from './ledger.contract';
+import { chartSeedContract, ledgerContract } from './ledger.contract';
 
 describe('PrismaLedger on PostgreSQL', () => {
   ledgerContract(openTestPostgres);
+  describe('chart of accounts', () => chartSeedContract(openTestPostgres));
 });

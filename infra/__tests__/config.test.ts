@@ -46,6 +46,12 @@ describe('configuration', () => {
     expect(new ConfigError(found).message).toMatch(/^Invalid configuration:\n {2}- /);
   });
 
+  it('checks the company currencies', () => {
+    expect(loadConfig({ BASE_CURRENCY: 'EUR', BANK_CURRENCIES: 'EUR, CHF' }).BANK_CURRENCIES).toEqual(['EUR', 'CHF']);
+    expect(problems({ BASE_CURRENCY: 'GBP', BANK_CURRENCIES: 'EUR,USD' })).toEqual(['BANK_CURRENCIES: must include the base currency GBP']);
+    expect(problems({ BASE_CURRENCY: 'GBX', BANK_CURRENCIES: 'EUR,XYZ' }).join('\n')).toMatch(/BASE_CURRENCY: is not an ISO 4217 currency code[\s\S]*BANK_CURRENCIES: must be a comma-separated list/);
+  });
+
   it('checks that Temporal credentials make sense together', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'itinera-cfg-'));
     const cert = path.join(dir, 'client.pem');
