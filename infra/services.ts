@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 import { PrismaBookingStore } from '../activities/booking-store.prisma';
 import { seedChartOfAccounts } from '../activities/chart-seed.prisma';
+import { PrismaLedger } from '../activities/ledger.prisma';
 import { DEFAULT_CHART_OPTIONS, travelChartOfAccounts } from '../domain/ledger/chart';
 import { createApp } from '../api/app';
 import { superviseBookingWorker, type SupervisedWorker } from '../workers/booking-worker';
@@ -50,7 +51,7 @@ export async function startServices(
   const bookings = new PrismaBookingStore(db.prisma);
   const target = temporalTarget(config, opts.devAddress);
   const worker = opts.worker
-    ? superviseBookingWorker(target, { bookings }, logger.child({ component: 'worker' }), config.WORKER_SHUTDOWN_GRACE as `${number}s`)
+    ? superviseBookingWorker(target, { bookings, ledger: new PrismaLedger(db.prisma) }, logger.child({ component: 'worker' }), config.WORKER_SHUTDOWN_GRACE as `${number}s`)
     : null;
 
   let server: http.Server | null = null;

@@ -1,15 +1,20 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createBookingActivities, type BookingActivityPorts } from '../activities/booking.activities';
+import { createLedgerActivities } from '../activities/ledger.activities';
+import type { Ledger } from '../activities/ports/ledger';
 import type { Logger } from '../infra/logger';
 import { workerConnectionOptions, type TemporalTarget } from '../infra/temporal';
 import { TASK_QUEUES } from '../workflows/task-queues';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 
+/** What the worker's activities need; the ledger is optional until booking workflows post to it. */
+export type WorkerPorts = BookingActivityPorts & { ledger?: Ledger };
+
 export interface BookingWorkerOptions {
   connection: NativeConnection;
   namespace: string;
-  ports: BookingActivityPorts;
+  ports: WorkerPorts;
   taskQueue?: string;
   shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
   /** A prebuilt bundle (tests share one per file); otherwise workflows are bundled at start. */
@@ -23,7 +28,10 @@ export function createBookingWorker(opts: BookingWorkerOptions): Promise<Worker>
     namespace: opts.namespace,
     taskQueue: opts.taskQueue ?? TASK_QUEUES.bookingOrchestration,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createBookingActivities(opts.ports),
+    activities: {
+      ...createBookingActivities(opts.ports),
+      ...(opts.ports.ledger ? createLedgerActivities({ ledger: opts.ports.ledger }) : {}),
+    },
     shutdownGraceTime: opts.shutdownGraceTime ?? '30s',
   });
 }
@@ -41,7 +49,7 @@ export interface SupervisedWorker {
  */
 export function superviseBookingWorker(
   target: TemporalTarget,
-  ports: BookingActivityPorts,
+  ports: WorkerPorts,
   logger: Logger,
   shutdownGraceTime: WorkerOptions['shutdownGraceTime'] = '30s',
 ): SupervisedWorker {

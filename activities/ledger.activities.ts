@@ -1,0 +1,48 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { EntryDraft } from '../domain/ledger/entry';
+import { FailureType } from './failures';
+import { LedgerError, type Ledger, type LedgerErrorKind, type PostedEntry } from './ports/ledger';
+
+const FAILURE_BY_KIND: Record<LedgerErrorKind, FailureType> = {
+  'invalid-entry': FailureType.LedgerEntryInvalid,
+  'unknown-account': FailureType.LedgerAccountRejected,
+  'account-rejects-posting': FailureType.LedgerAccountRejected,
+  'closed-period': FailureType.LedgerPeriodClosed,
+  'idempotency-conflict': FailureType.LedgerIdempotencyConflict,
+  'already-reversed': FailureType.LedgerReversalRefused,
+  'entry-not-found': FailureType.LedgerReversalRefused,
+};
+
+/**
+ * A ledger refusal can never succeed on retry: it becomes a non-retryable failure whose type the
+ * workflow branches on. Anything else (the database unreachable, a timeout) is left retryable.
+ */
+function classify(err: unknown): never {
+  if (err instanceof LedgerError) {
+    throw ApplicationFailure.create({ type: FAILURE_BY_KIND[err.kind], message: err.message, nonRetryable: true, details: [err.problems] });
+  }
+  throw err;
+}
+
+/** Ledger activities. Each is idempotent by the entry's key (`<workflowId>:<step>`). */
+export function createLedgerActivities(ports: { ledger: Ledger }) {
+  return {
+    async postLedgerEntry(draft: EntryDraft): Promise<PostedEntry> {
+      try {
+        return await ports.ledger.post(draft);
+      } catch (err) {
+        return classify(err);
+      }
+    },
+
+    async reverseLedgerEntry(input: { entryId: string; idempotencyKey: string; accountingDate: string; description?: string }): Promise<PostedEntry> {
+      try {
+        return await ports.ledger.reverse(input.entryId, input.idempotencyKey, input.accountingDate, input.description);
+      } catch (err) {
+        return classify(err);
+      }
+    },
+  };
+}
+
+export type LedgerActivities = ReturnType<typeof createLedgerActivities>;
