@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
+import { Client, Connection, WorkflowUpdateRPCTimeoutOrCancelledError, type ConnectionOptions } from '@temporalio/client';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import type { AppConfig } from './config';
 
@@ -104,7 +104,7 @@ const UNAVAILABLE_CODES = new Set([4 /* DEADLINE_EXCEEDED */, 14 /* UNAVAILABLE 
 
 export function isTemporalUnreachable(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e && depth < 6; depth++) {
-    if (e instanceof TemporalUnavailableError) return true;
+    if (e instanceof TemporalUnavailableError || e instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return true;
     const rec = e as { code?: unknown; cause?: unknown; name?: unknown };
     if (typeof rec.code === 'number' && UNAVAILABLE_CODES.has(rec.code)) return true;
     e = rec.cause;

@@ -3,7 +3,6 @@ import { Router, type Request } from 'express';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { bookingWorkflowId, referenceFromBytes, type BookingDraft } from '../../domain/booking/draft';
 import { calendarDateIn, startOfDateUtc } from '../../domain/time/instant';
-import { isTemporalUnreachable } from '../../infra/temporal';
 import { awaitRecordedUpdate, statusQuery, type BookingView } from '../../workflows/booking/messages';
 import type { BookingWorkflow } from '../../workflows/booking/booking.workflow';
 import {
@@ -66,7 +65,8 @@ export function bookingRoutes(deps: ApiDeps): Router {
     } catch (err) {
       // Started, but not stored in time (no worker, or the database slowed down): the workflow
       // keeps trying; tell the caller where to look instead of failing a booking that exists.
-      const started = isTemporalUnreachable(err) && (await workflowExists(client, workflowId));
+      // Whatever the error (deadline, RPC timeout, cancelled), what matters is whether it started.
+      const started = await workflowExists(client, workflowId);
       if (started) {
         req.log.warn({ reference }, 'booking started but not yet stored; answering 202');
         res.status(202).location(`/bookings/${reference}`).json({ reference, workflowId, status: 'DRAFT', recorded: false });
