@@ -1,0 +1,65 @@
+import type { PrismaClient } from '../generated/prisma/client';
+import { DEFAULT_MAX_RATE_AGE_DAYS, RateMissingError, resolveRate, type RateQuote, type ResolvedRate } from '../domain/fx/rates';
+import { Dec } from '../domain/money/money';
+import { DAY_MS, startOfDateUtc } from '../domain/time/instant';
+
+export interface RateImportReport {
+  inserted: number;
+  unchanged: number;
+  /** Same source, pair and date already stored with another rate: the stored one is kept. */
+  conflicts: Array<{ quote: RateQuote; stored: string }>;
+}
+
+const asDate = (iso: string) => new Date(`${iso}T00:00:00.000Z`);
+
+/** Stored exchange rates: idempotent import and traceable lookup. */
+export class PrismaFxRates {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  /** Imports published quotes; re-importing the same file changes nothing. */
+  async importQuotes(quotes: RateQuote[], importedBy?: string): Promise<RateImportReport> {
+    if (quotes.length === 0) return { inserted: 0, unchanged: 0, conflicts: [] };
+    const dates = [...new Set(quotes.map((q) => q.rateDate))].map(asDate);
+    const sources = [...new Set(quotes.map((q) => q.source))];
+    const stored = await this.prisma.fxRate.findMany({ where: { source: { in: sources }, rateDate: { in: dates } } });
+    const key = (s: string, b: string, q: string, d: string) => `${s}|${b}|${q}|${d}`;
+    const byKey = new Map(stored.map((r) => [key(r.source, r.baseCurrency, r.quoteCurrency, r.rateDate.toISOString().slice(0, 10)), r]));
+    const fresh: RateQuote[] = [];
+    const conflicts: RateImportReport['conflicts'] = [];
+    let unchanged = 0;
+    for (const q of quotes) {
+      const existing = byKey.get(key(q.source, q.base, q.quote, q.rateDate));
+      if (!existing) fresh.push(q);
+      else if (new Dec(existing.rate.toFixed()).equals(q.rate)) unchanged++;
+      else conflicts.push({ quote: q, stored: existing.rate.toFixed() });
+    }
+    const { count } = await this.prisma.fxRate.createMany({
+      data: fresh.map((q) => ({ source: q.source, baseCurrency: q.base, quoteCurrency: q.quote, rate: q.rate, rateDate: asDate(q.rateDate), importedBy })),
+      skipDuplicates: true,
+    });
+    return { inserted: count, unchanged: unchanged + (fresh.length - count), conflicts };
+  }
+
+  /** The rate in force on `date` from `source` (see {@link resolveRate}); throws RateMissingError. */
+  async resolve(from: string, to: string, date: string, source = 'ECB', maxAgeDays = DEFAULT_MAX_RATE_AGE_DAYS): Promise<ResolvedRate> {
+    const since = new Date(startOfDateUtc(date) - maxAgeDays * DAY_MS);
+    const rows = await this.prisma.fxRate.findMany({
+      where: {
+        source,
+        rateDate: { gte: since, lte: asDate(date) },
+        OR: [{ baseCurrency: { in: [from, to] } }, { quoteCurrency: { in: [from, to] } }],
+      },
+    });
+    const quotes: RateQuote[] = rows.map((r) => ({
+      source: r.source,
+      base: r.baseCurrency,
+      quote: r.quoteCurrency,
+      rate: new Dec(r.rate.toFixed()).toFixed(),
+      rateDate: r.rateDate.toISOString().slice(0, 10),
+    }));
+    if (quotes.length === 0 && from !== to) {
+      throw new RateMissingError(from, to, date, `no ${source} rate stored for ${from} or ${to} in the ${maxAgeDays} days up to that date`);
+    }
+    return resolveRate(quotes, from, to, date, maxAgeDays);
+  }
+}
