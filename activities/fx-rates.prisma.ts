@@ -13,7 +13,12 @@ export interface RateImportReport {
 const asDate = (iso: string) => new Date(`${iso}T00:00:00.000Z`);
 
 /** Stored exchange rates: idempotent import and traceable lookup. */
-export class PrismaFxRates {
+export interface FxRates {
+  importQuotes(quotes: RateQuote[], importedBy?: string): Promise<RateImportReport>;
+  resolve(from: string, to: string, date: string, source?: string, maxAgeDays?: number): Promise<ResolvedRate>;
+}
+
+export class PrismaFxRates implements FxRates {
   constructor(private readonly prisma: PrismaClient) {}
 
   /** Imports published quotes; re-importing the same file changes nothing. */

@@ -1,13 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
+import type { FxRates as PrismaFxRates } from '../activities/fx-rates.prisma';
 import type { BookingStore } from '../activities/ports/booking-store';
+import type { FxRateFeed } from '../activities/ports/fx-rate-feed';
+import type { Ledger } from '../activities/ports/ledger';
 import type { Database } from '../infra/database';
 import type { Logger } from '../infra/logger';
 import type { TemporalClientProvider } from '../infra/temporal';
 import { errorHandler } from './error-handler';
 import { sendProblem } from './problem';
 import { bookingRoutes } from './routes/bookings.routes';
+import { financeRoutes } from './routes/finance.routes';
 import { healthRoutes } from './routes/health.routes';
 
 /** What the API needs from the outside world; the composition root passes real ones. */
@@ -20,6 +24,11 @@ export interface ApiDeps {
   operatorTimeZone: string;
   /** How long `POST /bookings` waits for the draft to be stored before answering 202 (default 10 s). */
   recordWaitMs?: number;
+  finance: {
+    ledger: Ledger;
+    fxRates: PrismaFxRates;
+    fxFeed: FxRateFeed;
+  };
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -60,6 +69,7 @@ export function createApp(deps: ApiDeps): Express {
 
   app.use(healthRoutes(deps));
   app.use(bookingRoutes(deps));
+  app.use(financeRoutes(deps));
 
   app.use((req, res) => {
     sendProblem(res, { status: 404, title: 'Not found', detail: `No route for ${req.method} ${req.path}`, type: '/problems/not-found' });

@@ -44,6 +44,11 @@ export const EnvSchema = z
         message: 'must be a comma-separated list of ISO 4217 codes, e.g. "GBP,EUR,USD"',
       }),
 
+    ECB_RATES_URL: z
+      .string()
+      .url('must be an http(s) URL')
+      .default('https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml'),
+
     DATABASE_URL: z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// connection URL')

@@ -9,6 +9,7 @@ import { createApp } from '../api/app';
 import { superviseBookingWorker, type SupervisedWorker } from '../workers/booking-worker';
 import type { AppConfig } from './config';
 import { openDatabase, type Database } from './database';
+import { financeDeps } from './finance';
 import type { Logger } from './logger';
 import { TemporalClientProvider, temporalTarget } from './temporal';
 
@@ -58,7 +59,14 @@ export async function startServices(
   let apiUrl: string | null = null;
   const temporal = new TemporalClientProvider(target);
   if (opts.api) {
-    const app = createApp({ db, bookings, temporal, logger: logger.child({ component: 'api' }), operatorTimeZone: config.OPERATOR_TIME_ZONE });
+    const app = createApp({
+      db,
+      bookings,
+      temporal,
+      logger: logger.child({ component: 'api' }),
+      operatorTimeZone: config.OPERATOR_TIME_ZONE,
+      finance: financeDeps(db.prisma, config.ECB_RATES_URL),
+    });
     server = http.createServer(app);
     await new Promise<void>((resolve, reject) => {
       server!.once('error', reject);

@@ -2,6 +2,7 @@ import request from 'supertest';
 import { PrismaBookingStore } from '../../activities/booking-store.prisma';
 import type { Database } from '../../infra/database';
 import type { DevServer } from '../../infra/dev-server';
+import { financeDeps } from '../../infra/finance';
 import { TemporalClientProvider } from '../../infra/temporal';
 import { silentLogger, startTestDevServer } from '../../test/support/api-harness';
 import { openTestPglite } from '../../test/support/databases';
@@ -25,7 +26,7 @@ describe('POST /bookings while no worker is running', () => {
 
   it('answers 202 with where to look, and the booking is stored once a worker comes', async () => {
     const bookings = new PrismaBookingStore(db.prisma);
-    const app = createApp({ db, bookings, temporal, logger: silentLogger, operatorTimeZone: 'UTC', recordWaitMs: 1_000 });
+    const app = createApp({ db, bookings, temporal, logger: silentLogger, operatorTimeZone: 'UTC', recordWaitMs: 1_000, finance: financeDeps(db.prisma) });
     const res = await request(app)
       .post('/bookings')
       .send({ customerId: 'C-NOWORKER', productCode: 'CRUISE-NILE-7N', travelDate: `${new Date().getUTCFullYear() + 1}-10-02`, price: { amount: '2100.000', currency: 'KWD' } })

@@ -3,6 +3,7 @@ import type { Express } from 'express';
 import { PrismaBookingStore } from '../../activities/booking-store.prisma';
 import { createApp } from '../../api/app';
 import type { Database } from '../../infra/database';
+import { financeDeps } from '../../infra/finance';
 import { startDevServer, freePort, type DevServer } from '../../infra/dev-server';
 import { createLogger } from '../../infra/logger';
 import { TemporalClientProvider, type TemporalTarget } from '../../infra/temporal';
@@ -31,7 +32,7 @@ export function startApiUnderTest(db: Database, target: TemporalTarget, operator
   const bookings = new PrismaBookingStore(db.prisma);
   const temporal = new TemporalClientProvider(target);
   const worker = superviseBookingWorker(target, { bookings }, silentLogger, '5s');
-  const app = createApp({ db, bookings, temporal, logger: silentLogger, operatorTimeZone });
+  const app = createApp({ db, bookings, temporal, logger: silentLogger, operatorTimeZone, finance: financeDeps(db.prisma) });
   return {
     app,
     worker,

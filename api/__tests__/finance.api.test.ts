@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import request from 'supertest';
+import { PrismaBookingStore } from '../../activities/booking-store.prisma';
+import { seedChartOfAccounts } from '../../activities/chart-seed.prisma';
+import { travelChartOfAccounts } from '../../domain/ledger/chart';
+import type { Database } from '../../infra/database';
+import { financeDeps } from '../../infra/finance';
+import { TemporalClientProvider } from '../../infra/temporal';
+import { silentLogger } from '../../test/support/api-harness';
+import { openTestPglite } from '../../test/support/databases';
+import { createApp } from '../app';
+
+describe('finance API (embedded PGlite)', () => {
+  let db: Database;
+  let feed: http.Server;
+  let app: ReturnType<typeof createApp>;
+  let feedStatus = 200;
+
+  beforeAll(async () => {
+    db = await openTestPglite();
+    feed = http.createServer((_req, res) => {
+      res.writeHead(feedStatus, { 'content-type': 'text/xml' });
+      res.end(feedStatus === 200 ? readFileSync(path.join(__dirname, '../../adapters/ecb-xml/__fixtures__/eurofxref-hist-3d.xml')) : 'maintenance');
+    });
+    await new Promise<void>((r) => feed.listen(0, '127.0.0.1', () => r()));
+    const feedUrl = `http://127.0.0.1:${(feed.address() as AddressInfo).port}/eurofxref-hist-90d.xml`;
+    await seedChartOfAccounts(db.prisma, travelChartOfAccounts());
+    app = createApp({
+      db,
+      bookings: new PrismaBookingStore(db.prisma),
+      // Finance routes never call Temporal; nothing listens on this port.
+      temporal: new TemporalClientProvider({ address: '127.0.0.1:1', namespace: 'default' }),
+      logger: silentLogger,
+      operatorTimeZone: 'UTC',
+      finance: financeDeps(db.prisma, feedUrl),
+    });
+  });
+  afterAll(async () => {
+    await new Promise((r) => feed.close(r));
+    await db?.close();
+  });
+
+  it('imports the ECB feed idempotently and looks rates up with the date actually used', async () => {
+    const first = await request(app).post('/finance/rates/import').expect(200);
+    expect(first.body).toMatchObject({ source: 'ECB', dates: ['2026-11-25', '2026-11-26', '2026-11-27'], inserted: 9, unchanged: 0 });
+    expect(first.body.currencies).toEqual(['GBP', 'JPY', 'RUB', 'USD']);
+    const again = await request(app).post('/finance/rates/import').expect(200);
+    expect(again.body).toMatchObject({ inserted: 0, unchanged: 9 });
+
+    const rate = await request(app).get('/finance/rates').query({ from: 'GBP', to: 'USD', date: '2026-11-28' }).expect(200);
+    expect(rate.body).toEqual({ from: 'GBP', to: 'USD', rate: '1.263233792', source: 'ECB', requestedDate: '2026-11-28', rateDate: '2026-11-27', path: 'cross via EUR' });
+  });
+
+  it('answers a missing rate with 404 naming the pair and date, and bad queries with 400', async () => {
+    const missing = await request(app).get('/finance/rates').query({ from: 'EUR', to: 'CHF', date: '2026-11-27' }).expect(404);
+    expect(missing.body.detail).toMatch(/^No EUR\/CHF rate for 2026-11-27/);
+    const bad = await request(app).get('/finance/rates').query({ from: 'eur', date: '2026-13-01' }).expect(400);
+    expect(bad.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(['query:/from', 'query:/to', 'query:/date']);
+  });
+
+  it('takes manual rates, refuses to overwrite one, and reports an unreachable feed as 502', async () => {
+    await request(app).post('/finance/rates').send({ base: 'GBP', quote: 'AED', rate: '4.6512', rateDate: '2026-11-27' }).expect(201);
+    await request(app).post('/finance/rates').send({ base: 'GBP', quote: 'AED', rate: '4.6512', rateDate: '2026-11-27' }).expect(200);
+    const clash = await request(app).post('/finance/rates').send({ base: 'GBP', quote: 'AED', rate: '4.7000', rateDate: '2026-11-27' }).expect(409);
+    expect(clash.body.detail).toContain('already recorded as 4.6512');
+    const manual = await request(app).get('/finance/rates').query({ from: 'AED', to: 'GBP', date: '2026-11-29', source: 'MANUAL' }).expect(200);
+    expect(manual.body).toMatchObject({ rate: '0.21499828', rateDate: '2026-11-27', path: 'inverse' });
+    const invalid = await request(app).post('/finance/rates').send({ base: 'GBP', quote: 'GBP', rate: '-1', rateDate: 'today' }).expect(422);
+    expect(invalid.body.errors.map((e: { pointer: string }) => e.pointer).sort()).toEqual(['/rate', '/rate', '/rateDate'].sort());
+    feedStatus = 503;
+    try {
+      const down = await request(app).post('/finance/rates/import').expect(502);
+      expect(down.body.title).toBe('Rate feed unavailable');
+    } finally {
+      feedStatus = 200;
+    }
+  });
+
+  it('shows a balanced trial balance and account balances from the ledger', async () => {
+    const { ledger } = financeDeps(db.prisma);
+    await ledger.post({
+      idempotencyKey: 'booking-ITN-TB000001:deposit:p1',
+      description: 'Deposit by card',
+      accountingDate: '2026-11-27',
+      lines: [
+        { account: 'asset:clearing:card', side: 'DEBIT', amount: { amount: '500.00', currency: 'GBP' } },
+        { account: 'liability:customer-deposits', side: 'CREDIT', amount: { amount: '500.00', currency: 'GBP' } },
+      ],
+    });
+    const tb = await request(app).get('/finance/trial-balance').query({ asOf: '2026-11-30' }).expect(200);
+    expect(tb.body.totals).toEqual([{ currency: 'GBP', debits: '500.00', credits: '500.00', balanced: true }]);
+    const before = await request(app).get('/finance/trial-balance').query({ asOf: '2026-11-26' }).expect(200);
+    expect(before.body.accounts).toEqual([]);
+    const bal = await request(app).get('/finance/accounts/liability:customer-deposits/balance').query({ currency: 'GBP' }).expect(200);
+    expect(bal.body).toEqual({ account: 'liability:customer-deposits', currency: 'GBP', debits: '0.00', credits: '500.00', net: '-500.00' });
+  });
+});

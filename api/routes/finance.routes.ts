@@ -1,0 +1,94 @@
+import { Router, type Request } from 'express';
+import type { z } from 'zod';
+import { RateMissingError } from '../../domain/fx/rates';
+import { minorUnits } from '../../domain/money/currency';
+import { Dec } from '../../domain/money/money';
+import type { ApiDeps } from '../app';
+import { fieldErrorsFromZod, ProblemError, ValidationProblem } from '../problem';
+import { AsOfQuery, BalanceQuery, ManualRateRequest, RateLookupQuery } from '../schemas/finance.schema';
+
+function parse<T extends z.ZodType>(schema: T, value: unknown, root: string, status = 422): z.infer<T> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new ValidationProblem(fieldErrorsFromZod(parsed.error, root), status);
+  return parsed.data;
+}
+const query = (req: Request) => ({ ...(req.query as Record<string, unknown>) });
+
+/** Finance: exchange rates (lookup, manual entry, feed import), trial balance, account balances. */
+export function financeRoutes(deps: ApiDeps): Router {
+  const router = Router();
+  const { fxRates, ledger, fxFeed } = deps.finance;
+
+  /** The rate in force on a date, with the publication date and source actually used. */
+  router.get('/finance/rates', async (req, res) => {
+    const q = parse(RateLookupQuery, query(req), 'query:', 400);
+    try {
+      res.json(await fxRates.resolve(q.from, q.to, q.date, q.source));
+    } catch (err) {
+      if (err instanceof RateMissingError) throw new ProblemError(404, 'Rate not found', err.message, '/problems/rate-not-found');
+      throw err;
+    }
+  });
+
+  /** Manual daily rate entry (finance), e.g. for a currency no feed publishes. */
+  router.post('/finance/rates', async (req, res) => {
+    const body = parse(ManualRateRequest, req.body, '');
+    const report = await fxRates.importQuotes([{ source: body.source, base: body.base, quote: body.quote, rate: body.rate, rateDate: body.rateDate }], 'api');
+    if (report.conflicts.length) {
+      throw new ProblemError(
+        409,
+        'Rate already recorded',
+        `${body.source} ${body.base}/${body.quote} for ${body.rateDate} is already recorded as ${report.conflicts[0]!.stored}; rates are not overwritten`,
+        '/problems/rate-conflict',
+      );
+    }
+    res.status(report.inserted ? 201 : 200).json({ ...body, created: report.inserted === 1 });
+  });
+
+  /** Imports the configured central-bank feed now (the daily schedule does the same). */
+  router.post('/finance/rates/import', async (_req, res) => {
+    let quotes;
+    try {
+      quotes = await fxFeed.latest();
+    } catch (err) {
+      throw new ProblemError(502, 'Rate feed unavailable', `Could not import from ${fxFeed.source}: ${err instanceof Error ? err.message : String(err)}`, '/problems/rate-feed-unavailable');
+    }
+    const report = await fxRates.importQuotes(quotes, 'api');
+    res.json({
+      source: fxFeed.source,
+      dates: [...new Set(quotes.map((q) => q.rateDate))].sort(),
+      currencies: [...new Set(quotes.map((q) => q.quote))].sort(),
+      inserted: report.inserted,
+      unchanged: report.unchanged,
+      conflicts: report.conflicts.map((c) => ({ ...c.quote, stored: c.stored })),
+    });
+  });
+
+  /** Debits, credits and net per account and currency up to a date, with totals per currency. */
+  router.get('/finance/trial-balance', async (req, res) => {
+    const q = parse(AsOfQuery, query(req), 'query:', 400);
+    const rows = await ledger.trialBalance(q.asOf);
+    const totals = new Map<string, { debits: Dec; credits: Dec }>();
+    for (const r of rows) {
+      const t = totals.get(r.currency) ?? { debits: new Dec(0), credits: new Dec(0) };
+      totals.set(r.currency, { debits: t.debits.plus(r.debits), credits: t.credits.plus(r.credits) });
+    }
+    res.json({
+      asOf: q.asOf ?? null,
+      accounts: rows,
+      totals: [...totals].map(([currency, t]) => ({
+        currency,
+        debits: t.debits.toFixed(minorUnits(currency)),
+        credits: t.credits.toFixed(minorUnits(currency)),
+        balanced: t.debits.equals(t.credits),
+      })),
+    });
+  });
+
+  router.get('/finance/accounts/:code/balance', async (req, res) => {
+    const q = parse(BalanceQuery, query(req), 'query:', 400);
+    res.json(await ledger.balance(String(req.params.code), q.currency, q.asOf));
+  });
+
+  return router;
+}
