@@ -69,7 +69,7 @@ describe('finance API (embedded PGlite)', () => {
     const manual = await request(app).get('/finance/rates').query({ from: 'AED', to: 'GBP', date: '2026-11-29', source: 'MANUAL' }).expect(200);
     expect(manual.body).toMatchObject({ rate: '0.21499828', rateDate: '2026-11-27', path: 'inverse' });
     const invalid = await request(app).post('/finance/rates').send({ base: 'GBP', quote: 'GBP', rate: '-1', rateDate: 'today' }).expect(422);
-    expect(invalid.body.errors.map((e: { pointer: string }) => e.pointer).sort()).toEqual(['/rate', '/rate', '/rateDate'].sort());
+    expect(invalid.body.errors.map((e: { pointer: string }) => e.pointer).sort()).toEqual(['/quote', '/rate', '/rate', '/rateDate']);
     feedStatus = 503;
     try {
       const down = await request(app).post('/finance/rates/import').expect(502);
