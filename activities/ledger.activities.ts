@@ -11,6 +11,8 @@ const FAILURE_BY_KIND: Record<LedgerErrorKind, FailureType> = {
   'idempotency-conflict': FailureType.LedgerIdempotencyConflict,
   'already-reversed': FailureType.LedgerReversalRefused,
   'entry-not-found': FailureType.LedgerReversalRefused,
+  'invalid-period': FailureType.LedgerEntryInvalid,
+  'period-not-found': FailureType.LedgerEntryInvalid,
 };
 
 /**

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { Prisma, type PrismaClient } from '../generated/prisma/client';
-import { canonicalEntry, reversingLines, validateEntry, type EntryDraft } from '../domain/ledger/entry';
+import { canonicalEntry, reversingLines, validateEntry, type EntryDraft, type EntryProblem } from '../domain/ledger/entry';
+import { isIsoDate } from '../domain/time/instant';
 import { Dec } from '../domain/money/money';
 import { minorUnits } from '../domain/money/currency';
-import { LedgerError, type AccountBalance, type Ledger, type PostedEntry } from './ports/ledger';
+import { LedgerError, type AccountBalance, type AccountingPeriodView, type Ledger, type PostedEntry } from './ports/ledger';
 
 type EntryRow = Prisma.JournalEntryGetPayload<{ include: { postings: { include: { account: true } } } }>;
 
@@ -27,6 +28,10 @@ function toPosted(row: EntryRow): PostedEntry {
         amount: { amount: new Dec(p.amount.toFixed()).toFixed(minorUnits(p.currency)), currency: p.currency },
       })),
   };
+}
+
+function toPeriod(p: { name: string; startsOn: Date; endsOn: Date; status: 'OPEN' | 'CLOSED'; closedAt: Date | null; closedBy: string | null }): AccountingPeriodView {
+  return { name: p.name, startsOn: isoDate(p.startsOn), endsOn: isoDate(p.endsOn), status: p.status, closedAt: p.closedAt?.getTime() ?? null, closedBy: p.closedBy };
 }
 
 /** {@link Ledger} on PostgreSQL/PGlite. One database transaction per entry. */
@@ -133,6 +138,37 @@ export class PrismaLedger implements Ledger {
       asOf ?? null,
     );
     return this.toBalance(account, currency, row?.debits ?? '0', row?.credits ?? '0');
+  }
+
+  async definePeriod(name: string, startsOn: string, endsOn: string): Promise<AccountingPeriodView> {
+    const problems: EntryProblem[] = [];
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/.test(name)) problems.push({ path: 'name', message: 'must be 1-32 letters, digits, . _ - (e.g. "2027-01")' });
+    if (!isIsoDate(startsOn)) problems.push({ path: 'startsOn', message: 'must be a calendar date written YYYY-MM-DD' });
+    if (!isIsoDate(endsOn)) problems.push({ path: 'endsOn', message: 'must be a calendar date written YYYY-MM-DD' });
+    if (!problems.length && endsOn < startsOn) problems.push({ path: 'endsOn', message: `must not be before startsOn (${startsOn})` });
+    if (problems.length) throw new LedgerError('invalid-period', 'The period cannot be defined', problems);
+
+    const same = await this.prisma.accountingPeriod.findUnique({ where: { name } });
+    if (same) {
+      if (isoDate(same.startsOn) === startsOn && isoDate(same.endsOn) === endsOn) return toPeriod(same);
+      throw new LedgerError('invalid-period', `Period ${name} already exists for ${isoDate(same.startsOn)}..${isoDate(same.endsOn)}`);
+    }
+    const overlap = await this.prisma.accountingPeriod.findFirst({ where: { startsOn: { lte: asDate(endsOn) }, endsOn: { gte: asDate(startsOn) } } });
+    if (overlap) {
+      throw new LedgerError('invalid-period', `Period ${name} would overlap period ${overlap.name} (${isoDate(overlap.startsOn)}..${isoDate(overlap.endsOn)})`);
+    }
+    return toPeriod(await this.prisma.accountingPeriod.create({ data: { name, startsOn: asDate(startsOn), endsOn: asDate(endsOn) } }));
+  }
+
+  async closePeriod(name: string, closedBy: string): Promise<AccountingPeriodView> {
+    const period = await this.prisma.accountingPeriod.findUnique({ where: { name } });
+    if (!period) throw new LedgerError('period-not-found', `No accounting period ${name}`);
+    if (period.status === 'CLOSED') return toPeriod(period);
+    return toPeriod(await this.prisma.accountingPeriod.update({ where: { name }, data: { status: 'CLOSED', closedAt: new Date(), closedBy } }));
+  }
+
+  async listPeriods(): Promise<AccountingPeriodView[]> {
+    return (await this.prisma.accountingPeriod.findMany({ orderBy: { startsOn: 'asc' } })).map(toPeriod);
   }
 
   private toBalance(account: string, currency: string, debits: string, credits: string): AccountBalance {

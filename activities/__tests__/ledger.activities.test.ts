@@ -18,7 +18,7 @@ function ledgerThatThrows(err: unknown): Ledger {
   const fail = async () => {
     throw err;
   };
-  return { post: fail, reverse: fail, trialBalance: fail, balance: fail };
+  return { post: fail, reverse: fail, trialBalance: fail, balance: fail, definePeriod: fail, closePeriod: fail, listPeriods: fail };
 }
 
 describe('ledger activities classify failures', () => {

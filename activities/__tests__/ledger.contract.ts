@@ -82,6 +82,16 @@ export function ledgerContract(open: () => Promise<Database>): void {
     ).rejects.toThrow(/period .* is closed/);
   });
 
+  it('defines periods without overlap and closes them for good', async () => {
+    const name = `t${ns}-1998`;
+    expect(await ledger.definePeriod(name, '1998-01-01', '1998-12-31')).toMatchObject({ status: 'OPEN' });
+    await expect(ledger.definePeriod(`${name}-b`, '1998-06-01', '1999-01-31')).rejects.toThrow(`would overlap period ${name}`);
+    await ledger.post(entry([line('bank:GBP', 'DEBIT', '3.00'), line('deposits', 'CREDIT', '3.00')], { accountingDate: '1998-06-30' }));
+    expect(await ledger.closePeriod(name, 'finance')).toMatchObject({ status: 'CLOSED', closedBy: 'finance' });
+    await expect(ledger.post(entry([line('bank:GBP', 'DEBIT', '3.00'), line('deposits', 'CREDIT', '3.00')], { accountingDate: '1998-06-30' }))).rejects.toMatchObject({ kind: 'closed-period' });
+    expect((await ledger.balance(acct('bank:GBP'), 'GBP', '1998-12-31')).debits).toBe('3.00');
+  });
+
   it('reverses an entry once, pointing back to it, and the balances return to zero', async () => {
     const original = await ledger.post(entry([line('receivable', 'DEBIT', '40.00', 'EUR'), line('revenue', 'CREDIT', '40.00', 'EUR')]));
     const reversal = await ledger.reverse(original.id, key('rev-1'), '2027-01-20');

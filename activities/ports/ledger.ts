@@ -30,6 +30,20 @@ export interface Ledger {
   /** Balances of every account with postings up to and including `asOf` (YYYY-MM-DD). */
   trialBalance(asOf?: string): Promise<AccountBalance[]>;
   balance(account: string, currency: string, asOf?: string): Promise<AccountBalance>;
+  /** Defines an open accounting period; periods may not overlap. Idempotent for the same span. */
+  definePeriod(name: string, startsOn: string, endsOn: string): Promise<AccountingPeriodView>;
+  /** Closes a period: from then on nothing can be posted with an accounting date inside it. */
+  closePeriod(name: string, closedBy: string): Promise<AccountingPeriodView>;
+  listPeriods(): Promise<AccountingPeriodView[]>;
+}
+
+export interface AccountingPeriodView {
+  name: string;
+  startsOn: string;
+  endsOn: string;
+  status: 'OPEN' | 'CLOSED';
+  closedAt: number | null;
+  closedBy: string | null;
 }
 
 export type LedgerErrorKind =
@@ -39,7 +53,9 @@ export type LedgerErrorKind =
   | 'closed-period'
   | 'idempotency-conflict'
   | 'already-reversed'
-  | 'entry-not-found';
+  | 'entry-not-found'
+  | 'invalid-period'
+  | 'period-not-found';
 
 /** A posting that can never succeed as submitted; `problems` names every reason. */
 export class LedgerError extends Error {

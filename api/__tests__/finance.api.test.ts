@@ -97,4 +97,32 @@ describe('finance API (embedded PGlite)', () => {
     const bal = await request(app).get('/finance/accounts/liability:customer-deposits/balance').query({ currency: 'GBP' }).expect(200);
     expect(bal.body).toEqual({ account: 'liability:customer-deposits', currency: 'GBP', debits: '0.00', credits: '500.00', net: '-500.00' });
   });
+
+  it('defines and closes accounting periods; a closed period takes no postings', async () => {
+    const defined = await request(app).post('/finance/periods').send({ name: '2026-10', startsOn: '2026-10-01', endsOn: '2026-10-31' }).expect(201);
+    expect(defined.body).toMatchObject({ name: '2026-10', status: 'OPEN' });
+    await request(app).post('/finance/periods').send({ name: '2026-10', startsOn: '2026-10-01', endsOn: '2026-10-31' }).expect(201);
+    const overlap = await request(app).post('/finance/periods').send({ name: 'Q4', startsOn: '2026-10-15', endsOn: '2026-12-31' }).expect(422);
+    expect(overlap.body.detail).toContain('would overlap period 2026-10');
+    const backwards = await request(app).post('/finance/periods').send({ name: 'bad', startsOn: '2026-12-31', endsOn: '2026-12-01' }).expect(422);
+    expect(backwards.body.errors).toEqual([{ pointer: '/endsOn', detail: 'must not be before startsOn (2026-12-31)' }]);
+
+    const closed = await request(app).post('/finance/periods/2026-10/close').send({ closedBy: 'finance-lead' }).expect(200);
+    expect(closed.body).toMatchObject({ status: 'CLOSED', closedBy: 'finance-lead' });
+    await request(app).post('/finance/periods/2099-01/close').send({ closedBy: 'x' }).expect(404);
+    expect((await request(app).get('/finance/periods').expect(200)).body.map((p: { name: string }) => p.name)).toEqual(['2026-10']);
+
+    const { ledger } = financeDeps(db.prisma);
+    await expect(
+      ledger.post({
+        idempotencyKey: 'late-adjustment-1',
+        description: 'Late adjustment',
+        accountingDate: '2026-10-31',
+        lines: [
+          { account: 'asset:bank:GBP', side: 'DEBIT', amount: { amount: '1.00', currency: 'GBP' } },
+          { account: 'revenue:packages:direct', side: 'CREDIT', amount: { amount: '1.00', currency: 'GBP' } },
+        ],
+      }),
+    ).rejects.toThrow('Accounting period 2026-10 is closed; cannot post on 2026-10-31');
+  });
 });

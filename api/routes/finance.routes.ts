@@ -5,7 +5,23 @@ import { minorUnits } from '../../domain/money/currency';
 import { Dec } from '../../domain/money/money';
 import type { ApiDeps } from '../app';
 import { fieldErrorsFromZod, ProblemError, ValidationProblem } from '../problem';
-import { AsOfQuery, BalanceQuery, ManualRateRequest, RateLookupQuery } from '../schemas/finance.schema';
+import { AsOfQuery, BalanceQuery, ClosePeriodRequest, DefinePeriodRequest, ManualRateRequest, RateLookupQuery } from '../schemas/finance.schema';
+import { LedgerError } from '../../activities/ports/ledger';
+
+/** Ledger refusals as problems: a missing thing is 404, anything else the caller must fix is 422. */
+async function ledgerCall<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof LedgerError) {
+      const status = err.kind === 'period-not-found' || err.kind === 'entry-not-found' ? 404 : err.kind === 'idempotency-conflict' ? 409 : 422;
+      throw new ProblemError(status, 'Ledger refused the request', err.message, `/problems/ledger-${err.kind}`, {
+        errors: err.problems.map((p) => ({ pointer: p.path.startsWith('(') ? '/' : `/${p.path}`, detail: p.message })),
+      });
+    }
+    throw err;
+  }
+}
 
 function parse<T extends z.ZodType>(schema: T, value: unknown, root: string, status = 422): z.infer<T> {
   const parsed = schema.safeParse(value);
@@ -83,6 +99,21 @@ export function financeRoutes(deps: ApiDeps): Router {
         balanced: t.debits.equals(t.credits),
       })),
     });
+  });
+
+  /** Accounting periods: define (open), list, close. A closed period takes no further postings. */
+  router.get('/finance/periods', async (_req, res) => {
+    res.json(await ledger.listPeriods());
+  });
+
+  router.post('/finance/periods', async (req, res) => {
+    const body = parse(DefinePeriodRequest, req.body, '');
+    res.status(201).json(await ledgerCall(() => ledger.definePeriod(body.name, body.startsOn, body.endsOn)));
+  });
+
+  router.post('/finance/periods/:name/close', async (req, res) => {
+    const body = parse(ClosePeriodRequest, req.body, '');
+    res.json(await ledgerCall(() => ledger.closePeriod(String(req.params.name), body.closedBy)));
   });
 
   router.get('/finance/accounts/:code/balance', async (req, res) => {

@@ -26,3 +26,13 @@ export const ManualRateRequest = z
 
 export const AsOfQuery = z.strictObject({ asOf: IsoDate.optional() });
 export const BalanceQuery = z.strictObject({ currency: FeedCurrency, asOf: IsoDate.optional() });
+
+export const DefinePeriodRequest = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/, 'must be 1-32 letters, digits, . _ - (e.g. "2027-01")'),
+  startsOn: IsoDate,
+  endsOn: IsoDate,
+});
+
+export const ClosePeriodRequest = z.strictObject({
+  closedBy: z.string().min(1, 'must name who closes the period').max(64),
+});
