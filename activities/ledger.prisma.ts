@@ -43,12 +43,27 @@ export class PrismaLedger implements Ledger {
     if (problems.length) throw new LedgerError('invalid-entry', 'The entry cannot be posted', problems);
     const contentHash = createHash('sha256').update(canonicalEntry(draft)).digest('hex');
 
-    const existing = await this.findByKey(draft.idempotencyKey);
-    if (existing) return this.replay(existing, contentHash);
-
+    // One round trip for everything the checks need: an entry already under this key, the
+    // accounts named, and a closed period covering the date.
     const codes = [...new Set(draft.lines.map((l) => l.account))];
-    const accounts = await this.prisma.ledgerAccount.findMany({ where: { code: { in: codes } } });
-    const byCode = new Map(accounts.map((a) => [a.code, a]));
+    const placeholders = codes.map((_, i) => `$${i + 3}`).join(', ');
+    const facts = await this.prisma.$queryRawUnsafe<Array<{ kind: string; id: string | null; name: string; currency: string | null; active: boolean | null }>>(
+      `SELECT 'entry' AS kind, id::text AS id, idempotency_key AS name, NULL::text AS currency, NULL::boolean AS active
+         FROM journal_entries WHERE idempotency_key = $1
+       UNION ALL
+       SELECT 'account', id::text, code, currency::text, is_active FROM ledger_accounts WHERE code IN (${placeholders})
+       UNION ALL
+       (SELECT 'closed', NULL, name, NULL, NULL FROM accounting_periods
+         WHERE status = 'CLOSED' AND $2::date BETWEEN starts_on AND ends_on LIMIT 1)`,
+      draft.idempotencyKey,
+      draft.accountingDate,
+      ...codes,
+    );
+    if (facts.some((f) => f.kind === 'entry')) {
+      const existing = await this.findByKey(draft.idempotencyKey);
+      if (existing) return this.replay(existing, contentHash);
+    }
+    const byCode = new Map(facts.filter((f) => f.kind === 'account').map((a) => [a.name, a]));
     const unknown = codes.filter((c) => !byCode.has(c));
     if (unknown.length) {
       throw new LedgerError(
@@ -59,17 +74,15 @@ export class PrismaLedger implements Ledger {
     }
     const refused = draft.lines.flatMap((line, i) => {
       const account = byCode.get(line.account)!;
-      if (!account.isActive) return [{ path: `lines/${i}/account`, message: `account "${account.code}" is inactive` }];
+      if (!account.active) return [{ path: `lines/${i}/account`, message: `account "${account.name}" is inactive` }];
       if (account.currency && account.currency !== line.amount.currency) {
-        return [{ path: `lines/${i}/amount/currency`, message: `account "${account.code}" holds ${account.currency}, not ${line.amount.currency}` }];
+        return [{ path: `lines/${i}/amount/currency`, message: `account "${account.name}" holds ${account.currency}, not ${line.amount.currency}` }];
       }
       return [];
     });
     if (refused.length) throw new LedgerError('account-rejects-posting', 'Accounts refuse these postings', refused);
 
-    const closed = await this.prisma.accountingPeriod.findFirst({
-      where: { status: 'CLOSED', startsOn: { lte: asDate(draft.accountingDate) }, endsOn: { gte: asDate(draft.accountingDate) } },
-    });
+    const closed = facts.find((f) => f.kind === 'closed');
     if (closed) throw new LedgerError('closed-period', `Accounting period ${closed.name} is closed; cannot post on ${draft.accountingDate}`);
 
     try {
@@ -81,12 +94,25 @@ export class PrismaLedger implements Ledger {
           accountingDate: asDate(draft.accountingDate),
           reversesId,
           postings: {
-            create: draft.lines.map((l) => ({ accountId: byCode.get(l.account)!.id, side: l.side, amount: l.amount.amount, currency: l.amount.currency })),
+            create: draft.lines.map((l) => ({ accountId: byCode.get(l.account)!.id!, side: l.side, amount: l.amount.amount, currency: l.amount.currency })),
           },
         },
-        include: { postings: { include: { account: true } } },
+        select: { id: true, postedAt: true },
       });
-      return toPosted(row);
+      // What was written is exactly the validated draft: answer from it, without reading it back.
+      return {
+        id: row.id,
+        idempotencyKey: draft.idempotencyKey,
+        description: draft.description.trim(),
+        accountingDate: draft.accountingDate,
+        postedAt: row.postedAt.getTime(),
+        reversesId,
+        lines: draft.lines.map((l) => ({
+          account: l.account,
+          side: l.side,
+          amount: { amount: new Dec(l.amount.amount).toFixed(minorUnits(l.amount.currency)), currency: l.amount.currency },
+        })),
+      };
     } catch (err) {
       if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
         const target = JSON.stringify(err.meta ?? {});
