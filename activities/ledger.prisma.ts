@@ -136,6 +136,16 @@ export class PrismaLedger implements Ledger {
   }
 
   async trialBalance(asOf?: string): Promise<AccountBalance[]> {
+    return this.sums(asOf);
+  }
+
+  async balance(account: string, currency: string, asOf?: string): Promise<AccountBalance> {
+    const [row] = await this.sums(asOf, { account, currency });
+    return row ?? this.toBalance(account, currency, '0', '0');
+  }
+
+  /** Debit and credit totals per account and currency up to `asOf`, optionally for one account. */
+  private async sums(asOf?: string, only?: { account: string; currency: string }): Promise<AccountBalance[]> {
     const rows = await this.prisma.$queryRawUnsafe<Array<{ code: string; currency: string; debits: string; credits: string }>>(
       `SELECT a.code, p.currency,
               COALESCE(SUM(p.amount) FILTER (WHERE p.side = 'DEBIT'), 0)::text AS debits,
@@ -144,26 +154,14 @@ export class PrismaLedger implements Ledger {
          JOIN journal_entries e ON e.id = p.entry_id
          JOIN ledger_accounts a ON a.id = p.account_id
         WHERE ($1::date IS NULL OR e.accounting_date <= $1::date)
+          AND ($2::text IS NULL OR (a.code = $2::text AND p.currency = $3::text))
         GROUP BY a.code, p.currency
         ORDER BY a.code, p.currency`,
       asOf ?? null,
+      only?.account ?? null,
+      only?.currency ?? null,
     );
     return rows.map((r) => this.toBalance(r.code, r.currency, r.debits, r.credits));
-  }
-
-  async balance(account: string, currency: string, asOf?: string): Promise<AccountBalance> {
-    const [row] = await this.prisma.$queryRawUnsafe<Array<{ debits: string; credits: string }>>(
-      `SELECT COALESCE(SUM(p.amount) FILTER (WHERE p.side = 'DEBIT'), 0)::text AS debits,
-              COALESCE(SUM(p.amount) FILTER (WHERE p.side = 'CREDIT'), 0)::text AS credits
-         FROM postings p
-         JOIN journal_entries e ON e.id = p.entry_id
-         JOIN ledger_accounts a ON a.id = p.account_id
-        WHERE a.code = $1 AND p.currency = $2 AND ($3::date IS NULL OR e.accounting_date <= $3::date)`,
-      account,
-      currency,
-      asOf ?? null,
-    );
-    return this.toBalance(account, currency, row?.debits ?? '0', row?.credits ?? '0');
   }
 
   async definePeriod(name: string, startsOn: string, endsOn: string): Promise<AccountingPeriodView> {

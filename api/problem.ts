@@ -76,3 +76,13 @@ export function sendProblem(
       ...(problem.extra ?? {}),
     });
 }
+
+/**
+ * Parses `value` with `schema`, or throws a problem naming every offending field. `root` prefixes
+ * the pointers (`query:`, `path:reference`); `status` is 422 for bodies, 400 for URLs.
+ */
+export function parseOrProblem<T extends z.ZodType>(schema: T, value: unknown, root = '', status = 422, title?: string): z.infer<T> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new ValidationProblem(fieldErrorsFromZod(parsed.error, root), status, title);
+  return parsed.data;
+}

@@ -4,7 +4,6 @@ import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../workflows/booking/search-attributes';
-import type { Logger } from './logger';
 import { temporalCliPath } from './tools';
 
 export interface DevServerOptions {
@@ -13,7 +12,6 @@ export interface DevServerOptions {
   /** SQLite file the dev server persists to; omit for an in-memory server. */
   dbFile?: string;
   namespace: string;
-  logger?: Logger;
   /** How long to wait for the frontend to answer. */
   readyTimeoutMs?: number;
 }

@@ -32,7 +32,6 @@ async function main() {
         uiPort: config.TEMPORAL_UI_PORT,
         dbFile: config.TEMPORAL_DEV_DB_FILE,
         namespace: config.TEMPORAL_NAMESPACE,
-        logger,
       });
     }
     logger.info({ database: config.DATABASE_URL ? 'postgresql' : `pglite:${config.ITINERA_PGLITE_DIR}` }, 'applying migrations');

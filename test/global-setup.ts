@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../infra/dev-server';
@@ -32,6 +32,4 @@ export default async function globalSetup(): Promise<void> {
   process.env.ITINERA_TEST_PGLITE_TEMPLATE = template;
   process.env.ITINERA_TEST_PG_URL = postgres.url;
   process.env.ITINERA_TEST_DIR = dir;
-  // Copying once proves the template is complete before any suite relies on it.
-  cpSync(template, path.join(dir, 'pglite-check'), { recursive: true });
 }

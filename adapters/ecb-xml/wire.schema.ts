@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { isPositiveDecimal } from '../../domain/money/money';
 
 /** One `<Cube currency='USD' rate='1.0512'/>`: rates stay strings (exact decimals). */
 export const WireRate = z.object({
   currency: z.string().regex(/^[A-Z]{3}$/, 'currency must be three upper-case letters'),
-  rate: z.string().regex(/^\d+(\.\d+)?$/, 'rate must be a positive decimal').refine((r) => Number(r) > 0, 'rate must be greater than zero'),
+  rate: z.string().regex(/^\d+(\.\d+)?$/, 'rate must be a positive decimal').refine(isPositiveDecimal, 'rate must be greater than zero'),
 });
 
 /** One `<Cube time='2026-11-27'>` with its rates. The set of currencies changes over time. */

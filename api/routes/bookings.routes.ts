@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { bookingWorkflowId, referenceFromBytes, type BookingDraft } from '../../domain/booking/draft';
 import { calendarDateIn, startOfDateUtc } from '../../domain/time/instant';
@@ -14,17 +14,12 @@ import {
 } from '../../workflows/booking/search-attributes';
 import { TASK_QUEUES } from '../../workflows/task-queues';
 import type { ApiDeps } from '../app';
-import { fieldErrorsFromZod, NotFoundProblem, ValidationProblem } from '../problem';
+import { NotFoundProblem, parseOrProblem } from '../problem';
 import { BookingReferenceParam, createBookingRequestSchema } from '../schemas/booking.schema';
 
 /** How long `POST /bookings` waits, by default, for the booking to be stored before answering 202. */
 export const DEFAULT_RECORD_WAIT_MS = 10_000;
 
-function parseBody(req: Request, today: string) {
-  const parsed = createBookingRequestSchema(today).safeParse(req.body);
-  if (!parsed.success) throw new ValidationProblem(fieldErrorsFromZod(parsed.error));
-  return parsed.data;
-}
 
 export function bookingRoutes(deps: ApiDeps): Router {
   const router = Router();
@@ -32,14 +27,13 @@ export function bookingRoutes(deps: ApiDeps): Router {
   /** Open a draft booking: validates, starts `booking-<ref>` and returns it once stored. */
   router.post('/bookings', async (req, res) => {
     const today = calendarDateIn(Date.now(), deps.operatorTimeZone);
-    const body = parseBody(req, today);
+    const body = parseOrProblem(createBookingRequestSchema(today), req.body);
     const reference = referenceFromBytes(randomBytes(8));
     const workflowId = bookingWorkflowId(reference);
     const draft: BookingDraft = { reference, ...body };
 
     // Refuse before starting anything when the database is down: the workflow would only retry.
-    await deps.db.ping();
-    await deps.temporal.ping();
+    await Promise.all([deps.db.ping(), deps.temporal.ping()]);
     const client = await deps.temporal.get();
 
     const startOp = new WithStartWorkflowOperation<typeof BookingWorkflow>('BookingWorkflow', {
@@ -80,9 +74,7 @@ export function bookingRoutes(deps: ApiDeps): Router {
 
   /** The stored booking plus the live workflow's own view of it. */
   router.get('/bookings/:reference', async (req, res) => {
-    const ref = BookingReferenceParam.safeParse(req.params.reference);
-    if (!ref.success) throw new ValidationProblem(fieldErrorsFromZod(ref.error, 'path:reference'), 400, 'Invalid booking reference');
-    const reference = ref.data;
+    const reference = parseOrProblem(BookingReferenceParam, req.params.reference, 'path:reference', 400, 'Invalid booking reference');
     const workflowId = bookingWorkflowId(reference);
 
     const stored = await deps.bookings.findByReference(reference);

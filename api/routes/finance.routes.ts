@@ -1,10 +1,9 @@
 import { Router, type Request } from 'express';
-import type { z } from 'zod';
 import { RateMissingError } from '../../domain/fx/rates';
 import { minorUnits } from '../../domain/money/currency';
 import { Dec } from '../../domain/money/money';
 import type { ApiDeps } from '../app';
-import { fieldErrorsFromZod, ProblemError, ValidationProblem } from '../problem';
+import { parseOrProblem, ProblemError } from '../problem';
 import { AsOfQuery, BalanceQuery, ClosePeriodRequest, DefinePeriodRequest, ManualRateRequest, RateLookupQuery } from '../schemas/finance.schema';
 import { LedgerError } from '../../activities/ports/ledger';
 
@@ -23,11 +22,6 @@ async function ledgerCall<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-function parse<T extends z.ZodType>(schema: T, value: unknown, root: string, status = 422): z.infer<T> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new ValidationProblem(fieldErrorsFromZod(parsed.error, root), status);
-  return parsed.data;
-}
 const query = (req: Request) => ({ ...(req.query as Record<string, unknown>) });
 
 /** Finance: exchange rates (lookup, manual entry, feed import), trial balance, account balances. */
@@ -37,7 +31,7 @@ export function financeRoutes(deps: ApiDeps): Router {
 
   /** The rate in force on a date, with the publication date and source actually used. */
   router.get('/finance/rates', async (req, res) => {
-    const q = parse(RateLookupQuery, query(req), 'query:', 400);
+    const q = parseOrProblem(RateLookupQuery, query(req), 'query:', 400);
     try {
       res.json(await fxRates.resolve(q.from, q.to, q.date, q.source));
     } catch (err) {
@@ -48,7 +42,7 @@ export function financeRoutes(deps: ApiDeps): Router {
 
   /** Manual daily rate entry (finance), e.g. for a currency no feed publishes. */
   router.post('/finance/rates', async (req, res) => {
-    const body = parse(ManualRateRequest, req.body, '');
+    const body = parseOrProblem(ManualRateRequest, req.body, '');
     const report = await fxRates.importQuotes([{ source: body.source, base: body.base, quote: body.quote, rate: body.rate, rateDate: body.rateDate }], 'api');
     if (report.conflicts.length) {
       throw new ProblemError(
@@ -82,7 +76,7 @@ export function financeRoutes(deps: ApiDeps): Router {
 
   /** Debits, credits and net per account and currency up to a date, with totals per currency. */
   router.get('/finance/trial-balance', async (req, res) => {
-    const q = parse(AsOfQuery, query(req), 'query:', 400);
+    const q = parseOrProblem(AsOfQuery, query(req), 'query:', 400);
     const rows = await ledger.trialBalance(q.asOf);
     const totals = new Map<string, { debits: Dec; credits: Dec }>();
     for (const r of rows) {
@@ -107,17 +101,17 @@ export function financeRoutes(deps: ApiDeps): Router {
   });
 
   router.post('/finance/periods', async (req, res) => {
-    const body = parse(DefinePeriodRequest, req.body, '');
+    const body = parseOrProblem(DefinePeriodRequest, req.body, '');
     res.status(201).json(await ledgerCall(() => ledger.definePeriod(body.name, body.startsOn, body.endsOn)));
   });
 
   router.post('/finance/periods/:name/close', async (req, res) => {
-    const body = parse(ClosePeriodRequest, req.body, '');
+    const body = parseOrProblem(ClosePeriodRequest, req.body, '');
     res.json(await ledgerCall(() => ledger.closePeriod(String(req.params.name), body.closedBy)));
   });
 
   router.get('/finance/accounts/:code/balance', async (req, res) => {
-    const q = parse(BalanceQuery, query(req), 'query:', 400);
+    const q = parseOrProblem(BalanceQuery, query(req), 'query:', 400);
     res.json(await ledger.balance(String(req.params.code), q.currency, q.asOf));
   });
 

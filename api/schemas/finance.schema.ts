@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isPositiveDecimal } from '../../domain/money/money';
 import { IsoDate } from '../../domain/schemas/common.schema';
 
 /** Currency codes as feeds publish them: the set changes, so any three upper-case letters. */
@@ -18,7 +19,7 @@ export const ManualRateRequest = z
     rate: z
       .string()
       .regex(/^\d+(\.\d{1,10})?$/, 'must be a positive decimal string with at most 10 decimals, e.g. "1.2634"')
-      .refine((r) => Number(r) > 0, 'must be greater than zero'),
+      .refine(isPositiveDecimal, 'must be greater than zero'),
     rateDate: IsoDate,
     source: z.string().regex(/^[A-Z][A-Z0-9-]{0,31}$/, 'must be a source name such as "MANUAL"').default('MANUAL'),
   })

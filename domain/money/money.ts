@@ -69,10 +69,6 @@ export class Money {
     return Money.of(json.amount, json.currency);
   }
 
-  static zero(currency: string): Money {
-    return Money.of(new Dec(0), currency);
-  }
-
   add(other: Money): Money {
     this.assertSameCurrency(other);
     return new Money(this.amount.plus(other.amount), this.currency);
@@ -106,5 +102,14 @@ export class Money {
     if (other.currency !== this.currency) {
       throw new RangeError(`Cannot combine ${this.currency} with ${other.currency}`);
     }
+  }
+}
+
+/** True when `text` is a decimal number greater than zero; compared exactly, never as a float. */
+export function isPositiveDecimal(text: string): boolean {
+  try {
+    return new Dec(text).greaterThan(0);
+  } catch {
+    return false; // not a number at all: reported by the format check beside this one
   }
 }
