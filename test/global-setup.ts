@@ -28,8 +28,10 @@ export default async function globalSetup(): Promise<void> {
   await Promise.all([
     migrateDeploy({ pgliteDir: template }, { quiet: true }),
     migrateDeploy({ databaseUrl: postgres.url }, { quiet: true }),
+    migrateDeploy({ databaseUrl: postgres.templateUrl }, { quiet: true }),
   ]);
   process.env.ITINERA_TEST_PGLITE_TEMPLATE = template;
   process.env.ITINERA_TEST_PG_URL = postgres.url;
+  process.env.ITINERA_TEST_PG_TEMPLATE_URL = postgres.templateUrl;
   process.env.ITINERA_TEST_DIR = dir;
 }

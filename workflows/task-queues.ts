@@ -2,4 +2,6 @@
 export const TASK_QUEUES = {
   /** Booking workflows and the database activities they run. */
   bookingOrchestration: 'booking-orchestration',
+  /** Finance workflows (revaluation, revenue recognition, FX import) and their activities. */
+  finance: 'finance-operations',
 } as const;

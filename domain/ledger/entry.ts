@@ -4,11 +4,33 @@ import { isIsoDate } from '../time/instant';
 
 export type PostingSide = 'DEBIT' | 'CREDIT';
 
+export type TranslationRule = 'BOOKING_DATE' | 'PAYMENT_DATE' | 'PERIOD_AVERAGE';
+
+/**
+ * How a line's amount was translated into the company's base currency: the rate (1 `amount`
+ * currency = `rate` base), where it came from and the rate date actually used, so a reported base
+ * figure can be traced back. Base-currency lines carry rate "1", source "IDENTITY".
+ */
+export interface LineTranslation {
+  base: MoneyJson;
+  rate: string;
+  source: string;
+  rateDate: string;
+  rule: TranslationRule | 'IDENTITY';
+}
+
 /** One line of a journal entry, in the vocabulary of the chart: an account code and a side. */
 export interface PostingLine {
   account: string;
   side: PostingSide;
   amount: MoneyJson;
+  /**
+   * Revaluation lines only: the line is in base currency and adjusts the base carrying value of
+   * the account's balance in this (foreign) currency, leaving the foreign amount unchanged.
+   */
+  revalues?: string;
+  /** Filled in by the ledger on posted lines when a base currency is configured. */
+  translation?: LineTranslation;
 }
 
 /** A journal entry as a caller submits it. */
@@ -19,6 +41,18 @@ export interface EntryDraft {
   /** Accounting date, YYYY-MM-DD: decides the period the entry belongs to. */
   accountingDate: string;
   lines: PostingLine[];
+  /** What produced the entry ("standard" when absent): "fx-revaluation", "revenue-recognition"... */
+  kind?: string;
+  /** The booking the entry belongs to, if any. */
+  bookingRef?: string;
+  /**
+   * The transaction type whose translation rule picks the rate for foreign-currency lines
+   * ("booking", "customer-payment", "supplier-invoice"...). Absent: the PAYMENT_DATE rule, i.e.
+   * the rate of the accounting date.
+   */
+  transactionType?: string;
+  /** The booking date the BOOKING_DATE rule uses (YYYY-MM-DD); defaults to the accounting date. */
+  bookingDate?: string;
 }
 
 export interface EntryProblem {

@@ -1,6 +1,7 @@
 import { cpSync, mkdtempSync } from 'node:fs';
 import path from 'node:path';
 import { openDatabase, type Database } from '../../infra/database';
+import { createIsolatedDatabase } from './postgres';
 
 function required(name: string): string {
   const value = process.env[name];
@@ -18,4 +19,12 @@ export async function openTestPglite(): Promise<Database> {
 /** The migrated PostgreSQL test database (shared by files: tests use unique references). */
 export function openTestPostgres(): Promise<Database> {
   return openDatabase({ databaseUrl: required('ITINERA_TEST_PG_URL'), poolSize: 4 });
+}
+
+/**
+ * A PostgreSQL database of this file's own (copied from the migrated template): for suites that
+ * read the whole ledger or change the one-row finance settings. Dropped at the end of `npm test`.
+ */
+export async function openIsolatedTestPostgres(): Promise<Database> {
+  return openDatabase({ databaseUrl: await createIsolatedDatabase(required('ITINERA_TEST_PG_TEMPLATE_URL')), poolSize: 4 });
 }
