@@ -63,6 +63,7 @@ export function travelChartOfAccounts(options: ChartOptions = DEFAULT_CHART_OPTI
     { code: 'revenue:fx:unrealised-gain', name: 'Unrealised FX gain', type: 'REVENUE' },
     ...PRODUCT_TYPES.map((p): ChartAccount => ({ code: `expense:cost-of-sales:${p}`, name: `Cost of sales: ${title(p)}`, type: 'EXPENSE' })),
     { code: 'expense:sub-agent-commissions', name: 'Sub-agent commissions', type: 'EXPENSE' },
+    { code: 'expense:atol-contributions', name: 'ATOL Protection Contributions', type: 'EXPENSE' },
     { code: 'expense:fx:realised-loss', name: 'Realised FX loss', type: 'EXPENSE' },
     { code: 'expense:fx:unrealised-loss', name: 'Unrealised FX loss', type: 'EXPENSE' },
     { code: 'equity:fx-translation-reserve', name: 'FX translation reserve', type: 'EQUITY' },
