@@ -17,5 +17,7 @@ export const FailureType = {
   LedgerIdempotencyConflict: 'LedgerIdempotencyConflict',
   /** The entry to reverse does not exist or was already reversed. */
   LedgerReversalRefused: 'LedgerReversalRefused',
+  /** A foreign-currency line has no rate to translate it into the base currency on its date. */
+  LedgerRateMissing: 'LedgerRateMissing',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];

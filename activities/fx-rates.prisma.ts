@@ -1,5 +1,5 @@
-import type { PrismaClient } from '../generated/prisma/client';
-import { DEFAULT_MAX_RATE_AGE_DAYS, RateMissingError, resolveRate, type RateQuote, type ResolvedRate } from '../domain/fx/rates';
+import type { Prisma, PrismaClient } from '../generated/prisma/client';
+import { DEFAULT_MAX_RATE_AGE_DAYS, RateMissingError, periodAverageRate, resolveRate, type RateQuote, type ResolvedRate } from '../domain/fx/rates';
 import { Dec } from '../domain/money/money';
 import { DAY_MS, startOfDateUtc } from '../domain/time/instant';
 
@@ -16,10 +16,11 @@ const asDate = (iso: string) => new Date(`${iso}T00:00:00.000Z`);
 export interface FxRates {
   importQuotes(quotes: RateQuote[], importedBy?: string): Promise<RateImportReport>;
   resolve(from: string, to: string, date: string, source?: string, maxAgeDays?: number): Promise<ResolvedRate>;
+  periodAverage(from: string, to: string, date: string, source?: string, maxAgeDays?: number): Promise<ResolvedRate>;
 }
 
 export class PrismaFxRates implements FxRates {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(private readonly prisma: PrismaClient | Prisma.TransactionClient) {}
 
   /** Imports published quotes; re-importing the same file changes nothing. */
   async importQuotes(quotes: RateQuote[], importedBy?: string): Promise<RateImportReport> {
@@ -47,7 +48,25 @@ export class PrismaFxRates implements FxRates {
 
   /** The rate in force on `date` from `source` (see {@link resolveRate}); throws RateMissingError. */
   async resolve(from: string, to: string, date: string, source = 'ECB', maxAgeDays = DEFAULT_MAX_RATE_AGE_DAYS): Promise<ResolvedRate> {
-    const since = new Date(startOfDateUtc(date) - maxAgeDays * DAY_MS);
+    const quotes = await this.quotes(from, to, new Date(startOfDateUtc(date) - maxAgeDays * DAY_MS), date, source);
+    if (quotes.length === 0 && from !== to) {
+      throw new RateMissingError(from, to, date, `no ${source} rate stored for ${from} or ${to} in the ${maxAgeDays} days up to that date`);
+    }
+    return resolveRate(quotes, from, to, date, maxAgeDays);
+  }
+
+  /** The average rate over the calendar month of `date` up to `date` (see {@link periodAverageRate}). */
+  async periodAverage(from: string, to: string, date: string, source = 'ECB', maxAgeDays = DEFAULT_MAX_RATE_AGE_DAYS): Promise<ResolvedRate> {
+    const monthStart = `${date.slice(0, 7)}-01`;
+    const since = Math.min(startOfDateUtc(monthStart), startOfDateUtc(date) - maxAgeDays * DAY_MS);
+    const quotes = await this.quotes(from, to, new Date(since), date, source);
+    if (quotes.length === 0 && from !== to) {
+      throw new RateMissingError(from, to, date, `no ${source} rate stored for ${from} or ${to} between ${new Date(since).toISOString().slice(0, 10)} and that date`);
+    }
+    return periodAverageRate(quotes, from, to, monthStart, date, maxAgeDays);
+  }
+
+  private async quotes(from: string, to: string, since: Date, date: string, source: string): Promise<RateQuote[]> {
     const rows = await this.prisma.fxRate.findMany({
       where: {
         source,
@@ -55,16 +74,12 @@ export class PrismaFxRates implements FxRates {
         OR: [{ baseCurrency: { in: [from, to] } }, { quoteCurrency: { in: [from, to] } }],
       },
     });
-    const quotes: RateQuote[] = rows.map((r) => ({
+    return rows.map((r) => ({
       source: r.source,
       base: r.baseCurrency,
       quote: r.quoteCurrency,
       rate: new Dec(r.rate.toFixed()).toFixed(),
       rateDate: r.rateDate.toISOString().slice(0, 10),
     }));
-    if (quotes.length === 0 && from !== to) {
-      throw new RateMissingError(from, to, date, `no ${source} rate stored for ${from} or ${to} in the ${maxAgeDays} days up to that date`);
-    }
-    return resolveRate(quotes, from, to, date, maxAgeDays);
   }
 }

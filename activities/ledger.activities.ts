@@ -13,6 +13,7 @@ const FAILURE_BY_KIND: Record<LedgerErrorKind, FailureType> = {
   'entry-not-found': FailureType.LedgerReversalRefused,
   'invalid-period': FailureType.LedgerEntryInvalid,
   'period-not-found': FailureType.LedgerEntryInvalid,
+  'rate-missing': FailureType.LedgerRateMissing,
 };
 
 /**

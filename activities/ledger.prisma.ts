@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
 import { Prisma, type PrismaClient } from '../generated/prisma/client';
-import { canonicalEntry, reversingLines, validateEntry, type EntryDraft, type EntryProblem } from '../domain/ledger/entry';
+import { canonicalEntry, reversingLines, validateEntry, type EntryDraft, type EntryProblem, type LineTranslation, type PostingLine, type TranslationRule } from '../domain/ledger/entry';
+import { DEFAULT_TRANSLATION_RULE, rateDateFor, translateLines, type ChosenRate } from '../domain/ledger/translation';
+import { RateMissingError } from '../domain/fx/rates';
+import { PrismaFxRates } from './fx-rates.prisma';
 import { isIsoDate } from '../domain/time/instant';
 import { Dec } from '../domain/money/money';
 import { minorUnits } from '../domain/money/currency';
-import { LedgerError, type AccountBalance, type AccountingPeriodView, type Ledger, type PostedEntry } from './ports/ledger';
+import { LedgerError, type AccountBalance, type AccountingPeriodView, type AccountStatement, type Ledger, type PostedEntry, type StatementLine, type StatementQuery, type TranslatedTrialBalance } from './ports/ledger';
 
 type EntryRow = Prisma.JournalEntryGetPayload<{ include: { postings: { include: { account: true } } } }>;
 
@@ -21,22 +24,52 @@ function toPosted(row: EntryRow): PostedEntry {
     reversesId: row.reversesId,
     lines: row.postings
       .sort((a, b) => (a.id < b.id ? -1 : 1))
-      .map((p) => ({
+      .map((p): PostingLine => ({
         account: p.account.code,
         side: p.side,
         // NUMERIC(20,4) back to the currency's own decimals: exact (the entry was validated on the way in).
         amount: { amount: new Dec(p.amount.toFixed()).toFixed(minorUnits(p.currency)), currency: p.currency },
+        ...(p.revaluesCurrency ? { revalues: p.revaluesCurrency } : {}),
+        ...(p.baseAmount && p.baseCurrency && p.fxRate && p.fxRateSource && p.fxRateDate
+          ? {
+              translation: {
+                base: { amount: new Dec(p.baseAmount.toFixed()).toFixed(minorUnits(p.baseCurrency)), currency: p.baseCurrency },
+                rate: new Dec(p.fxRate.toFixed()).toFixed(),
+                source: p.fxRateSource,
+                rateDate: isoDate(p.fxRateDate),
+                rule: p.translationRule ?? 'IDENTITY',
+              },
+            }
+          : {}),
       })),
   };
+}
+
+function identity(l: PostingLine, base: string, date: string): LineTranslation {
+  return { base: { amount: new Dec(l.amount.amount).toFixed(minorUnits(base)), currency: base }, rate: '1', source: 'IDENTITY', rateDate: date, rule: 'IDENTITY' };
+}
+
+/** The constraint a unique violation names, from Prisma's typed error or a raw query's SQLSTATE. */
+function uniqueViolation(err: unknown): string | null {
+  if (!(err instanceof Prisma.PrismaClientKnownRequestError)) return null;
+  if (err.code === 'P2002') return JSON.stringify(err.meta ?? {});
+  const text = `${err.message} ${JSON.stringify(err.meta ?? {})}`;
+  return err.code === 'P2010' && /23505|unique/i.test(text) ? text : null;
 }
 
 function toPeriod(p: { name: string; startsOn: Date; endsOn: Date; status: 'OPEN' | 'CLOSED'; closedAt: Date | null; closedBy: string | null }): AccountingPeriodView {
   return { name: p.name, startsOn: isoDate(p.startsOn), endsOn: isoDate(p.endsOn), status: p.status, closedAt: p.closedAt?.getTime() ?? null, closedBy: p.closedBy };
 }
 
-/** {@link Ledger} on PostgreSQL/PGlite. One database transaction per entry. */
+type Fact = { kind: string; id: string | null; name: string; currency: string | null; active: boolean | null };
+
+/** {@link Ledger} on PostgreSQL/PGlite. One database transaction (one SQL statement) per entry. */
 export class PrismaLedger implements Ledger {
-  constructor(private readonly prisma: PrismaClient) {}
+  private readonly fxRates: PrismaFxRates;
+
+  constructor(private readonly prisma: PrismaClient | Prisma.TransactionClient) {
+    this.fxRates = new PrismaFxRates(prisma);
+  }
 
   async post(draft: EntryDraft, reversesId: string | null = null): Promise<PostedEntry> {
     const problems = validateEntry(draft);
@@ -44,19 +77,24 @@ export class PrismaLedger implements Ledger {
     const contentHash = createHash('sha256').update(canonicalEntry(draft)).digest('hex');
 
     // One round trip for everything the checks need: an entry already under this key, the
-    // accounts named, and a closed period covering the date.
+    // accounts named, a closed period covering the date, the base currency and the rule.
     const codes = [...new Set(draft.lines.map((l) => l.account))];
-    const placeholders = codes.map((_, i) => `$${i + 3}`).join(', ');
-    const facts = await this.prisma.$queryRawUnsafe<Array<{ kind: string; id: string | null; name: string; currency: string | null; active: boolean | null }>>(
-      `SELECT 'entry' AS kind, id::text AS id, idempotency_key AS name, NULL::text AS currency, NULL::boolean AS active
+    const placeholders = codes.map((_, i) => `$${i + 4}`).join(', ');
+    const facts = await this.prisma.$queryRawUnsafe<Fact[]>(
+      `SELECT 'entry' AS kind, id::text AS id, idempotency_key::text AS name, NULL::text AS currency, NULL::boolean AS active
          FROM journal_entries WHERE idempotency_key = $1
        UNION ALL
-       SELECT 'account', id::text, code, currency::text, is_active FROM ledger_accounts WHERE code IN (${placeholders})
+       SELECT 'account', id::text, code::text, currency::text, is_active FROM ledger_accounts WHERE code IN (${placeholders})
        UNION ALL
-       (SELECT 'closed', NULL, name, NULL, NULL FROM accounting_periods
-         WHERE status = 'CLOSED' AND $2::date BETWEEN starts_on AND ends_on LIMIT 1)`,
+       (SELECT 'closed', NULL, name::text, NULL, NULL FROM accounting_periods
+         WHERE status = 'CLOSED' AND $2::date BETWEEN starts_on AND ends_on LIMIT 1)
+       UNION ALL
+       SELECT 'settings', NULL, base_currency::text, rate_source::text, NULL FROM finance_settings WHERE id = 1
+       UNION ALL
+       SELECT 'rule', NULL, rule::text, NULL, NULL FROM fx_translation_rules WHERE transaction_type = $3`,
       draft.idempotencyKey,
       draft.accountingDate,
+      draft.transactionType ?? '',
       ...codes,
     );
     if (facts.some((f) => f.kind === 'entry')) {
@@ -75,7 +113,7 @@ export class PrismaLedger implements Ledger {
     const refused = draft.lines.flatMap((line, i) => {
       const account = byCode.get(line.account)!;
       if (!account.active) return [{ path: `lines/${i}/account`, message: `account "${account.name}" is inactive` }];
-      if (account.currency && account.currency !== line.amount.currency) {
+      if (account.currency && account.currency !== line.amount.currency && line.revalues !== account.currency) {
         return [{ path: `lines/${i}/amount/currency`, message: `account "${account.name}" holds ${account.currency}, not ${line.amount.currency}` }];
       }
       return [];
@@ -85,38 +123,64 @@ export class PrismaLedger implements Ledger {
     const closed = facts.find((f) => f.kind === 'closed');
     if (closed) throw new LedgerError('closed-period', `Accounting period ${closed.name} is closed; cannot post on ${draft.accountingDate}`);
 
+    const settings = facts.find((f) => f.kind === 'settings');
+    const rule = (facts.find((f) => f.kind === 'rule')?.name as TranslationRule | undefined) ?? DEFAULT_TRANSLATION_RULE;
+    const lines = settings ? await this.translate(draft, settings.name, settings.currency ?? 'ECB', rule) : this.untranslated(draft);
+
     try {
-      const row = await this.prisma.journalEntry.create({
-        data: {
-          idempotencyKey: draft.idempotencyKey,
-          contentHash,
-          description: draft.description.trim(),
-          accountingDate: asDate(draft.accountingDate),
-          reversesId,
-          postings: {
-            create: draft.lines.map((l) => ({ accountId: byCode.get(l.account)!.id!, side: l.side, amount: l.amount.amount, currency: l.amount.currency })),
-          },
-        },
-        select: { id: true, postedAt: true },
-      });
+      const rows = await this.prisma.$queryRawUnsafe<Array<{ id: string; posted_at: Date }>>(
+        `WITH e AS (
+           INSERT INTO journal_entries (id, idempotency_key, content_hash, description, accounting_date, reverses_id, kind, booking_ref)
+           VALUES (gen_random_uuid(), $1, $2, $3, $4::date, $5::uuid, $6, $7)
+           RETURNING id, posted_at),
+         p AS (
+           INSERT INTO postings (entry_id, account_id, side, amount, currency, base_amount, base_currency, fx_rate,
+                                 fx_rate_source, fx_rate_date, translation_rule, revalues_currency)
+           SELECT e.id, x.account_id, x.side, x.amount, x.currency, x.base_amount, x.base_currency, x.fx_rate,
+                  x.fx_rate_source, x.fx_rate_date, x.translation_rule, x.revalues_currency
+             FROM e CROSS JOIN jsonb_to_recordset($8::jsonb) AS x(
+                  account_id uuid, side "PostingSide", amount numeric, currency text, base_amount numeric, base_currency text,
+                  fx_rate numeric, fx_rate_source text, fx_rate_date date, translation_rule "TranslationRule", revalues_currency text)
+           RETURNING 1)
+         SELECT e.id::text AS id, e.posted_at, (SELECT count(*) FROM p)::int AS n FROM e`,
+        draft.idempotencyKey,
+        contentHash,
+        draft.description.trim(),
+        draft.accountingDate,
+        reversesId,
+        draft.kind ?? (reversesId ? 'reversal' : 'standard'),
+        draft.bookingRef ?? null,
+        JSON.stringify(
+          lines.map((l) => ({
+            account_id: byCode.get(l.account)!.id,
+            side: l.side,
+            amount: l.amount.amount,
+            currency: l.amount.currency,
+            base_amount: l.translation?.base.amount ?? null,
+            base_currency: l.translation?.base.currency ?? null,
+            fx_rate: l.translation?.rate ?? null,
+            fx_rate_source: l.translation?.source ?? null,
+            fx_rate_date: l.translation?.rateDate ?? null,
+            translation_rule: l.translation && l.translation.rule !== 'IDENTITY' ? l.translation.rule : null,
+            revalues_currency: l.revalues ?? null,
+          })),
+        ),
+      );
+      const row = rows[0]!;
       // What was written is exactly the validated draft: answer from it, without reading it back.
       return {
         id: row.id,
         idempotencyKey: draft.idempotencyKey,
         description: draft.description.trim(),
         accountingDate: draft.accountingDate,
-        postedAt: row.postedAt.getTime(),
+        postedAt: new Date(row.posted_at).getTime(),
         reversesId,
-        lines: draft.lines.map((l) => ({
-          account: l.account,
-          side: l.side,
-          amount: { amount: new Dec(l.amount.amount).toFixed(minorUnits(l.amount.currency)), currency: l.amount.currency },
-        })),
+        lines: lines.map((l) => ({ ...l, amount: { amount: new Dec(l.amount.amount).toFixed(minorUnits(l.amount.currency)), currency: l.amount.currency } })),
       };
     } catch (err) {
-      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
-        const target = JSON.stringify(err.meta ?? {});
-        if (target.includes('reverses')) throw new LedgerError('already-reversed', `Entry ${reversesId} has already been reversed`);
+      const violated = uniqueViolation(err);
+      if (violated) {
+        if (violated.includes('reverses')) throw new LedgerError('already-reversed', `Entry ${reversesId} has already been reversed`);
         // Two posters raced with one key: the first one's entry stands.
         const winner = await this.findByKey(draft.idempotencyKey);
         if (winner) return this.replay(winner, contentHash);
@@ -125,12 +189,69 @@ export class PrismaLedger implements Ledger {
     }
   }
 
+  private untranslated(draft: EntryDraft): PostingLine[] {
+    const preset = draft.lines.findIndex((l) => l.translation);
+    if (preset >= 0) {
+      throw new LedgerError('invalid-entry', 'The entry cannot be posted', [{ path: `lines/${preset}/translation`, message: 'no base currency is configured (finance settings), so lines cannot carry a translation' }]);
+    }
+    const revaluing = draft.lines.findIndex((l) => l.revalues);
+    if (revaluing >= 0) {
+      throw new LedgerError('invalid-entry', 'The entry cannot be posted', [{ path: `lines/${revaluing}/revalues`, message: 'no base currency is configured (finance settings), so nothing can be revalued' }]);
+    }
+    return draft.lines;
+  }
+
+  /**
+   * Every line with its base-currency translation. Lines may arrive translated (a reversal
+   * repeating its original's rates, a payment at the bank's actual rate): then every foreign line
+   * must be, and the base amounts must balance. Otherwise the rule picks the rate per currency.
+   */
+  private async translate(draft: EntryDraft, base: string, source: string, rule: TranslationRule): Promise<PostingLine[]> {
+    const problems: EntryProblem[] = [];
+    draft.lines.forEach((l, i) => {
+      if (l.revalues && l.amount.currency !== base) problems.push({ path: `lines/${i}/amount/currency`, message: `a revaluation line is in the base currency ${base}, not ${l.amount.currency}` });
+      if (l.translation && l.translation.base.currency !== base) problems.push({ path: `lines/${i}/translation/base/currency`, message: `the base currency is ${base}, not ${l.translation.base.currency}` });
+    });
+    if (problems.length) throw new LedgerError('invalid-entry', 'The entry cannot be posted', problems);
+
+    const foreign = draft.lines.filter((l) => l.amount.currency !== base);
+    if (draft.lines.some((l) => l.translation)) {
+      const missing = draft.lines.findIndex((l) => l.amount.currency !== base && !l.translation);
+      if (missing >= 0) throw new LedgerError('invalid-entry', 'The entry cannot be posted', [{ path: `lines/${missing}/translation`, message: 'when some lines carry a translation, every foreign-currency line must' }]);
+      const lines = draft.lines.map((l) => l.translation ? l : { ...l, translation: identity(l, base, draft.accountingDate) });
+      const net = lines.reduce((sum, l) => sum.plus(new Dec(l.translation!.base.amount).times(l.side === 'DEBIT' ? 1 : -1)), new Dec(0));
+      if (!net.isZero()) throw new LedgerError('invalid-entry', 'The entry cannot be posted', [{ path: '(entry)', message: `does not balance in base currency ${base}: debits exceed credits by ${net.toFixed(minorUnits(base))}` }]);
+      return lines;
+    }
+    const rates = new Map<string, ChosenRate>();
+    const date = rateDateFor(rule, draft.accountingDate, draft.bookingDate);
+    for (const currency of new Set(foreign.map((l) => l.amount.currency))) {
+      try {
+        const r = rule === 'PERIOD_AVERAGE' ? await this.fxRates.periodAverage(currency, base, date, source) : await this.fxRates.resolve(currency, base, date, source);
+        rates.set(currency, { rate: r.rate, source: r.source, rateDate: r.rateDate, rule });
+      } catch (err) {
+        if (!(err instanceof RateMissingError)) throw err;
+        throw new LedgerError('rate-missing', `Cannot translate ${currency} into the base currency ${base}`, [
+          { path: `lines/${draft.lines.findIndex((l) => l.amount.currency === currency)}/amount/currency`, message: `${err.message} (rule ${rule}${draft.transactionType ? ` for ${draft.transactionType}` : ''}, source ${source})` },
+        ]);
+      }
+    }
+    return translateLines(draft.lines, base, rates, draft.accountingDate);
+  }
+
   async reverse(entryId: string, idempotencyKey: string, accountingDate: string, description?: string): Promise<PostedEntry> {
     const original = await this.prisma.journalEntry.findUnique({ where: { id: entryId }, include: { postings: { include: { account: true } } } });
     if (!original) throw new LedgerError('entry-not-found', `No journal entry ${entryId}`);
     const posted = toPosted(original);
     return this.post(
-      { idempotencyKey, accountingDate, description: description ?? `Reversal of: ${posted.description}`, lines: reversingLines(posted.lines) },
+      {
+        idempotencyKey,
+        accountingDate,
+        description: description ?? `Reversal of: ${posted.description}`,
+        lines: reversingLines(posted.lines),
+        kind: 'reversal',
+        ...(original.bookingRef ? { bookingRef: original.bookingRef } : {}),
+      },
       entryId,
     );
   }
@@ -142,6 +263,128 @@ export class PrismaLedger implements Ledger {
   async balance(account: string, currency: string, asOf?: string): Promise<AccountBalance> {
     const [row] = await this.sums(asOf, { account, currency });
     return row ?? this.toBalance(account, currency, '0', '0');
+  }
+
+  async translatedTrialBalance(asOf?: string): Promise<TranslatedTrialBalance> {
+    const [settings] = await this.prisma.$queryRawUnsafe<Array<{ base: string }>>(`SELECT base_currency::text AS base FROM finance_settings WHERE id = 1`);
+    const rows = await this.prisma.$queryRawUnsafe<Array<{ code: string; type: string; debits: string; credits: string; untranslated: number }>>(
+      `SELECT a.code, a.type::text AS type,
+              COALESCE(SUM(p.base_amount) FILTER (WHERE p.side = 'DEBIT'), 0)::text AS debits,
+              COALESCE(SUM(p.base_amount) FILTER (WHERE p.side = 'CREDIT'), 0)::text AS credits,
+              (count(*) - count(p.base_amount))::int AS untranslated
+         FROM postings p
+         JOIN journal_entries e ON e.id = p.entry_id
+         JOIN ledger_accounts a ON a.id = p.account_id
+        WHERE ($1::date IS NULL OR e.accounting_date <= $1::date)
+        GROUP BY a.code, a.type
+        ORDER BY a.code`,
+      asOf ?? null,
+    );
+    const base = settings?.base ?? null;
+    const digits = base ? minorUnits(base) : 2;
+    let debits = new Dec(0);
+    let credits = new Dec(0);
+    const accounts = rows.map((r) => {
+      const d = new Dec(r.debits);
+      const c = new Dec(r.credits);
+      debits = debits.plus(d);
+      credits = credits.plus(c);
+      return { account: r.code, type: r.type, debits: d.toFixed(digits), credits: c.toFixed(digits), net: d.minus(c).toFixed(digits) };
+    });
+    return {
+      baseCurrency: base,
+      asOf: asOf ?? null,
+      accounts: accounts.filter((a) => a.debits !== new Dec(0).toFixed(digits) || a.credits !== new Dec(0).toFixed(digits)),
+      totals: { debits: debits.toFixed(digits), credits: credits.toFixed(digits) },
+      balanced: debits.equals(credits),
+      untranslatedPostings: rows.reduce((n, r) => n + r.untranslated, 0),
+    };
+  }
+
+  async statement(account: string, q: StatementQuery): Promise<AccountStatement> {
+    const acct = await this.prisma.ledgerAccount.findUnique({ where: { code: account } });
+    if (!acct) throw new LedgerError('unknown-account', `No account "${account}"`);
+    const problems: EntryProblem[] = [];
+    if (!isIsoDate(q.from)) problems.push({ path: 'from', message: 'must be a calendar date written YYYY-MM-DD' });
+    if (!isIsoDate(q.to)) problems.push({ path: 'to', message: 'must be a calendar date written YYYY-MM-DD' });
+    if (!problems.length && q.to < q.from) problems.push({ path: 'to', message: `must not be before from (${q.from})` });
+    const limit = q.limit ?? 500;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 5000) problems.push({ path: 'limit', message: 'must be a whole number from 1 to 5000' });
+    const cursor = q.cursor === undefined ? null : /^\d{4}-\d{2}-\d{2}\.\d{1,19}$/.test(q.cursor) ? q.cursor : undefined;
+    if (cursor === undefined) problems.push({ path: 'cursor', message: 'is not a cursor this endpoint returned' });
+    if (problems.length) throw new LedgerError('invalid-entry', 'The statement cannot be produced', problems);
+    const [afterDate, afterId] = cursor ? cursor.split('.') : [null, null];
+
+    // Opening: everything before `from`, plus (when continuing) the earlier lines of the span.
+    const opening = await this.prisma.$queryRawUnsafe<Array<{ currency: string; balance: string }>>(
+      `SELECT p.currency::text AS currency, SUM(CASE p.side WHEN 'DEBIT' THEN p.amount ELSE -p.amount END)::text AS balance
+         FROM postings p JOIN journal_entries e ON e.id = p.entry_id
+        WHERE p.account_id = $1::uuid AND ($2::text IS NULL OR p.currency = $2)
+          AND (e.accounting_date < $3::date
+               OR ($4::date IS NOT NULL AND e.accounting_date <= $5::date AND (e.accounting_date, p.id) <= ($4::date, $6::bigint)))
+        GROUP BY p.currency ORDER BY p.currency`,
+      acct.id, q.currency ?? null, q.from, afterDate, q.to, afterId,
+    );
+    const rows = await this.prisma.$queryRawUnsafe<Array<{
+      id: string; entry_id: string; accounting_date: Date; description: string; kind: string; booking_ref: string | null; side: 'DEBIT' | 'CREDIT';
+      amount: string; currency: string; base_amount: string | null; base_currency: string | null; fx_rate: string | null; fx_rate_source: string | null;
+      fx_rate_date: Date | null; translation_rule: string | null; revalues_currency: string | null;
+    }>>(
+      `SELECT p.id::text AS id, e.id::text AS entry_id, e.accounting_date, e.description::text AS description, e.kind::text AS kind, e.booking_ref::text AS booking_ref,
+              p.side::text AS side, p.amount::text AS amount, p.currency::text AS currency, p.base_amount::text AS base_amount, p.base_currency::text AS base_currency,
+              p.fx_rate::text AS fx_rate, p.fx_rate_source::text AS fx_rate_source, p.fx_rate_date, p.translation_rule::text AS translation_rule,
+              p.revalues_currency::text AS revalues_currency
+         FROM postings p JOIN journal_entries e ON e.id = p.entry_id
+        WHERE p.account_id = $1::uuid AND ($2::text IS NULL OR p.currency = $2)
+          AND e.accounting_date BETWEEN $3::date AND $4::date
+          AND ($5::date IS NULL OR (e.accounting_date, p.id) > ($5::date, $6::bigint))
+        ORDER BY e.accounting_date, p.id
+        LIMIT $7`,
+      acct.id, q.currency ?? null, q.from, q.to, afterDate, afterId, limit + 1,
+    );
+    const more = rows.length > limit;
+    const page = rows.slice(0, limit);
+    const running = new Map(opening.map((o) => [o.currency, new Dec(o.balance)]));
+    const lines: StatementLine[] = page.map((r) => {
+      const value = new Dec(r.amount);
+      const after = (running.get(r.currency) ?? new Dec(0)).plus(r.side === 'DEBIT' ? value : value.negated());
+      running.set(r.currency, after);
+      const digits = minorUnits(r.currency);
+      return {
+        postingId: r.id,
+        entryId: r.entry_id,
+        accountingDate: isoDate(new Date(r.accounting_date)),
+        description: r.description,
+        kind: r.kind,
+        bookingRef: r.booking_ref,
+        side: r.side,
+        amount: { amount: value.toFixed(digits), currency: r.currency },
+        balance: after.toFixed(digits),
+        revalues: r.revalues_currency,
+        translation:
+          r.base_amount !== null && r.base_currency && r.fx_rate && r.fx_rate_source && r.fx_rate_date
+            ? {
+                base: { amount: new Dec(r.base_amount).toFixed(minorUnits(r.base_currency)), currency: r.base_currency },
+                rate: new Dec(r.fx_rate).toFixed(),
+                source: r.fx_rate_source,
+                rateDate: isoDate(new Date(r.fx_rate_date)),
+                rule: r.translation_rule ?? 'IDENTITY',
+              }
+            : null,
+      };
+    });
+    const fmt = (m: Map<string, Dec>) => [...m].sort(([a], [b]) => a.localeCompare(b)).map(([currency, b]) => ({ currency, balance: b.toFixed(minorUnits(currency)) }));
+    const last = page[page.length - 1];
+    return {
+      account: acct.code,
+      name: acct.name,
+      from: q.from,
+      to: q.to,
+      opening: opening.map((o) => ({ currency: o.currency, balance: new Dec(o.balance).toFixed(minorUnits(o.currency)) })),
+      lines,
+      closing: fmt(running),
+      nextCursor: more && last ? `${isoDate(new Date(last.accounting_date))}.${last.id}` : null,
+    };
   }
 
   /** Debit and credit totals per account and currency up to `asOf`, optionally for one account. */

@@ -18,7 +18,7 @@ function ledgerThatThrows(err: unknown): Ledger {
   const fail = async () => {
     throw err;
   };
-  return { post: fail, reverse: fail, trialBalance: fail, balance: fail, definePeriod: fail, closePeriod: fail, listPeriods: fail };
+  return { post: fail, reverse: fail, trialBalance: fail, balance: fail, translatedTrialBalance: fail, statement: fail, definePeriod: fail, closePeriod: fail, listPeriods: fail };
 }
 
 describe('ledger activities classify failures', () => {
@@ -32,6 +32,7 @@ describe('ledger activities classify failures', () => {
     ['idempotency-conflict', 'LedgerIdempotencyConflict'],
     ['already-reversed', 'LedgerReversalRefused'],
     ['entry-not-found', 'LedgerReversalRefused'],
+    ['rate-missing', 'LedgerRateMissing'],
   ] as const)('ledger refusal %s -> non-retryable %s', async (kind, type) => {
     const error = new LedgerError(kind, `refused: ${kind}`, [{ path: '(entry)', message: 'does not balance in GBP' }]);
     const { postLedgerEntry } = createLedgerActivities({ ledger: ledgerThatThrows(error) });

@@ -5,6 +5,7 @@ import { travelChartOfAccounts } from '../../domain/ledger/chart';
 import { seedChartOfAccounts } from '../chart-seed.prisma';
 import { PrismaLedger } from '../ledger.prisma';
 import { LedgerError } from '../ports/ledger';
+import { Dec } from '../../domain/money/money';
 
 /** The ledger's behaviour, asked of every database Itinera runs on (PGlite and PostgreSQL). */
 export function ledgerContract(open: () => Promise<Database>): void {
@@ -127,8 +128,8 @@ export function ledgerContract(open: () => Promise<Database>): void {
     const before = await ledger.balance(acct('bank:GBP'), 'GBP');
     await Promise.all(posters);
     const after = await ledger.balance(acct('bank:GBP'), 'GBP');
-    // 1.01 + 2.01 + … + 16.01 = 136.16
-    expect(Number(after.debits) * 100 - Number(before.debits) * 100).toBeCloseTo(13616, 6);
+    // 1.01 + 2.01 + … + 16.01 = 136.16, exactly
+    expect(new Dec(after.debits).minus(before.debits).toFixed(2)).toBe('136.16');
 
     const same = entry([line('bank:GBP', 'DEBIT', '7.00'), line('revenue', 'CREDIT', '7.00')], { idempotencyKey: key('race') });
     const results = await Promise.all(Array.from({ length: 8 }, () => ledger.post(same)));
@@ -136,11 +137,23 @@ export function ledgerContract(open: () => Promise<Database>): void {
     expect(await db.prisma.journalEntry.count({ where: { idempotencyKey: key('race') } })).toBe(1);
   });
 
+  it('lets two first postings race on a never-used account: both land, the balance is their sum, no deadlock', async () => {
+    await db.prisma.ledgerAccount.createMany({ data: [{ code: acct('fresh-a'), name: 'Fresh A', type: 'ASSET' }, { code: acct('fresh-b'), name: 'Fresh B', type: 'LIABILITY' }] });
+    const racers = await Promise.all(
+      ['10.25', '20.50'].map((amount, i) =>
+        ledger.post(entry([line('fresh-a', 'DEBIT', amount, 'EUR'), line('fresh-b', 'CREDIT', amount, 'EUR')], { idempotencyKey: key(`first-${i}`) })),
+      ),
+    );
+    expect(new Set(racers.map((r) => r.id)).size).toBe(2);
+    expect(await ledger.balance(acct('fresh-a'), 'EUR')).toMatchObject({ net: '30.75' });
+    expect(await ledger.balance(acct('fresh-b'), 'EUR')).toMatchObject({ net: '-30.75' });
+  });
+
   it('reports a trial balance whose debits equal its credits in every currency', async () => {
     const rows = await ledger.trialBalance();
-    const net = new Map<string, number>();
-    for (const r of rows) net.set(r.currency, (net.get(r.currency) ?? 0) + Math.round(Number(r.net) * 1000));
-    for (const total of net.values()) expect(total).toBe(0);
+    const net = new Map<string, Dec>();
+    for (const r of rows) net.set(r.currency, (net.get(r.currency) ?? new Dec(0)).plus(r.net));
+    for (const total of net.values()) expect(total.isZero()).toBe(true);
   });
 }
 

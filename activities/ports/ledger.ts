@@ -30,6 +30,10 @@ export interface Ledger {
   /** Balances of every account with postings up to and including `asOf` (YYYY-MM-DD). */
   trialBalance(asOf?: string): Promise<AccountBalance[]>;
   balance(account: string, currency: string, asOf?: string): Promise<AccountBalance>;
+  /** Every account's balance translated to the base currency (sums of the stored base amounts). */
+  translatedTrialBalance(asOf?: string): Promise<TranslatedTrialBalance>;
+  /** An account's postings between two dates with opening, running and closing balances. */
+  statement(account: string, query: StatementQuery): Promise<AccountStatement>;
   /** Defines an open accounting period; periods may not overlap. Idempotent for the same span. */
   definePeriod(name: string, startsOn: string, endsOn: string): Promise<AccountingPeriodView>;
   /** Closes a period: from then on nothing can be posted with an accounting date inside it. */
@@ -55,7 +59,8 @@ export type LedgerErrorKind =
   | 'already-reversed'
   | 'entry-not-found'
   | 'invalid-period'
-  | 'period-not-found';
+  | 'period-not-found'
+  | 'rate-missing';
 
 /** A posting that can never succeed as submitted; `problems` names every reason. */
 export class LedgerError extends Error {
@@ -67,4 +72,53 @@ export class LedgerError extends Error {
     super(problems.length ? `${message}: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}` : message);
     this.name = 'LedgerError';
   }
+}
+
+export interface TranslatedTrialBalance {
+  /** null until finance settings name a base currency. */
+  baseCurrency: string | null;
+  asOf: string | null;
+  accounts: Array<{ account: string; type: string; debits: string; credits: string; net: string }>;
+  totals: { debits: string; credits: string };
+  balanced: boolean;
+  /** Postings written before a base currency was configured: not in the figures above. */
+  untranslatedPostings: number;
+}
+
+export interface StatementQuery {
+  from: string;
+  to: string;
+  currency?: string;
+  /** At most this many lines (default 500, max 5000); `nextCursor` continues. */
+  limit?: number;
+  /** The `nextCursor` of the previous page. */
+  cursor?: string;
+}
+
+export interface StatementLine {
+  postingId: string;
+  entryId: string;
+  accountingDate: string;
+  description: string;
+  kind: string;
+  bookingRef: string | null;
+  side: 'DEBIT' | 'CREDIT';
+  amount: { amount: string; currency: string };
+  /** Debits minus credits in the line's currency after this line. */
+  balance: string;
+  revalues: string | null;
+  translation: { base: { amount: string; currency: string }; rate: string; source: string; rateDate: string; rule: string } | null;
+}
+
+export interface AccountStatement {
+  account: string;
+  name: string;
+  from: string;
+  to: string;
+  /** Per currency, debits minus credits before `from` (or before the cursor's line). */
+  opening: Array<{ currency: string; balance: string }>;
+  lines: StatementLine[];
+  /** Per currency, after the last line returned. */
+  closing: Array<{ currency: string; balance: string }>;
+  nextCursor: string | null;
 }

@@ -118,3 +118,35 @@ export function convert(amount: Money, rate: ResolvedRate, rounding: Decimal.Rou
   const value = amount.amount.times(rate.rate).toDecimalPlaces(minorUnits(rate.to), rounding);
   return Money.of(value, rate.to);
 }
+
+/**
+ * The period-average rate: the mean of the rates in force on each publication date from
+ * `periodStart` to `date` (inclusive), each resolved as {@link resolveRate} would (cross rates
+ * included), rounded ROUND_HALF_EVEN to {@link RATE_DECIMALS}. The reported `rateDate` is the
+ * latest publication used and `path` names the span and the count. With no publication inside the
+ * span yet (the first days of a month), the rate in force on `date` applies instead.
+ */
+export function periodAverageRate(quotes: readonly RateQuote[], from: string, to: string, periodStart: string, date: string, maxAgeDays = DEFAULT_MAX_RATE_AGE_DAYS): ResolvedRate {
+  if (from === to) return resolveRate(quotes, from, to, date, maxAgeDays);
+  const publicationDates = [...new Set(quotes.filter((q) => q.rateDate >= periodStart && q.rateDate <= date).map((q) => q.rateDate))].sort();
+  const daily: ResolvedRate[] = [];
+  for (const d of publicationDates) {
+    try {
+      const r = resolveRate(quotes, from, to, d, 0);
+      if (r.rateDate === d) daily.push(r);
+    } catch (err) {
+      if (!(err instanceof RateMissingError)) throw err;
+    }
+  }
+  if (daily.length === 0) return resolveRate(quotes, from, to, date, maxAgeDays);
+  const mean = daily.reduce((sum, r) => sum.plus(r.rate), new Dec(0)).dividedBy(daily.length);
+  return {
+    from,
+    to,
+    rate: mean.toDecimalPlaces(RATE_DECIMALS, Decimal.ROUND_HALF_EVEN).toFixed(),
+    source: daily[0]!.source,
+    requestedDate: date,
+    rateDate: daily[daily.length - 1]!.rateDate,
+    path: `average of ${daily.length} publications ${daily[0]!.rateDate}..${daily[daily.length - 1]!.rateDate}`,
+  };
+}

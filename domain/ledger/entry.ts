@@ -76,6 +76,12 @@ export function validateEntry(draft: EntryDraft): EntryProblem[] {
   }
   if (!draft.description?.trim()) problems.push({ path: 'description', message: 'must not be empty' });
   if (!isIsoDate(draft.accountingDate ?? '')) problems.push({ path: 'accountingDate', message: 'must be a calendar date written YYYY-MM-DD' });
+  if (draft.bookingDate !== undefined && !isIsoDate(draft.bookingDate)) problems.push({ path: 'bookingDate', message: 'must be a calendar date written YYYY-MM-DD' });
+  if (draft.kind !== undefined && !/^[a-z][a-z0-9-]{0,31}$/.test(draft.kind)) problems.push({ path: 'kind', message: 'must be 1-32 lower-case letters, digits and -' });
+  if (draft.transactionType !== undefined && !/^[a-z][a-z0-9-]{0,39}$/.test(draft.transactionType)) {
+    problems.push({ path: 'transactionType', message: 'must be 1-40 lower-case letters, digits and -' });
+  }
+  if (draft.bookingRef !== undefined && !/^[A-Za-z0-9][A-Za-z0-9-]{0,31}$/.test(draft.bookingRef)) problems.push({ path: 'bookingRef', message: 'must be 1-32 letters, digits and -' });
   const lines = draft.lines ?? [];
   if (lines.length < 2) problems.push({ path: 'lines', message: `an entry needs at least two lines (got ${lines.length})` });
 
@@ -86,6 +92,9 @@ export function validateEntry(draft: EntryDraft): EntryProblem[] {
     }
     if (line.side !== 'DEBIT' && line.side !== 'CREDIT') problems.push({ path: `lines/${i}/side`, message: 'must be DEBIT or CREDIT' });
     const { amount, currency } = line.amount ?? { amount: '', currency: '' };
+    if (line.revalues !== undefined && (!isCurrencyCode(line.revalues) || line.revalues === currency)) {
+      problems.push({ path: `lines/${i}/revalues`, message: `must be the ISO 4217 code of the foreign currency revalued, other than the line's own ${currency}` });
+    }
     if (!isCurrencyCode(currency)) {
       problems.push({ path: `lines/${i}/amount/currency`, message: `"${currency}" is not an ISO 4217 currency code` });
       return;
@@ -123,14 +132,23 @@ function normalised(amount: MoneyJson): MoneyJson {
  */
 export function canonicalEntry(draft: EntryDraft): string {
   const lines = draft.lines
-    .map((l) => ({ account: l.account, side: l.side, ...normalised(l.amount) }))
-    .map((l) => `${l.account}|${l.side}|${l.currency}|${l.amount}`)
+    .map((l) => {
+      const text = `${l.account}|${l.side}|${normalised(l.amount).currency}|${normalised(l.amount).amount}`;
+      // Optional parts only when present, so drafts without them hash as they always did.
+      const revalues = l.revalues ? `|revalues:${l.revalues}` : '';
+      const translation = l.translation ? `|base:${normalised(l.translation.base).amount}@${l.translation.rate}/${l.translation.source}/${l.translation.rateDate}` : '';
+      return text + revalues + translation;
+    })
     .sort();
-  return JSON.stringify({ description: draft.description.trim(), accountingDate: draft.accountingDate, lines });
+  const extras = Object.fromEntries(
+    (['kind', 'bookingRef', 'transactionType', 'bookingDate'] as const).filter((k) => draft[k] !== undefined).map((k) => [k, draft[k]]),
+  );
+  return JSON.stringify({ description: draft.description.trim(), accountingDate: draft.accountingDate, lines, ...extras });
 }
 
 /** The lines that undo an entry: every debit becomes a credit and vice versa. */
 export function reversingLines(lines: PostingLine[]): PostingLine[] {
+  // Translations travel with the lines: a reversal undoes the original in base currency exactly.
   return lines.map((l) => ({ ...l, side: l.side === 'DEBIT' ? 'CREDIT' : 'DEBIT' }));
 }
 

@@ -1,0 +1,4 @@
+import { openTestPglite } from '../../test/support/databases';
+import { ledgerTranslationContract } from './ledger-translation.contract';
+
+describe('ledger translation to base on embedded PGlite', () => ledgerTranslationContract(openTestPglite));
