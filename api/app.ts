@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
+import type { PrismaAtolStore } from '../activities/atol.prisma';
+import type { PrismaCommissions } from '../activities/commissions.prisma';
+import type { PrismaFinanceConfig } from '../activities/finance-config.prisma';
 import type { FxRates as PrismaFxRates } from '../activities/fx-rates.prisma';
 import type { BookingStore } from '../activities/ports/booking-store';
 import type { FxRateFeed } from '../activities/ports/fx-rate-feed';
@@ -9,8 +12,11 @@ import type { Database } from '../infra/database';
 import type { Logger } from '../infra/logger';
 import type { TemporalClientProvider } from '../infra/temporal';
 import { errorHandler } from './error-handler';
+import type { ReadinessGate } from './readiness-gate';
 import { sendProblem } from './problem';
 import { bookingRoutes } from './routes/bookings.routes';
+import { atolRoutes } from './routes/atol.routes';
+import { commissionRoutes } from './routes/commissions.routes';
 import { financeRoutes } from './routes/finance.routes';
 import { healthRoutes } from './routes/health.routes';
 
@@ -28,6 +34,10 @@ export interface ApiDeps {
     ledger: Ledger;
     fxRates: PrismaFxRates;
     fxFeed: FxRateFeed;
+    config: PrismaFinanceConfig;
+    readinessGate: ReadinessGate;
+    commissions: PrismaCommissions;
+    atol: PrismaAtolStore;
   };
 }
 
@@ -70,6 +80,8 @@ export function createApp(deps: ApiDeps): Express {
   app.use(healthRoutes(deps));
   app.use(bookingRoutes(deps));
   app.use(financeRoutes(deps));
+  app.use(commissionRoutes({ commissions: deps.finance.commissions }));
+  app.use(atolRoutes({ atol: deps.finance.atol }));
 
   app.use((req, res) => {
     sendProblem(res, { status: 404, title: 'Not found', detail: `No route for ${req.method} ${req.path}`, type: '/problems/not-found' });

@@ -1,10 +1,26 @@
 import { EcbXmlFxRateFeed } from '../adapters/ecb-xml/adapter';
+import { PrismaAtolStore } from '../activities/atol.prisma';
+import { PrismaCommissions } from '../activities/commissions.prisma';
+import { PrismaFinanceConfig } from '../activities/finance-config.prisma';
 import { PrismaFxRates } from '../activities/fx-rates.prisma';
 import { PrismaLedger } from '../activities/ledger.prisma';
 import type { ApiDeps } from '../api/app';
+import { ReadinessGate } from '../api/readiness-gate';
+import { calendarDateIn } from '../domain/time/instant';
 import type { PrismaClient } from '../generated/prisma/client';
 
 /** The finance ports on one database, with the configured central-bank feed. */
-export function financeDeps(prisma: PrismaClient, ecbRatesUrl?: string): ApiDeps['finance'] {
-  return { ledger: new PrismaLedger(prisma), fxRates: new PrismaFxRates(prisma), fxFeed: new EcbXmlFxRateFeed(ecbRatesUrl) };
+export function financeDeps(prisma: PrismaClient, opts: { ecbRatesUrl?: string; operatorTimeZone?: string } = {}): ApiDeps['finance'] {
+  const config = new PrismaFinanceConfig(prisma);
+  const zone = opts.operatorTimeZone ?? 'UTC';
+  const ledger = new PrismaLedger(prisma);
+  return {
+    ledger,
+    atol: new PrismaAtolStore(prisma, ledger),
+    fxRates: new PrismaFxRates(prisma),
+    fxFeed: new EcbXmlFxRateFeed(opts.ecbRatesUrl),
+    config,
+    commissions: new PrismaCommissions(prisma),
+    readinessGate: new ReadinessGate(() => config.readiness(calendarDateIn(Date.now(), zone))),
+  };
 }

@@ -4,6 +4,9 @@ import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 import { PrismaBookingStore } from '../activities/booking-store.prisma';
 import { seedChartOfAccounts } from '../activities/chart-seed.prisma';
 import { PrismaLedger } from '../activities/ledger.prisma';
+import { PrismaFinanceConfig } from '../activities/finance-config.prisma';
+import { seedDefaultAtolRules } from '../activities/atol.prisma';
+import { calendarDateIn } from '../domain/time/instant';
 import { DEFAULT_CHART_OPTIONS, travelChartOfAccounts } from '../domain/ledger/chart';
 import { createApp } from '../api/app';
 import { superviseBookingWorker, type SupervisedWorker } from '../workers/booking-worker';
@@ -41,13 +44,21 @@ function installTemporalRuntime(logger: Logger): void {
 export async function startServices(
   config: AppConfig,
   logger: Logger,
-  opts: { worker: boolean; api: boolean; devAddress?: string; seedChart?: boolean },
+  opts: { worker: boolean; api: boolean; devAddress?: string; seedChart?: boolean; seedDemoFinance?: boolean },
 ): Promise<RunningServices> {
   installTemporalRuntime(logger);
   const db = await openDatabase({ databaseUrl: config.DATABASE_URL, pgliteDir: config.ITINERA_PGLITE_DIR, poolSize: config.DATABASE_POOL_SIZE });
   if (opts.seedChart) {
     const report = await seedChartOfAccounts(db.prisma, travelChartOfAccounts({ ...DEFAULT_CHART_OPTIONS, bankCurrencies: config.BANK_CURRENCIES }));
     logger.info({ created: report.created.length, renamed: report.renamed.length, unchanged: report.unchanged }, 'chart of accounts seeded');
+    const atol = await seedDefaultAtolRules(db.prisma);
+    logger.info(atol, 'default ATOL rules and contribution rate in place');
+  }
+  if (opts.seedDemoFinance) {
+    // The embedded default is a demo: it comes ready to take bookings (settings, translation
+    // rules and a week of DEMO rates). A production database is configured by finance instead.
+    await new PrismaFinanceConfig(db.prisma).seedDemoConfig(config.BASE_CURRENCY, config.BANK_CURRENCIES, calendarDateIn(Date.now(), config.OPERATOR_TIME_ZONE));
+    logger.info({ baseCurrency: config.BASE_CURRENCY, currencies: config.BANK_CURRENCIES }, 'demo finance configuration seeded (embedded default)');
   }
   const bookings = new PrismaBookingStore(db.prisma);
   const target = temporalTarget(config, opts.devAddress);
@@ -65,7 +76,7 @@ export async function startServices(
       temporal,
       logger: logger.child({ component: 'api' }),
       operatorTimeZone: config.OPERATOR_TIME_ZONE,
-      finance: financeDeps(db.prisma, config.ECB_RATES_URL),
+      finance: financeDeps(db.prisma, { ecbRatesUrl: config.ECB_RATES_URL, operatorTimeZone: config.OPERATOR_TIME_ZONE }),
     });
     server = http.createServer(app);
     await new Promise<void>((resolve, reject) => {

@@ -36,7 +36,7 @@ async function main() {
     }
     logger.info({ database: config.DATABASE_URL ? 'postgresql' : `pglite:${config.ITINERA_PGLITE_DIR}` }, 'applying migrations');
     await migrateDeploy({ databaseUrl: config.DATABASE_URL, pgliteDir: config.ITINERA_PGLITE_DIR }, { quiet: true });
-    services = await startServices(config, logger, { worker: true, api: true, devAddress: devServer?.address, seedChart: true });
+    services = await startServices(config, logger, { worker: true, api: true, devAddress: devServer?.address, seedChart: true, seedDemoFinance: !config.DATABASE_URL });
     await services.worker?.ready;
   } catch (err) {
     await stopAll().catch(() => undefined);

@@ -3,7 +3,7 @@ import request from 'supertest';
 import type { Database } from '../../infra/database';
 import type { DevServer } from '../../infra/dev-server';
 import { openTestPglite } from '../../test/support/databases';
-import { connectClient, startApiUnderTest, startTestDevServer, type ApiUnderTest } from '../../test/support/api-harness';
+import { connectClient, startApiUnderTest, startTestDevServer, type ApiUnderTest, prepareReadyFinance } from '../../test/support/api-harness';
 import { BookingStatus, CustomerId, TravelDate } from '../../workflows/booking/search-attributes';
 
 const NEXT_YEAR = `${new Date().getUTCFullYear() + 1}-05-14`;
@@ -40,6 +40,7 @@ describe('bookings API on the Temporal dev server and embedded PGlite', () => {
 
   beforeAll(async () => {
     [server, db] = await Promise.all([startTestDevServer(), openTestPglite()]);
+    await prepareReadyFinance(db);
     api = startApiUnderTest(db, { address: server.address, namespace: 'default' });
     client = await connectClient(server.address);
     await api.worker.ready;

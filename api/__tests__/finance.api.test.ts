@@ -35,7 +35,7 @@ describe('finance API (embedded PGlite)', () => {
       temporal: new TemporalClientProvider({ address: '127.0.0.1:1', namespace: 'default' }),
       logger: silentLogger,
       operatorTimeZone: 'UTC',
-      finance: financeDeps(db.prisma, feedUrl),
+      finance: financeDeps(db.prisma, { ecbRatesUrl: feedUrl }),
     });
   });
   afterAll(async () => {

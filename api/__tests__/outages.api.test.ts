@@ -2,7 +2,8 @@ import type { Client } from '@temporalio/client';
 import request from 'supertest';
 import { openDatabase, type Database } from '../../infra/database';
 import type { DevServer } from '../../infra/dev-server';
-import { connectClient, startApiUnderTest, startTestDevServer, type ApiUnderTest } from '../../test/support/api-harness';
+import { createIsolatedDatabase } from '../../test/support/postgres';
+import { connectClient, prepareReadyFinance, startApiUnderTest, startTestDevServer, type ApiUnderTest } from '../../test/support/api-harness';
 import { TcpProxy } from '../../test/support/tcp-proxy';
 
 const body = (customerId: string) => ({
@@ -39,12 +40,14 @@ describe('outages: PostgreSQL and Temporal behind cuttable links', () => {
 
   beforeAll(async () => {
     server = await startTestDevServer();
-    const pgUrl = new URL(process.env.ITINERA_TEST_PG_URL!);
+    // A database of this file's own: it holds the finance configuration bookings need.
+    const pgUrl = new URL(await createIsolatedDatabase(process.env.ITINERA_TEST_PG_TEMPLATE_URL!));
     dbLink = await TcpProxy.start({ host: pgUrl.hostname, port: Number(pgUrl.port || 5432) });
     temporalLink = await TcpProxy.start({ host: '127.0.0.1', port: Number(server.address.split(':')[1]) });
     pgUrl.hostname = '127.0.0.1';
     pgUrl.port = String(dbLink.port);
     db = await openDatabase({ databaseUrl: pgUrl.toString(), poolSize: 2 });
+    await prepareReadyFinance(db);
     api = startApiUnderTest(db, { address: `127.0.0.1:${temporalLink.port}`, namespace: 'default' });
     client = await connectClient(server.address);
     await api.worker.ready;

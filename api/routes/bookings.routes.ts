@@ -34,6 +34,8 @@ export function bookingRoutes(deps: ApiDeps): Router {
 
     // Refuse before starting anything when the database is down: the workflow would only retry.
     await Promise.all([deps.db.ping(), deps.temporal.ping()]);
+    // No booking before finance is set up: a currency mistake found later means re-entering them all.
+    await deps.finance.readinessGate.assertReady();
     const client = await deps.temporal.get();
 
     const startOp = new WithStartWorkflowOperation<typeof BookingWorkflow>('BookingWorkflow', {

@@ -4,7 +4,22 @@ import { minorUnits } from '../../domain/money/currency';
 import { Dec } from '../../domain/money/money';
 import type { ApiDeps } from '../app';
 import { parseOrProblem, ProblemError } from '../problem';
-import { AsOfQuery, BalanceQuery, ClosePeriodRequest, DefinePeriodRequest, ManualRateRequest, RateLookupQuery } from '../schemas/finance.schema';
+import {
+  BalanceQuery,
+  ClosePeriodRequest,
+  DefinePeriodRequest,
+  FinanceSettingsRequest,
+  ManualRateRequest,
+  ProductAccountsRequest,
+  ProductTypeParam,
+  RateLookupQuery,
+  StatementQuery,
+  TranslationRulesRequest,
+  TrialBalanceQuery,
+} from '../schemas/finance.schema';
+import { FinanceConfigError } from '../../activities/finance-config.prisma';
+import { TRANSACTION_TYPES } from '../../domain/ledger/translation';
+import { calendarDateIn } from '../../domain/time/instant';
 import { LedgerError } from '../../activities/ports/ledger';
 
 /** Ledger refusals as problems: a missing thing is 404, anything else the caller must fix is 422. */
@@ -22,12 +37,24 @@ async function ledgerCall<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Configuration changes that would corrupt the books are refused as 409 naming the field. */
+async function configCall<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof FinanceConfigError) {
+      throw new ProblemError(409, 'Finance configuration refused', err.message, '/problems/finance-config-refused', { errors: [{ pointer: `/${err.field}`, detail: err.message }] });
+    }
+    throw err;
+  }
+}
+
 const query = (req: Request) => ({ ...(req.query as Record<string, unknown>) });
 
 /** Finance: exchange rates (lookup, manual entry, feed import), trial balance, account balances. */
 export function financeRoutes(deps: ApiDeps): Router {
   const router = Router();
-  const { fxRates, ledger, fxFeed } = deps.finance;
+  const { fxRates, ledger, fxFeed, config, readinessGate } = deps.finance;
 
   /** The rate in force on a date, with the publication date and source actually used. */
   router.get('/finance/rates', async (req, res) => {
@@ -74,9 +101,16 @@ export function financeRoutes(deps: ApiDeps): Router {
     });
   });
 
-  /** Debits, credits and net per account and currency up to a date, with totals per currency. */
+  /**
+   * The trial balance at a date: per account and currency with totals per currency, or with
+   * `view=base` every account translated into the base currency from the rates on the postings.
+   */
   router.get('/finance/trial-balance', async (req, res) => {
-    const q = parseOrProblem(AsOfQuery, query(req), 'query:', 400);
+    const q = parseOrProblem(TrialBalanceQuery, query(req), 'query:', 400);
+    if (q.view === 'base') {
+      res.json(await ledger.translatedTrialBalance(q.asOf));
+      return;
+    }
     const rows = await ledger.trialBalance(q.asOf);
     const totals = new Map<string, { debits: Dec; credits: Dec }>();
     for (const r of rows) {
@@ -93,6 +127,53 @@ export function financeRoutes(deps: ApiDeps): Router {
         balanced: t.debits.equals(t.credits),
       })),
     });
+  });
+
+  /** An account's postings in a date range, with running balance and each posting's rate. */
+  router.get('/finance/accounts/:code/statement', async (req, res) => {
+    const q = parseOrProblem(StatementQuery, query(req), 'query:', 400);
+    res.json(await ledgerCall(() => ledger.statement(String(req.params.code), q)));
+  });
+
+  /** Go-live readiness: every configuration failure, checked with rolled-back sample postings. */
+  router.get('/finance/readiness', async (_req, res) => {
+    const report = await config.readiness(calendarDateIn(Date.now(), deps.operatorTimeZone));
+    readinessGate.remember(report);
+    res.json(report);
+  });
+
+  router.get('/finance/settings', async (_req, res) => {
+    const settings = await config.settings();
+    if (!settings) throw new ProblemError(404, 'Finance settings not set', 'No finance settings yet: PUT /finance/settings with the base currency, rate source and active currencies', '/problems/finance-settings-missing');
+    res.json(settings);
+  });
+
+  router.put('/finance/settings', async (req, res) => {
+    const body = parseOrProblem(FinanceSettingsRequest, req.body, '');
+    const { updatedBy, ...settings } = body;
+    res.json(await configCall(() => config.putSettings(settings, updatedBy)));
+    readinessGate.forget();
+  });
+
+  router.get('/finance/translation-rules', async (_req, res) => {
+    res.json({ rules: await config.translationRules(), required: TRANSACTION_TYPES });
+  });
+
+  router.put('/finance/translation-rules', async (req, res) => {
+    const body = parseOrProblem(TranslationRulesRequest, req.body, '');
+    res.json({ rules: await config.putTranslationRules(body.rules), required: TRANSACTION_TYPES });
+    readinessGate.forget();
+  });
+
+  router.get('/finance/product-accounts', async (_req, res) => {
+    res.json(await config.productAccounts());
+  });
+
+  router.put('/finance/product-accounts/:productType', async (req, res) => {
+    const productType = parseOrProblem(ProductTypeParam, req.params.productType, 'path:productType', 400);
+    const body = parseOrProblem(ProductAccountsRequest, req.body, '');
+    res.json(await configCall(() => config.putProductAccounts(productType, body)));
+    readinessGate.forget();
   });
 
   /** Accounting periods: define (open), list, close. A closed period takes no further postings. */

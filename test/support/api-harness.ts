@@ -1,6 +1,9 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Express } from 'express';
 import { PrismaBookingStore } from '../../activities/booking-store.prisma';
+import { seedChartOfAccounts } from '../../activities/chart-seed.prisma';
+import { PrismaFinanceConfig } from '../../activities/finance-config.prisma';
+import { DEFAULT_CHART_OPTIONS, travelChartOfAccounts } from '../../domain/ledger/chart';
 import { createApp } from '../../api/app';
 import type { Database } from '../../infra/database';
 import { financeDeps } from '../../infra/finance';
@@ -10,6 +13,15 @@ import { TemporalClientProvider, type TemporalTarget } from '../../infra/tempora
 import { superviseBookingWorker, type SupervisedWorker } from '../../workers/booking-worker';
 
 export const silentLogger = createLogger('silent');
+
+/**
+ * What `npm start` does to the embedded database: the travel chart and the demo finance
+ * configuration (settings, translation rules, a week of DEMO rates), so readiness passes.
+ */
+export async function prepareReadyFinance(db: Database, baseCurrency = 'GBP', currencies = ['GBP', 'EUR', 'USD']): Promise<void> {
+  await seedChartOfAccounts(db.prisma, travelChartOfAccounts({ ...DEFAULT_CHART_OPTIONS, bankCurrencies: currencies }));
+  await new PrismaFinanceConfig(db.prisma).seedDemoConfig(baseCurrency, currencies, new Date().toISOString().slice(0, 10));
+}
 
 /** A real Temporal dev server (in memory, search attributes registered) on free ports. */
 export async function startTestDevServer(port?: number): Promise<DevServer> {
