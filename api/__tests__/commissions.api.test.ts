@@ -1,0 +1,111 @@
+import express from 'express';
+import { pinoHttp } from 'pino-http';
+import request from 'supertest';
+import { seedChartOfAccounts } from '../../activities/chart-seed.prisma';
+import { PrismaCommissions } from '../../activities/commissions.prisma';
+import { travelChartOfAccounts } from '../../domain/ledger/chart';
+import type { Database } from '../../infra/database';
+import { silentLogger } from '../../test/support/api-harness';
+import { openTestPglite } from '../../test/support/databases';
+import { errorHandler } from '../error-handler';
+import { commissionRoutes } from '../routes/commissions.routes';
+
+describe('commissions API (embedded PGlite)', () => {
+  let db: Database;
+  let app: express.Express;
+
+  beforeAll(async () => {
+    db = await openTestPglite();
+    await seedChartOfAccounts(db.prisma, travelChartOfAccounts());
+    app = express();
+    app.use(pinoHttp({ logger: silentLogger }));
+    app.use(express.json());
+    app.use(commissionRoutes({ commissions: new PrismaCommissions(db.prisma) }));
+    app.use(errorHandler);
+  });
+  afterAll(() => db?.close());
+
+  const hotelSchedule = {
+    supplier: 'SUNHOTELS',
+    productType: 'hotels',
+    validFrom: '2027-01-01',
+    validTo: '2027-12-31',
+    basis: 'PERCENT',
+    rate: '10',
+    tiers: [{ threshold: '1000.00', basis: 'PERCENT', rate: '12.5' }],
+  };
+  const sale = { bookingRef: 'ITN-7K3M9QXZ', supplier: 'SUNHOTELS', productType: 'hotels', channel: 'agent', saleDate: '2027-05-14', saleAmount: { amount: '1200.00', currency: 'GBP' }, subAgentCode: 'SUNNY' };
+
+  it('creates and lists schedules; a repeat is 200, an overlap 409 naming the clash, bad fields 422 with pointers', async () => {
+    const created = await request(app).post('/finance/commission-schedules').send(hotelSchedule).expect(201);
+    expect(created.body).toMatchObject({ id: expect.any(String), supplier: 'SUNHOTELS', productType: 'hotels', rate: '10', currency: null, tiers: [{ threshold: '1000', rate: '12.5', fixedAmount: null }] });
+    await request(app).post('/finance/commission-schedules').send(hotelSchedule).expect(200);
+    const clash = await request(app).post('/finance/commission-schedules').send({ ...hotelSchedule, validFrom: '2027-06-01', validTo: null, rate: '11' }).expect(409);
+    expect(clash.body).toMatchObject({ type: '/problems/commission-overlapping-schedule', status: 409 });
+    expect(clash.body.detail).toContain(`overlaps schedule ${created.body.id} (2027-01-01..2027-12-31)`);
+
+    const bad = await request(app)
+      .post('/finance/commission-schedules')
+      .send({ supplier: 'SUNHOTELS', validFrom: '2027-02-01', validTo: '2027-01-31', basis: 'PERCENT', rate: '0', tiers: [{ threshold: '5', basis: 'FIXED', fixedAmount: '3' }, { threshold: '5.0', basis: 'PERCENT', rate: '150' }] })
+      .expect(422);
+    expect(bad.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(['/validTo', '/currency', '/rate', '/tiers/1/threshold', '/tiers/1/rate']);
+    const malformed = await request(app).post('/finance/commission-schedules').send({ supplier: 'SUN HOTELS', validFrom: 'soon', basis: 'SOMETIMES', rate: 10 }).expect(422);
+    expect(malformed.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(['/supplier', '/validFrom', '/basis', '/rate']);
+
+    const listed = await request(app).get('/finance/commission-schedules').query({ supplier: 'SUNHOTELS', activeOn: '2027-05-14' }).expect(200);
+    expect(listed.body.map((s: { id: string }) => s.id)).toEqual([created.body.id]);
+    await request(app).get('/finance/commission-schedules').query({ activeOn: 'tomorrow' }).expect(400);
+  });
+
+  it('creates and lists sub-agents', async () => {
+    await request(app).post('/finance/sub-agents').send({ code: 'SUNNY', name: 'Sunny Days Travel', rate: '3' }).expect(201);
+    await request(app).post('/finance/sub-agents').send({ code: 'SUNNY', name: 'Sunny Days Travel', rate: '3.0' }).expect(200);
+    const conflict = await request(app).post('/finance/sub-agents').send({ code: 'SUNNY', name: 'Sunny Days Travel', rate: '4' }).expect(409);
+    expect(conflict.body.detail).toBe('Sub-agent SUNNY already exists as "Sunny Days Travel" at 3%; it is not overwritten');
+    const bad = await request(app).post('/finance/sub-agents').send({ code: 'SUNNY2', name: '', rate: '101' }).expect(422);
+    await request(app).post('/finance/sub-agents').send({ code: 'SUNNY3', name: 'x', rate: 'lots' }).expect(422);
+    expect(bad.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(['/name', '/rate']);
+    expect((await request(app).get('/finance/sub-agents').expect(200)).body).toEqual([{ code: 'SUNNY', name: 'Sunny Days Travel', rate: '3', isActive: true }]);
+  });
+
+  it('records a sale: 201 with the commission and entry id, 200 on repeat, 409 for other content, listed by booking', async () => {
+    const first = await request(app).post('/finance/commissions').send(sale).expect(201);
+    expect(first.body).toMatchObject({
+      bookingRef: 'ITN-7K3M9QXZ',
+      commission: { amount: '120.00', currency: 'GBP' },
+      tierThreshold: null,
+      subAgentCommission: { amount: '36.00', currency: 'GBP' },
+      entryId: expect.any(String),
+      noSchedule: false,
+    });
+    const again = await request(app).post('/finance/commissions').send(sale).expect(200);
+    expect(again.body).toEqual(first.body);
+    const changed = await request(app).post('/finance/commissions').send({ ...sale, saleAmount: { amount: '1300.00', currency: 'GBP' } }).expect(409);
+    expect(changed.body.type).toBe('/problems/commission-sale-conflict');
+
+    // The next sale of the supplier starts above the 1000 threshold: the 12.5% tier applies.
+    const next = await request(app).post('/finance/commissions').send({ ...sale, bookingRef: 'ITN-7K3M9QY0', channel: 'direct', subAgentCode: undefined, saleAmount: { amount: '100.00', currency: 'GBP' } }).expect(201);
+    expect(next.body).toMatchObject({ commission: { amount: '12.50' }, tierThreshold: '1000', subAgentCommission: null });
+
+    const listed = await request(app).get('/finance/commissions').query({ bookingRef: 'ITN-7K3M9QXZ' }).expect(200);
+    expect(listed.body).toEqual([expect.objectContaining({ id: first.body.id, entryId: first.body.entryId })]);
+    await request(app).get('/finance/commissions').expect(400);
+  });
+
+  it('answers bad sales with problems naming what is wrong', async () => {
+    const unknown = await request(app).post('/finance/commissions').send({ ...sale, bookingRef: 'ITN-7K3M9QY1', subAgentCode: 'NOBODY' }).expect(422);
+    expect(unknown.body).toMatchObject({ type: '/problems/commission-unknown-sub-agent', errors: [{ pointer: '/subAgentCode', detail: 'is not a known sub-agent' }] });
+    const direct = await request(app).post('/finance/commissions').send({ ...sale, bookingRef: 'ITN-7K3M9QY1', channel: 'direct' }).expect(422);
+    expect(direct.body.errors).toEqual([{ pointer: '/subAgentCode', detail: 'sub-agents earn commission on agent-channel sales only (channel is "direct")' }]);
+    const shape = await request(app).post('/finance/commissions').send({ ...sale, productType: 'yachts', saleAmount: { amount: 1200, currency: 'GBP' }, extra: true }).expect(422);
+    expect(shape.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(['/productType', '/saleAmount/amount', '/extra']);
+
+    await request(app).post('/finance/commission-schedules').send({ supplier: 'FIXEDCO', validFrom: '2027-01-01', basis: 'FIXED', fixedAmount: '25', currency: 'EUR' }).expect(201);
+    const fx = await request(app).post('/finance/commissions').send({ ...sale, supplier: 'FIXEDCO', bookingRef: 'ITN-7K3M9QY2' }).expect(422);
+    expect(fx.body.type).toBe('/problems/commission-currency-mismatch');
+    expect(fx.body.detail).toContain('fixed 25 EUR per booking but the sale is in GBP');
+
+    const none = await request(app).post('/finance/commissions').send({ ...sale, supplier: 'NOSCHEDULE', bookingRef: 'ITN-7K3M9QY3', channel: 'online', subAgentCode: undefined }).expect(201);
+    expect(none.body).toMatchObject({ noSchedule: true, scheduleId: null, commission: { amount: '0.00' }, entryId: null });
+  });
+});

@@ -1,0 +1,103 @@
+import { Router, type Request } from 'express';
+import type { PrismaCommissions } from '../../activities/commissions.prisma';
+import { LedgerError } from '../../activities/ports/ledger';
+import { CommissionError, type CommissionErrorKind } from '../../domain/commission/commission';
+import { parseOrProblem, ProblemError } from '../problem';
+import {
+  CommissionScheduleQuery,
+  CommissionsQuery,
+  CreateCommissionScheduleRequest,
+  CreateSubAgentRequest,
+  RecordCommissionRequest,
+} from '../schemas/commissions.schema';
+
+export interface CommissionRoutesDeps {
+  commissions: PrismaCommissions;
+}
+
+/** Conflicts with what is stored are 409; input or configuration the caller must fix is 422. */
+const STATUS: Record<CommissionErrorKind, number> = {
+  'invalid-schedule': 422,
+  'invalid-sale': 422,
+  'invalid-sub-agent': 422,
+  'unknown-sub-agent': 422,
+  'currency-mismatch': 422,
+  'overlapping-schedule': 409,
+  'ambiguous-schedules': 409,
+  'sale-conflict': 409,
+  'sub-agent-conflict': 409,
+};
+
+/** Domain and ledger refusals as problems naming what is wrong, with JSON Pointers into the body. */
+async function commissionCall<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof CommissionError) {
+      throw new ProblemError(STATUS[err.kind], 'Commission refused', err.message, `/problems/commission-${err.kind}`, {
+        errors: err.problems.map((p) => ({ pointer: `/${p.path}`, detail: p.message })),
+      });
+    }
+    if (err instanceof LedgerError) {
+      throw new ProblemError(err.kind === 'idempotency-conflict' ? 409 : 422, 'Ledger refused the request', err.message, `/problems/ledger-${err.kind}`, {
+        errors: err.problems.map((p) => ({ pointer: p.path.startsWith('(') ? '/' : `/${p.path}`, detail: p.message })),
+      });
+    }
+    throw err;
+  }
+}
+
+const query = (req: Request) => ({ ...(req.query as Record<string, unknown>) });
+
+/**
+ * Commissions: supplier schedules (with override tiers), sub-agents, and the commission recorded
+ * on each sale with its one ledger entry. Creation is idempotent: 201 when created, 200 for a
+ * repeat of the same content, 409 for other content under the same identity.
+ */
+export function commissionRoutes(deps: CommissionRoutesDeps): Router {
+  const router = Router();
+  const { commissions } = deps;
+
+  router.post('/finance/commission-schedules', async (req, res) => {
+    const body = parseOrProblem(CreateCommissionScheduleRequest, req.body, '');
+    const { schedule, created } = await commissionCall(() =>
+      commissions.createSchedule({
+        ...body,
+        rate: body.rate ?? null,
+        fixedAmount: body.fixedAmount ?? null,
+        currency: body.currency ?? null,
+        tiers: body.tiers.map((t) => ({ threshold: t.threshold, basis: t.basis, rate: t.rate ?? null, fixedAmount: t.fixedAmount ?? null })),
+      }),
+    );
+    res.status(created ? 201 : 200).json(schedule);
+  });
+
+  router.get('/finance/commission-schedules', async (req, res) => {
+    const q = parseOrProblem(CommissionScheduleQuery, query(req), 'query:', 400);
+    res.json(await commissions.listSchedules(q));
+  });
+
+  router.post('/finance/sub-agents', async (req, res) => {
+    const body = parseOrProblem(CreateSubAgentRequest, req.body, '');
+    const { subAgent, created } = await commissionCall(() => commissions.createSubAgent(body));
+    res.status(created ? 201 : 200).json(subAgent);
+  });
+
+  router.get('/finance/sub-agents', async (_req, res) => {
+    res.json(await commissions.listSubAgents());
+  });
+
+  /** Records a sale's commission and posts its entry; `scheduleId` null means no schedule was in force. */
+  router.post('/finance/commissions', async (req, res) => {
+    const body = parseOrProblem(RecordCommissionRequest, req.body, '');
+    const { created, ...record } = await commissionCall(() => commissions.recordSale(body));
+    res.status(created ? 201 : 200).json({ ...record, noSchedule: record.scheduleId === null });
+  });
+
+  router.get('/finance/commissions', async (req, res) => {
+    const q = parseOrProblem(CommissionsQuery, query(req), 'query:', 400);
+    res.json(await commissions.listCommissions(q));
+  });
+
+  return router;
+}
