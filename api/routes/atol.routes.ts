@@ -1,0 +1,131 @@
+import { Router, type Request } from 'express';
+import type { PrismaAtolStore } from '../../activities/atol.prisma';
+import { LedgerError } from '../../activities/ports/ledger';
+import { AtolError, isProtected, type AtolErrorKind } from '../../domain/atol/classification';
+import { passengerReturnCsv } from '../../domain/atol/returns';
+import { parseOrProblem, ProblemError } from '../problem';
+import {
+  AddAtolRuleRequest,
+  AtolBookingRefParam,
+  AtolLicenceParam,
+  AtolReturnsQuery,
+  AtolRulesQuery,
+  ClassifyAtolBookingRequest,
+  CreateAtolLicenceRequest,
+  UpdateAtolLicenceRequest,
+} from '../schemas/atol.schema';
+
+const STATUS: Record<AtolErrorKind, number> = {
+  'invalid-input': 422,
+  'no-rules-in-force': 422,
+  'no-rule-matched': 422,
+  'ambiguous-rule-version': 422,
+  'no-contribution-rate': 422,
+  'inexact-contribution': 422,
+  'unknown-turnover-band': 422,
+  'booking-conflict': 409,
+  'rule-conflict': 409,
+  'licence-conflict': 409,
+  'licence-not-found': 404,
+  'record-not-found': 404,
+};
+
+/** ATOL and ledger refusals as problems: missing 404, conflicting 409, anything else to fix 422. */
+async function atolCall<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof AtolError) {
+      throw new ProblemError(STATUS[err.kind], 'ATOL request refused', err.message, `/problems/atol-${err.kind}`, {
+        errors: err.problems.map((p) => ({ pointer: p.path.startsWith('(') ? '/' : `/${p.path}`, detail: p.message })),
+      });
+    }
+    if (err instanceof LedgerError) {
+      throw new ProblemError(err.kind === 'idempotency-conflict' ? 409 : 422, 'Ledger refused the request', err.message, `/problems/ledger-${err.kind}`);
+    }
+    throw err;
+  }
+}
+
+const query = (req: Request) => ({ ...(req.query as Record<string, unknown>) });
+
+/**
+ * ATOL (finance): classify bookings and post their APC, rule versions, licences, and the CAA
+ * passenger returns as JSON or CSV.
+ */
+export function atolRoutes(deps: { atol: PrismaAtolStore }): Router {
+  const router = Router();
+  const { atol } = deps;
+
+  /** Classifies a booking, posts its APC when protected and records it: 201, or 200 on a repeat. */
+  router.post('/finance/atol/classifications', async (req, res) => {
+    const body = parseOrProblem(ClassifyAtolBookingRequest, req.body, '');
+    const outcome = await atolCall(() => atol.classifyAndRecord(body));
+    res.status(outcome.created ? 201 : 200).json({
+      bookingRef: outcome.record.bookingRef,
+      classification: outcome.record.classification,
+      protected: isProtected(outcome.record.classification),
+      rule: outcome.rule,
+      contribution: outcome.record.contribution,
+      entryId: outcome.record.entryId,
+      record: outcome.record,
+    });
+  });
+
+  router.get('/finance/atol/classifications/:bookingRef', async (req, res) => {
+    const ref = parseOrProblem(AtolBookingRefParam, req.params.bookingRef, 'path:bookingRef', 400);
+    res.json(await atolCall(() => atol.getRecord(ref)));
+  });
+
+  /** Every rule version, or with `asOf` the rules in force that day in evaluation order; plus the APC rates. */
+  router.get('/finance/atol/rules', async (req, res) => {
+    const q = parseOrProblem(AtolRulesQuery, query(req), 'query:', 400);
+    const [rules, contributionRates] = await Promise.all([atolCall(() => atol.listRules(q.asOf)), atol.listContributionRates()]);
+    res.json({ asOf: q.asOf ?? null, rules, contributionRates });
+  });
+
+  /** A new rule version: applies to bookings made on or after its effectiveFrom. */
+  router.post('/finance/atol/rules', async (req, res) => {
+    const body = parseOrProblem(AddAtolRuleRequest, req.body, '');
+    const { created, rule } = await atolCall(() => atol.addRuleVersion(body));
+    res.status(created ? 201 : 200).json(rule);
+  });
+
+  router.get('/finance/atol/licences', async (_req, res) => {
+    res.json(await atol.listLicences());
+  });
+
+  router.post('/finance/atol/licences', async (req, res) => {
+    const body = parseOrProblem(CreateAtolLicenceRequest, req.body, '');
+    const { created, licence } = await atolCall(() => atol.createLicence(body));
+    res.status(created ? 201 : 200).json(licence);
+  });
+
+  router.get('/finance/atol/licences/:number', async (req, res) => {
+    const number = parseOrProblem(AtolLicenceParam, req.params.number, 'path:number', 400);
+    res.json(await atolCall(() => atol.getLicence(number)));
+  });
+
+  router.patch('/finance/atol/licences/:number', async (req, res) => {
+    const number = parseOrProblem(AtolLicenceParam, req.params.number, 'path:number', 400);
+    const body = parseOrProblem(UpdateAtolLicenceRequest, req.body, '');
+    res.json(await atolCall(() => atol.updateLicence(number, body)));
+  });
+
+  /** The CAA passenger return of a licence for a year (departure-date basis), as JSON or CSV. */
+  router.get('/finance/atol/returns', async (req, res) => {
+    const q = parseOrProblem(AtolReturnsQuery, query(req), 'query:', 400);
+    const ret = await atolCall(() => atol.passengerReturn(q.licence, q.year));
+    if (q.format === 'csv') {
+      res
+        .status(200)
+        .type('text/csv; charset=utf-8')
+        .setHeader('Content-Disposition', `attachment; filename="atol-return-${ret.licence.number}-${ret.year}.csv"`)
+        .send(passengerReturnCsv(ret));
+      return;
+    }
+    res.json(ret);
+  });
+
+  return router;
+}
