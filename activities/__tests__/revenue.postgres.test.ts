@@ -1,0 +1,4 @@
+import { openIsolatedTestPostgres } from '../../test/support/databases';
+import { deferredRevenueContract } from './revenue.contract';
+
+describe('PrismaDeferredRevenue on PostgreSQL', () => deferredRevenueContract(openIsolatedTestPostgres));

@@ -1,0 +1,468 @@
+import { Prisma, type PrismaClient } from '../generated/prisma/client';
+import { PRODUCT_TYPES, SALES_CHANNELS } from '../domain/ledger/chart';
+import { minorUnits } from '../domain/money/currency';
+import { checkAmount, Dec, type MoneyJson } from '../domain/money/money';
+import {
+  addByCurrency,
+  checkTerms,
+  DEFAULT_NO_SHOW_POLICY,
+  DEFAULT_RECOGNITION_POLICY,
+  dueThrough,
+  NO_SHOW_POLICIES,
+  RECOGNITION_POLICIES,
+  type NoShowPolicy,
+  type RecognitionPolicy,
+} from '../domain/revenue/recognition';
+import { isIsoDate } from '../domain/time/instant';
+import { PrismaLedger } from './ledger.prisma';
+import { LedgerError, type Ledger } from './ports/ledger';
+
+export type DeferredItemStatus = 'OPEN' | 'RECOGNISED' | 'AWAITING_SUPPLIER' | 'CANCELLED';
+
+/** One sold service component whose revenue waits for the service to be delivered. */
+export interface DeferComponentInput {
+  bookingRef: string;
+  componentId: string;
+  productType: string;
+  channel: string;
+  amount: MoneyJson;
+  /** First and last service day, YYYY-MM-DD, inclusive. */
+  serviceStart: string;
+  serviceEnd: string;
+}
+
+export interface DeferredItemView {
+  id: string;
+  bookingRef: string;
+  componentId: string;
+  productType: string;
+  channel: string;
+  amount: MoneyJson;
+  recognised: string;
+  remaining: string;
+  serviceStart: string;
+  serviceEnd: string;
+  policy: RecognitionPolicy;
+  noShowPolicy: NoShowPolicy;
+  status: DeferredItemStatus;
+  supplierConfirmedAt: number | null;
+  createdAt: number;
+}
+
+export interface RecognitionFailure {
+  itemId: string;
+  bookingRef: string;
+  componentId: string;
+  /** The ledger's refusal kind ("closed-period", "unknown-account"...). */
+  reason: string;
+  message: string;
+}
+
+/** What one batch of a recognition run did; `nextAfterId` is null when the run is complete. */
+export interface RecognitionBatchResult {
+  date: string;
+  scanned: number;
+  itemsRecognised: number;
+  entriesPosted: number;
+  /** Revenue recognised by this batch per currency, with the currency's decimals. */
+  amountsByCurrency: Record<string, string>;
+  failures: RecognitionFailure[];
+  nextAfterId: string | null;
+}
+
+export interface TravelMonthBalance {
+  travelMonth: string;
+  currency: string;
+  items: number;
+  remaining: string;
+}
+
+export type RevenueErrorKind = 'invalid-component' | 'invalid-request' | 'component-conflict' | 'component-not-found' | 'invalid-state';
+
+/** A request the deferred-revenue store refuses; `problems` names every reason. */
+export class RevenueError extends Error {
+  constructor(
+    readonly kind: RevenueErrorKind,
+    message: string,
+    readonly problems: Array<{ path: string; message: string }> = [],
+  ) {
+    super(problems.length ? `${message}: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}` : message);
+    this.name = 'RevenueError';
+  }
+}
+
+const asDate = (iso: string) => new Date(`${iso}T00:00:00.000Z`);
+const isoDate = (d: Date) => d.toISOString().slice(0, 10);
+const REF = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const MAX_BATCH_SIZE = 1000;
+
+type ItemRow = Prisma.DeferredRevenueItemGetPayload<object>;
+
+function toView(row: ItemRow): DeferredItemView {
+  const digits = minorUnits(row.currency);
+  const amount = new Dec(row.amount.toFixed());
+  const recognised = new Dec(row.recognised.toFixed());
+  return {
+    id: row.id,
+    bookingRef: row.bookingRef,
+    componentId: row.componentId,
+    productType: row.productType,
+    channel: row.channel,
+    amount: { amount: amount.toFixed(digits), currency: row.currency },
+    recognised: recognised.toFixed(digits),
+    remaining: amount.minus(recognised).toFixed(digits),
+    serviceStart: isoDate(row.serviceStart),
+    serviceEnd: isoDate(row.serviceEnd),
+    policy: row.policy as RecognitionPolicy,
+    noShowPolicy: row.noShowPolicy as NoShowPolicy,
+    status: row.status as DeferredItemStatus,
+    supplierConfirmedAt: row.supplierConfirmedAt?.getTime() ?? null,
+    createdAt: row.createdAt.getTime(),
+  };
+}
+
+/** The ledger key of one item's recognition on one run date. */
+export const recognitionKey = (itemId: string, date: string) => `revenue-recognition:${itemId}:${date}`;
+
+/**
+ * Deferred revenue on PostgreSQL/PGlite: components are deferred when sold and recognised as
+ * their service is delivered, by ledger entries Dr deferred revenue / Cr revenue.
+ *
+ * Retry safety of recognition: the ledger entry is posted first under the key
+ * `revenue-recognition:<itemId>:<date>` (a retried post is a no-op), then one SQL statement
+ * records the recognition row and bumps `recognised` atomically, only if `recognised` is still
+ * what the increment was computed from. An entry posted but never recorded (a crash in between,
+ * then a run on another date) is found by its booking reference and kind and recorded before the
+ * item's next increment is computed, so nothing is recognised twice.
+ */
+export class PrismaDeferredRevenue {
+  private readonly ledger: Ledger;
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    ledger?: Ledger,
+  ) {
+    this.ledger = ledger ?? new PrismaLedger(prisma);
+  }
+
+  /** Policies in force now: finance_settings, else PRO_RATA_DAILY and SCHEDULED_DATE. */
+  async policies(): Promise<{ policy: RecognitionPolicy; noShowPolicy: NoShowPolicy }> {
+    const row = await this.prisma.financeSettings.findUnique({ where: { id: 1 }, select: { recognitionPolicy: true, noShowPolicy: true } });
+    const policy = RECOGNITION_POLICIES.find((p) => p === row?.recognitionPolicy) ?? DEFAULT_RECOGNITION_POLICY;
+    const noShowPolicy = NO_SHOW_POLICIES.find((p) => p === row?.noShowPolicy) ?? DEFAULT_NO_SHOW_POLICY;
+    return { policy, noShowPolicy };
+  }
+
+  /** Deferred and revenue accounts of a product type and channel (product_account_map, else the chart's convention). */
+  async accountsFor(productType: string, channel: string): Promise<{ deferred: string; revenue: string }> {
+    const mapped = await this.prisma.productAccountMap.findUnique({ where: { productType } });
+    return mapped
+      ? { deferred: mapped.deferredAccount, revenue: `${mapped.revenuePrefix}:${channel}` }
+      : { deferred: `liability:deferred-revenue:${productType}`, revenue: `revenue:${productType}:${channel}` };
+  }
+
+  /**
+   * Defers one component, under the policies in force now. Idempotent by (bookingRef,
+   * componentId): the same component again returns the stored item (`created: false`); the
+   * same ids with other terms are refused as a conflict.
+   */
+  async deferComponent(input: DeferComponentInput): Promise<{ item: DeferredItemView; created: boolean }> {
+    const problems = await this.checkComponent(input);
+    if (problems.length) throw new RevenueError('invalid-component', 'The component cannot be deferred', problems);
+
+    const existing = await this.find(input.bookingRef, input.componentId);
+    if (existing) return { item: this.sameOrConflict(existing, input), created: false };
+    const { policy, noShowPolicy } = await this.policies();
+    try {
+      const row = await this.prisma.deferredRevenueItem.create({
+        data: {
+          bookingRef: input.bookingRef,
+          componentId: input.componentId,
+          productType: input.productType,
+          channel: input.channel,
+          amount: input.amount.amount,
+          currency: input.amount.currency,
+          serviceStart: asDate(input.serviceStart),
+          serviceEnd: asDate(input.serviceEnd),
+          policy,
+          noShowPolicy,
+        },
+      });
+      return { item: toView(row), created: true };
+    } catch (err) {
+      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
+        // Two deferrals of the same component raced: the first one stands.
+        const winner = await this.find(input.bookingRef, input.componentId);
+        if (winner) return { item: this.sameOrConflict(winner, input), created: false };
+      }
+      throw err;
+    }
+  }
+
+  async get(bookingRef: string, componentId: string): Promise<DeferredItemView> {
+    const row = await this.find(bookingRef, componentId);
+    if (!row) throw new RevenueError('component-not-found', `No deferred component ${componentId} on booking ${bookingRef}`);
+    return toView(row);
+  }
+
+  /**
+   * The traveller did not show. Under SCHEDULED_DATE nothing changes: revenue is still recognised
+   * on the scheduled dates. Under SUPPLIER_CONFIRMATION an open item waits (AWAITING_SUPPLIER)
+   * and is skipped by recognition until {@link confirmSupplierNoShow}. Repeating it is harmless.
+   */
+  async markNoShow(bookingRef: string, componentId: string): Promise<DeferredItemView> {
+    const row = await this.requireRow(bookingRef, componentId);
+    if (row.status === 'CANCELLED') throw new RevenueError('invalid-state', `Component ${componentId} on booking ${bookingRef} is cancelled`);
+    if (row.noShowPolicy !== 'SUPPLIER_CONFIRMATION' || row.status !== 'OPEN' || row.supplierConfirmedAt) return toView(row);
+    const updated = await this.prisma.deferredRevenueItem.updateMany({ where: { id: row.id, status: 'OPEN' }, data: { status: 'AWAITING_SUPPLIER' } });
+    return updated.count ? toView({ ...row, status: 'AWAITING_SUPPLIER' }) : this.get(bookingRef, componentId);
+  }
+
+  /** The supplier confirmed the no-show: the item is recognisable again (what is due is recognised by the next run). */
+  async confirmSupplierNoShow(bookingRef: string, componentId: string, confirmedAt: Date): Promise<DeferredItemView> {
+    const row = await this.requireRow(bookingRef, componentId);
+    if (row.supplierConfirmedAt && row.status !== 'CANCELLED') return toView(row);
+    if (row.status !== 'AWAITING_SUPPLIER') {
+      throw new RevenueError(
+        'invalid-state',
+        `Component ${componentId} on booking ${bookingRef} is ${row.status}, not awaiting a supplier's no-show confirmation` +
+          (row.noShowPolicy === 'SCHEDULED_DATE' ? ' (its no-show policy is SCHEDULED_DATE)' : ''),
+      );
+    }
+    const updated = await this.prisma.deferredRevenueItem.updateMany({
+      where: { id: row.id, status: 'AWAITING_SUPPLIER' },
+      data: { status: 'OPEN', supplierConfirmedAt: confirmedAt },
+    });
+    return updated.count ? toView({ ...row, status: 'OPEN', supplierConfirmedAt: confirmedAt }) : this.get(bookingRef, componentId);
+  }
+
+  /** No further recognition for the component (the cancellation's money is posted elsewhere). */
+  async cancelComponent(bookingRef: string, componentId: string): Promise<DeferredItemView> {
+    const row = await this.requireRow(bookingRef, componentId);
+    if (row.status === 'CANCELLED') return toView(row);
+    if (row.status === 'RECOGNISED') throw new RevenueError('invalid-state', `Component ${componentId} on booking ${bookingRef} is already fully recognised`);
+    const updated = await this.prisma.deferredRevenueItem.updateMany({ where: { id: row.id, status: { in: ['OPEN', 'AWAITING_SUPPLIER'] } }, data: { status: 'CANCELLED' } });
+    if (!updated.count) return this.cancelComponent(bookingRef, componentId);
+    return toView({ ...row, status: 'CANCELLED' });
+  }
+
+  /**
+   * One batch of a recognition run through `date`: the OPEN items (ordered by id, after
+   * `afterId`) whose cumulative due amount exceeds what was recognised each get one entry for the
+   * increment, dated `date`. A ledger refusal for one item (closed period, missing account) is
+   * reported in `failures` and the run goes on; the item is caught up by a later run.
+   */
+  async recogniseThrough(date: string, options: { batchSize?: number; afterId?: string | null } = {}): Promise<RecognitionBatchResult> {
+    const batchSize = options.batchSize ?? 200;
+    const problems: Array<{ path: string; message: string }> = [];
+    if (!isIsoDate(date)) problems.push({ path: 'date', message: 'must be a calendar date written YYYY-MM-DD' });
+    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE) problems.push({ path: 'batchSize', message: `must be a whole number from 1 to ${MAX_BATCH_SIZE}` });
+    if (options.afterId != null && !UUID.test(options.afterId)) problems.push({ path: 'afterId', message: 'must be an item id (UUID)' });
+    if (problems.length) throw new RevenueError('invalid-request', 'Recognition cannot run', problems);
+
+    const items = await this.prisma.$queryRawUnsafe<
+      Array<{ id: string; bookingRef: string; componentId: string; productType: string; channel: string; amount: string; currency: string; recognised: string; serviceStart: string; serviceEnd: string; policy: string }>
+    >(
+      `SELECT id::text AS id, booking_ref AS "bookingRef", component_id AS "componentId", product_type AS "productType", channel,
+              amount::text AS amount, currency::text AS currency, recognised::text AS recognised,
+              service_start::text AS "serviceStart", service_end::text AS "serviceEnd", policy
+         FROM deferred_revenue_items
+        WHERE status = 'OPEN' AND service_start <= $1::date AND ($2::uuid IS NULL OR id > $2::uuid)
+        ORDER BY id
+        LIMIT $3`,
+      date,
+      options.afterId ?? null,
+      batchSize,
+    );
+    const result: RecognitionBatchResult = {
+      date,
+      scanned: items.length,
+      itemsRecognised: 0,
+      entriesPosted: 0,
+      amountsByCurrency: {},
+      failures: [],
+      nextAfterId: items.length === batchSize ? items[items.length - 1]!.id : null,
+    };
+    if (!items.length) return result;
+
+    const recovered = await this.recordOrphans(items.map((i) => i.id), [...new Set(items.map((i) => i.bookingRef))]);
+    const accounts = await this.accountMap();
+    for (const item of items) {
+      const digits = minorUnits(item.currency);
+      const recognised = new Dec(item.recognised).plus(recovered.get(item.id) ?? 0);
+      const due = new Dec(dueThrough({ amount: { amount: item.amount, currency: item.currency }, serviceStart: item.serviceStart, serviceEnd: item.serviceEnd, policy: item.policy as RecognitionPolicy }, date));
+      const increment = due.minus(recognised);
+      if (increment.lte(0)) continue;
+      const amount = increment.toFixed(digits);
+      const { deferred, revenue } = accounts(item.productType, item.channel);
+      let entryId: string;
+      try {
+        const entry = await this.ledger.post({
+          idempotencyKey: recognitionKey(item.id, date),
+          description: `Revenue recognised: ${item.bookingRef} ${item.componentId} (${item.productType}, through ${date})`,
+          accountingDate: date,
+          kind: 'revenue-recognition',
+          bookingRef: item.bookingRef,
+          transactionType: 'revenue-recognition',
+          lines: [
+            { account: deferred, side: 'DEBIT', amount: { amount, currency: item.currency } },
+            { account: revenue, side: 'CREDIT', amount: { amount, currency: item.currency } },
+          ],
+        });
+        entryId = entry.id;
+      } catch (err) {
+        if (!(err instanceof LedgerError)) throw err;
+        result.failures.push({ itemId: item.id, bookingRef: item.bookingRef, componentId: item.componentId, reason: err.kind, message: err.message });
+        continue;
+      }
+      result.entriesPosted++;
+      if (await this.record(item.id, date, amount, entryId, recognised.toFixed())) {
+        result.itemsRecognised++;
+        result.amountsByCurrency = addByCurrency(result.amountsByCurrency, { [item.currency]: amount });
+      }
+    }
+    return result;
+  }
+
+  /**
+   * Remaining deferred revenue (amount − recognised by `asOf`) per travel month (YYYY-MM of
+   * serviceStart) and currency, over items deferred by `asOf` and not cancelled.
+   */
+  async deferredBalanceByTravelMonth(asOf: string): Promise<TravelMonthBalance[]> {
+    if (!isIsoDate(asOf)) throw new RevenueError('invalid-request', 'The balance cannot be computed', [{ path: 'asOf', message: 'must be a calendar date written YYYY-MM-DD' }]);
+    const rows = await this.prisma.$queryRawUnsafe<Array<{ travelMonth: string; currency: string; items: number; remaining: string }>>(
+      `SELECT to_char(i.service_start, 'YYYY-MM') AS "travelMonth", i.currency::text AS currency, COUNT(*)::int AS items,
+              SUM(i.amount - COALESCE(r.done, 0))::text AS remaining
+         FROM deferred_revenue_items i
+         LEFT JOIN (SELECT item_id, SUM(amount) AS done FROM revenue_recognitions WHERE recognition_date <= $1::date GROUP BY item_id) r
+           ON r.item_id = i.id
+        WHERE i.status <> 'CANCELLED' AND i.created_at < (($1::date + 1)::timestamp AT TIME ZONE 'UTC')
+        GROUP BY 1, 2
+       HAVING SUM(i.amount - COALESCE(r.done, 0)) <> 0
+        ORDER BY 1, 2`,
+      asOf,
+    );
+    return rows.map((r) => ({ ...r, remaining: new Dec(r.remaining).toFixed(minorUnits(r.currency)) }));
+  }
+
+  /**
+   * Records the recognition and bumps `recognised` in one statement (so atomically), only if
+   * `recognised` is still `expectedRecognised`. False when another run got there first.
+   */
+  private async record(itemId: string, date: string, amount: string, entryId: string, expectedRecognised: string | null): Promise<boolean> {
+    try {
+      const rows = await this.prisma.$queryRawUnsafe<Array<{ id: bigint }>>(
+        `WITH bumped AS (
+           UPDATE deferred_revenue_items
+              SET recognised = recognised + $3::numeric,
+                  status = CASE WHEN status = 'OPEN' AND recognised + $3::numeric >= amount THEN 'RECOGNISED' ELSE status END
+            WHERE id = $1::uuid AND ($5::numeric IS NULL OR recognised = $5::numeric)
+            RETURNING id)
+         INSERT INTO revenue_recognitions (item_id, recognition_date, amount, entry_id)
+         SELECT id, $2::date, $3::numeric, $4::uuid FROM bumped
+         RETURNING id`,
+        itemId,
+        date,
+        amount,
+        entryId,
+        expectedRecognised,
+      );
+      return rows.length === 1;
+    } catch (err) {
+      // The same item and date recorded by a concurrent run: the statement changed nothing.
+      if (String((err as { message?: string }).message ?? '').includes('revenue_recognitions_item_id_recognition_date_key') || hasCode(err, '23505')) return false;
+      throw err;
+    }
+  }
+
+  /** Entries posted for these items but never recorded (see the class comment): recorded now. */
+  private async recordOrphans(itemIds: string[], bookingRefs: string[]): Promise<Map<string, Dec>> {
+    const orphans = await this.prisma.$queryRawUnsafe<Array<{ entryId: string; key: string; date: string; amount: string }>>(
+      `SELECT e.id::text AS "entryId", e.idempotency_key AS key, e.accounting_date::text AS date,
+              (SELECT SUM(p.amount) FROM postings p WHERE p.entry_id = e.id AND p.side = 'DEBIT')::text AS amount
+         FROM journal_entries e
+        WHERE e.booking_ref = ANY($1::text[]) AND e.kind = 'revenue-recognition' AND e.idempotency_key LIKE 'revenue-recognition:%'
+          AND NOT EXISTS (
+            SELECT 1 FROM revenue_recognitions r
+             WHERE r.recognition_date = e.accounting_date
+               AND r.item_id = CASE WHEN split_part(e.idempotency_key, ':', 2) ~ '^[0-9a-f-]{36}$'
+                                    THEN split_part(e.idempotency_key, ':', 2)::uuid END)`,
+      bookingRefs,
+    );
+    const wanted = new Set(itemIds);
+    const recovered = new Map<string, Dec>();
+    for (const o of orphans) {
+      const itemId = o.key.split(':')[1] ?? '';
+      if (!wanted.has(itemId) || recognitionKey(itemId, o.date) !== o.key) continue;
+      if (await this.record(itemId, o.date, o.amount, o.entryId, null)) recovered.set(itemId, (recovered.get(itemId) ?? new Dec(0)).plus(o.amount));
+    }
+    return recovered;
+  }
+
+  private async accountMap(): Promise<(productType: string, channel: string) => { deferred: string; revenue: string }> {
+    const mapped = new Map((await this.prisma.productAccountMap.findMany()).map((m) => [m.productType, m]));
+    return (productType, channel) => {
+      const m = mapped.get(productType);
+      return m ? { deferred: m.deferredAccount, revenue: `${m.revenuePrefix}:${channel}` } : { deferred: `liability:deferred-revenue:${productType}`, revenue: `revenue:${productType}:${channel}` };
+    };
+  }
+
+  private async checkComponent(input: DeferComponentInput): Promise<Array<{ path: string; message: string }>> {
+    const problems: Array<{ path: string; message: string }> = [];
+    const str = (v: unknown) => (typeof v === 'string' ? v : '');
+    if (!REF.test(str(input.bookingRef)) || str(input.bookingRef).length > 32) problems.push({ path: 'bookingRef', message: 'must be 1-32 letters, digits and . _ : - (starting with a letter or digit)' });
+    if (!REF.test(str(input.componentId)) || str(input.componentId).length > 64) problems.push({ path: 'componentId', message: 'must be 1-64 letters, digits and . _ : - (starting with a letter or digit)' });
+    const mappedTypes = (await this.prisma.productAccountMap.findMany({ select: { productType: true } })).map((m) => m.productType);
+    const productTypes = [...new Set<string>([...PRODUCT_TYPES, ...mappedTypes])];
+    if (!productTypes.includes(str(input.productType))) problems.push({ path: 'productType', message: `"${input.productType}" is not a product type (one of ${productTypes.join(', ')})` });
+    if (!(SALES_CHANNELS as readonly string[]).includes(str(input.channel))) problems.push({ path: 'channel', message: `"${input.channel}" is not a sales channel (one of ${SALES_CHANNELS.join(', ')})` });
+    const amount = input.amount ?? { amount: '', currency: '' };
+    const moneyProblems = checkAmount(str(amount.amount), str(amount.currency));
+    for (const p of moneyProblems) problems.push({ path: 'amount/amount', message: p.message });
+    const terms = checkTerms({ amount, serviceStart: str(input.serviceStart), serviceEnd: str(input.serviceEnd), policy: DEFAULT_RECOGNITION_POLICY });
+    for (const message of terms) {
+      const path = message.startsWith('serviceStart') ? 'serviceStart' : message.startsWith('serviceEnd') ? 'serviceEnd' : message.includes('ISO 4217') ? 'amount/currency' : 'amount/amount';
+      if (path === 'amount/amount' && moneyProblems.length) continue; // already said, in checkAmount's words
+      problems.push({ path, message });
+    }
+    if (!problems.length) {
+      const { deferred, revenue } = await this.accountsFor(input.productType, input.channel);
+      const found = new Set((await this.prisma.ledgerAccount.findMany({ where: { code: { in: [deferred, revenue] }, isActive: true }, select: { code: true } })).map((a) => a.code));
+      for (const code of [deferred, revenue]) {
+        if (!found.has(code)) problems.push({ path: code === deferred ? 'productType' : 'channel', message: `the ledger has no active account "${code}" to recognise this component through` });
+      }
+    }
+    return problems;
+  }
+
+  private sameOrConflict(row: ItemRow, input: DeferComponentInput): DeferredItemView {
+    const view = toView(row);
+    const differences = [
+      view.productType !== input.productType && `productType ${view.productType}`,
+      view.channel !== input.channel && `channel ${view.channel}`,
+      (view.amount.currency !== input.amount.currency || !new Dec(view.amount.amount).equals(input.amount.amount)) && `amount ${view.amount.amount} ${view.amount.currency}`,
+      view.serviceStart !== input.serviceStart && `serviceStart ${view.serviceStart}`,
+      view.serviceEnd !== input.serviceEnd && `serviceEnd ${view.serviceEnd}`,
+    ].filter((d): d is string => Boolean(d));
+    if (differences.length) {
+      throw new RevenueError('component-conflict', `Component ${input.componentId} on booking ${input.bookingRef} was already deferred with ${differences.join(', ')}`);
+    }
+    return view;
+  }
+
+  private find(bookingRef: string, componentId: string) {
+    return this.prisma.deferredRevenueItem.findUnique({ where: { bookingRef_componentId: { bookingRef, componentId } } });
+  }
+
+  private async requireRow(bookingRef: string, componentId: string): Promise<ItemRow> {
+    const row = await this.find(bookingRef, componentId);
+    if (!row) throw new RevenueError('component-not-found', `No deferred component ${componentId} on booking ${bookingRef}`);
+    return row;
+  }
+}
+
+function hasCode(err: unknown, code: string): boolean {
+  const e = err as { code?: string; meta?: { code?: string }; cause?: { code?: string } };
+  return e?.meta?.code === code || e?.cause?.code === code || (e?.code === code);
+}
