@@ -49,6 +49,25 @@ function identity(l: PostingLine, base: string, date: string): LineTranslation {
   return { base: { amount: new Dec(l.amount.amount).toFixed(minorUnits(base)), currency: base }, rate: '1', source: 'IDENTITY', rateDate: date, rule: 'IDENTITY' };
 }
 
+const CONFIG_TTL_MS = 5_000;
+
+/** A line as the JSON record the posting INSERT reads (jsonb_to_recordset). */
+function postingJson(l: PostingLine, account: string | undefined) {
+  return {
+    ...(account ? { account } : {}),
+    side: l.side,
+    amount: l.amount.amount,
+    currency: l.amount.currency,
+    base_amount: l.translation?.base.amount ?? null,
+    base_currency: l.translation?.base.currency ?? null,
+    fx_rate: l.translation?.rate ?? null,
+    fx_rate_source: l.translation?.source ?? null,
+    fx_rate_date: l.translation?.rateDate ?? null,
+    translation_rule: l.translation && l.translation.rule !== 'IDENTITY' ? l.translation.rule : null,
+    revalues_currency: l.revalues ?? null,
+  };
+}
+
 /** The constraint a unique violation names, from Prisma's typed error or a raw query's SQLSTATE. */
 function uniqueViolation(err: unknown): string | null {
   if (!(err instanceof Prisma.PrismaClientKnownRequestError)) return null;
@@ -75,6 +94,18 @@ export class PrismaLedger implements Ledger {
     const problems = validateEntry(draft);
     if (problems.length) throw new LedgerError('invalid-entry', 'The entry cannot be posted', problems);
     const contentHash = createHash('sha256').update(canonicalEntry(draft)).digest('hex');
+
+    // Fast path: translate with the (briefly cached) settings and rule, then one statement that
+    // writes the entry only if every check passes. Anything unusual (a repeat, an unknown or
+    // refusing account, a closed period) falls through to the careful path below, which says why.
+    const { settings: cached, rules } = await this.translationConfig();
+    const fastLines = cached
+      ? await this.translate(draft, cached.base, cached.source, (rules.get(draft.transactionType ?? '') as TranslationRule | undefined) ?? DEFAULT_TRANSLATION_RULE)
+      : null;
+    if (fastLines) {
+      const written = await this.tryWrite(draft, contentHash, reversesId, fastLines);
+      if (written) return written;
+    }
 
     // One round trip for everything the checks need: an entry already under this key, the
     // accounts named, a closed period covering the date, the base currency and the rule.
@@ -150,33 +181,9 @@ export class PrismaLedger implements Ledger {
         reversesId,
         draft.kind ?? (reversesId ? 'reversal' : 'standard'),
         draft.bookingRef ?? null,
-        JSON.stringify(
-          lines.map((l) => ({
-            account_id: byCode.get(l.account)!.id,
-            side: l.side,
-            amount: l.amount.amount,
-            currency: l.amount.currency,
-            base_amount: l.translation?.base.amount ?? null,
-            base_currency: l.translation?.base.currency ?? null,
-            fx_rate: l.translation?.rate ?? null,
-            fx_rate_source: l.translation?.source ?? null,
-            fx_rate_date: l.translation?.rateDate ?? null,
-            translation_rule: l.translation && l.translation.rule !== 'IDENTITY' ? l.translation.rule : null,
-            revalues_currency: l.revalues ?? null,
-          })),
-        ),
+        JSON.stringify(lines.map((l) => ({ ...postingJson(l, undefined), account_id: byCode.get(l.account)!.id }))),
       );
-      const row = rows[0]!;
-      // What was written is exactly the validated draft: answer from it, without reading it back.
-      return {
-        id: row.id,
-        idempotencyKey: draft.idempotencyKey,
-        description: draft.description.trim(),
-        accountingDate: draft.accountingDate,
-        postedAt: new Date(row.posted_at).getTime(),
-        reversesId,
-        lines: lines.map((l) => ({ ...l, amount: { amount: new Dec(l.amount.amount).toFixed(minorUnits(l.amount.currency)), currency: l.amount.currency } })),
-      };
+      return this.answer(draft, reversesId, lines, rows[0]!);
     } catch (err) {
       const violated = uniqueViolation(err);
       if (violated) {
@@ -187,6 +194,94 @@ export class PrismaLedger implements Ledger {
       }
       throw err;
     }
+  }
+
+  private configCache: { at: number; settings: { base: string; source: string } | null; rules: Map<string, string> } | null = null;
+
+  /**
+   * The base currency, rate source and translation rules, cached for a few seconds: the base
+   * currency cannot change once anything is translated, and a changed rule applies to postings
+   * made from a few seconds later (each posting stores the rule and rate it used). Absent settings
+   * are never cached, so the first posting after finance configures them is translated.
+   */
+  private async translationConfig(): Promise<{ settings: { base: string; source: string } | null; rules: Map<string, string> }> {
+    const now = Date.now();
+    if (this.configCache && now - this.configCache.at < CONFIG_TTL_MS) return this.configCache;
+    const rows = await this.prisma.$queryRawUnsafe<Array<{ kind: string; a: string; b: string | null }>>(
+      `SELECT 'settings' AS kind, base_currency::text AS a, rate_source::text AS b FROM finance_settings WHERE id = 1
+       UNION ALL SELECT 'rule', transaction_type::text, rule::text FROM fx_translation_rules`,
+    );
+    const settingsRow = rows.find((r) => r.kind === 'settings');
+    const config = {
+      at: now,
+      settings: settingsRow ? { base: settingsRow.a, source: settingsRow.b ?? 'ECB' } : null,
+      rules: new Map(rows.filter((r) => r.kind === 'rule').map((r) => [r.a, r.b ?? DEFAULT_TRANSLATION_RULE])),
+    };
+    this.configCache = config.settings ? config : null;
+    return config;
+  }
+
+  /**
+   * Writes the entry in one statement if, and only if, the key is new, every account exists, is
+   * active and takes the line's currency, and no closed period covers the date. Returns null when
+   * anything is off (nothing is written then); the database triggers check the same again.
+   */
+  private async tryWrite(draft: EntryDraft, contentHash: string, reversesId: string | null, lines: PostingLine[]): Promise<PostedEntry | null> {
+    let rows: Array<{ id: string; posted_at: Date }>;
+    try {
+      rows = await this.prisma.$queryRawUnsafe<Array<{ id: string; posted_at: Date }>>(
+        `WITH x AS (
+           SELECT * FROM jsonb_to_recordset($8::jsonb) AS x(
+             account text, side "PostingSide", amount numeric, currency text, base_amount numeric, base_currency text, fx_rate numeric,
+             fx_rate_source text, fx_rate_date date, translation_rule "TranslationRule", revalues_currency text)),
+         acct AS (
+           SELECT x.*, a.id AS account_id FROM x JOIN ledger_accounts a ON a.code = x.account
+            WHERE a.is_active AND (a.currency IS NULL OR a.currency = x.currency OR a.currency = x.revalues_currency)),
+         e AS (
+           INSERT INTO journal_entries (id, idempotency_key, content_hash, description, accounting_date, reverses_id, kind, booking_ref)
+           SELECT gen_random_uuid(), $1, $2, $3, $4::date, $5::uuid, $6, $7
+            WHERE (SELECT count(*) FROM acct) = $9
+              AND NOT EXISTS (SELECT 1 FROM accounting_periods WHERE status = 'CLOSED' AND $4::date BETWEEN starts_on AND ends_on)
+           ON CONFLICT DO NOTHING
+           RETURNING id, posted_at),
+         p AS (
+           INSERT INTO postings (entry_id, account_id, side, amount, currency, base_amount, base_currency, fx_rate,
+                                 fx_rate_source, fx_rate_date, translation_rule, revalues_currency)
+           SELECT e.id, acct.account_id, acct.side, acct.amount, acct.currency, acct.base_amount, acct.base_currency, acct.fx_rate,
+                  acct.fx_rate_source, acct.fx_rate_date, acct.translation_rule, acct.revalues_currency
+             FROM e CROSS JOIN acct
+           RETURNING 1)
+         SELECT e.id::text AS id, e.posted_at, (SELECT count(*) FROM p)::int AS n FROM e`,
+        draft.idempotencyKey,
+        contentHash,
+        draft.description.trim(),
+        draft.accountingDate,
+        reversesId,
+        draft.kind ?? (reversesId ? 'reversal' : 'standard'),
+        draft.bookingRef ?? null,
+        JSON.stringify(lines.map((l) => postingJson(l, l.account))),
+        lines.length,
+      );
+    } catch (err) {
+      // A unique violation on reverses_id (a reversal racing another) is for the careful path to name.
+      if (uniqueViolation(err)) return null;
+      throw err;
+    }
+    const row = rows[0];
+    return row ? this.answer(draft, reversesId, lines, row) : null;
+  }
+
+  /** What was written is exactly the validated draft: answer from it, without reading it back. */
+  private answer(draft: EntryDraft, reversesId: string | null, lines: PostingLine[], row: { id: string; posted_at: Date }): PostedEntry {
+    return {
+      id: row.id,
+      idempotencyKey: draft.idempotencyKey,
+      description: draft.description.trim(),
+      accountingDate: draft.accountingDate,
+      postedAt: new Date(row.posted_at).getTime(),
+      reversesId,
+      lines: lines.map((l) => ({ ...l, amount: { amount: new Dec(l.amount.amount).toFixed(minorUnits(l.amount.currency)), currency: l.amount.currency } })),
+    };
   }
 
   private untranslated(draft: EntryDraft): PostingLine[] {

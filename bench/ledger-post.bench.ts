@@ -55,6 +55,8 @@ async function main() {
           { code: 'liability:customer-deposits', name: 'Deposits', type: 'LIABILITY' },
         ],
       });
+      // A configured company: base currency GBP, so every posting carries its translation (rate 1).
+      await db.prisma.financeSettings.create({ data: { baseCurrency: 'GBP', rateSource: 'ECB', activeCurrencies: ['GBP'] } });
       const ids = Object.fromEntries((await db.prisma.ledgerAccount.findMany()).map((a) => [a.code, a.id]));
       const ledger = new PrismaLedger(db.prisma);
       const amount = (i: number) => `${(i % 997) + 1}.${String(i % 100).padStart(2, '0')}`;
@@ -70,7 +72,8 @@ async function main() {
             [id, `${tag}:${i}`, createHash('sha256').update(`${tag}:${i}`).digest('hex'), 'Deposit', '2027-01-15'],
           );
           await client.query(
-            `INSERT INTO postings (entry_id, account_id, side, amount, currency) VALUES ($1, $2, 'DEBIT', $4, 'GBP'), ($1, $3, 'CREDIT', $4, 'GBP')`,
+            `INSERT INTO postings (entry_id, account_id, side, amount, currency, base_amount, base_currency, fx_rate, fx_rate_source, fx_rate_date)
+             VALUES ($1, $2, 'DEBIT', $4, 'GBP', $4, 'GBP', 1, 'IDENTITY', '2027-01-15'), ($1, $3, 'CREDIT', $4, 'GBP', $4, 'GBP', 1, 'IDENTITY', '2027-01-15')`,
             [id, ids['asset:bank:GBP'], ids['liability:customer-deposits'], amount(i)],
           );
           await client.query('COMMIT');
