@@ -49,6 +49,12 @@ export const EnvSchema = z
       .url('must be an http(s) URL')
       .default('https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml'),
 
+    /** A treasury rates API (JSON): optional second rate source for the daily import. */
+    TREASURY_RATES_URL: z.string().url('must be an http(s) URL').optional(),
+    TREASURY_API_KEY: z.string().min(1).optional(),
+    TREASURY_SOURCE: z.string().regex(/^[A-Z][A-Z0-9-]{0,31}$/, 'must be a source name such as "TREASURY"').default('TREASURY'),
+    TREASURY_BASE: z.string().refine(isCurrencyCode, { message: 'is not an ISO 4217 currency code' }).optional(),
+
     DATABASE_URL: z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// connection URL')
@@ -75,6 +81,9 @@ export const EnvSchema = z
       .default('30s'),
   })
   .superRefine((env, ctx) => {
+    if (env.TREASURY_RATES_URL && !env.TREASURY_API_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['TREASURY_API_KEY'], message: 'is required when TREASURY_RATES_URL is set' });
+    }
     if (!env.BANK_CURRENCIES.includes(env.BASE_CURRENCY)) {
       ctx.addIssue({ code: 'custom', path: ['BANK_CURRENCIES'], message: `must include the base currency ${env.BASE_CURRENCY}` });
     }
