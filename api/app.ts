@@ -19,6 +19,8 @@ import { atolRoutes } from './routes/atol.routes';
 import { commissionRoutes } from './routes/commissions.routes';
 import { financeRoutes } from './routes/finance.routes';
 import { healthRoutes } from './routes/health.routes';
+import { revaluationRoutes } from './routes/revaluation.routes';
+import { revenueRoutes } from './routes/revenue.routes';
 
 /** What the API needs from the outside world; the composition root passes real ones. */
 export interface ApiDeps {
@@ -82,6 +84,8 @@ export function createApp(deps: ApiDeps): Express {
   app.use(financeRoutes(deps));
   app.use(commissionRoutes({ commissions: deps.finance.commissions }));
   app.use(atolRoutes({ atol: deps.finance.atol }));
+  app.use(revenueRoutes({ prisma: deps.db.prisma, operatorTimeZone: deps.operatorTimeZone }));
+  app.use(revaluationRoutes({ prisma: deps.db.prisma, temporal: deps.temporal, operatorTimeZone: deps.operatorTimeZone }));
 
   app.use((req, res) => {
     sendProblem(res, { status: 404, title: 'Not found', detail: `No route for ${req.method} ${req.path}`, type: '/problems/not-found' });

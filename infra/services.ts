@@ -10,6 +10,14 @@ import { calendarDateIn } from '../domain/time/instant';
 import { DEFAULT_CHART_OPTIONS, travelChartOfAccounts } from '../domain/ledger/chart';
 import { createApp } from '../api/app';
 import { superviseBookingWorker, type SupervisedWorker } from '../workers/booking-worker';
+import { superviseFinanceWorker } from '../workers/finance-worker';
+import { EcbXmlFxRateFeed } from '../adapters/ecb-xml/adapter';
+import { createTreasuryFeed } from '../adapters/treasury-json/adapter';
+import type { FxRateFeed } from '../activities/ports/fx-rate-feed';
+import { dailyFxImportSchedule } from '../workflows/finance/fx-import.schedule';
+import { monthEndRevaluationSchedule } from '../workflows/finance/revaluation.schedule';
+import { dailyRevenueRecognitionSchedule } from '../workflows/finance/revenue-recognition.schedule';
+import { ensureSchedules, type ScheduleDescriptor } from './schedules';
 import type { AppConfig } from './config';
 import { openDatabase, type Database } from './database';
 import { financeDeps } from './finance';
@@ -62,13 +70,19 @@ export async function startServices(
   }
   const bookings = new PrismaBookingStore(db.prisma);
   const target = temporalTarget(config, opts.devAddress);
+  const grace = config.WORKER_SHUTDOWN_GRACE as `${number}s`;
+  const temporal = new TemporalClientProvider(target);
+  const schedules = opts.worker ? keepSchedules(temporal, financeSchedules(config), logger.child({ component: 'schedules' })) : null;
   const worker = opts.worker
-    ? superviseBookingWorker(target, { bookings, ledger: new PrismaLedger(db.prisma) }, logger.child({ component: 'worker' }), config.WORKER_SHUTDOWN_GRACE as `${number}s`)
+    ? bothWorkers(
+        superviseBookingWorker(target, { bookings, ledger: new PrismaLedger(db.prisma) }, logger.child({ component: 'worker' }), grace),
+        superviseFinanceWorker(target, { prisma: db.prisma, feeds: financeFeeds(config) }, logger.child({ component: 'finance-worker' }), grace),
+        schedules!,
+      )
     : null;
 
   let server: http.Server | null = null;
   let apiUrl: string | null = null;
-  const temporal = new TemporalClientProvider(target);
   if (opts.api) {
     const app = createApp({
       db,
@@ -104,6 +118,76 @@ export async function startServices(
         await db.close();
       })();
       return stopping;
+    },
+  };
+}
+
+/** The feeds the daily FX import uses: the ECB always, a treasury API when configured. */
+function financeFeeds(config: AppConfig): Record<string, FxRateFeed> {
+  const feeds: Record<string, FxRateFeed> = { ECB: new EcbXmlFxRateFeed(config.ECB_RATES_URL) };
+  if (config.TREASURY_RATES_URL && config.TREASURY_API_KEY) {
+    feeds[config.TREASURY_SOURCE] = createTreasuryFeed({
+      baseUrl: config.TREASURY_RATES_URL,
+      apiKey: config.TREASURY_API_KEY,
+      source: config.TREASURY_SOURCE,
+      base: config.TREASURY_BASE ?? config.BASE_CURRENCY,
+    });
+  }
+  return feeds;
+}
+
+/** The finance schedules the worker keeps in place (created or brought up to date at start). */
+function financeSchedules(config: AppConfig): ScheduleDescriptor[] {
+  return [
+    dailyFxImportSchedule(Object.keys(financeFeeds(config))),
+    monthEndRevaluationSchedule(config.OPERATOR_TIME_ZONE),
+    dailyRevenueRecognitionSchedule(config.OPERATOR_TIME_ZONE),
+  ];
+}
+
+/**
+ * Ensures the schedules exist once Temporal answers, retrying in the background while it does
+ * not (the worker itself also waits for Temporal). `stop()` ends the retries.
+ */
+function keepSchedules(temporal: TemporalClientProvider, descriptors: ScheduleDescriptor[], logger: Logger): { done: Promise<void>; stop(): void } {
+  let stopped = false;
+  let wake: (() => void) | null = null;
+  const done = (async () => {
+    let backoff = 1_000;
+    while (!stopped) {
+      try {
+        const report = await ensureSchedules(await temporal.get(), descriptors, logger);
+        logger.info(report, 'finance schedules in place');
+        return;
+      } catch (err) {
+        logger.warn({ err, retryInMs: backoff }, 'cannot ensure the finance schedules yet; retrying');
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, backoff);
+          wake = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
+        backoff = Math.min(backoff * 2, 60_000);
+      }
+    }
+  })();
+  return {
+    done,
+    stop() {
+      stopped = true;
+      wake?.();
+    },
+  };
+}
+
+/** The booking and finance workers as one: ready when both poll (and the schedules exist). */
+function bothWorkers(booking: SupervisedWorker, finance: SupervisedWorker, schedules: { done: Promise<void>; stop(): void }): SupervisedWorker {
+  return {
+    ready: Promise.all([booking.ready, finance.ready, schedules.done]).then(() => undefined),
+    async stop() {
+      schedules.stop();
+      await Promise.all([booking.stop(), finance.stop()]);
     },
   };
 }

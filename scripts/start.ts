@@ -3,24 +3,29 @@
  *
  * 1. starts the Temporal dev server (SQLite in .data/, UI on :8233), unless TEMPORAL_ADDRESS is set;
  * 2. applies database migrations (PGlite in .data/pglite, or DATABASE_URL);
- * 3. runs the worker and the API in this process;
+ * 3. runs the booking and finance workers (ensuring the finance schedules) and the API in this
+ *    process; offline embedded runs also start the treasury-rates sandbox as a rate feed;
  * 4. on Ctrl-C (or SIGTERM) drains the worker and stops everything it started.
  */
+import { randomBytes } from 'node:crypto';
 import { ConfigError, loadConfig } from '../infra/config';
+import { SAMPLE_GBP_RATES, startTreasuryRatesServer, type TreasurySandbox } from '../sandbox/treasury-rates-server';
 import { startDevServer, type DevServer } from '../infra/dev-server';
 import { createLogger } from '../infra/logger';
 import { migrateDeploy } from '../infra/migrate';
 import { startServices, stopOnSignals, type RunningServices } from '../infra/services';
 
 async function main() {
-  const config = loadConfig();
+  let config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL, 'itinera');
   let devServer: DevServer | null = null;
   let services: RunningServices | null = null;
+  let treasury: TreasurySandbox | null = null;
 
   const stopAll = async () => {
     await services?.stop();
     await devServer?.stop();
+    await treasury?.close();
   };
   stopOnSignals(logger, stopAll);
 
@@ -33,6 +38,14 @@ async function main() {
         dbFile: config.TEMPORAL_DEV_DB_FILE,
         namespace: config.TEMPORAL_NAMESPACE,
       });
+    }
+    if (!config.TREASURY_RATES_URL && !config.DATABASE_URL) {
+      // Embedded default, offline: the treasury-API sandbox stands in for a real rates API, so
+      // the daily FX import has a feed that answers. Configure TREASURY_RATES_URL for a real one.
+      const apiKey = randomBytes(16).toString('hex');
+      treasury = await startTreasuryRatesServer({ apiKey, everyDay: { GBP: SAMPLE_GBP_RATES } });
+      config = { ...config, TREASURY_RATES_URL: treasury.url, TREASURY_API_KEY: apiKey, TREASURY_SOURCE: 'TREASURY-SANDBOX', TREASURY_BASE: 'GBP' };
+      logger.info({ url: treasury.url }, 'treasury rates sandbox started (embedded default)');
     }
     logger.info({ database: config.DATABASE_URL ? 'postgresql' : `pglite:${config.ITINERA_PGLITE_DIR}` }, 'applying migrations');
     await migrateDeploy({ databaseUrl: config.DATABASE_URL, pgliteDir: config.ITINERA_PGLITE_DIR }, { quiet: true });

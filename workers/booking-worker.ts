@@ -53,6 +53,21 @@ export function superviseBookingWorker(
   logger: Logger,
   shutdownGraceTime: WorkerOptions['shutdownGraceTime'] = '30s',
 ): SupervisedWorker {
+  return superviseWorker(TASK_QUEUES.bookingOrchestration, target, logger, (connection) =>
+    createBookingWorker({ connection, namespace: target.namespace, ports, shutdownGraceTime }),
+  );
+}
+
+/**
+ * Keeps one worker running: connects (retrying while Temporal is down), builds and runs the
+ * worker, and starts it again if it dies, until `stop()` is called.
+ */
+export function superviseWorker(
+  taskQueue: string,
+  target: TemporalTarget,
+  logger: Logger,
+  build: (connection: NativeConnection) => Promise<Worker>,
+): SupervisedWorker {
   let stopping = false;
   let current: Worker | null = null;
   let connection: NativeConnection | null = null;
@@ -74,20 +89,20 @@ export function superviseBookingWorker(
     while (!stopping) {
       try {
         connection ??= await NativeConnection.connect(workerConnectionOptions(target));
-        const created = await createBookingWorker({ connection, namespace: target.namespace, ports, shutdownGraceTime });
+        const created = await build(connection);
         if (stopping) break; // stop() came while the worker was being built: never start polling
         current = created;
-        logger.info({ taskQueue: TASK_QUEUES.bookingOrchestration, address: target.address }, 'worker polling');
+        logger.info({ taskQueue, address: target.address }, 'worker polling');
         backoff = 500;
         const running = current.run();
         markReady();
         await running;
         current = null;
-        if (!stopping) logger.warn('worker stopped unexpectedly; restarting');
+        if (!stopping) logger.warn({ taskQueue }, 'worker stopped unexpectedly; restarting');
       } catch (err) {
         current = null;
         if (stopping) break;
-        logger.error({ err, retryInMs: backoff }, 'worker cannot run (is Temporal reachable?); retrying');
+        logger.error({ err, taskQueue, retryInMs: backoff }, 'worker cannot run (is Temporal reachable?); retrying');
         await connection?.close().catch(() => undefined);
         connection = null;
         await pause(backoff);
@@ -104,7 +119,7 @@ export function superviseBookingWorker(
       if (current && current.getState() === 'RUNNING') current.shutdown();
       await loop;
       await connection?.close().catch(() => undefined);
-      logger.info('worker drained and stopped');
+      logger.info({ taskQueue }, 'worker drained and stopped');
     },
   };
 }
