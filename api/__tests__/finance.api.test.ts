@@ -125,4 +125,37 @@ describe('finance API (embedded PGlite)', () => {
       }),
     ).rejects.toThrow('Accounting period 2026-10 is closed; cannot post on 2026-10-31');
   });
+
+  it('sets the base currency, then translates postings: trial balance in base and an account statement with rates', async () => {
+    await request(app).put('/finance/settings').send({ baseCurrency: 'GBP', rateSource: 'ECB', activeCurrencies: ['USD'], updatedBy: 'fin' }).expect(422);
+    await request(app).put('/finance/settings').send({ baseCurrency: 'GBP', rateSource: 'ECB', activeCurrencies: ['GBP', 'USD'], updatedBy: 'fin' }).expect(200);
+    await request(app).put('/finance/translation-rules').send({ rules: [{ transactionType: 'booking', rule: 'SOMETIMES' }] }).expect(422);
+    await request(app).put('/finance/translation-rules').send({ rules: [{ transactionType: 'booking', rule: 'BOOKING_DATE' }] }).expect(200);
+    const { ledger } = financeDeps(db.prisma);
+    // ECB fixture: 2026-11-27 EUR/USD 1.0567, EUR/GBP 0.8365 -> 1 USD = 0.7916154064 GBP (cross via EUR).
+    await ledger.post({
+      idempotencyKey: 'booking-ITN-USD00001:sold',
+      description: 'Tour sold in dollars',
+      accountingDate: '2026-11-28',
+      bookingDate: '2026-11-27',
+      transactionType: 'booking',
+      lines: [
+        { account: 'asset:receivable:customers', side: 'DEBIT', amount: { amount: '1000.00', currency: 'USD' } },
+        { account: 'liability:deferred-revenue:tours', side: 'CREDIT', amount: { amount: '1000.00', currency: 'USD' } },
+      ],
+    });
+    const statement = await request(app).get('/finance/accounts/asset:receivable:customers/statement').query({ from: '2026-11-01', to: '2026-11-30' }).expect(200);
+    expect(statement.body.lines).toHaveLength(1);
+    expect(statement.body.lines[0]).toMatchObject({ amount: { amount: '1000.00', currency: 'USD' }, balance: '1000.00', translation: { source: 'ECB', rateDate: '2026-11-27', rule: 'BOOKING_DATE' } });
+    const baseAmount = statement.body.lines[0].translation.base.amount as string;
+    expect(baseAmount).toMatch(/^7\d\d\.\d\d$/);
+    const tb = await request(app).get('/finance/trial-balance').query({ view: 'base' }).expect(200);
+    expect(tb.body).toMatchObject({ baseCurrency: 'GBP', balanced: true });
+    // Earlier GBP postings in this file were made before the base currency was set: reported, not guessed.
+    expect(tb.body.untranslatedPostings).toBeGreaterThan(0);
+    expect(tb.body.accounts).toContainEqual(expect.objectContaining({ account: 'asset:receivable:customers', debits: baseAmount }));
+    await request(app).get('/finance/accounts/asset:nowhere/statement').query({ from: '2026-11-01', to: '2026-11-30' }).expect(404);
+    await request(app).get('/finance/accounts/asset:receivable:customers/statement').query({ from: '2026-11-30', to: '2026-11-01' }).expect(422);
+    await request(app).get('/finance/accounts/asset:receivable:customers/statement').query({ from: 'yesterday' }).expect(400);
+  });
 });

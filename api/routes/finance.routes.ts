@@ -28,7 +28,7 @@ async function ledgerCall<T>(fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (err) {
     if (err instanceof LedgerError) {
-      const status = err.kind === 'period-not-found' || err.kind === 'entry-not-found' ? 404 : err.kind === 'idempotency-conflict' ? 409 : 422;
+      const status = err.kind === 'period-not-found' || err.kind === 'entry-not-found' || err.kind === 'unknown-account' ? 404 : err.kind === 'idempotency-conflict' ? 409 : 422;
       throw new ProblemError(status, 'Ledger refused the request', err.message, `/problems/ledger-${err.kind}`, {
         errors: err.problems.map((p) => ({ pointer: p.path.startsWith('(') ? '/' : `/${p.path}`, detail: p.message })),
       });
