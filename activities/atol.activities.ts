@@ -2,11 +2,12 @@ import { ApplicationFailure } from '@temporalio/common';
 import { AtolError, type AtolBookingInput, type AtolErrorKind } from '../domain/atol/classification';
 import type { ClassifyOutcome, PrismaAtolStore } from './atol.prisma';
 import { FailureType } from './failures';
-import { LedgerError } from './ports/ledger';
+import { LedgerError, type LedgerErrorKind } from './ports/ledger';
 
 /**
  * Failure types of the ATOL activities (`ApplicationFailure.type`); workflows branch on these.
- * All are non-retryable: the booking facts or the ATOL configuration must change first.
+ * All are non-retryable: the booking facts or the ATOL configuration must change first. Ledger
+ * refusals of the APC entry keep the ledger's types (`FailureType`, e.g. `LedgerRateMissing`).
  */
 export const AtolFailureType = {
   /** The booking facts are invalid; `details[0]` lists every problem. */
@@ -15,10 +16,19 @@ export const AtolFailureType = {
   AtolNotClassifiable: 'AtolNotClassifiable',
   /** The booking was classified before with other facts. */
   AtolBookingConflict: 'AtolBookingConflict',
+  /**
+   * The booking names a licence that is unknown or not valid on its booking date, or it is
+   * protected and no licence (or more than one, none named) is valid then: finance must register
+   * or extend a licence, or the booking must name the one it is sold under.
+   */
+  AtolLicenceInvalid: 'AtolLicenceInvalid',
+  /** The ATOL configuration itself was refused (rule, licence); not raised by classification. */
+  AtolConfigurationRefused: 'AtolConfigurationRefused',
 } as const;
 export type AtolFailureType = (typeof AtolFailureType)[keyof typeof AtolFailureType];
 
-const FAILURE_BY_KIND: Partial<Record<AtolErrorKind, AtolFailureType>> = {
+/** Every ATOL refusal is final (the compiler keeps this total as kinds are added). */
+const FAILURE_BY_KIND: Record<AtolErrorKind, AtolFailureType> = {
   'invalid-input': AtolFailureType.AtolBookingInvalid,
   'no-rules-in-force': AtolFailureType.AtolNotClassifiable,
   'no-rule-matched': AtolFailureType.AtolNotClassifiable,
@@ -26,22 +36,40 @@ const FAILURE_BY_KIND: Partial<Record<AtolErrorKind, AtolFailureType>> = {
   'no-contribution-rate': AtolFailureType.AtolNotClassifiable,
   'inexact-contribution': AtolFailureType.AtolNotClassifiable,
   'booking-conflict': AtolFailureType.AtolBookingConflict,
+  'invalid-licence': AtolFailureType.AtolLicenceInvalid,
+  'no-licence-in-force': AtolFailureType.AtolLicenceInvalid,
+  'licence-ambiguous': AtolFailureType.AtolLicenceInvalid,
+  'rule-conflict': AtolFailureType.AtolConfigurationRefused,
+  'licence-conflict': AtolFailureType.AtolConfigurationRefused,
+  'licence-not-found': AtolFailureType.AtolConfigurationRefused,
+  'record-not-found': AtolFailureType.AtolConfigurationRefused,
+  'unknown-turnover-band': AtolFailureType.AtolConfigurationRefused,
 };
 
-/** Ledger refusals of the APC entry, as the ledger activities classify them. */
-const LEDGER_FAILURE: Record<string, FailureType> = {
+/**
+ * Ledger refusals of the APC entry, typed exactly as `activities/ledger.activities.ts` types them
+ * (all non-retryable there too, `rate-missing` included: the base-currency rate must be imported
+ * first). An idempotency conflict never reaches here: the store reports it as a booking conflict.
+ */
+const LEDGER_FAILURE: Record<LedgerErrorKind, FailureType> = {
   'invalid-entry': FailureType.LedgerEntryInvalid,
   'unknown-account': FailureType.LedgerAccountRejected,
   'account-rejects-posting': FailureType.LedgerAccountRejected,
   'closed-period': FailureType.LedgerPeriodClosed,
+  'idempotency-conflict': FailureType.LedgerIdempotencyConflict,
+  'already-reversed': FailureType.LedgerReversalRefused,
+  'entry-not-found': FailureType.LedgerReversalRefused,
+  'invalid-period': FailureType.LedgerEntryInvalid,
+  'period-not-found': FailureType.LedgerEntryInvalid,
+  'rate-missing': FailureType.LedgerRateMissing,
 };
 
+/** ATOL and ledger refusals become non-retryable failures; anything else (database down, timeout) stays retryable. */
 function classifyFailure(err: unknown): never {
   if (err instanceof AtolError) {
-    const type = FAILURE_BY_KIND[err.kind];
-    if (type) throw ApplicationFailure.create({ type, message: err.message, nonRetryable: true, details: [err.problems] });
+    throw ApplicationFailure.create({ type: FAILURE_BY_KIND[err.kind], message: err.message, nonRetryable: true, details: [err.problems] });
   }
-  if (err instanceof LedgerError && LEDGER_FAILURE[err.kind]) {
+  if (err instanceof LedgerError) {
     throw ApplicationFailure.create({ type: LEDGER_FAILURE[err.kind], message: err.message, nonRetryable: true, details: [err.problems] });
   }
   throw err;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Prisma, type PrismaClient } from '../generated/prisma/client';
 import {
   AtolCriteria,
@@ -12,8 +13,10 @@ import {
   type AtolClassification,
   type AtolRule,
 } from '../domain/atol/classification';
+import { canonicalBookingFacts, recordedFactChanges } from '../domain/atol/booking-facts';
 import { contributionDue, contributionEntry, rateInForce, type ContributionRate } from '../domain/atol/contribution';
 import { DEFAULT_ATOL_RULES, DEFAULT_CONTRIBUTION_RATES, DEFAULT_TURNOVER_BANDS, type ReturnFrequency, type TurnoverBand } from '../domain/atol/default-rules';
+import { licenceForBooking } from '../domain/atol/licensing';
 import { AtolLicenceInput, AtolLicencePatch, passengerReturn, returnFrequencyFor, type PassengerReturn, type ReturnRecord } from '../domain/atol/returns';
 import type { EntryDraft } from '../domain/ledger/entry';
 import { minorUnits } from '../domain/money/currency';
@@ -24,8 +27,8 @@ const asDate = (iso: string) => new Date(`${iso}T00:00:00.000Z`);
 const isoDate = (d: Date) => d.toISOString().slice(0, 10);
 const money = (amount: Prisma.Decimal | string, currency: string): MoneyJson => ({ amount: new Dec(amount.toString()).toFixed(minorUnits(currency)), currency });
 
-/** Serialises changes to the ATOL configuration (rules, rates) across connections. */
-const CONFIG_LOCK = 72_846_001;
+/** sha256 (hex) of the booking's canonical facts, kept on the record: a repeat must match it. */
+export const atolFactsHash = (booking: AtolBooking): string => createHash('sha256').update(canonicalBookingFacts(booking)).digest('hex');
 
 export interface AtolRuleView extends AtolRule {
   id: string;
@@ -33,6 +36,12 @@ export interface AtolRuleView extends AtolRule {
 
 export interface AtolRecordView {
   bookingRef: string;
+  /** The licence the booking is sold under; null for a booking outside ATOL with no single licence in force, or recorded before licences were kept. */
+  licenceNumber: string | null;
+  /** null on records made before the booking date was kept. */
+  bookingDate: string | null;
+  /** sha256 of the canonical booking facts (see {@link canonicalBookingFacts}); null on records made before it was kept. */
+  factsHash: string | null;
   classification: AtolClassification;
   ruleId: string | null;
   sellerCountry: string;
@@ -88,6 +97,9 @@ function toRule(r: RuleRow): AtolRuleView {
 function toRecord(r: RecordRow): AtolRecordView {
   return {
     bookingRef: r.bookingRef,
+    licenceNumber: r.licenceNumber,
+    bookingDate: r.bookingDate ? isoDate(r.bookingDate) : null,
+    factsHash: r.factsHash,
     classification: r.classification as AtolClassification,
     ruleId: r.ruleId,
     sellerCountry: r.sellerCountry,
@@ -111,48 +123,51 @@ function toLicence(l: LicenceRow): AtolLicenceView {
   };
 }
 
-/** Same rule version content (criteria compared as canonical JSON). */
-function sameRule(a: AtolRule, b: AtolRule): boolean {
-  const canon = (v: unknown): string =>
-    Array.isArray(v)
-      ? `[${v.map(canon).join(',')}]`
-      : v && typeof v === 'object'
-        ? `{${Object.keys(v)
-            .sort()
-            .map((k) => `${JSON.stringify(k)}:${canon((v as Record<string, unknown>)[k])}`)
-            .join(',')}}`
-        : JSON.stringify(v);
-  return a.priority === b.priority && a.effectiveTo === b.effectiveTo && a.classification === b.classification && canon(a.criteria) === canon(b.criteria);
+/** Canonical JSON: object keys sorted, so criteria written in another key order compare equal. */
+const canon = (v: unknown): string =>
+  Array.isArray(v)
+    ? `[${v.map(canon).join(',')}]`
+    : v && typeof v === 'object'
+      ? `{${Object.keys(v)
+          .sort()
+          .map((k) => `${JSON.stringify(k)}:${canon((v as Record<string, unknown>)[k])}`)
+          .join(',')}}`
+      : JSON.stringify(v);
+
+/** What differs between two contents of one rule version (none: the same version). */
+function ruleDifferences(stored: AtolRule, sent: AtolRule): string[] {
+  const out: string[] = [];
+  if (stored.priority !== sent.priority) out.push(`priority ${stored.priority}, not ${sent.priority}`);
+  if (stored.effectiveTo !== sent.effectiveTo) out.push(`effectiveTo ${stored.effectiveTo ?? 'null'}, not ${sent.effectiveTo ?? 'null'}`);
+  if (stored.classification !== sent.classification) out.push(`classification ${stored.classification}, not ${sent.classification}`);
+  if (canon(stored.criteria) !== canon(sent.criteria)) out.push(`criteria ${canon(stored.criteria)}, not ${canon(sent.criteria)}`);
+  return out;
 }
+
+const ruleData = (r: AtolRule) => ({
+  name: r.name,
+  priority: r.priority,
+  effectiveFrom: asDate(r.effectiveFrom),
+  effectiveTo: r.effectiveTo ? asDate(r.effectiveTo) : null,
+  criteria: r.criteria as Prisma.InputJsonValue,
+  classification: r.classification,
+});
 
 /**
  * Installs the default UK rule set and the APC rate: rule versions missing by (name,
  * effectiveFrom) and rates missing by effectiveFrom are created; existing ones are left alone.
- * Safe to call at every start and from concurrent processes.
+ * Safe to call at every start and from concurrent processes: the unique indexes on
+ * `atol_rules(name, effective_from)` and `atol_contribution_rates(effective_from)` decide, and a
+ * concurrent seeder waits on the first one's rows and then skips them.
  */
 export async function seedDefaultAtolRules(prisma: PrismaClient): Promise<{ rulesCreated: number; ratesCreated: number }> {
   return prisma.$transaction(async (tx) => {
-    await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${CONFIG_LOCK})`);
-    const existing = await tx.atolRule.findMany({ select: { name: true, effectiveFrom: true } });
-    const have = new Set(existing.map((r) => `${r.name}|${isoDate(r.effectiveFrom)}`));
-    const rules = DEFAULT_ATOL_RULES.filter((r) => !have.has(`${r.name}|${r.effectiveFrom}`));
-    if (rules.length) {
-      await tx.atolRule.createMany({
-        data: rules.map((r) => ({
-          name: r.name,
-          priority: r.priority,
-          effectiveFrom: asDate(r.effectiveFrom),
-          effectiveTo: r.effectiveTo ? asDate(r.effectiveTo) : null,
-          criteria: r.criteria as Prisma.InputJsonValue,
-          classification: r.classification,
-        })),
-      });
-    }
+    const rules = await tx.atolRule.createMany({ data: DEFAULT_ATOL_RULES.map(ruleData), skipDuplicates: true });
     const rates = await tx.atolContributionRate.createMany({
       data: DEFAULT_CONTRIBUTION_RATES.map((r) => ({ effectiveFrom: asDate(r.effectiveFrom), perPassenger: r.perPassenger, currency: r.currency })),
       skipDuplicates: true,
     });
-    return { rulesCreated: rules.length, ratesCreated: rates.count };
+    return { rulesCreated: rules.count, ratesCreated: rates.count };
   });
 }
 
@@ -182,8 +197,9 @@ export class PrismaAtolStore {
   }
 
   /**
-   * Adds a rule version. The same version again (same name and effectiveFrom, same content) is a
-   * harmless repeat; other content under that name and date is refused: add a later version.
+   * Adds a rule version. The unique index on (name, effectiveFrom) decides, also between
+   * concurrent callers: the same version again (same content) is a harmless repeat; other content
+   * under that name and date is a `rule-conflict` naming the version and what differs.
    */
   async addRuleVersion(input: unknown): Promise<{ created: boolean; rule: AtolRuleView }> {
     const parsed = AtolRuleSchema.safeParse(input);
@@ -191,26 +207,18 @@ export class PrismaAtolStore {
       throw new AtolError('invalid-input', 'The rule is invalid', parsed.error.issues.map((i) => ({ path: i.path.join('/') || '(rule)', message: i.message })));
     }
     const rule: AtolRule = parsed.data;
-    return this.prisma.$transaction(async (tx) => {
-      await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${CONFIG_LOCK})`);
-      const same = await tx.atolRule.findFirst({ where: { name: rule.name, effectiveFrom: asDate(rule.effectiveFrom) } });
-      if (same) {
-        const stored = toRule(same);
-        if (sameRule(stored, rule)) return { created: false, rule: stored };
-        throw new AtolError('rule-conflict', `Rule "${rule.name}" already has a version effective from ${rule.effectiveFrom} with other content; add a version with a later effectiveFrom`);
-      }
-      const row = await tx.atolRule.create({
-        data: {
-          name: rule.name,
-          priority: rule.priority,
-          effectiveFrom: asDate(rule.effectiveFrom),
-          effectiveTo: rule.effectiveTo ? asDate(rule.effectiveTo) : null,
-          criteria: rule.criteria as Prisma.InputJsonValue,
-          classification: rule.classification,
-        },
-      });
-      return { created: true, rule: toRule(row) };
-    });
+    // ON CONFLICT DO NOTHING: a clash returns no row instead of aborting anything.
+    const [row] = await this.prisma.atolRule.createManyAndReturn({ data: [ruleData(rule)], skipDuplicates: true });
+    if (row) return { created: true, rule: toRule(row) };
+    const same = await this.prisma.atolRule.findUnique({ where: { name_effectiveFrom: { name: rule.name, effectiveFrom: asDate(rule.effectiveFrom) } } });
+    if (!same) throw new Error(`Rule "${rule.name}" effective from ${rule.effectiveFrom} clashed on insert but cannot be read back`);
+    const stored = toRule(same);
+    const differences = ruleDifferences(stored, rule);
+    if (!differences.length) return { created: false, rule: stored };
+    throw new AtolError(
+      'rule-conflict',
+      `Rule "${rule.name}" already has a version effective from ${rule.effectiveFrom} (id ${stored.id}) with other content (${differences.join('; ')}); add a version with a later effectiveFrom`,
+    );
   }
 
   async listContributionRates(): Promise<ContributionRate[]> {
@@ -219,29 +227,35 @@ export class PrismaAtolStore {
   }
 
   /**
-   * Classifies a booking with the rules in force on its booking date, posts the APC for a
-   * protected one (key `atol-apc:<bookingRef>`) and records the result. Idempotent per booking:
-   * the same facts again return the same record; other facts are a `booking-conflict`. The entry
-   * is posted first and the record written after it, so a retry after a failure in between finds
-   * the entry under its key and completes the record: nothing is posted twice or half-recorded.
+   * Classifies a booking with the rules in force on its booking date, resolves the licence it is
+   * sold under (see {@link licenceForBooking}), posts the APC for a protected one (key
+   * `atol-apc:<bookingRef>`) and records it with its booking date and facts hash. Idempotent per
+   * booking: the same facts again (same facts hash, and the same licence if one is named) return
+   * the same record; other facts are a `booking-conflict` naming what changed. The entry is posted
+   * first and the record written after it, so a retry after a failure in between finds the entry
+   * under its key and completes the record: nothing is posted twice or half-recorded.
    */
   async classifyAndRecord(input: unknown): Promise<ClassifyOutcome> {
     const booking = parseAtolBooking(input);
-    const [rules, rates] = await Promise.all([this.listRules(), this.listContributionRates()]);
+    const factsHash = atolFactsHash(booking);
+    const [rules, rates, existing] = await Promise.all([
+      this.listRules(),
+      this.listContributionRates(),
+      this.prisma.atolBookingRecord.findUnique({ where: { bookingRef: booking.bookingRef } }),
+    ]);
+    if (existing) return this.repeat(existing, booking, factsHash, rules, rates);
+
     const { classification, rule } = classify(rules, booking);
-    const rate = isProtected(classification) ? rateInForce(rates, booking.bookingDate) : null;
-    const due = rate ? contributionDue(classification, booking.passengers, rate) : null;
-    const draft = rate && due ? contributionEntry({ bookingRef: booking.bookingRef, bookingDate: booking.bookingDate, passengers: booking.passengers, rate, amount: due }) : null;
-    const ruleRef = { id: rule.id, name: rule.name };
-
-    const existing = await this.prisma.atolBookingRecord.findUnique({ where: { bookingRef: booking.bookingRef } });
-    if (existing) return this.repeat(existing, booking, classification, due, draft, ruleRef);
-
+    const licenceNumber = licenceForBooking(await this.listLicences(), booking, classification);
+    const { due, draft } = this.contribution(booking, classification, rates);
     const entry = draft ? await this.post(draft, booking.bookingRef) : null;
     try {
       const row = await this.prisma.atolBookingRecord.create({
         data: {
           bookingRef: booking.bookingRef,
+          licenceNumber,
+          bookingDate: asDate(booking.bookingDate),
+          factsHash,
           classification,
           ruleId: rule.id,
           sellerCountry: booking.sellerCountry,
@@ -254,12 +268,12 @@ export class PrismaAtolStore {
           entryId: entry?.id ?? null,
         },
       });
-      return { created: true, record: toRecord(row), rule: ruleRef, entry };
+      return { created: true, record: toRecord(row), rule: { id: rule.id, name: rule.name }, entry };
     } catch (err) {
       if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
         // Two classifiers raced on one booking: the first record stands.
         const winner = await this.prisma.atolBookingRecord.findUnique({ where: { bookingRef: booking.bookingRef } });
-        if (winner) return this.repeat(winner, booking, classification, due, draft, ruleRef);
+        if (winner) return this.repeat(winner, booking, factsHash, rules, rates);
       }
       throw err;
     }
@@ -335,17 +349,32 @@ export class PrismaAtolStore {
 
   /**
    * The licence's CAA passenger return for a calendar year (see {@link passengerReturn}), from
-   * every protected booking departing that year.
+   * the protected bookings sold under that licence departing that year. A record without a
+   * licence (classified before records kept theirs) counts only while the company has exactly
+   * one licence registered, which it then must have been sold under; with two or more licences it
+   * is in no return until it is assigned one.
    */
   async passengerReturn(licenceNumber: string, year: number): Promise<PassengerReturn> {
-    const licence = await this.getLicence(licenceNumber);
+    const [licence, licences] = await Promise.all([this.getLicence(licenceNumber), this.prisma.atolLicence.count()]);
     const protectedClasses = ATOL_CLASSIFICATIONS.filter(isProtected);
     const rows = await this.prisma.atolBookingRecord.findMany({
-      where: { classification: { in: [...protectedClasses] }, departureDate: { gte: asDate(`${year}-01-01`), lte: asDate(`${year}-12-31`) } },
+      where: {
+        classification: { in: [...protectedClasses] },
+        departureDate: { gte: asDate(`${year}-01-01`), lte: asDate(`${year}-12-31`) },
+        OR: licences === 1 ? [{ licenceNumber: licence.number }, { licenceNumber: null }] : [{ licenceNumber: licence.number }],
+      },
       orderBy: { bookingRef: 'asc' },
     });
     const records: ReturnRecord[] = rows.map(toRecord);
     return passengerReturn(licence, year, records);
+  }
+
+  /** The APC a booking owes and the entry that posts it (none when not protected). */
+  private contribution(booking: AtolBooking, classification: AtolClassification, rates: readonly ContributionRate[]): { due: MoneyJson | null; draft: EntryDraft | null } {
+    const rate = isProtected(classification) ? rateInForce(rates, booking.bookingDate) : null;
+    const due = rate ? contributionDue(classification, booking.passengers, rate) : null;
+    const draft = rate && due ? contributionEntry({ bookingRef: booking.bookingRef, bookingDate: booking.bookingDate, passengers: booking.passengers, rate, amount: due }) : null;
+    return { due, draft };
   }
 
   private async post(draft: EntryDraft, bookingRef: string): Promise<PostedEntry> {
@@ -359,36 +388,49 @@ export class PrismaAtolStore {
     }
   }
 
-  /** The booking was recorded before: the same facts return it (and its entry); others conflict. */
-  private async repeat(
-    row: RecordRow,
-    booking: AtolBooking,
-    classification: AtolClassification,
-    due: MoneyJson | null,
-    draft: EntryDraft | null,
-    rule: { id: string; name: string },
-  ): Promise<ClassifyOutcome> {
+  /**
+   * The booking was recorded before. The same facts (same hash; the same licence when the repeat
+   * names one) return the record and its entry, keeping the classification and rule recorded
+   * first even if the rules changed since. Other facts are a `booking-conflict` naming what
+   * changed as far as the record tells. A record from before facts hashes were kept is compared
+   * on its columns and classification instead.
+   */
+  private async repeat(row: RecordRow, booking: AtolBooking, factsHash: string, rules: readonly AtolRuleView[], rates: readonly ContributionRate[]): Promise<ClassifyOutcome> {
     const stored = toRecord(row);
-    const differences: string[] = [];
-    const differ = (what: string, was: unknown, now: unknown) => {
-      if (was !== now) differences.push(`${what} was ${String(was)}, now ${String(now)}`);
+    type Reclassified = { classification: AtolClassification; rule: AtolRuleView } | null;
+    const reclassified = (): Reclassified => {
+      try {
+        return classify(rules, booking);
+      } catch (err) {
+        if (err instanceof AtolError) return null;
+        throw err;
+      }
     };
-    differ('classification', stored.classification, classification);
-    differ('sellerCountry', stored.sellerCountry, booking.sellerCountry);
-    differ('passengers', stored.passengers, booking.passengers);
-    differ('departureDate', stored.departureDate, booking.departureDate);
-    differ('revenue', `${stored.revenue.amount} ${stored.revenue.currency}`, `${money(booking.revenue.amount, booking.revenue.currency).amount} ${booking.revenue.currency}`);
-    differ('contribution', stored.contribution ? `${stored.contribution.amount} ${stored.contribution.currency}` : 'none', due ? `${due.amount} ${due.currency}` : 'none');
-    if (differences.length) {
-      throw new AtolError('booking-conflict', `Booking ${booking.bookingRef} was already classified with other facts: ${differences.join('; ')}`);
+    const changes = recordedFactChanges(stored, booking);
+    let now: Reclassified = null;
+    if (row.factsHash !== factsHash) {
+      if (row.factsHash !== null && !changes.length) changes.push('the components (or their ticket dates) or the linked-arrangement flag differ from those first classified');
+      now = reclassified();
+      if (now && now.classification !== stored.classification) changes.push(`classification was ${stored.classification}, now ${now.classification}`);
+      if (row.factsHash === null && !now) changes.push(`the booking can no longer be classified as ${stored.classification}`);
     }
-    // Posting the same draft again returns the entry already posted, and refuses a different booking date.
+    if (booking.licenceNumber !== undefined && booking.licenceNumber !== stored.licenceNumber) changes.push(`licenceNumber was ${stored.licenceNumber ?? 'none'}, now ${booking.licenceNumber}`);
+    if (changes.length) {
+      throw new AtolError('booking-conflict', `Booking ${booking.bookingRef} was already classified with other facts: ${changes.join('; ')}`);
+    }
+
+    // Posting the recorded contribution again returns the entry already posted.
+    const rate = stored.contribution && row.entryId ? rateInForce(rates, booking.bookingDate) : null;
+    const draft =
+      rate && stored.contribution
+        ? contributionEntry({ bookingRef: booking.bookingRef, bookingDate: booking.bookingDate, passengers: booking.passengers, rate, amount: stored.contribution })
+        : null;
     const entry = draft ? await this.post(draft, booking.bookingRef) : null;
     if (entry && row.entryId !== entry.id) {
       throw new AtolError('booking-conflict', `Booking ${booking.bookingRef} is recorded with entry ${row.entryId}, but its contribution was posted as ${entry.id}`);
     }
-    // The record keeps the rule that classified it first (a later rule version with the same outcome changes nothing).
-    const storedRule = row.ruleId && row.ruleId !== rule.id ? await this.prisma.atolRule.findUnique({ where: { id: row.ruleId } }) : null;
-    return { created: false, record: stored, rule: storedRule ? { id: storedRule.id, name: storedRule.name } : rule, entry };
+    const rule = rules.find((r) => r.id === row.ruleId) ?? (now ?? reclassified())?.rule;
+    if (!rule) throw new AtolError('booking-conflict', `Booking ${booking.bookingRef} is recorded with rule ${row.ruleId ?? 'none'}, which no longer exists`);
+    return { created: false, record: stored, rule: { id: rule.id, name: rule.name }, entry };
   }
 }

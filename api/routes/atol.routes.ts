@@ -23,6 +23,9 @@ const STATUS: Record<AtolErrorKind, number> = {
   'no-contribution-rate': 422,
   'inexact-contribution': 422,
   'unknown-turnover-band': 422,
+  'invalid-licence': 422,
+  'no-licence-in-force': 422,
+  'licence-ambiguous': 422,
   'booking-conflict': 409,
   'rule-conflict': 409,
   'licence-conflict': 409,
@@ -57,7 +60,11 @@ export function atolRoutes(deps: { atol: PrismaAtolStore }): Router {
   const router = Router();
   const { atol } = deps;
 
-  /** Classifies a booking, posts its APC when protected and records it: 201, or 200 on a repeat. */
+  /**
+   * Classifies a booking, posts its APC when protected and records it under its licence: 201, or
+   * 200 on a repeat with the same facts; other facts 409; a protected booking without a licence
+   * valid on its booking date (or with several, none named) 422.
+   */
   router.post('/finance/atol/classifications', async (req, res) => {
     const body = parseOrProblem(ClassifyAtolBookingRequest, req.body, '');
     const outcome = await atolCall(() => atol.classifyAndRecord(body));
@@ -65,6 +72,7 @@ export function atolRoutes(deps: { atol: PrismaAtolStore }): Router {
       bookingRef: outcome.record.bookingRef,
       classification: outcome.record.classification,
       protected: isProtected(outcome.record.classification),
+      licenceNumber: outcome.record.licenceNumber,
       rule: outcome.rule,
       contribution: outcome.record.contribution,
       entryId: outcome.record.entryId,
@@ -112,7 +120,10 @@ export function atolRoutes(deps: { atol: PrismaAtolStore }): Router {
     res.json(await atolCall(() => atol.updateLicence(number, body)));
   });
 
-  /** The CAA passenger return of a licence for a year (departure-date basis), as JSON or CSV. */
+  /**
+   * The CAA passenger return of a licence for a year (departure-date basis), as JSON or CSV: only
+   * the bookings sold under that licence (see PrismaAtolStore.passengerReturn for records without one).
+   */
   router.get('/finance/atol/returns', async (req, res) => {
     const q = parseOrProblem(AtolReturnsQuery, query(req), 'query:', 400);
     const ret = await atolCall(() => atol.passengerReturn(q.licence, q.year));

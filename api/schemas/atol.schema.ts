@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AtolBookingInput, AtolBookingRef, AtolRuleSchema } from '../../domain/atol/classification';
+import { AtolBookingInput, AtolBookingRef, AtolLicenceNumber, AtolRuleSchema } from '../../domain/atol/classification';
 import { AtolLicenceInput, AtolLicencePatch } from '../../domain/atol/returns';
 import { IsoDate } from '../../domain/schemas/common.schema';
 
@@ -16,8 +16,13 @@ export const CreateAtolLicenceRequest = AtolLicenceInput;
 export const UpdateAtolLicenceRequest = AtolLicencePatch;
 
 export const AtolBookingRefParam = AtolBookingRef;
-export const AtolLicenceParam = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,15}$/, 'must be 1-16 letters, digits and -');
+export const AtolLicenceParam = AtolLicenceNumber;
 
+/**
+ * GET /finance/atol/returns: the return of one licence, counting the protected bookings sold under
+ * it (records without a licence, from before records kept theirs, count only while the company
+ * has a single licence registered).
+ */
 export const AtolReturnsQuery = z.strictObject({
   licence: AtolLicenceParam,
   year: z

@@ -28,6 +28,9 @@ export type AtolErrorKind =
   | 'rule-conflict'
   | 'licence-conflict'
   | 'licence-not-found'
+  | 'invalid-licence'
+  | 'no-licence-in-force'
+  | 'licence-ambiguous'
   | 'record-not-found'
   | 'unknown-turnover-band';
 
@@ -42,6 +45,9 @@ export class AtolError extends Error {
     this.name = 'AtolError';
   }
 }
+
+/** A CAA licence number as issued (e.g. "11234"). */
+export const AtolLicenceNumber = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,15}$/, 'must be 1-16 letters, digits and - (the CAA licence number, e.g. "11234")');
 
 const CountryCode = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code in upper case, e.g. "GB"');
 
@@ -137,6 +143,11 @@ export const AtolBookingInput = z
       .array(z.strictObject({ type: z.enum(COMPONENT_TYPES), ticketIssuedAt: TicketIssuedAt.optional() }))
       .min(1, 'a booking has at least one component'),
     linkedArrangement: z.boolean().default(false),
+    /**
+     * The ATOL licence the booking is sold under; it must be valid on the booking date. Optional
+     * when exactly one licence is valid then (that one is recorded).
+     */
+    licenceNumber: AtolLicenceNumber.optional(),
   })
   .superRefine((b, ctx) => {
     if (b.departureDate < b.bookingDate) ctx.addIssue({ code: 'custom', path: ['departureDate'], message: `must not be before bookingDate (${b.bookingDate})` });

@@ -1,17 +1,16 @@
 import { z } from 'zod';
 import { minorUnits } from '../money/currency';
 import { Dec, type MoneyJson } from '../money/money';
-import { AtolError, type AtolClassification } from './classification';
+import { AtolError, AtolLicenceNumber, type AtolClassification } from './classification';
 import { DEFAULT_TURNOVER_BANDS, type ReturnFrequency, type TurnoverBand } from './default-rules';
 import { IsoDate } from '../schemas/common.schema';
 
-const LicenceNumber = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,15}$/, 'must be 1-16 letters, digits and - (the CAA licence number, e.g. "11234")');
 const Holder = z.string().trim().min(1, 'must name the licence holder').max(200, 'must be at most 200 characters');
 const Band = z.string().regex(/^[A-Z0-9][A-Z0-9_]{0,31}$/, 'must be a turnover band such as "UP_TO_5M"');
 
 /** An ATOL licence as registered: its return frequency follows from the turnover band. */
 export const AtolLicenceInput = z
-  .strictObject({ number: LicenceNumber, holder: Holder, turnoverBand: Band, validFrom: IsoDate, validTo: IsoDate.nullable().optional() })
+  .strictObject({ number: AtolLicenceNumber, holder: Holder, turnoverBand: Band, validFrom: IsoDate, validTo: IsoDate.nullable().optional() })
   .refine((l) => !l.validTo || l.validTo >= l.validFrom, { path: ['validTo'], message: 'must not be before validFrom' });
 export type AtolLicenceInput = z.input<typeof AtolLicenceInput>;
 
