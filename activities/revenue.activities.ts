@@ -14,6 +14,11 @@ export const RevenueFailureType = {
   DeferredRevenueNotFound: 'DeferredRevenueNotFound',
   /** The component's state forbids the change (cancelled, already recognised, not awaiting a supplier). */
   DeferredRevenueStateConflict: 'DeferredRevenueStateConflict',
+  /**
+   * A foreign-currency component has no rate to carry it in the base currency on its booking
+   * date: finance must import or enter the rate, then the deferral can be retried.
+   */
+  DeferredRevenueRateMissing: 'DeferredRevenueRateMissing',
 } as const;
 export type RevenueFailureType = (typeof RevenueFailureType)[keyof typeof RevenueFailureType];
 
@@ -23,6 +28,7 @@ const FAILURE_BY_KIND: Record<RevenueErrorKind, RevenueFailureType> = {
   'component-conflict': RevenueFailureType.DeferredRevenueConflict,
   'component-not-found': RevenueFailureType.DeferredRevenueNotFound,
   'invalid-state': RevenueFailureType.DeferredRevenueStateConflict,
+  'rate-missing': RevenueFailureType.DeferredRevenueRateMissing,
 };
 
 /** A refusal becomes a non-retryable failure; anything else (database down) stays retryable. */
@@ -61,8 +67,9 @@ export function createRevenueActivities(ports: { revenue: PrismaDeferredRevenue 
       return classified(() => revenue.confirmSupplierNoShow(input.bookingRef, input.componentId, new Date(input.confirmedAt)));
     },
 
-    async cancelDeferredComponent(input: { bookingRef: string; componentId: string }): Promise<DeferredItemView> {
-      return classified(() => revenue.cancelComponent(input.bookingRef, input.componentId));
+    /** `cancelledAt` (epoch ms, default now): pass the workflow's time so a retry records the same instant. */
+    async cancelDeferredComponent(input: { bookingRef: string; componentId: string; cancelledAt?: number }): Promise<DeferredItemView> {
+      return classified(() => revenue.cancelComponent(input.bookingRef, input.componentId, input.cancelledAt === undefined ? undefined : new Date(input.cancelledAt)));
     },
   };
 }

@@ -1,5 +1,8 @@
 import { Prisma, type PrismaClient } from '../generated/prisma/client';
+import { RateMissingError } from '../domain/fx/rates';
 import { PRODUCT_TYPES, SALES_CHANNELS } from '../domain/ledger/chart';
+import type { LineTranslation, TranslationRule } from '../domain/ledger/entry';
+import { DEFAULT_TRANSLATION_RULE, rateDateFor } from '../domain/ledger/translation';
 import { minorUnits } from '../domain/money/currency';
 import { checkAmount, Dec, type MoneyJson } from '../domain/money/money';
 import {
@@ -8,12 +11,14 @@ import {
   DEFAULT_NO_SHOW_POLICY,
   DEFAULT_RECOGNITION_POLICY,
   dueThrough,
+  historicalBaseIncrement,
   NO_SHOW_POLICIES,
   RECOGNITION_POLICIES,
   type NoShowPolicy,
   type RecognitionPolicy,
 } from '../domain/revenue/recognition';
-import { isIsoDate } from '../domain/time/instant';
+import { calendarDateIn, isIsoDate, isTimeZone } from '../domain/time/instant';
+import { PrismaFxRates, type FxRates } from './fx-rates.prisma';
 import { PrismaLedger } from './ledger.prisma';
 import { LedgerError, type Ledger } from './ports/ledger';
 
@@ -29,6 +34,21 @@ export interface DeferComponentInput {
   /** First and last service day, YYYY-MM-DD, inclusive. */
   serviceStart: string;
   serviceEnd: string;
+  /**
+   * The booking's date (YYYY-MM-DD), whose rate the "booking" translation rule uses for the
+   * historical rate; default: the deferral's date in the operator's zone.
+   */
+  bookingDate?: string;
+}
+
+/** The rate a foreign-currency component is carried at in the base currency until recognised. */
+export interface HistoricalRate {
+  baseCurrency: string;
+  /** 1 unit of the component's currency = `rate` base. */
+  rate: string;
+  source: string;
+  /** The publication date actually used. */
+  rateDate: string;
 }
 
 export interface DeferredItemView {
@@ -46,6 +66,12 @@ export interface DeferredItemView {
   noShowPolicy: NoShowPolicy;
   status: DeferredItemStatus;
   supplierConfirmedAt: number | null;
+  cancelledAt: number | null;
+  /** The accounts recognition moves money between, chosen at deferral (null: deferred before they were stored; looked up at each run). */
+  deferredAccount: string | null;
+  revenueAccount: string | null;
+  /** The historical rate, for a component in a currency other than the base currency; null otherwise. */
+  historicalRate: HistoricalRate | null;
   createdAt: number;
 }
 
@@ -77,7 +103,7 @@ export interface TravelMonthBalance {
   remaining: string;
 }
 
-export type RevenueErrorKind = 'invalid-component' | 'invalid-request' | 'component-conflict' | 'component-not-found' | 'invalid-state';
+export type RevenueErrorKind = 'invalid-component' | 'invalid-request' | 'component-conflict' | 'component-not-found' | 'invalid-state' | 'rate-missing';
 
 /** A request the deferred-revenue store refuses; `problems` names every reason. */
 export class RevenueError extends Error {
@@ -96,6 +122,13 @@ const isoDate = (d: Date) => d.toISOString().slice(0, 10);
 const REF = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const MAX_BATCH_SIZE = 1000;
+/** The transaction type whose translation rule picks a deferral's historical rate (the sale's). */
+const BOOKING_TRANSACTION_TYPE = 'booking';
+/**
+ * The rule recognition lines name: they repeat the rate of the booking. (The rule that picked that
+ * rate at deferral is not stored on the item; its rate date is.)
+ */
+const HISTORICAL_RULE: TranslationRule = 'BOOKING_DATE';
 
 type ItemRow = Prisma.DeferredRevenueItemGetPayload<object>;
 
@@ -118,6 +151,13 @@ function toView(row: ItemRow): DeferredItemView {
     noShowPolicy: row.noShowPolicy as NoShowPolicy,
     status: row.status as DeferredItemStatus,
     supplierConfirmedAt: row.supplierConfirmedAt?.getTime() ?? null,
+    cancelledAt: row.cancelledAt?.getTime() ?? null,
+    deferredAccount: row.deferredAccount,
+    revenueAccount: row.revenueAccount,
+    historicalRate:
+      row.baseCurrency && row.baseRate && row.rateSource && row.rateDate
+        ? { baseCurrency: row.baseCurrency, rate: new Dec(row.baseRate.toFixed()).toFixed(), source: row.rateSource, rateDate: isoDate(row.rateDate) }
+        : null,
     createdAt: row.createdAt.getTime(),
   };
 }
@@ -135,15 +175,30 @@ export const recognitionKey = (itemId: string, date: string) => `revenue-recogni
  * what the increment was computed from. An entry posted but never recorded (a crash in between,
  * then a run on another date) is found by its booking reference and kind and recorded before the
  * item's next increment is computed, so nothing is recognised twice.
+ *
+ * Accounts and rate are fixed at deferral: recognition moves money between the two accounts
+ * stored on the item (product_account_map may change later), and a component in a foreign
+ * currency is recognised at its stored historical rate (deferred revenue is non-monetary), so the
+ * deferred account nets to zero in base too (see {@link historicalBaseIncrement}).
  */
 export class PrismaDeferredRevenue {
   private readonly ledger: Ledger;
+  private readonly fxRates: FxRates;
+  private readonly operatorTimeZone: string;
 
+  /**
+   * @param options.operatorTimeZone IANA zone whose calendar gives the default booking date of a
+   *   deferral (default UTC).
+   */
   constructor(
     private readonly prisma: PrismaClient,
     ledger?: Ledger,
+    options: { operatorTimeZone?: string; fxRates?: FxRates } = {},
   ) {
     this.ledger = ledger ?? new PrismaLedger(prisma);
+    this.fxRates = options.fxRates ?? new PrismaFxRates(prisma);
+    this.operatorTimeZone = options.operatorTimeZone ?? 'UTC';
+    if (!isTimeZone(this.operatorTimeZone)) throw new RangeError(`Unknown IANA time zone: ${this.operatorTimeZone}`);
   }
 
   /** Policies in force now: finance_settings, else PRO_RATA_DAILY and SCHEDULED_DATE. */
@@ -168,12 +223,13 @@ export class PrismaDeferredRevenue {
    * same ids with other terms are refused as a conflict.
    */
   async deferComponent(input: DeferComponentInput): Promise<{ item: DeferredItemView; created: boolean }> {
-    const problems = await this.checkComponent(input);
-    if (problems.length) throw new RevenueError('invalid-component', 'The component cannot be deferred', problems);
+    const { problems, accounts } = await this.checkComponent(input);
+    if (problems.length || !accounts) throw new RevenueError('invalid-component', 'The component cannot be deferred', problems);
 
     const existing = await this.find(input.bookingRef, input.componentId);
     if (existing) return { item: this.sameOrConflict(existing, input), created: false };
     const { policy, noShowPolicy } = await this.policies();
+    const rate = await this.historicalRate(input.amount.currency, input.bookingDate ?? calendarDateIn(Date.now(), this.operatorTimeZone));
     try {
       const row = await this.prisma.deferredRevenueItem.create({
         data: {
@@ -187,6 +243,9 @@ export class PrismaDeferredRevenue {
           serviceEnd: asDate(input.serviceEnd),
           policy,
           noShowPolicy,
+          deferredAccount: accounts.deferred,
+          revenueAccount: accounts.revenue,
+          ...(rate ? { baseCurrency: rate.baseCurrency, baseRate: rate.rate, rateSource: rate.source, rateDate: asDate(rate.rateDate) } : {}),
         },
       });
       return { item: toView(row), created: true };
@@ -237,14 +296,19 @@ export class PrismaDeferredRevenue {
     return updated.count ? toView({ ...row, status: 'OPEN', supplierConfirmedAt: confirmedAt }) : this.get(bookingRef, componentId);
   }
 
-  /** No further recognition for the component (the cancellation's money is posted elsewhere). */
-  async cancelComponent(bookingRef: string, componentId: string): Promise<DeferredItemView> {
+  /**
+   * No further recognition for the component (the cancellation's money is posted elsewhere).
+   * `cancelledAt` (default now) is kept: reports as of an earlier date still count the component.
+   * Cancelling again returns the first cancellation unchanged.
+   */
+  async cancelComponent(bookingRef: string, componentId: string, cancelledAt: Date = new Date()): Promise<DeferredItemView> {
+    if (Number.isNaN(cancelledAt.getTime())) throw new RevenueError('invalid-request', 'The component cannot be cancelled', [{ path: 'cancelledAt', message: 'must be a valid instant' }]);
     const row = await this.requireRow(bookingRef, componentId);
     if (row.status === 'CANCELLED') return toView(row);
     if (row.status === 'RECOGNISED') throw new RevenueError('invalid-state', `Component ${componentId} on booking ${bookingRef} is already fully recognised`);
-    const updated = await this.prisma.deferredRevenueItem.updateMany({ where: { id: row.id, status: { in: ['OPEN', 'AWAITING_SUPPLIER'] } }, data: { status: 'CANCELLED' } });
-    if (!updated.count) return this.cancelComponent(bookingRef, componentId);
-    return toView({ ...row, status: 'CANCELLED' });
+    const updated = await this.prisma.deferredRevenueItem.updateMany({ where: { id: row.id, status: { in: ['OPEN', 'AWAITING_SUPPLIER'] } }, data: { status: 'CANCELLED', cancelledAt } });
+    if (!updated.count) return this.cancelComponent(bookingRef, componentId, cancelledAt);
+    return toView({ ...row, status: 'CANCELLED', cancelledAt });
   }
 
   /**
@@ -262,11 +326,17 @@ export class PrismaDeferredRevenue {
     if (problems.length) throw new RevenueError('invalid-request', 'Recognition cannot run', problems);
 
     const items = await this.prisma.$queryRawUnsafe<
-      Array<{ id: string; bookingRef: string; componentId: string; productType: string; channel: string; amount: string; currency: string; recognised: string; serviceStart: string; serviceEnd: string; policy: string }>
+      Array<{
+        id: string; bookingRef: string; componentId: string; productType: string; channel: string; amount: string; currency: string; recognised: string;
+        serviceStart: string; serviceEnd: string; policy: string; deferredAccount: string | null; revenueAccount: string | null;
+        baseCurrency: string | null; baseRate: string | null; rateSource: string | null; rateDate: string | null;
+      }>
     >(
       `SELECT id::text AS id, booking_ref AS "bookingRef", component_id AS "componentId", product_type AS "productType", channel,
               amount::text AS amount, currency::text AS currency, recognised::text AS recognised,
-              service_start::text AS "serviceStart", service_end::text AS "serviceEnd", policy
+              service_start::text AS "serviceStart", service_end::text AS "serviceEnd", policy,
+              deferred_account AS "deferredAccount", revenue_account AS "revenueAccount",
+              base_currency::text AS "baseCurrency", base_rate::text AS "baseRate", rate_source AS "rateSource", rate_date::text AS "rateDate"
          FROM deferred_revenue_items
         WHERE status = 'OPEN' AND service_start <= $1::date AND ($2::uuid IS NULL OR id > $2::uuid)
         ORDER BY id
@@ -287,7 +357,9 @@ export class PrismaDeferredRevenue {
     if (!items.length) return result;
 
     const recovered = await this.recordOrphans(items.map((i) => i.id), [...new Set(items.map((i) => i.bookingRef))]);
-    const accounts = await this.accountMap();
+    // Only items deferred before accounts were stored need today's account map.
+    const accounts = items.some((i) => !i.deferredAccount || !i.revenueAccount) ? await this.accountMap() : null;
+    const baseBefore = await this.baseRecognised(items.filter((i) => i.baseRate).map((i) => i.id));
     for (const item of items) {
       const digits = minorUnits(item.currency);
       const recognised = new Dec(item.recognised).plus(recovered.get(item.id) ?? 0);
@@ -295,7 +367,15 @@ export class PrismaDeferredRevenue {
       const increment = due.minus(recognised);
       if (increment.lte(0)) continue;
       const amount = increment.toFixed(digits);
-      const { deferred, revenue } = accounts(item.productType, item.channel);
+      const { deferred, revenue } =
+        item.deferredAccount && item.revenueAccount ? { deferred: item.deferredAccount, revenue: item.revenueAccount } : accounts!(item.productType, item.channel);
+      // Carried at the historical rate: both lines say so, with the same base amount (see historicalBaseIncrement).
+      let translation: LineTranslation | undefined;
+      if (item.baseCurrency && item.baseRate && item.rateSource && item.rateDate) {
+        const rate = new Dec(item.baseRate).toFixed();
+        const base = historicalBaseIncrement({ cumulativeAfter: due.toFixed(), rate, baseCurrency: item.baseCurrency, baseRecognisedBefore: baseBefore.get(item.id) ?? '0' });
+        translation = { base: { amount: base, currency: item.baseCurrency }, rate, source: item.rateSource, rateDate: item.rateDate, rule: HISTORICAL_RULE };
+      }
       let entryId: string;
       try {
         const entry = await this.ledger.post({
@@ -306,8 +386,8 @@ export class PrismaDeferredRevenue {
           bookingRef: item.bookingRef,
           transactionType: 'revenue-recognition',
           lines: [
-            { account: deferred, side: 'DEBIT', amount: { amount, currency: item.currency } },
-            { account: revenue, side: 'CREDIT', amount: { amount, currency: item.currency } },
+            { account: deferred, side: 'DEBIT', amount: { amount, currency: item.currency }, ...(translation ? { translation } : {}) },
+            { account: revenue, side: 'CREDIT', amount: { amount, currency: item.currency }, ...(translation ? { translation } : {}) },
           ],
         });
         entryId = entry.id;
@@ -327,7 +407,9 @@ export class PrismaDeferredRevenue {
 
   /**
    * Remaining deferred revenue (amount − recognised by `asOf`) per travel month (YYYY-MM of
-   * serviceStart) and currency, over items deferred by `asOf` and not cancelled.
+   * serviceStart) and currency, over items deferred by `asOf` and not cancelled by then: an item
+   * cancelled after `asOf` still counts (days end at midnight UTC, as for the deferral date; an
+   * item cancelled before cancellation dates were kept counts as cancelled on every date).
    */
   async deferredBalanceByTravelMonth(asOf: string): Promise<TravelMonthBalance[]> {
     if (!isIsoDate(asOf)) throw new RevenueError('invalid-request', 'The balance cannot be computed', [{ path: 'asOf', message: 'must be a calendar date written YYYY-MM-DD' }]);
@@ -337,7 +419,8 @@ export class PrismaDeferredRevenue {
          FROM deferred_revenue_items i
          LEFT JOIN (SELECT item_id, SUM(amount) AS done FROM revenue_recognitions WHERE recognition_date <= $1::date GROUP BY item_id) r
            ON r.item_id = i.id
-        WHERE i.status <> 'CANCELLED' AND i.created_at < (($1::date + 1)::timestamp AT TIME ZONE 'UTC')
+        WHERE i.created_at < (($1::date + 1)::timestamp AT TIME ZONE 'UTC')
+          AND (i.status <> 'CANCELLED' OR i.cancelled_at >= (($1::date + 1)::timestamp AT TIME ZONE 'UTC'))
         GROUP BY 1, 2
        HAVING SUM(i.amount - COALESCE(r.done, 0)) <> 0
         ORDER BY 1, 2`,
@@ -400,6 +483,49 @@ export class PrismaDeferredRevenue {
     return recovered;
   }
 
+  /**
+   * Base already recognised per item: the base amounts of the debit (deferred-account) lines of
+   * the entries recorded for it, so each new day is computed against what the ledger really holds.
+   */
+  private async baseRecognised(itemIds: string[]): Promise<Map<string, string>> {
+    if (!itemIds.length) return new Map();
+    const rows = await this.prisma.$queryRawUnsafe<Array<{ itemId: string; base: string }>>(
+      `SELECT r.item_id::text AS "itemId", COALESCE(SUM(p.base_amount), 0)::text AS base
+         FROM revenue_recognitions r JOIN postings p ON p.entry_id = r.entry_id AND p.side = 'DEBIT'
+        WHERE r.item_id = ANY($1::uuid[])
+        GROUP BY r.item_id`,
+      itemIds,
+    );
+    return new Map(rows.map((r) => [r.itemId, r.base]));
+  }
+
+  /**
+   * The rate a component in `currency` is carried at: null without finance settings or in the
+   * base currency; otherwise the rate the ledger would translate the booking at (the translation
+   * rule for "booking", PAYMENT_DATE by default, on the booking date, from the settings' source).
+   * A missing rate refuses the deferral, naming the pair and the date.
+   */
+  private async historicalRate(currency: string, bookingDate: string): Promise<HistoricalRate | null> {
+    const settings = await this.prisma.financeSettings.findUnique({ where: { id: 1 }, select: { baseCurrency: true, rateSource: true } });
+    if (!settings || settings.baseCurrency === currency) return null;
+    const ruleRow = await this.prisma.fxTranslationRule.findUnique({ where: { transactionType: BOOKING_TRANSACTION_TYPE } });
+    const rule: TranslationRule = ruleRow?.rule ?? DEFAULT_TRANSLATION_RULE;
+    // The sale is posted on the booking date, so under every rule the rate date is the booking date.
+    const date = rateDateFor(rule, bookingDate, bookingDate);
+    try {
+      const r =
+        rule === 'PERIOD_AVERAGE'
+          ? await this.fxRates.periodAverage(currency, settings.baseCurrency, date, settings.rateSource)
+          : await this.fxRates.resolve(currency, settings.baseCurrency, date, settings.rateSource);
+      return { baseCurrency: settings.baseCurrency, rate: r.rate, source: r.source, rateDate: r.rateDate };
+    } catch (err) {
+      if (!(err instanceof RateMissingError)) throw err;
+      throw new RevenueError('rate-missing', `Cannot carry ${currency} deferred revenue in the base currency ${settings.baseCurrency}`, [
+        { path: 'amount/currency', message: `${err.message} (rule ${rule} for ${BOOKING_TRANSACTION_TYPE}, source ${settings.rateSource})` },
+      ]);
+    }
+  }
+
   private async accountMap(): Promise<(productType: string, channel: string) => { deferred: string; revenue: string }> {
     const mapped = new Map((await this.prisma.productAccountMap.findMany()).map((m) => [m.productType, m]));
     return (productType, channel) => {
@@ -408,7 +534,7 @@ export class PrismaDeferredRevenue {
     };
   }
 
-  private async checkComponent(input: DeferComponentInput): Promise<Array<{ path: string; message: string }>> {
+  private async checkComponent(input: DeferComponentInput): Promise<{ problems: Array<{ path: string; message: string }>; accounts: { deferred: string; revenue: string } | null }> {
     const problems: Array<{ path: string; message: string }> = [];
     const str = (v: unknown) => (typeof v === 'string' ? v : '');
     if (!REF.test(str(input.bookingRef)) || str(input.bookingRef).length > 32) problems.push({ path: 'bookingRef', message: 'must be 1-32 letters, digits and . _ : - (starting with a letter or digit)' });
@@ -426,14 +552,15 @@ export class PrismaDeferredRevenue {
       if (path === 'amount/amount' && moneyProblems.length) continue; // already said, in checkAmount's words
       problems.push({ path, message });
     }
-    if (!problems.length) {
-      const { deferred, revenue } = await this.accountsFor(input.productType, input.channel);
-      const found = new Set((await this.prisma.ledgerAccount.findMany({ where: { code: { in: [deferred, revenue] }, isActive: true }, select: { code: true } })).map((a) => a.code));
-      for (const code of [deferred, revenue]) {
-        if (!found.has(code)) problems.push({ path: code === deferred ? 'productType' : 'channel', message: `the ledger has no active account "${code}" to recognise this component through` });
-      }
+    if (input.bookingDate !== undefined && !isIsoDate(str(input.bookingDate))) problems.push({ path: 'bookingDate', message: 'must be a calendar date written YYYY-MM-DD' });
+    if (problems.length) return { problems, accounts: null };
+    const accounts = await this.accountsFor(input.productType, input.channel);
+    const { deferred, revenue } = accounts;
+    const found = new Set((await this.prisma.ledgerAccount.findMany({ where: { code: { in: [deferred, revenue] }, isActive: true }, select: { code: true } })).map((a) => a.code));
+    for (const code of [deferred, revenue]) {
+      if (!found.has(code)) problems.push({ path: code === deferred ? 'productType' : 'channel', message: `the ledger has no active account "${code}" to recognise this component through` });
     }
-    return problems;
+    return { problems, accounts };
   }
 
   private sameOrConflict(row: ItemRow, input: DeferComponentInput): DeferredItemView {

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { travelChartOfAccounts } from '../../domain/ledger/chart';
 import { Dec } from '../../domain/money/money';
+import { calendarDateIn } from '../../domain/time/instant';
 import type { Database } from '../../infra/database';
 import { seedChartOfAccounts } from '../chart-seed.prisma';
+import { PrismaFxRates } from '../fx-rates.prisma';
 import { PrismaLedger } from '../ledger.prisma';
 import { PrismaDeferredRevenue, recognitionKey, RevenueError, type DeferComponentInput } from '../revenue.prisma';
 
@@ -231,5 +233,124 @@ export function deferredRevenueContract(open: () => Promise<Database>): void {
     // By 1 September everything else ran its course (June's confirmed no-show was caught up by the later runs).
     expect(later).toEqual([{ travelMonth: '2027-09', currency: 'GBP', items: 1, remaining: '750.00' }]);
     await expect(revenue.deferredBalanceByTravelMonth('March')).rejects.toMatchObject({ kind: 'invalid-request' });
+  });
+
+  // The tests below run after the report above (they defer items it must not see), in 2028.
+
+  describe('a foreign-currency component at its historical rate', () => {
+    const bookingDate = '2028-01-14';
+    beforeAll(async () => {
+      // Settings rate source ECB; the booking rule as finance would set it. 1 USD = x GBP: 0.79 on
+      // the booking date, a different rate on every service day (which recognition must not use).
+      await db.prisma.fxTranslationRule.upsert({ where: { transactionType: 'booking' }, create: { transactionType: 'booking', rule: 'BOOKING_DATE' }, update: { rule: 'BOOKING_DATE' } });
+      await new PrismaFxRates(db.prisma).importQuotes(
+        [
+          [bookingDate, '0.79'],
+          ['2028-03-01', '0.81'],
+          ['2028-03-02', '0.83'],
+          ['2028-03-03', '0.77'],
+        ].map(([rateDate, rate]) => ({ source: 'ECB', base: 'USD', quote: 'GBP', rate: rate!, rateDate: rateDate! })),
+      );
+    });
+
+    it('recognises a USD tour at the 0.79 it was deferred at, leaving the deferred account at zero in USD and in GBP', async () => {
+      // USD 1,000.05 over 3 days = 333.35 a day; 333.35 x 0.79 = 263.3465 would round to 263.35 three
+      // times (790.05), but the sale put round(1000.05 x 0.79) = 790.04 on the deferred account.
+      const input = component({ productType: 'hotels', amount: { amount: '1000.05', currency: 'USD' }, serviceStart: '2028-03-01', serviceEnd: '2028-03-03', bookingDate });
+      await ledger.post({
+        idempotencyKey: `test-sale:${input.bookingRef}`,
+        description: 'Hotel sold in dollars',
+        accountingDate: bookingDate,
+        bookingDate,
+        transactionType: 'booking',
+        bookingRef: input.bookingRef,
+        lines: [
+          { account: 'asset:receivable:customers', side: 'DEBIT', amount: { amount: '1000.05', currency: 'USD' } },
+          { account: 'liability:deferred-revenue:hotels', side: 'CREDIT', amount: { amount: '1000.05', currency: 'USD' } },
+        ],
+      });
+      const { item } = await revenue.deferComponent(input);
+      expect(item).toMatchObject({
+        deferredAccount: 'liability:deferred-revenue:hotels',
+        revenueAccount: 'revenue:hotels:direct',
+        historicalRate: { baseCurrency: 'GBP', rate: '0.79', source: 'ECB', rateDate: bookingDate },
+      });
+      for (const date of ['2028-03-01', '2028-03-02', '2028-03-03']) await runAll(date);
+
+      const entries = await db.prisma.journalEntry.findMany({
+        where: { idempotencyKey: { startsWith: `revenue-recognition:${item.id}:` } },
+        include: { postings: { include: { account: true }, orderBy: { id: 'asc' } } },
+        orderBy: { accountingDate: 'asc' },
+      });
+      expect(
+        entries.map((e) => e.postings.map((p) => [p.account.code, p.side, p.amount.toFixed(2), p.currency, p.baseAmount?.toFixed(2), p.baseCurrency, p.fxRate?.toFixed(), p.fxRateSource, p.fxRateDate?.toISOString().slice(0, 10), p.translationRule])),
+      ).toEqual(
+        ['263.35', '263.34', '263.35'].map((base) => [
+          ['liability:deferred-revenue:hotels', 'DEBIT', '333.35', 'USD', base, 'GBP', '0.79', 'ECB', bookingDate, 'BOOKING_DATE'],
+          ['revenue:hotels:direct', 'CREDIT', '333.35', 'USD', base, 'GBP', '0.79', 'ECB', bookingDate, 'BOOKING_DATE'],
+        ]),
+      );
+      expect((await ledger.balance('liability:deferred-revenue:hotels', 'USD')).net).toBe('0.00');
+      const translated = await ledger.translatedTrialBalance();
+      expect(translated.accounts.find((a) => a.account === 'liability:deferred-revenue:hotels')).toMatchObject({ debits: '790.04', credits: '790.04', net: '0.00' });
+      expect(translated.accounts.find((a) => a.account === 'revenue:hotels:direct')).toMatchObject({ net: '-790.04' });
+      expect(await revenue.get(item.bookingRef, item.componentId)).toMatchObject({ status: 'RECOGNISED', remaining: '0.00' });
+    });
+
+    it('refuses a deferral without a rate on the booking date, naming the pair and the date, and stores nothing', async () => {
+      const input = component({ amount: { amount: '100.00', currency: 'USD' }, serviceStart: '2028-07-01', serviceEnd: '2028-07-02', bookingDate: '2028-06-01' });
+      const err = await revenue.deferComponent(input).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(RevenueError);
+      expect(err).toMatchObject({ kind: 'rate-missing', problems: [{ path: 'amount/currency', message: expect.stringMatching(/^No USD\/GBP rate for 2028-06-01: .*\(rule BOOKING_DATE for booking, source ECB\)$/) }] });
+      expect(await db.prisma.deferredRevenueItem.count({ where: { bookingRef: input.bookingRef } })).toBe(0);
+      const badDate = await revenue.deferComponent({ ...input, bookingDate: '2028-02-30' }).catch((e: RevenueError) => e);
+      expect((badDate as RevenueError).problems).toEqual([{ path: 'bookingDate', message: 'must be a calendar date written YYYY-MM-DD' }]);
+    });
+
+    it("takes the booking date from the operator's calendar when none is given, and carries base-currency components untranslated", async () => {
+      const zone = 'Pacific/Kiritimati'; // UTC+14: its "today" is often not UTC's
+      const today = calendarDateIn(Date.now(), zone);
+      await new PrismaFxRates(db.prisma).importQuotes([{ source: 'ECB', base: 'USD', quote: 'GBP', rate: '0.8123', rateDate: today }]);
+      const inZone = new PrismaDeferredRevenue(db.prisma, ledger, { operatorTimeZone: zone });
+      const { item } = await inZone.deferComponent(component({ amount: { amount: '50.00', currency: 'USD' }, serviceStart: '2028-08-01', serviceEnd: '2028-08-01' }));
+      expect(item.historicalRate).toEqual({ baseCurrency: 'GBP', rate: '0.8123', source: 'ECB', rateDate: today });
+      const { item: gbp } = await inZone.deferComponent(component({ serviceStart: '2028-08-01', serviceEnd: '2028-08-01' }));
+      expect(gbp.historicalRate).toBeNull();
+      expect(() => new PrismaDeferredRevenue(db.prisma, ledger, { operatorTimeZone: 'Mars/Olympus' })).toThrow('Unknown IANA time zone: Mars/Olympus');
+    });
+  });
+
+  it('recognises between the accounts stored at deferral even after the product account map changes; older items keep the lookup', async () => {
+    const stored = (await revenue.deferComponent(component({ productType: 'transfers', serviceStart: '2028-09-01', serviceEnd: '2028-09-01', amount: { amount: '40.00', currency: 'GBP' } }))).item;
+    const legacy = (await revenue.deferComponent(component({ productType: 'transfers', serviceStart: '2028-09-01', serviceEnd: '2028-09-01', amount: { amount: '60.00', currency: 'GBP' } }))).item;
+    expect(stored).toMatchObject({ deferredAccount: 'liability:deferred-revenue:transfers', revenueAccount: 'revenue:transfers:direct' });
+    // An item deferred before accounts were stored, then finance remaps transfers.
+    await db.prisma.deferredRevenueItem.update({ where: { id: legacy.id }, data: { deferredAccount: null, revenueAccount: null } });
+    await db.prisma.productAccountMap.create({ data: { productType: 'transfers', deferredAccount: 'liability:deferred-revenue:insurance', revenuePrefix: 'revenue:insurance', costAccount: 'expense:cost-of-sales:insurance' } });
+    try {
+      const before = { transfers: await net('liability:deferred-revenue:transfers'), insurance: await net('liability:deferred-revenue:insurance') };
+      await runAll('2028-09-01');
+      expect((await net('liability:deferred-revenue:transfers')).minus(before.transfers).toFixed(2)).toBe('40.00');
+      expect((await net('liability:deferred-revenue:insurance')).minus(before.insurance).toFixed(2)).toBe('60.00');
+      const credited = async (itemId: string) =>
+        (await db.prisma.posting.findFirstOrThrow({ where: { side: 'CREDIT', entry: { idempotencyKey: recognitionKey(itemId, '2028-09-01') } }, include: { account: true } })).account.code;
+      expect(await credited(stored.id)).toBe('revenue:transfers:direct');
+      expect(await credited(legacy.id)).toBe('revenue:insurance:direct');
+    } finally {
+      await db.prisma.productAccountMap.delete({ where: { productType: 'transfers' } });
+    }
+  });
+
+  it('keeps the cancellation date: a component cancelled after the report date still counts as deferred then', async () => {
+    const { item } = await revenue.deferComponent(component({ serviceStart: '2029-01-10', serviceEnd: '2029-01-11', amount: { amount: '300.00', currency: 'GBP' } }));
+    const cancelledAt = new Date('2028-04-10T12:00:00Z');
+    expect(await revenue.cancelComponent(item.bookingRef, item.componentId, cancelledAt)).toMatchObject({ status: 'CANCELLED', cancelledAt: cancelledAt.getTime() });
+    expect(await revenue.cancelComponent(item.bookingRef, item.componentId)).toMatchObject({ cancelledAt: cancelledAt.getTime() });
+    const january = async (asOf: string) => (await revenue.deferredBalanceByTravelMonth(asOf)).filter((m) => m.travelMonth === '2029-01');
+    expect(await january('2028-04-09')).toEqual([{ travelMonth: '2029-01', currency: 'GBP', items: 1, remaining: '300.00' }]);
+    expect(await january('2028-04-10')).toEqual([]);
+    // Cancelled before cancellation dates were kept: cancelled on every date.
+    await db.prisma.deferredRevenueItem.update({ where: { id: item.id }, data: { cancelledAt: null } });
+    expect(await january('2028-04-09')).toEqual([]);
   });
 }

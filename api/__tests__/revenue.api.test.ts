@@ -98,4 +98,25 @@ describe('deferred revenue API (embedded PGlite)', () => {
     const badTime = await request(app).post('/finance/deferred-revenue/ITN-API00002/tour-1/supplier-confirmation').send({ confirmedAt: 'noon' }).expect(422);
     expect(badTime.body.errors[0].pointer).toBe('/confirmedAt');
   });
+
+  it('refuses a foreign-currency component without a rate on its booking date (422), and stores the rate when there is one', async () => {
+    const usd = tour({ bookingRef: 'ITN-API00003', amount: { amount: '500.00', currency: 'USD' }, serviceStart: '2027-05-01', serviceEnd: '2027-05-02', bookingDate: '2027-01-14' });
+    const missing = await request(app).post('/finance/deferred-revenue').send(usd).expect(422);
+    expect(missing.body).toMatchObject({ type: '/problems/deferred-revenue-rate-missing', errors: [{ pointer: '/amount/currency', detail: expect.stringContaining('No USD/GBP rate for 2027-01-14') }] });
+    await db.prisma.fxRate.create({ data: { source: 'ECB', baseCurrency: 'USD', quoteCurrency: 'GBP', rate: '0.79', rateDate: new Date('2027-01-14T00:00:00Z') } });
+    const created = await request(app).post('/finance/deferred-revenue').send(usd).expect(201);
+    expect(created.body).toMatchObject({ deferredAccount: 'liability:deferred-revenue:tours', revenueAccount: 'revenue:tours:direct', historicalRate: { baseCurrency: 'GBP', rate: '0.79', source: 'ECB', rateDate: '2027-01-14' } });
+    const badDate = await request(app).post('/finance/deferred-revenue').send({ ...usd, bookingDate: 'January' }).expect(422);
+    expect(badDate.body.errors).toEqual([{ pointer: '/bookingDate', detail: 'must be a calendar date written YYYY-MM-DD' }]);
+  });
+
+  it('cancels a component with its date (200, repeat unchanged), refusing a recognised one (409)', async () => {
+    const cancelled = await request(app).post('/finance/deferred-revenue/ITN-API00003/tour-1/cancel').send({ cancelledAt: '2027-02-01T09:00:00Z' }).expect(200);
+    expect(cancelled.body).toMatchObject({ status: 'CANCELLED', cancelledAt: Date.parse('2027-02-01T09:00:00Z') });
+    const again = await request(app).post('/finance/deferred-revenue/ITN-API00003/tour-1/cancel').send({}).expect(200);
+    expect(again.body.cancelledAt).toBe(Date.parse('2027-02-01T09:00:00Z'));
+    await request(app).post('/finance/deferred-revenue/ITN-API00001/tour-1/cancel').send({}).expect(409);
+    const bad = await request(app).post('/finance/deferred-revenue/ITN-API00003/tour-1/cancel').send({ cancelledAt: 'Tuesday' }).expect(422);
+    expect(bad.body.errors[0].pointer).toBe('/cancelledAt');
+  });
 });

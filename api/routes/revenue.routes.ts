@@ -4,7 +4,7 @@ import { PrismaDeferredRevenue, RevenueError, type RecognitionFailure } from '..
 import { addByCurrency } from '../../domain/revenue/recognition';
 import { calendarDateIn } from '../../domain/time/instant';
 import { parseOrProblem, ProblemError } from '../problem';
-import { BookingRefParam, ByTravelMonthQuery, ComponentIdParam, DeferComponentRequest, RecognitionRunRequest, SupplierConfirmationRequest } from '../schemas/revenue.schema';
+import { BookingRefParam, ByTravelMonthQuery, CancelComponentRequest, ComponentIdParam, DeferComponentRequest, RecognitionRunRequest, SupplierConfirmationRequest } from '../schemas/revenue.schema';
 
 export interface RevenueRouteDeps {
   prisma: PrismaClient;
@@ -20,9 +20,10 @@ const STATUS_BY_KIND: Record<RevenueError['kind'], number> = {
   'component-conflict': 409,
   'component-not-found': 404,
   'invalid-state': 409,
+  'rate-missing': 422,
 };
 
-/** Store refusals as problems: a missing component 404, a clash with stored state 409, bad input 422. */
+/** Store refusals as problems: a missing component 404, a clash with stored state 409, bad input or a missing rate 422. */
 async function revenueCall<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
@@ -50,9 +51,12 @@ function componentParams(req: Request) {
  */
 export function revenueRoutes(deps: RevenueRouteDeps): Router {
   const router = Router();
-  const revenue = deps.revenue ?? new PrismaDeferredRevenue(deps.prisma);
+  const revenue = deps.revenue ?? new PrismaDeferredRevenue(deps.prisma, undefined, { operatorTimeZone: deps.operatorTimeZone });
 
-  /** Defers a component: 201 when new, 200 when the same component was already deferred. */
+  /**
+   * Defers a component: 201 when new, 200 when the same component was already deferred. A
+   * foreign-currency component is carried at the booking's rate (422 when that rate is missing).
+   */
   router.post('/finance/deferred-revenue', async (req, res) => {
     const body = parseOrProblem(DeferComponentRequest, req.body);
     const { item, created } = await revenueCall(() => revenue.deferComponent(body));
@@ -81,6 +85,13 @@ export function revenueRoutes(deps: RevenueRouteDeps): Router {
     const body = parseOrProblem(SupplierConfirmationRequest, req.body ?? {});
     const confirmedAt = body.confirmedAt ? new Date(body.confirmedAt) : new Date();
     res.json(await revenueCall(() => revenue.confirmSupplierNoShow(bookingRef, componentId, confirmedAt)));
+  });
+
+  /** No further recognition; repeating it returns the first cancellation (200). */
+  router.post('/finance/deferred-revenue/:bookingRef/:componentId/cancel', async (req, res) => {
+    const { bookingRef, componentId } = componentParams(req);
+    const body = parseOrProblem(CancelComponentRequest, req.body ?? {});
+    res.json(await revenueCall(() => revenue.cancelComponent(bookingRef, componentId, body.cancelledAt ? new Date(body.cancelledAt) : new Date())));
   });
 
   /** Recognises everything due through `date` now, batch after batch; retry-safe like the schedule's run. */

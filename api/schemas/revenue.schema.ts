@@ -17,6 +17,7 @@ export const DeferComponentRequest = z
     amount: Money.refine((m) => isPositiveDecimal(m.amount), { path: ['amount'], message: 'must be greater than zero' }),
     serviceStart: IsoDate.meta({ description: 'First service day (inclusive)' }),
     serviceEnd: IsoDate.meta({ description: 'Last service day (inclusive)' }),
+    bookingDate: IsoDate.optional().meta({ description: "The booking's date, whose rate carries a foreign-currency component (default: today in the operator's zone)" }),
   })
   .refine((r) => r.serviceEnd >= r.serviceStart, { path: ['serviceEnd'], message: 'must not be before serviceStart' });
 export type DeferComponentRequest = z.infer<typeof DeferComponentRequest>;
@@ -24,6 +25,11 @@ export type DeferComponentRequest = z.infer<typeof DeferComponentRequest>;
 /** `POST .../supplier-confirmation`: when the supplier confirmed the no-show (default: now). */
 export const SupplierConfirmationRequest = z.strictObject({
   confirmedAt: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time such as "2027-03-02T09:30:00Z"' }).optional(),
+});
+
+/** `POST .../cancel`: when the component was cancelled (default: now); reports before then still count it. */
+export const CancelComponentRequest = z.strictObject({
+  cancelledAt: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time such as "2027-03-02T09:30:00Z"' }).optional(),
 });
 
 export const ByTravelMonthQuery = z.strictObject({ asOf: IsoDate.optional() });

@@ -1,3 +1,4 @@
+import Decimal from 'decimal.js';
 import { calendarDateIn, DAY_MS, isIsoDate, isTimeZone, type Instant } from '../time/instant';
 import { minorUnits } from '../money/currency';
 import { Dec, type MoneyJson } from '../money/money';
@@ -141,4 +142,34 @@ export function addByCurrency(a: Record<string, string>, b: Record<string, strin
     out[currency] = new Dec(out[currency] ?? '0').plus(amount).toFixed(minorUnits(currency));
   }
   return out;
+}
+
+/**
+ * The base-currency value of `amount` at a component's historical rate: `amount x rate`, rounded
+ * ROUND_HALF_EVEN to the base currency's minor units (the same rounding the ledger applies when it
+ * translates the sale that credited the deferred account).
+ */
+export function historicalBase(amount: string, rate: string, baseCurrency: string): string {
+  const digits = minorUnits(baseCurrency);
+  return new Dec(amount).times(rate).toDecimalPlaces(digits, Decimal.ROUND_HALF_EVEN).toFixed(digits);
+}
+
+/**
+ * The base amount of one recognition of a component carried at its historical rate (deferred
+ * revenue is non-monetary: it is never revalued, so it leaves the deferred account at the rate it
+ * came in at).
+ *
+ * Cumulative rounding, so rounding never accumulates: the base recognised once `cumulativeAfter`
+ * (foreign, the item's total recognised including this increment) is recognised should be
+ * {@link historicalBase}(cumulativeAfter); this recognition posts that minus `baseRecognisedBefore`
+ * (the base the item's earlier recognition entries actually posted). Each day is then within one
+ * minor unit of `increment x rate`, and when the last increment brings `cumulativeAfter` to the
+ * whole amount, the item's base recognised is exactly round(amount x rate): the base the sale put
+ * on the deferred account, which so nets to zero in base as well as in the foreign currency.
+ * A day may be "0.00" in base (a tiny increment at a small rate); it is never negative while
+ * earlier days were computed this way, because rounding is monotone.
+ */
+export function historicalBaseIncrement(input: { cumulativeAfter: string; rate: string; baseCurrency: string; baseRecognisedBefore: string }): string {
+  const digits = minorUnits(input.baseCurrency);
+  return new Dec(historicalBase(input.cumulativeAfter, input.rate, input.baseCurrency)).minus(input.baseRecognisedBefore).toFixed(digits);
 }

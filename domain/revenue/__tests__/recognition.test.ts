@@ -1,7 +1,18 @@
 import fc from 'fast-check';
 import { minorUnits } from '../../money/currency';
 import { Dec } from '../../money/money';
-import { addByCurrency, checkTerms, dueThrough, recognitionDateFor, recognitionSchedule, serviceDays, type RecognitionPolicy, type RecognitionTerms } from '../recognition';
+import {
+  addByCurrency,
+  checkTerms,
+  dueThrough,
+  historicalBase,
+  historicalBaseIncrement,
+  recognitionDateFor,
+  recognitionSchedule,
+  serviceDays,
+  type RecognitionPolicy,
+  type RecognitionTerms,
+} from '../recognition';
 
 const tour: RecognitionTerms = { amount: { amount: '1000.00', currency: 'GBP' }, serviceStart: '2027-03-01', serviceEnd: '2027-03-10', policy: 'PRO_RATA_DAILY' };
 
@@ -127,5 +138,65 @@ describe('recognitionDateFor', () => {
 describe('addByCurrency', () => {
   it('adds exactly per currency', () => {
     expect(addByCurrency({ GBP: '0.10', JPY: '5' }, { GBP: '0.20', KWD: '0.001' })).toEqual({ GBP: '0.30', JPY: '5', KWD: '0.001' });
+  });
+});
+
+describe('historicalBaseIncrement', () => {
+  /** Base of each release of a schedule, computed the way recognition does, day after day. */
+  const baseReleases = (terms: RecognitionTerms, rate: string, baseCurrency: string) => {
+    let cumulative = new Dec(0);
+    let baseBefore = new Dec(0);
+    return recognitionSchedule(terms).map((r) => {
+      cumulative = cumulative.plus(r.amount);
+      const base = historicalBaseIncrement({ cumulativeAfter: cumulative.toFixed(), rate, baseCurrency, baseRecognisedBefore: baseBefore.toFixed() });
+      baseBefore = baseBefore.plus(base);
+      return { amount: r.amount, base };
+    });
+  };
+
+  it('rounds the cumulative base, so the days add up to round(amount x rate) where per-day rounding would not', () => {
+    // USD 1,000.05 over 3 days at 0.79: 333.35 x 0.79 = 263.3465 -> 263.35 each day would make 790.05.
+    const usd: RecognitionTerms = { amount: { amount: '1000.05', currency: 'USD' }, serviceStart: '2028-03-01', serviceEnd: '2028-03-03', policy: 'PRO_RATA_DAILY' };
+    expect(baseReleases(usd, '0.79', 'GBP').map((r) => r.base)).toEqual(['263.35', '263.34', '263.35']);
+    expect(historicalBase('1000.05', '0.79', 'GBP')).toBe('790.04');
+    // USD 0.03 over 3 days at 0.5: each 0.005 rounds HALF_EVEN to 0.00, the whole 0.015 to 0.02.
+    expect(baseReleases({ ...usd, amount: { amount: '0.03', currency: 'USD' } }, '0.5', 'GBP').map((r) => r.base)).toEqual(['0.00', '0.01', '0.01']);
+    // Into a currency without decimals: USD 10.00 over 3 days (3.34, 3.33, 3.33) at 151.37 = JPY 1,514 in all.
+    expect(baseReleases({ ...usd, amount: { amount: '10.00', currency: 'USD' } }, '151.37', 'JPY').map((r) => r.base)).toEqual(['506', '504', '504']);
+  });
+
+  it('corrects against what the ledger actually holds', () => {
+    expect(historicalBaseIncrement({ cumulativeAfter: '1000.05', rate: '0.79', baseCurrency: 'GBP', baseRecognisedBefore: '526.70' })).toBe('263.34');
+  });
+
+  it('property: the days sum to round(amount x rate) exactly, none negative, each within one minor unit of amount x rate', () => {
+    const currencies = ['JPY', 'GBP', 'KWD'];
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...currencies),
+        fc.constantFrom(...currencies),
+        fc.bigInt({ min: 1n, max: 10n ** 12n }),
+        fc.integer({ min: 1, max: 60 }),
+        fc.integer({ min: 1, max: 10 ** 12 }),
+        (from, base, minor, days, rateUnits) => {
+          const digits = minorUnits(from);
+          const rate = new Dec(rateUnits).dividedBy(1e8).toFixed();
+          const terms: RecognitionTerms = {
+            amount: { amount: new Dec(minor.toString()).dividedBy(new Dec(10).pow(digits)).toFixed(digits), currency: from },
+            serviceStart: '2028-01-30',
+            serviceEnd: new Date(Date.parse('2028-01-30T00:00:00Z') + (days - 1) * 86_400_000).toISOString().slice(0, 10),
+            policy: 'PRO_RATA_DAILY',
+          };
+          const releases = baseReleases(terms, rate, base);
+          const unit = new Dec(1).dividedBy(new Dec(10).pow(minorUnits(base)));
+          expect(releases.reduce((sum, r) => sum.plus(r.base), new Dec(0)).toFixed(minorUnits(base))).toBe(historicalBase(terms.amount.amount, rate, base));
+          for (const r of releases) {
+            expect(new Dec(r.base).gte(0)).toBe(true);
+            expect(new Dec(r.base).minus(new Dec(r.amount).times(rate)).abs().lte(unit)).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 100 },
+    );
   });
 });
