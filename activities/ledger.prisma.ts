@@ -86,8 +86,21 @@ type Fact = { kind: string; id: string | null; name: string; currency: string | 
 export class PrismaLedger implements Ledger {
   private readonly fxRates: PrismaFxRates;
 
-  constructor(private readonly prisma: PrismaClient | Prisma.TransactionClient) {
+  /**
+   * @param prisma the client, or a transaction's client to post inside the caller's transaction.
+   * @param driver optional direct driver access (`Database.query`) for the hot path: the guarded
+   *   single-statement write skips Prisma's per-query overhead. Not for use with a transaction
+   *   client (the statement would run outside the caller's transaction).
+   */
+  constructor(
+    private readonly prisma: PrismaClient | Prisma.TransactionClient,
+    private readonly driver?: { query<T>(sql: string, params: unknown[]): Promise<T[]> },
+  ) {
     this.fxRates = new PrismaFxRates(prisma);
+  }
+
+  private raw<T>(sql: string, ...params: unknown[]): Promise<T[]> {
+    return this.driver ? this.driver.query<T>(sql, params) : this.prisma.$queryRawUnsafe<T[]>(sql, ...params);
   }
 
   async post(draft: EntryDraft, reversesId: string | null = null): Promise<PostedEntry> {
@@ -207,7 +220,7 @@ export class PrismaLedger implements Ledger {
   private async translationConfig(): Promise<{ settings: { base: string; source: string } | null; rules: Map<string, string> }> {
     const now = Date.now();
     if (this.configCache && now - this.configCache.at < CONFIG_TTL_MS) return this.configCache;
-    const rows = await this.prisma.$queryRawUnsafe<Array<{ kind: string; a: string; b: string | null }>>(
+    const rows = await this.raw<{ kind: string; a: string; b: string | null }>(
       `SELECT 'settings' AS kind, base_currency::text AS a, rate_source::text AS b FROM finance_settings WHERE id = 1
        UNION ALL SELECT 'rule', transaction_type::text, rule::text FROM fx_translation_rules`,
     );
@@ -229,7 +242,7 @@ export class PrismaLedger implements Ledger {
   private async tryWrite(draft: EntryDraft, contentHash: string, reversesId: string | null, lines: PostingLine[]): Promise<PostedEntry | null> {
     let rows: Array<{ id: string; posted_at: Date }>;
     try {
-      rows = await this.prisma.$queryRawUnsafe<Array<{ id: string; posted_at: Date }>>(
+      rows = await this.raw<{ id: string; posted_at: Date }>(
         `WITH x AS (
            SELECT * FROM jsonb_to_recordset($8::jsonb) AS x(
              account text, side "PostingSide", amount numeric, currency text, base_amount numeric, base_currency text, fx_rate numeric,

@@ -58,7 +58,7 @@ async function main() {
       // A configured company: base currency GBP, so every posting carries its translation (rate 1).
       await db.prisma.financeSettings.create({ data: { baseCurrency: 'GBP', rateSource: 'ECB', activeCurrencies: ['GBP'] } });
       const ids = Object.fromEntries((await db.prisma.ledgerAccount.findMany()).map((a) => [a.code, a.id]));
-      const ledger = new PrismaLedger(db.prisma);
+      const ledger = new PrismaLedger(db.prisma, db);
       const amount = (i: number) => `${(i % 997) + 1}.${String(i % 100).padStart(2, '0')}`;
 
       const rawPost = async (tag: string, i: number) => {

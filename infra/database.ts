@@ -18,6 +18,12 @@ export interface Database {
    * operations and tests of database-level guarantees; application code goes through Prisma.
    */
   execScript(sql: string): Promise<void>;
+  /**
+   * One parameterised statement straight on the driver, in its own implicit transaction: for hot
+   * paths where Prisma's per-query overhead matters (the ledger's single-statement post). Rows
+   * come back as the driver gives them (numerics as strings, timestamps as Date).
+   */
+  query<T>(sql: string, params: unknown[]): Promise<T[]>;
   close(): Promise<void>;
 }
 
@@ -46,22 +52,35 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       idleTimeoutMillis: 30_000,
     });
     const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
-    return wrap('postgresql', prisma, async (sql) => void (await pool.query(sql)), async () => {
-      if (!pool.ended) await pool.end();
-    });
+    return wrap(
+      'postgresql',
+      prisma,
+      async (sql) => void (await pool.query(sql)),
+      async <T>(sql: string, params: unknown[]) => (await pool.query(sql, params)).rows as T[],
+      async () => {
+        if (!pool.ended) await pool.end();
+      },
+    );
   }
   const dir = options.pgliteDir ?? 'memory://';
   if (!dir.startsWith('memory://')) mkdirSync(dir, { recursive: true });
   const pglite = new PGlite(dir);
   await pglite.waitReady;
   const prisma = new PrismaClient({ adapter: pgliteAdapterFactory(pglite) });
-  return wrap('pglite', prisma, async (sql) => void (await pglite.exec(sql)), () => pglite.close());
+  return wrap(
+    'pglite',
+    prisma,
+    async (sql) => void (await pglite.exec(sql)),
+    async <T>(sql: string, params: unknown[]) => (await pglite.query<T>(sql, params)).rows,
+    () => pglite.close(),
+  );
 }
 
 function wrap(
   kind: DatabaseKind,
   prisma: PrismaClient,
   execScript: (sql: string) => Promise<void>,
+  query: <T>(sql: string, params: unknown[]) => Promise<T[]>,
   closeDriver: () => Promise<void>,
 ): Database {
   let closed = false;
@@ -76,6 +95,7 @@ function wrap(
       }
     },
     execScript,
+    query,
     async close() {
       if (closed) return;
       closed = true;

@@ -8,12 +8,16 @@ import type { ApiDeps } from '../api/app';
 import { ReadinessGate } from '../api/readiness-gate';
 import { calendarDateIn } from '../domain/time/instant';
 import type { PrismaClient } from '../generated/prisma/client';
+import type { Database } from './database';
 
 /** The finance ports on one database, with the configured central-bank feed. */
-export function financeDeps(prisma: PrismaClient, opts: { ecbRatesUrl?: string; operatorTimeZone?: string } = {}): ApiDeps['finance'] {
+export function financeDeps(
+  prisma: PrismaClient,
+  opts: { ecbRatesUrl?: string; operatorTimeZone?: string; driver?: Pick<Database, 'query'> } = {},
+): ApiDeps['finance'] {
   const config = new PrismaFinanceConfig(prisma);
   const zone = opts.operatorTimeZone ?? 'UTC';
-  const ledger = new PrismaLedger(prisma);
+  const ledger = new PrismaLedger(prisma, opts.driver);
   return {
     ledger,
     atol: new PrismaAtolStore(prisma, ledger),

@@ -75,8 +75,8 @@ export async function startServices(
   const schedules = opts.worker ? keepSchedules(temporal, financeSchedules(config), logger.child({ component: 'schedules' })) : null;
   const worker = opts.worker
     ? bothWorkers(
-        superviseBookingWorker(target, { bookings, ledger: new PrismaLedger(db.prisma) }, logger.child({ component: 'worker' }), grace),
-        superviseFinanceWorker(target, { prisma: db.prisma, feeds: financeFeeds(config) }, logger.child({ component: 'finance-worker' }), grace),
+        superviseBookingWorker(target, { bookings, ledger: new PrismaLedger(db.prisma, db) }, logger.child({ component: 'worker' }), grace),
+        superviseFinanceWorker(target, { prisma: db.prisma, driver: db, feeds: financeFeeds(config), operatorTimeZone: config.OPERATOR_TIME_ZONE }, logger.child({ component: 'finance-worker' }), grace),
         schedules!,
       )
     : null;
@@ -90,7 +90,7 @@ export async function startServices(
       temporal,
       logger: logger.child({ component: 'api' }),
       operatorTimeZone: config.OPERATOR_TIME_ZONE,
-      finance: financeDeps(db.prisma, { ecbRatesUrl: config.ECB_RATES_URL, operatorTimeZone: config.OPERATOR_TIME_ZONE }),
+      finance: financeDeps(db.prisma, { ecbRatesUrl: config.ECB_RATES_URL, operatorTimeZone: config.OPERATOR_TIME_ZONE, driver: db }),
     });
     server = http.createServer(app);
     await new Promise<void>((resolve, reject) => {

@@ -14,6 +14,7 @@ import { PrismaFxRevaluation } from '../activities/revaluation.prisma';
 import { createRevenueActivities } from '../activities/revenue.activities';
 import { PrismaDeferredRevenue } from '../activities/revenue.prisma';
 import type { PrismaClient } from '../generated/prisma/client';
+import type { Database } from '../infra/database';
 import type { Logger } from '../infra/logger';
 import type { TemporalTarget } from '../infra/temporal';
 import { TASK_QUEUES } from '../workflows/task-queues';
@@ -21,19 +22,23 @@ import { superviseWorker, WORKFLOWS_PATH, type SupervisedWorker } from './bookin
 
 export interface FinanceWorkerPorts {
   prisma: PrismaClient;
+  /** Direct driver access for the ledger's hot path (see PrismaLedger). */
+  driver?: Pick<Database, 'query'>;
+  /** IANA zone whose calendar gives "today" (default booking dates for deferrals). */
+  operatorTimeZone?: string;
   /** Rate feeds the daily import may name, by source (`ECB`, `TREASURY`...). */
   feeds: Record<string, FxRateFeed>;
 }
 
 /** Every finance activity on one database: ledger, FX import, revaluation, revenue, commissions, ATOL. */
 export function financeActivities(ports: FinanceWorkerPorts) {
-  const ledger = new PrismaLedger(ports.prisma);
+  const ledger = new PrismaLedger(ports.prisma, ports.driver);
   const fxRates = new PrismaFxRates(ports.prisma);
   return {
     ...createLedgerActivities({ ledger }),
     ...createFxImportActivities({ fxRates, feeds: ports.feeds }),
     ...createRevaluationActivities({ revaluation: new PrismaFxRevaluation(ports.prisma) }),
-    ...createRevenueActivities({ revenue: new PrismaDeferredRevenue(ports.prisma) }),
+    ...createRevenueActivities({ revenue: new PrismaDeferredRevenue(ports.prisma, ledger, { operatorTimeZone: ports.operatorTimeZone ?? 'UTC', fxRates }) }),
     ...createCommissionActivities({ commissions: new PrismaCommissions(ports.prisma) }),
     ...createAtolActivities({ atol: new PrismaAtolStore(ports.prisma, ledger) }),
   };

@@ -23,7 +23,7 @@ export function ledgerTranslationContract(open: () => Promise<Database>): void {
 
   beforeAll(async () => {
     db = await open();
-    ledger = new PrismaLedger(db.prisma);
+    ledger = new PrismaLedger(db.prisma, db);
     await db.prisma.ledgerAccount.createMany({
       data: [
         { code: 'asset:bank:GBP', name: 'Bank GBP', type: 'ASSET', currency: 'GBP' },

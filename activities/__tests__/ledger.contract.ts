@@ -27,7 +27,7 @@ export function ledgerContract(open: () => Promise<Database>): void {
 
   beforeAll(async () => {
     db = await open();
-    ledger = new PrismaLedger(db.prisma);
+    ledger = new PrismaLedger(db.prisma, db);
     ns = randomBytes(4).toString('hex');
     await db.prisma.ledgerAccount.createMany({
       data: [
