@@ -52,16 +52,16 @@ function classify(err: unknown): never {
   throw err;
 }
 
-/** Month-end revaluation activities; both are idempotent (keys `fx-revaluation:<P>:<chunk>[:reversal]`). */
+/** Month-end revaluation activities; both are idempotent (keys `fx-revaluation:<P>:<n>[:reversal]`). */
 export function createRevaluationActivities(ports: { revaluation: FxRevaluation }) {
   return {
-    /** Revalues every monetary foreign balance at the period end; heartbeats after each chunk. */
+    /** Revalues every monetary foreign balance at the period end (resuming an unfinished run); heartbeats after each chunk. */
     async revalueForeignBalances(input: { periodEnd: string; startedBy?: string }): Promise<RevaluationRunSummary> {
       const ctx = Context.current();
       try {
         return await ports.revaluation.run(input.periodEnd, {
           startedBy: input.startedBy,
-          onChunk: (chunkNo, balances) => ctx.heartbeat({ chunkNo, balances }),
+          onChunk: (entries, balances) => ctx.heartbeat({ entries, balances }),
         });
       } catch (err) {
         return classify(err);

@@ -1,4 +1,4 @@
-import type { PrismaClient } from '../generated/prisma/client';
+import type { PrismaClient, Prisma } from '../generated/prisma/client';
 import { RateMissingError } from '../domain/fx/rates';
 import {
   DEFAULT_REVALUATION_CHUNK_SIZE,
@@ -11,12 +11,12 @@ import {
   type ClosingRate,
   type ForeignBalance,
 } from '../domain/fx/revaluation';
+import { reversingLines, type PostingLine } from '../domain/ledger/entry';
 import { minorUnits } from '../domain/money/currency';
 import { Dec } from '../domain/money/money';
 import { isIsoDate } from '../domain/time/instant';
 import { PrismaFxRates, type FxRates } from './fx-rates.prisma';
 import { PrismaLedger } from './ledger.prisma';
-import type { Ledger } from './ports/ledger';
 
 export type RevaluationErrorKind = 'invalid-period' | 'not-configured' | 'rate-missing' | 'untranslated' | 'run-not-found' | 'run-incomplete';
 
@@ -37,15 +37,19 @@ export interface RevaluationRunSummary {
   periodEnd: string;
   baseCurrency: string;
   rateSource: string;
-  /** Foreign balances revalued (including those whose difference was zero). */
+  /** Foreign balances revalued (including those whose difference was zero); 0 until the run completes. */
   balances: number;
   totalGain: string;
   totalLoss: string;
-  /** One entry per chunk of balances with a non-zero difference, in chunk order. */
+  /** The run's entries (one per chunk of balances with a non-zero difference), in order. */
   entryIds: string[];
   /** Their reversals, dated the day after the period end (empty until reversed). */
   reversalEntryIds: string[];
   createdAt: number;
+  /** When every chunk had been posted and its lines recorded (epoch ms); null while unfinished: running it again resumes it. */
+  completedAt: number | null;
+  /** When every entry's reversal had been posted (epoch ms); null until then. */
+  reversedAt: number | null;
 }
 
 export interface RevaluationLineView {
@@ -79,9 +83,12 @@ export interface RevaluationDetail {
   nextLinesCursor: string | null;
 }
 
+/** Progress of a run, reported after each chunk is committed (the activity heartbeats it). */
+export type RevaluationProgress = (entriesSoFar: number, balancesSoFar: number) => void;
+
 export interface FxRevaluation {
-  /** Revalues every monetary foreign balance at `periodEnd`; a completed run is returned as is. */
-  run(periodEnd: string, opts?: { startedBy?: string; onChunk?: (chunkNo: number, balancesSoFar: number) => void }): Promise<RevaluationRunSummary>;
+  /** Revalues every monetary foreign balance at `periodEnd`; a completed run is returned as is, an unfinished one resumed. */
+  run(periodEnd: string, opts?: { startedBy?: string; onChunk?: RevaluationProgress }): Promise<RevaluationRunSummary>;
   /** Reverses every entry of the run on the day after the period end (idempotent). */
   reverse(periodEnd: string): Promise<RevaluationRunSummary>;
   get(periodEnd: string): Promise<RevaluationRunSummary | null>;
@@ -90,7 +97,6 @@ export interface FxRevaluation {
 }
 
 export interface RevaluationOptions {
-  ledger?: Ledger;
   fxRates?: FxRates;
   /** Balances per entry (default {@link DEFAULT_REVALUATION_CHUNK_SIZE}). */
   chunkSize?: number;
@@ -99,6 +105,7 @@ export interface RevaluationOptions {
 }
 
 interface RunRow {
+  id: string;
   period_end: Date;
   base_currency: string;
   rate_source: string;
@@ -106,24 +113,64 @@ interface RunRow {
   total_gain: string;
   total_loss: string;
   created_at: Date;
-  line_count: number;
+  completed_at: Date | null;
+  reversed_at: Date | null;
 }
+
+interface Cursor {
+  account: string;
+  currency: string;
+}
+
+interface BalanceRow {
+  account: string;
+  currency: string | null;
+  foreign_balance: string | null;
+  carrying: string | null;
+  untranslated: number | null;
+}
+
+interface PostingRow {
+  account: string;
+  side: 'DEBIT' | 'CREDIT';
+  amount: string;
+  currency: string;
+  revalues_currency: string | null;
+  base_amount: string | null;
+  base_currency: string | null;
+  fx_rate: string | null;
+  fx_rate_source: string | null;
+  fx_rate_date: Date | null;
+  translation_rule: string | null;
+}
+
+/**
+ * One chunk's transaction (its entry and its lines, ~1,000 postings), which also waits for the
+ * previous chunk's commit: generous. On PGlite it starts only once the previous one has finished.
+ */
+const CHUNK_TX = { maxWait: 60_000, timeout: 120_000 };
 
 const isoDate = (d: Date) => d.toISOString().slice(0, 10);
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+/** Starts work now and keeps its failure for whoever awaits it later (no unhandled rejection meanwhile). */
+function ahead<T>(work: Promise<T>): Promise<T> {
+  work.catch(() => undefined);
+  return work;
+}
+
 /**
  * {@link FxRevaluation} on PostgreSQL/PGlite.
  *
- * Balances are streamed in (account code, currency) order by keyset pagination, a chunk at a time,
- * so memory stays bounded whatever the number of balances. Each chunk is posted as one entry under
- * `fx-revaluation:<P>:<chunkNo>` and its lines recorded (insert-if-absent), so a crashed run
- * resumes where it stopped: already-posted chunks replay by key. The run row's `balances` is set
- * once every chunk is done; until then (`balances` differs from the number of lines) the run is
- * incomplete and running it again resumes it.
+ * Closing rates are resolved once per run, before anything is written. Balances are streamed in
+ * (account code, currency) order by keyset pagination, a chunk at a time (the next chunk is read
+ * while the current one is written), so memory stays bounded whatever the number of balances.
+ * Each chunk is one transaction: its entry `fx-revaluation:<P>:<n>` (the run's n-th entry) and its
+ * lines. A crashed run therefore resumes after its last recorded line, numbering on from its last
+ * entry; `completed_at` is set once every chunk is done, `reversed_at` once every reversal is.
  */
 export class PrismaFxRevaluation implements FxRevaluation {
-  private readonly ledger: Ledger;
+  private readonly ledger: PrismaLedger;
   private readonly fxRates: FxRates;
   private readonly chunkSize: number;
   private readonly monetary: { sql: string; params: string[] };
@@ -132,7 +179,7 @@ export class PrismaFxRevaluation implements FxRevaluation {
     private readonly prisma: PrismaClient,
     opts: RevaluationOptions = {},
   ) {
-    this.ledger = opts.ledger ?? new PrismaLedger(prisma);
+    this.ledger = new PrismaLedger(prisma);
     this.fxRates = opts.fxRates ?? new PrismaFxRates(prisma);
     this.chunkSize = opts.chunkSize ?? DEFAULT_REVALUATION_CHUNK_SIZE;
     if (!Number.isInteger(this.chunkSize) || this.chunkSize < 1) throw new RangeError(`chunkSize must be a positive whole number (got ${this.chunkSize})`);
@@ -146,68 +193,104 @@ export class PrismaFxRevaluation implements FxRevaluation {
     this.monetary = { sql: `(${sql})`, params };
   }
 
-  async run(periodEnd: string, opts: { startedBy?: string; onChunk?: (chunkNo: number, balancesSoFar: number) => void } = {}): Promise<RevaluationRunSummary> {
+  async run(periodEnd: string, opts: { startedBy?: string; onChunk?: RevaluationProgress } = {}): Promise<RevaluationRunSummary> {
     if (!isIsoDate(periodEnd)) throw new RevaluationError('invalid-period', `periodEnd "${periodEnd}" is not a calendar date written YYYY-MM-DD`);
     const existing = await this.runRow(periodEnd);
-    if (existing && existing.balances === existing.line_count) return this.summary(existing);
+    if (existing?.completed_at) return this.summary(existing);
 
     const settings = await this.prisma.financeSettings.findUnique({ where: { id: 1 } });
     if (!settings) throw new RevaluationError('not-configured', 'Finance settings (base currency, rate source) are not configured: nothing can be revalued');
     const base = settings.baseCurrency;
     const rates = await this.closingRates(periodEnd, base, settings.rateSource);
 
-    const k = this.monetary.params.length;
-    let cursor = { account: '', currency: '' };
-    let chunk: ForeignBalance[] = [];
-    let chunkNo = 0;
-    let seen = 0;
-    let exhausted = false;
-    const flush = async () => {
-      chunkNo++;
-      for (const b of chunk) {
-        // A settled balance (nothing left in foreign currency) still carrying a base amount: its
-        // currency was not in the up-front check, which only asks rates for open balances.
-        if (!rates.has(b.currency)) rates.set(b.currency, (await this.closingRates(periodEnd, base, settings.rateSource, [b.currency])).get(b.currency)!);
-      }
-      const revalued = chunk.map((b) => revalueBalance(b, rates.get(b.currency)!, base));
-      const { draft } = revaluationEntry(periodEnd, chunkNo, revalued, base);
-      if (draft) await this.ledger.post(draft);
-      await this.prisma.$transaction([
-        this.insertRunRow(periodEnd, base, settings.rateSource, opts.startedBy),
-        this.prisma.$executeRawUnsafe(
-          `INSERT INTO fx_revaluation_lines (run_id, account, currency, foreign_balance, carrying_base, closing_rate, closing_rate_date, revalued_base, difference)
-           SELECT r.id, x.account, x.currency, x.foreign_balance, x.carrying_base, x.closing_rate, x.closing_rate_date, x.revalued_base, x.difference
-             FROM fx_revaluation_runs r
-            CROSS JOIN json_to_recordset($2::json) AS x(account text, currency text, foreign_balance numeric, carrying_base numeric,
-                  closing_rate numeric, closing_rate_date date, revalued_base numeric, difference numeric)
-            WHERE r.period_end = $1::date
-           ON CONFLICT (run_id, account, currency) DO NOTHING`,
-          periodEnd,
-          JSON.stringify(
-            revalued.map((l) => ({
-              account: l.account,
-              currency: l.currency,
-              foreign_balance: l.foreignBalance,
-              carrying_base: l.carryingBase,
-              closing_rate: l.closingRate,
-              closing_rate_date: l.closingRateDate,
-              revalued_base: l.revaluedBase,
-              difference: l.difference,
-            })),
-          ),
-        ),
-      ]);
-      seen += chunk.length;
-      chunk = [];
-      opts.onChunk?.(chunkNo, seen);
-    };
+    const progress = existing ? await this.progress(periodEnd) : { cursor: { account: '', currency: '' }, entries: 0, balances: 0 };
+    let runRecorded = existing !== null;
+    let { entries, balances: seen } = progress;
 
-    while (!exhausted) {
-      const want = this.chunkSize - chunk.length;
+    // Chunks are written in order, up to two at a time: a chunk's transaction does its work while
+    // the previous one commits, and commits only after it. The committed chunks are therefore
+    // always a prefix of the sequence, and a crash resumes after the last recorded line. The next
+    // chunk's balances are read meanwhile: those reads only see later accounts, which no write
+    // in flight touches.
+    let previous: Promise<void> = Promise.resolve();
+    let beforePrevious: Promise<void> = Promise.resolve();
+    let next = ahead(this.nextChunk(periodEnd, base, progress.cursor));
+    try {
+      for (;;) {
+        const { balances, cursor, exhausted } = await next;
+        if (balances.length === 0) break;
+        next = exhausted ? Promise.resolve({ balances: [], cursor, exhausted }) : ahead(this.nextChunk(periodEnd, base, cursor));
+
+        const revalued = balances.map((b) => {
+          const rate = rates.get(b.currency);
+          // Only a posting in a new currency made while the run goes can get here.
+          if (!rate) throw new RevaluationError('rate-missing', `Cannot revalue ${b.account} at ${periodEnd}: no closing ${b.currency}/${base} rate was resolved when the run started; run it again`);
+          return revalueBalance(b, rate, base);
+        });
+        const { draft } = revaluationEntry(periodEnd, entries + 1, revalued, base);
+        if (draft) entries++;
+        seen += balances.length;
+        const reported = [entries, seen] as const;
+
+        await beforePrevious;
+        // The first chunk of a new run also records the run, which later chunks' lines refer to.
+        const first = !runRecorded;
+        runRecorded = true;
+        const after = previous;
+        const done = ahead(
+          this.prisma
+            .$transaction(async (tx) => {
+              if (first) await this.insertRunRow(tx, periodEnd, base, settings.rateSource, opts.startedBy);
+              if (draft) await new PrismaLedger(tx).post(draft);
+              await this.insertLines(tx, periodEnd, revalued);
+              await after;
+            }, CHUNK_TX)
+            .then(() => opts.onChunk?.(...reported)),
+        );
+        beforePrevious = previous;
+        previous = done;
+        if (first) await done;
+      }
+      await previous;
+    } catch (err) {
+      await Promise.allSettled([beforePrevious, previous]);
+      throw err;
+    }
+
+    await this.prisma.$transaction([
+      this.insertRunRow(this.prisma, periodEnd, base, settings.rateSource, opts.startedBy),
+      this.prisma.$executeRawUnsafe(
+        `UPDATE fx_revaluation_runs r
+            SET balances = s.n, total_gain = s.gain, total_loss = s.loss, completed_at = now(),
+                entry_id = (SELECT e.id FROM journal_entries e WHERE e.idempotency_key = $2)
+           FROM (SELECT count(*)::int AS n,
+                        COALESCE(SUM(l.difference) FILTER (WHERE l.difference > 0), 0) AS gain,
+                        COALESCE(-SUM(l.difference) FILTER (WHERE l.difference < 0), 0) AS loss
+                   FROM fx_revaluation_lines l JOIN fx_revaluation_runs r2 ON r2.id = l.run_id
+                  WHERE r2.period_end = $1::date) s
+          WHERE r.period_end = $1::date AND r.completed_at IS NULL`,
+        periodEnd,
+        revaluationKey(periodEnd, 1),
+      ),
+    ]);
+    return this.summary((await this.runRow(periodEnd))!);
+  }
+
+  /**
+   * The next chunk of (account, currency) balances after `after`, as of the period end: up to
+   * `chunkSize` of them, fewer only when the accounts are exhausted.
+   */
+  private async nextChunk(periodEnd: string, base: string, after: Cursor): Promise<{ balances: ForeignBalance[]; cursor: Cursor; exhausted: boolean }> {
+    const k = this.monetary.params.length;
+    const balances: ForeignBalance[] = [];
+    let cursor = after;
+    while (balances.length < this.chunkSize) {
+      const want = this.chunkSize - balances.length;
       // Accounts in code order from the cursor's (one more than wanted: the cursor's own account
-      // may have nothing left); per account, its foreign balances up to P. An account without any
-      // yields one row with a null currency so the cursor still moves past it.
-      const rows = await this.prisma.$queryRawUnsafe<Array<{ account: string; currency: string | null; foreign_balance: string | null; carrying: string | null; untranslated: number | null }>>(
+      // may have nothing left); per account, its foreign balances up to P through the
+      // (account_id, currency) index. An account without any yields one row with a null currency
+      // so the cursor still moves past it.
+      const rows = await this.prisma.$queryRawUnsafe<BalanceRow[]>(
         `SELECT a.code::text AS account, b.currency, b.foreign_balance::text AS foreign_balance, b.carrying::text AS carrying, b.untranslated::int AS untranslated
            FROM (SELECT a.id, a.code FROM ledger_accounts a
                   WHERE a.code >= $${k + 1} AND ${this.monetary.sql}
@@ -237,62 +320,120 @@ export class PrismaFxRevaluation implements FxRevaluation {
         periodEnd,
         base,
         want,
-        `fx-revaluation:${periodEnd}:%`,
+        `${likeEscape(revaluationKey(periodEnd, 0).slice(0, -1))}%`,
       );
       for (const r of rows) {
         cursor = { account: r.account, currency: r.currency ?? '' };
         if (r.currency === null) continue;
         if (r.currency === base) continue; // a revaluation line of a base balance: cannot happen (DB check)
-        if (r.untranslated) {
-          throw new RevaluationError('untranslated', `${r.untranslated} posting(s) of ${r.account} in ${r.currency} up to ${periodEnd} have no base-currency translation; translate them before revaluing`);
-        }
-        const digits = minorUnits(r.currency);
-        chunk.push({
-          account: r.account,
-          currency: r.currency,
-          foreignBalance: new Dec(r.foreign_balance!).toFixed(digits),
-          carryingBase: new Dec(r.carrying ?? '0').toFixed(minorUnits(base)),
-        });
+        if (r.untranslated) throw this.untranslatedError(periodEnd, [{ account: r.account, currency: r.currency, untranslated: r.untranslated }]);
+        // As summed (NUMERIC scale 4); revalueBalance writes them with their currencies' decimals.
+        balances.push({ account: r.account, currency: r.currency, foreignBalance: r.foreign_balance!, carryingBase: r.carrying ?? '0' });
       }
-      exhausted = rows.length < want;
-      if (chunk.length === this.chunkSize || (exhausted && chunk.length > 0)) await flush();
+      if (rows.length < want) return { balances, cursor, exhausted: true };
     }
+    return { balances, cursor, exhausted: false };
+  }
 
-    const firstEntry = await this.entries(periodEnd, false);
-    await this.prisma.$transaction([
-      this.insertRunRow(periodEnd, base, settings.rateSource, opts.startedBy),
-      this.prisma.$executeRawUnsafe(
-        `UPDATE fx_revaluation_runs r
-            SET balances = s.n, total_gain = s.gain, total_loss = s.loss, entry_id = $2::uuid
-           FROM (SELECT count(*)::int AS n,
-                        COALESCE(SUM(l.difference) FILTER (WHERE l.difference > 0), 0) AS gain,
-                        COALESCE(-SUM(l.difference) FILTER (WHERE l.difference < 0), 0) AS loss
-                   FROM fx_revaluation_lines l JOIN fx_revaluation_runs r2 ON r2.id = l.run_id
-                  WHERE r2.period_end = $1::date) s
-          WHERE r.period_end = $1::date`,
-        periodEnd,
-        firstEntry[0]?.id ?? null,
-      ),
-    ]);
-    return this.summary((await this.runRow(periodEnd))!);
+  /** Where an unfinished run stopped: its last recorded line, its last entry's number, its lines so far. */
+  private async progress(periodEnd: string): Promise<{ cursor: Cursor; entries: number; balances: number }> {
+    const [row] = await this.prisma.$queryRawUnsafe<Array<{ account: string | null; currency: string | null; entries: number; balances: number }>>(
+      `SELECT last.account, last.currency,
+              (SELECT count(*)::int FROM fx_revaluation_lines l WHERE l.run_id = r.id) AS balances,
+              (SELECT COALESCE(max(split_part(e.idempotency_key, ':', 3)::int), 0)::int FROM journal_entries e
+                WHERE e.accounting_date = r.period_end AND e.idempotency_key LIKE $2 AND e.idempotency_key NOT LIKE '%:reversal') AS entries
+         FROM fx_revaluation_runs r
+         LEFT JOIN LATERAL (SELECT l.account::text AS account, l.currency::text AS currency FROM fx_revaluation_lines l
+                             WHERE l.run_id = r.id ORDER BY l.account DESC, l.currency DESC LIMIT 1) last ON true
+        WHERE r.period_end = $1::date`,
+      periodEnd,
+      `${likeEscape(revaluationKey(periodEnd, 0).slice(0, -1))}%`,
+    );
+    return {
+      cursor: { account: row?.account ?? '', currency: row?.currency ?? '' },
+      entries: row?.entries ?? 0,
+      balances: row?.balances ?? 0,
+    };
   }
 
   async reverse(periodEnd: string): Promise<RevaluationRunSummary> {
     if (!isIsoDate(periodEnd)) throw new RevaluationError('invalid-period', `periodEnd "${periodEnd}" is not a calendar date written YYYY-MM-DD`);
     const run = await this.runRow(periodEnd);
     if (!run) throw new RevaluationError('run-not-found', `No FX revaluation run for ${periodEnd}`);
-    if (run.balances !== run.line_count) throw new RevaluationError('run-incomplete', `The FX revaluation for ${periodEnd} has not finished: run it again before reversing`);
+    if (!run.completed_at) throw new RevaluationError('run-incomplete', `The FX revaluation for ${periodEnd} has not finished: run it again before reversing`);
+    if (run.reversed_at) return this.summary(run);
+
     const reversalDate = nextDay(periodEnd);
-    let first: string | null = null;
-    for (const entry of await this.entries(periodEnd, false)) {
-      const chunkNo = Number(entry.idempotency_key.split(':')[2]);
-      const reversal = await this.ledger.reverse(entry.id, revaluationReversalKey(periodEnd, chunkNo), reversalDate, `Reversal of FX revaluation at ${periodEnd} (part ${chunkNo})`);
-      first ??= reversal.id;
-    }
-    if (first) {
-      await this.prisma.fxRevaluationRun.update({ where: { periodEnd: new Date(`${periodEnd}T00:00:00.000Z`) }, data: { reversalEntryId: first } });
-    }
-    return this.summary(run);
+    // The run's entries without a reversal yet (a retried reversal carries on where it stopped).
+    const pending = await this.prisma.$queryRawUnsafe<Array<{ id: string; idempotency_key: string }>>(
+      `SELECT e.id::text AS id, e.idempotency_key::text AS idempotency_key FROM journal_entries e
+        WHERE e.accounting_date = $1::date AND e.idempotency_key LIKE $2 AND e.idempotency_key NOT LIKE '%:reversal'
+          AND NOT EXISTS (SELECT 1 FROM journal_entries r WHERE r.reverses_id = e.id)
+        ORDER BY split_part(e.idempotency_key, ':', 3)::int`,
+      periodEnd,
+      `${likeEscape(revaluationKey(periodEnd, 0).slice(0, -1))}%`,
+    );
+    // Each reversal repeats its original's lines with the sides swapped and the original's
+    // translations (as PrismaLedger.reverse would), read lean. Reversals are independent of one
+    // another (each is one statement under its own key), so two are read and posted at a time.
+    const queue = [...pending];
+    const reverseNext = async (): Promise<void> => {
+      for (let entry = queue.shift(); entry; entry = queue.shift()) {
+        const entryNo = Number(entry.idempotency_key.split(':')[2]);
+        const lines = await this.postingsOf(entry.id);
+        await this.ledger.post(
+          {
+            idempotencyKey: revaluationReversalKey(periodEnd, entryNo),
+            accountingDate: reversalDate,
+            description: `Reversal of FX revaluation at ${periodEnd} (part ${entryNo})`,
+            lines: reversingLines(lines),
+            kind: 'reversal',
+          },
+          entry.id,
+        );
+      }
+    };
+    const failed = (await Promise.allSettled([reverseNext(), reverseNext()])).find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    await this.prisma.$executeRawUnsafe(
+      `UPDATE fx_revaluation_runs
+          SET reversed_at = now(), reversal_entry_id = (SELECT e.id FROM journal_entries e WHERE e.idempotency_key = $2)
+        WHERE period_end = $1::date AND reversed_at IS NULL`,
+      periodEnd,
+      revaluationReversalKey(periodEnd, 1),
+    );
+    return this.summary((await this.runRow(periodEnd))!);
+  }
+
+  /** An entry's lines as posted, with their translations. */
+  private async postingsOf(entryId: string): Promise<PostingLine[]> {
+    const rows = await this.prisma.$queryRawUnsafe<PostingRow[]>(
+      `SELECT a.code::text AS account, p.side::text AS side, p.amount::text AS amount, p.currency::text AS currency,
+              p.revalues_currency::text AS revalues_currency, p.base_amount::text AS base_amount, p.base_currency::text AS base_currency,
+              p.fx_rate::text AS fx_rate, p.fx_rate_source::text AS fx_rate_source, p.fx_rate_date, p.translation_rule::text AS translation_rule
+         FROM postings p JOIN ledger_accounts a ON a.id = p.account_id
+        WHERE p.entry_id = $1::uuid
+        ORDER BY p.id`,
+      entryId,
+    );
+    return rows.map((p) => ({
+      account: p.account,
+      side: p.side,
+      // NUMERIC(20,4) back to the currency's own decimals: exact (the entry was validated on the way in).
+      amount: { amount: new Dec(p.amount).toFixed(minorUnits(p.currency)), currency: p.currency },
+      ...(p.revalues_currency ? { revalues: p.revalues_currency } : {}),
+      ...(p.base_amount !== null && p.base_currency && p.fx_rate && p.fx_rate_source && p.fx_rate_date
+        ? {
+            translation: {
+              base: { amount: new Dec(p.base_amount).toFixed(minorUnits(p.base_currency)), currency: p.base_currency },
+              rate: new Dec(p.fx_rate).toFixed(),
+              source: p.fx_rate_source,
+              rateDate: isoDate(new Date(p.fx_rate_date)),
+              rule: (p.translation_rule ?? 'IDENTITY') as NonNullable<PostingLine['translation']>['rule'],
+            },
+          }
+        : {}),
+    }));
   }
 
   async get(periodEnd: string): Promise<RevaluationRunSummary | null> {
@@ -390,26 +531,23 @@ export class PrismaFxRevaluation implements FxRevaluation {
   }
 
   /**
-   * The closing rate of every foreign currency held on a monetary account at P, resolved before
-   * anything is posted: a missing rate fails the run naming each pair and date, with nothing written.
+   * The closing rate of every foreign currency the run will meet, resolved once, before anything
+   * is written: a missing rate fails the run naming each pair and date, with nothing posted.
+   *
+   * One pass over the postings (no joins) finds every foreign currency posted at all and whether
+   * any posting in it lacks a base translation. Only a currency without a rate, or with
+   * untranslated postings, is then looked at closely: it fails the run only if a monetary balance
+   * in it is open at P (settled currencies need no rate).
    */
-  private async closingRates(periodEnd: string, base: string, source: string, only?: string[]): Promise<Map<string, ClosingRate>> {
-    const k = this.monetary.params.length;
-    const currencies = only ? only.map((currency) => ({ currency })) : await this.prisma.$queryRawUnsafe<Array<{ currency: string }>>(
-      `SELECT DISTINCT s.currency FROM (
-         SELECT p.account_id, p.currency::text AS currency
-           FROM postings p JOIN journal_entries e ON e.id = p.entry_id JOIN ledger_accounts a ON a.id = p.account_id
-          WHERE e.accounting_date <= $${k + 1}::date AND p.currency <> $${k + 2} AND ${this.monetary.sql}
-          GROUP BY p.account_id, p.currency
-         HAVING SUM(CASE p.side WHEN 'DEBIT' THEN p.amount ELSE -p.amount END) <> 0) s
-        ORDER BY 1`,
-      ...this.monetary.params,
-      periodEnd,
+  private async closingRates(periodEnd: string, base: string, source: string): Promise<Map<string, ClosingRate>> {
+    const posted = await this.prisma.$queryRawUnsafe<Array<{ currency: string; untranslated: number }>>(
+      `SELECT p.currency::text AS currency, count(*) FILTER (WHERE p.base_amount IS NULL)::int AS untranslated
+         FROM postings p WHERE p.currency <> $1 GROUP BY p.currency ORDER BY 1`,
       base,
     );
     const rates = new Map<string, ClosingRate>();
     const missing: RateMissingError[] = [];
-    for (const { currency } of currencies) {
+    for (const { currency } of posted) {
       try {
         const r = await this.fxRates.resolve(currency, base, periodEnd, source);
         rates.set(currency, { rate: r.rate, rateDate: r.rateDate });
@@ -418,18 +556,57 @@ export class PrismaFxRevaluation implements FxRevaluation {
         missing.push(err);
       }
     }
-    if (missing.length) {
+    const doubtful = [...new Set([...missing.map((m) => m.from), ...posted.filter((p) => p.untranslated > 0).map((p) => p.currency)])];
+    if (doubtful.length === 0) return rates;
+
+    const open = await this.openBalances(periodEnd, doubtful);
+    const needed = missing.filter((m) => open.some((o) => o.currency === m.from));
+    if (needed.length) {
       throw new RevaluationError(
         'rate-missing',
-        `Cannot revalue at ${periodEnd}: ${missing.map((m) => m.message).join('; ')} (source ${source}); nothing was posted`,
-        missing.map((m) => ({ from: m.from, to: m.to, date: m.date, source })),
+        `Cannot revalue at ${periodEnd}: ${needed.map((m) => m.message).join('; ')} (source ${source}); nothing was posted`,
+        needed.map((m) => ({ from: m.from, to: m.to, date: m.date, source })),
       );
     }
+    const untranslated = open.filter((o) => o.untranslated > 0);
+    if (untranslated.length) throw this.untranslatedError(periodEnd, untranslated);
     return rates;
   }
 
-  private insertRunRow(periodEnd: string, base: string, rateSource: string, startedBy?: string) {
-    return this.prisma.$executeRawUnsafe(
+  /** Open monetary balances at P in these currencies, with how many of their postings are untranslated. */
+  private openBalances(periodEnd: string, currencies: string[]): Promise<Array<{ account: string; currency: string; untranslated: number }>> {
+    const k = this.monetary.params.length;
+    return this.prisma.$queryRawUnsafe(
+      `SELECT a.code::text AS account, COALESCE(p.revalues_currency, p.currency)::text AS currency,
+              COUNT(*) FILTER (WHERE p.revalues_currency IS NULL AND p.base_amount IS NULL)::int AS untranslated
+         FROM postings p JOIN journal_entries e ON e.id = p.entry_id JOIN ledger_accounts a ON a.id = p.account_id
+        WHERE e.accounting_date <= $${k + 1}::date AND ${this.monetary.sql}
+          AND COALESCE(p.revalues_currency, p.currency) = ANY(string_to_array($${k + 2}, ','))
+          AND (p.revalues_currency IS NULL OR e.idempotency_key NOT LIKE $${k + 3})
+        GROUP BY 1, 2
+       HAVING SUM(CASE WHEN p.revalues_currency IS NOT NULL THEN 0 WHEN p.side = 'DEBIT' THEN p.amount ELSE -p.amount END) <> 0
+           OR SUM(CASE WHEN p.revalues_currency IS NOT NULL THEN (CASE p.side WHEN 'DEBIT' THEN p.amount ELSE -p.amount END)
+                       WHEN p.side = 'DEBIT' THEN p.base_amount ELSE -p.base_amount END) <> 0
+        ORDER BY 1, 2`,
+      ...this.monetary.params,
+      periodEnd,
+      currencies.join(','),
+      `${likeEscape(revaluationKey(periodEnd, 0).slice(0, -1))}%`,
+    );
+  }
+
+  private untranslatedError(periodEnd: string, open: Array<{ account: string; currency: string; untranslated: number }>): RevaluationError {
+    const [first] = open;
+    const more = open.length > 1 ? ` (and ${open.length - 1} more balance(s))` : '';
+    return new RevaluationError(
+      'untranslated',
+      `${first!.untranslated} posting(s) of ${first!.account} in ${first!.currency} up to ${periodEnd} have no base-currency translation${more}; translate them before revaluing`,
+      open.slice(0, 100).map((o) => ({ account: o.account, currency: o.currency, untranslatedPostings: o.untranslated })),
+    );
+  }
+
+  private insertRunRow(client: PrismaClient | Prisma.TransactionClient, periodEnd: string, base: string, rateSource: string, startedBy?: string) {
+    return client.$executeRawUnsafe(
       `INSERT INTO fx_revaluation_runs (id, period_end, base_currency, rate_source, started_by)
        VALUES (gen_random_uuid(), $1::date, $2, $3, $4)
        ON CONFLICT (period_end) DO NOTHING`,
@@ -440,19 +617,38 @@ export class PrismaFxRevaluation implements FxRevaluation {
     );
   }
 
+  /**
+   * A chunk's lines, in one statement (insert-if-absent: a chunk replayed by a racing run adds
+   * nothing). They travel as one text parameter, a line per balance with tab-separated fields
+   * (codes, currency codes, decimals and dates hold neither tabs nor newlines): Prisma spends
+   * about four times as much CPU on the same lines as a JSON parameter (bench).
+   */
+  private insertLines(client: Prisma.TransactionClient, periodEnd: string, revalued: ReturnType<typeof revalueBalance>[]) {
+    return client.$executeRawUnsafe(
+      `INSERT INTO fx_revaluation_lines (run_id, account, currency, foreign_balance, carrying_base, closing_rate, closing_rate_date, revalued_base, difference)
+       SELECT r.id, f[1], f[2], f[3]::numeric, f[4]::numeric, f[5]::numeric, f[6]::date, f[7]::numeric, f[8]::numeric
+         FROM fx_revaluation_runs r
+        CROSS JOIN LATERAL (SELECT string_to_array(line, E'\\t') AS f FROM unnest(string_to_array($2, E'\\n')) AS line) l
+        WHERE r.period_end = $1::date
+       ON CONFLICT (run_id, account, currency) DO NOTHING`,
+      periodEnd,
+      revalued.map((l) => `${l.account}\t${l.currency}\t${l.foreignBalance}\t${l.carryingBase}\t${l.closingRate}\t${l.closingRateDate}\t${l.revaluedBase}\t${l.difference}`).join('\n'),
+    );
+  }
+
   private async runRow(periodEnd: string): Promise<RunRow | null> {
     const [row] = await this.prisma.$queryRawUnsafe<RunRow[]>(`${RUN_SELECT} WHERE r.period_end = $1::date`, periodEnd);
     return row ?? null;
   }
 
-  /** The run's entries (or their reversals) in chunk order. */
+  /** The run's entries (or their reversals) in order. */
   private entries(periodEnd: string, reversals: boolean): Promise<Array<{ id: string; idempotency_key: string }>> {
     return this.prisma.$queryRawUnsafe(
       `SELECT id::text AS id, idempotency_key::text AS idempotency_key FROM journal_entries
         WHERE accounting_date = $1::date AND idempotency_key LIKE $2 AND idempotency_key ${reversals ? '' : 'NOT'} LIKE '%:reversal'
         ORDER BY split_part(idempotency_key, ':', 3)::int`,
       reversals ? nextDay(periodEnd) : periodEnd,
-      `${revaluationKey(periodEnd, 0).slice(0, -1)}%`,
+      `${likeEscape(revaluationKey(periodEnd, 0).slice(0, -1))}%`,
     );
   }
 
@@ -470,11 +666,12 @@ export class PrismaFxRevaluation implements FxRevaluation {
       entryIds: entries.map((e) => e.id),
       reversalEntryIds: reversals.map((e) => e.id),
       createdAt: new Date(run.created_at).getTime(),
+      completedAt: run.completed_at ? new Date(run.completed_at).getTime() : null,
+      reversedAt: run.reversed_at ? new Date(run.reversed_at).getTime() : null,
     };
   }
 }
 
-const RUN_SELECT = `SELECT r.period_end, r.base_currency::text AS base_currency, r.rate_source::text AS rate_source, r.balances,
-        r.total_gain::text AS total_gain, r.total_loss::text AS total_loss, r.created_at,
-        (SELECT count(*)::int FROM fx_revaluation_lines l WHERE l.run_id = r.id) AS line_count
+const RUN_SELECT = `SELECT r.id::text AS id, r.period_end, r.base_currency::text AS base_currency, r.rate_source::text AS rate_source, r.balances,
+        r.total_gain::text AS total_gain, r.total_loss::text AS total_loss, r.created_at, r.completed_at, r.reversed_at
    FROM fx_revaluation_runs r`;

@@ -1,17 +1,26 @@
 /**
- * `npm run bench:revaluation [-- <balances>]` (chunk size: REVALUATION_CHUNK, default the domain's): seeds N open foreign balances (default 100,000: half
- * as many customer sub-accounts, each owing USD and EUR, booked at 0.79/0.86 with base amounts
- * stored) with set-based SQL through the ledger's triggers, then in the same run:
+ * `npm run bench:revaluation [-- <balances>]` (chunk size: REVALUATION_CHUNK, default the domain's):
+ * seeds N open foreign balances (default 100,000: half as many customer sub-accounts, each owing
+ * USD and EUR, booked at 0.79/0.86 with base amounts stored) with set-based SQL through the
+ * ledger's triggers, then in the same run, each phase in a child process of its own (so its peak
+ * RSS is its own, not the seeding's):
  *
  * 1. raw: node-postgres revalues them at 2026-10-31 the plain way (one aggregation query read whole,
  *    then per chunk one transaction inserting the entry, its postings and the lines);
- * 2. itinera: PrismaFxRevaluation revalues them at 2026-11-30 (keyset-streamed chunks,
- *    PrismaLedger.post per chunk, lines recorded), then reverses the run on 2026-12-01.
+ * 2. itinera run: PrismaFxRevaluation revalues them at 2026-11-30 (keyset-streamed chunks, one
+ *    transaction per chunk with PrismaLedger.post and the lines);
+ * 3. itinera reversal: the run reversed on 2026-12-01.
  *
  * Both find a non-zero difference for every balance (the rates move between the two dates).
- * Reports elapsed seconds, balances/s, the peak RSS of each phase and the ratio itinera/raw.
+ * Reports elapsed seconds, balances/s, the Node CPU each phase used, its RSS at start and peak, and
+ * for the run the RSS and the live heap (after a full GC, a few ms each) at every 10,000 balances
+ * with the RSS growth per 10,000 after the first (bounded memory: the live heap stays flat and the
+ * peak hardly moves with N; compare runs at 20,000 and 100,000), plus the ratio itinera/raw.
+ * BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each phase there.
  * PostgreSQL: TEST_DATABASE_URL's server if set, otherwise a throwaway cluster (as the tests do).
  */
+import { fork } from 'node:child_process';
+import os from 'node:os';
 import Decimal from 'decimal.js';
 import pg from 'pg';
 import { PrismaFxRevaluation } from '../activities/revaluation.prisma';
@@ -24,23 +33,26 @@ import { openDatabase } from '../infra/database';
 import { migrateDeploy } from '../infra/migrate';
 import { provisionTestPostgres } from '../test/support/postgres';
 
-const N = Number(process.argv[2] ?? 100_000);
 const CHUNK = Number(process.env.REVALUATION_CHUNK ?? DEFAULT_REVALUATION_CHUNK_SIZE);
-let peakRss = 0;
-const sample = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
-const sampler = setInterval(sample, 25);
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 
-async function phase<T>(fn: () => Promise<T>): Promise<{ result: T; seconds: number; rss: number }> {
-  global.gc?.();
-  peakRss = process.memoryUsage().rss;
-  const started = performance.now();
-  const result = await fn();
-  sample();
-  return { result, seconds: (performance.now() - started) / 1000, rss: peakRss };
+type Phase = 'raw' | 'run' | 'reverse';
+
+interface PhaseResult {
+  seconds: number;
+  balances: number;
+  startRss: number;
+  peakRss: number;
+  /** RSS after each further 10,000 balances (run only). */
+  rssPer10k: number[];
+  /** The live heap (after a full GC) at the same points: what the run retains. */
+  liveHeapPer10k: number[];
+  /** CPU seconds this (Node) process used: the rest of the wall time is the database's or waiting. */
+  cpuSeconds: number;
+  note: string;
 }
 
-async function seed(raw: pg.Pool) {
+async function seed(raw: pg.Pool, N: number) {
   const customers = Math.ceil(N / 2);
   const client = await raw.connect();
   try {
@@ -142,7 +154,66 @@ async function rawRevaluation(raw: pg.Pool, periodEnd: string, rates: Record<str
   return rows.length;
 }
 
+/** One phase, in this (child) process: timed, RSS sampled every 20 ms, result sent to the parent. */
+async function child(phase: Phase, url: string): Promise<void> {
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
+  const rssPer10k: number[] = [];
+  const liveHeapPer10k: number[] = [];
+  let result: { balances: number; note: string };
+  const db = await openDatabase({ databaseUrl: url, poolSize: 4 });
+  const raw = new pg.Pool({ connectionString: url, max: 4 });
+  await db.prisma.$queryRawUnsafe('SELECT 1');
+  await raw.query('SELECT 1');
+  global.gc?.();
+  const startRss = process.memoryUsage().rss;
+  peakRss = startRss;
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  try {
+    const revaluation = new PrismaFxRevaluation(db.prisma, { chunkSize: CHUNK });
+    if (phase === 'raw') {
+      const n = await rawRevaluation(raw, '2026-10-31', { USD: '0.8', EUR: '0.87' });
+      result = { balances: n, note: '' };
+    } else if (phase === 'run') {
+      let mark = 10_000;
+      const run = await revaluation.run('2026-11-30', {
+        onChunk: (_entries, balances) => {
+          for (; balances >= mark; mark += 10_000) {
+            rssPer10k.push(process.memoryUsage().rss);
+            global.gc?.();
+            liveHeapPer10k.push(process.memoryUsage().heapUsed);
+          }
+        },
+      });
+      result = { balances: run.balances, note: `${run.entryIds.length} entries, gain ${run.totalGain}, loss ${run.totalLoss} GBP` };
+    } else {
+      const reversed = await revaluation.reverse('2026-11-30');
+      result = { balances: reversed.balances, note: `${reversed.reversalEntryIds.length} entries` };
+    }
+  } finally {
+    await raw.end();
+    await db.close();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  const cpuSeconds = (used.user + used.system) / 1e6;
+  clearInterval(sampler);
+  process.send!({ ...result, seconds, startRss, peakRss: Math.max(peakRss, process.memoryUsage().rss), rssPer10k, liveHeapPer10k, cpuSeconds } satisfies PhaseResult);
+}
+
+function runPhase(phase: Phase, url: string): Promise<PhaseResult> {
+  return new Promise((resolve, reject) => {
+    const proc = fork(__filename, ['--phase', phase, url], { execArgv: [...process.execArgv, '--expose-gc', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_CPU_PROF] : [])] });
+    let answer: PhaseResult | undefined;
+    proc.on('message', (m) => (answer = m as PhaseResult));
+    proc.on('error', reject);
+    proc.on('exit', (code) => (answer && code === 0 ? resolve(answer) : reject(new Error(`phase ${phase} exited with ${code}`))));
+  });
+}
+
 async function main() {
+  const N = Number(process.argv[2] ?? 100_000);
   const server = await provisionTestPostgres(await freePort());
   try {
     await migrateDeploy({ databaseUrl: server.url }, { quiet: true });
@@ -159,35 +230,48 @@ async function main() {
           ['EUR', '2026-11-30', '0.8500'],
         ].map(([base, date, rate]) => ({ source: 'MANUAL', baseCurrency: base!, quoteCurrency: 'GBP', rate: rate!, rateDate: new Date(`${date}T00:00:00Z`) })),
       });
-      const seeded = await phase(() => seed(raw));
-      process.stdout.write(`seeded ${N} foreign balances (${N} entries, ${2 * N} postings) in ${seeded.seconds.toFixed(1)} s\n`);
-
-      const rawRun = await phase(() => rawRevaluation(raw, '2026-10-31', { USD: '0.8', EUR: '0.87' }));
-      const revaluation = new PrismaFxRevaluation(db.prisma, { chunkSize: CHUNK });
-      const itinera = await phase(() => revaluation.run('2026-11-30'));
-      const reversal = await phase(() => revaluation.reverse('2026-11-30'));
-
-      const rate = (n: number, s: number) => Math.round(n / s);
-      process.stdout.write(`\nFX revaluation bench: ${N} open foreign balances, chunks of ${CHUNK}, PostgreSQL, ${new Date().toISOString()}\n\n`);
-      process.stdout.write('| phase | seconds | balances/s | peak RSS |\n|---|---|---|---|\n');
-      process.stdout.write(`| raw node-postgres (aggregate all, insert per chunk) | ${rawRun.seconds.toFixed(1)} | ${rate(rawRun.result, rawRun.seconds)} | ${mib(rawRun.rss)} |\n`);
-      process.stdout.write(`| itinera run (keyset-streamed, ledger post per chunk) | ${itinera.seconds.toFixed(1)} | ${rate(itinera.result.balances, itinera.seconds)} | ${mib(itinera.rss)} |\n`);
-      process.stdout.write(`| itinera reversal (${itinera.result.entryIds.length} entries) | ${reversal.seconds.toFixed(1)} | ${rate(itinera.result.balances, reversal.seconds)} | ${mib(reversal.rss)} |\n`);
-      process.stdout.write(
-        `\nitinera run: ${itinera.result.balances} balances, gain ${itinera.result.totalGain}, loss ${itinera.result.totalLoss} GBP\n` +
-          `ratio itinera/raw (balances/s): ${(rawRun.seconds / itinera.seconds).toFixed(2)}x; goal: ${N} balances under 20 s -> ${itinera.seconds < 20 ? 'met' : 'NOT met'}\n`,
-      );
+      const t = performance.now();
+      await seed(raw, N);
+      process.stdout.write(`seeded ${N} foreign balances (${N} entries, ${2 * N} postings) in ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
     } finally {
       await raw.end();
       await db.close();
     }
+
+    const rawRun = await runPhase('raw', server.url);
+    const itinera = await runPhase('run', server.url);
+    const reversal = await runPhase('reverse', server.url);
+
+    const rate = (r: PhaseResult) => Math.round(r.balances / r.seconds);
+    const growth = (r: PhaseResult) => {
+      if (r.rssPer10k.length < 2) return 'n/a';
+      const perStep = (r.rssPer10k[r.rssPer10k.length - 1]! - r.rssPer10k[0]!) / (r.rssPer10k.length - 1);
+      return `${perStep >= 0 ? '+' : ''}${(perStep / 1024 / 1024).toFixed(1)} MiB`;
+    };
+    process.stdout.write(
+      `\nFX revaluation bench: ${N} open foreign balances, chunks of ${CHUNK}, PostgreSQL, ${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(1)}, ${new Date().toISOString()}\n\n`,
+    );
+    process.stdout.write('| phase | seconds | balances/s | Node CPU s | RSS at start | peak RSS | RSS growth per 10k balances |\n|---|---|---|---|---|---|---|\n');
+    for (const [label, r] of [
+      ['raw node-postgres (aggregate all, insert per chunk)', rawRun],
+      ['itinera run (keyset-streamed, one transaction per chunk)', itinera],
+      [`itinera reversal (${reversal.note})`, reversal],
+    ] as const) {
+      process.stdout.write(`| ${label} | ${r.seconds.toFixed(1)} | ${rate(r)} | ${r.cpuSeconds.toFixed(1)} | ${mib(r.startRss)} | ${mib(r.peakRss)} | ${growth(r)} |\n`);
+    }
+    process.stdout.write(
+      `\nitinera run: ${itinera.balances} balances, ${itinera.note}\n` +
+        `RSS of the run after each 10k balances: ${itinera.rssPer10k.map(mib).join(', ')}\n` +
+        `live heap of the run (after a full GC) at the same points: ${itinera.liveHeapPer10k.map(mib).join(', ')}\n` +
+        `ratio itinera/raw (balances/s): ${(rawRun.seconds / itinera.seconds).toFixed(2)}x; goal: ${N} balances under 20 s -> ${itinera.seconds < 20 ? 'met' : 'NOT met'}\n`,
+    );
   } finally {
-    clearInterval(sampler);
     await server.stop();
   }
 }
 
-main().catch((err: unknown) => {
+const phaseAt = process.argv.indexOf('--phase');
+(phaseAt >= 0 ? child(process.argv[phaseAt + 1] as Phase, process.argv[phaseAt + 2]!) : main()).catch((err: unknown) => {
   process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
   process.exit(1);
 });

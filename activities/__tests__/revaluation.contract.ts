@@ -78,12 +78,15 @@ export function revaluationContract(open: () => Promise<Database>): void {
         },
       }),
     ).rejects.toThrow(/simulated crash/);
-    expect(await revaluation.get('2026-10-31')).toMatchObject({ balances: 0, entryIds: [expect.any(String)] });
+    expect(await revaluation.get('2026-10-31')).toMatchObject({ balances: 0, entryIds: [expect.any(String)], completedAt: null, reversedAt: null });
+    await expect(revaluation.reverse('2026-10-31')).rejects.toMatchObject({ kind: 'run-incomplete' });
 
-    const chunks: number[] = [];
-    const run = await oneByOne.run('2026-10-31', { startedBy: 'resumer', onChunk: (n) => chunks.push(n) });
-    expect(chunks).toEqual([1, 2]);
-    expect(run).toMatchObject({ periodEnd: '2026-10-31', baseCurrency: 'GBP', rateSource: 'MANUAL', balances: 2, totalGain: '20.00', totalLoss: '20.00', reversalEntryIds: [] });
+    const progress: Array<[number, number]> = [];
+    const run = await oneByOne.run('2026-10-31', { startedBy: 'resumer', onChunk: (entries, balances) => progress.push([entries, balances]) });
+    // It resumes after the chunk it recorded: only the second balance is read and posted, as entry 2.
+    expect(progress).toEqual([[2, 2]]);
+    expect(run).toMatchObject({ periodEnd: '2026-10-31', baseCurrency: 'GBP', rateSource: 'MANUAL', balances: 2, totalGain: '20.00', totalLoss: '20.00', reversalEntryIds: [], reversedAt: null });
+    expect(run.completedAt).toBeGreaterThanOrEqual(run.createdAt);
     expect(run.entryIds).toHaveLength(2);
     expect(await db.prisma.journalEntry.count({ where: { idempotencyKey: { startsWith: 'fx-revaluation:2026-10-31:' } } })).toBe(2);
 
@@ -98,9 +101,15 @@ export function revaluationContract(open: () => Promise<Database>): void {
       expect.objectContaining({ account: 'liability:customer-deposits', side: 'CREDIT', amount: { amount: '20.00', currency: 'GBP' }, revalues: 'USD' }),
     ]);
 
+    // A reversal that stopped after its first entry (posted the plain way, PrismaLedger.reverse) is carried on.
+    const firstReversal = await ledger.reverse(run.entryIds[0]!, 'fx-revaluation:2026-10-31:1:reversal', '2026-11-01', 'Reversal of FX revaluation at 2026-10-31 (part 1)');
     const reversed = await revaluation.reverse('2026-10-31');
     expect(reversed.reversalEntryIds).toHaveLength(2);
+    expect(reversed.reversalEntryIds[0]).toBe(firstReversal.id);
+    expect(reversed.reversedAt).toBeGreaterThanOrEqual(run.completedAt!);
     expect(await revaluation.reverse('2026-10-31')).toEqual(reversed);
+    // The second reversal is exactly what PrismaLedger.reverse would have posted: asking again replays it.
+    expect((await ledger.reverse(run.entryIds[1]!, 'fx-revaluation:2026-10-31:2:reversal', '2026-11-01', 'Reversal of FX revaluation at 2026-10-31 (part 2)')).id).toBe(reversed.reversalEntryIds[1]);
     const stored = await db.prisma.fxRevaluationRun.findUnique({ where: { periodEnd: new Date('2026-10-31') } });
     expect(stored).toMatchObject({ entryId: run.entryIds[0], reversalEntryId: reversed.reversalEntryIds[0], balances: 2, startedBy: 'test' });
     const reversal = await db.prisma.journalEntry.findUnique({ where: { id: reversed.reversalEntryIds[0] } });
@@ -155,6 +164,34 @@ export function revaluationContract(open: () => Promise<Database>): void {
     expect(await ledger.balance(RECEIVABLE, 'GBP', '2026-12-01')).toMatchObject({ net: '0.00' });
     expect(await ledger.balance('revenue:fx:unrealised-gain', 'GBP', '2026-12-01')).toMatchObject({ net: '0.00' });
     expect((await revaluation.list()).map((r) => r.periodEnd)).toEqual(['2026-11-30', '2026-10-31']);
+  });
+
+  it('numbers entries in posting order: a chunk with no difference posts nothing and takes no number, across a crash too', async () => {
+    // Mid-November, closing at the 10 November rate 0.79: the receivable (booked at 0.79) has no
+    // difference; the bank (carried at 0.78 since the October reversal) gains 10.00, deposits lose 10.00.
+    const oneByOne = new PrismaFxRevaluation(db.prisma, { chunkSize: 1 });
+    await expect(
+      oneByOne.run('2026-11-15', {
+        onChunk: (_entries, balances) => {
+          if (balances === 2) throw new Error('worker lost (simulated crash after the chunk without a difference)');
+        },
+      }),
+    ).rejects.toThrow(/simulated crash/);
+    const progress: Array<[number, number]> = [];
+    const run = await oneByOne.run('2026-11-15', { onChunk: (entries, balances) => progress.push([entries, balances]) });
+    expect(progress).toEqual([[2, 3]]);
+    expect(run).toMatchObject({ balances: 3, totalGain: '10.00', totalLoss: '10.00' });
+    const entries = await db.prisma.journalEntry.findMany({ where: { id: { in: run.entryIds } }, orderBy: { idempotencyKey: 'asc' } });
+    expect(entries.map((e) => [e.idempotencyKey, e.description])).toEqual([
+      ['fx-revaluation:2026-11-15:1', 'FX revaluation at 2026-11-15 (part 1)'],
+      ['fx-revaluation:2026-11-15:2', 'FX revaluation at 2026-11-15 (part 2)'],
+    ]);
+    expect((await revaluation.detail('2026-11-15'))!.lines.map((l) => [l.account, l.difference])).toEqual([
+      ['asset:bank:USD', '10.00'],
+      [RECEIVABLE, '0.00'],
+      ['liability:customer-deposits', '-10.00'],
+    ]);
+    expect((await revaluation.reverse('2026-11-15')).reversalEntryIds).toHaveLength(2);
   });
 
   it('refuses to revalue postings that have no base-currency translation', async () => {

@@ -69,6 +69,9 @@ describe('revaluation API (PGlite, time-skipping Temporal server, real worker)',
     expect(first.body).toMatchObject({ periodEnd: '2026-10-31', baseCurrency: 'GBP', balances: 1, totalGain: '200.00', totalLoss: '0.00' });
     expect(first.body.entryIds).toHaveLength(1);
     expect(first.body.reversalEntryIds).toHaveLength(1);
+    // Finished, then reversed: both moments are shown (epoch ms).
+    expect(first.body.completedAt).toBeGreaterThanOrEqual(first.body.createdAt);
+    expect(first.body.reversedAt).toBeGreaterThanOrEqual(first.body.completedAt);
     const again = await request(app).post('/finance/revaluations').send({ periodEnd: '2026-10-31' });
     expect(again.status).toBe(201);
     expect(again.body).toEqual(first.body);
@@ -78,9 +81,11 @@ describe('revaluation API (PGlite, time-skipping Temporal server, real worker)',
     const list = await request(app).get('/finance/revaluations');
     expect(list.status).toBe(200);
     expect(list.body.runs.map((r: { periodEnd: string }) => r.periodEnd)).toEqual(['2026-10-31']);
+    expect(list.body.runs[0]).toMatchObject({ completedAt: expect.any(Number), reversedAt: expect.any(Number) });
 
     const detail = await request(app).get('/finance/revaluations/2026-10-31');
     expect(detail.status).toBe(200);
+    expect(detail.body.run).toEqual(list.body.runs[0]);
     expect(detail.body.lines).toEqual([
       { account: 'asset:receivable:customers', currency: 'USD', foreignBalance: '10000.00', carryingBase: '7900.00', closingRate: '0.81', closingRateDate: '2026-10-30', revaluedBase: '8100.00', difference: '200.00' },
     ]);

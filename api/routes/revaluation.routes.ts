@@ -59,6 +59,7 @@ export function revaluationRoutes(deps: RevaluationRouteDeps): Router {
     res.status(201).location(`/finance/revaluations/${periodEnd}`).json(run);
   });
 
+  /** Every run, newest first; `completedAt` is null while a run is unfinished, `reversedAt` until its reversal is posted. */
   router.get('/finance/revaluations', async (_req, res) => {
     res.json({ runs: await revaluation.list() });
   });

@@ -48,6 +48,13 @@ describe('month-end FX revaluation (domain)', () => {
     ]);
   });
 
+  it('writes balances summed at the database scale with their currencies\' decimals', () => {
+    const usd = revalueBalance({ account: RECEIVABLE, currency: 'USD', foreignBalance: '10000.0000', carryingBase: '7900.0000' }, { rate: '0.8100', rateDate: '2026-11-30' }, 'GBP');
+    expect(usd).toMatchObject({ foreignBalance: '10000.00', carryingBase: '7900.00', revaluedBase: '8100.00', difference: '200.00' });
+    const jpy = revalueBalance({ account: RECEIVABLE, currency: 'JPY', foreignBalance: '-150000.0000', carryingBase: '-800.5000' }, { rate: '0.0052', rateDate: '2026-11-30' }, 'GBP');
+    expect(jpy).toMatchObject({ foreignBalance: '-150000', carryingBase: '-800.50', revaluedBase: '-780.00', difference: '20.50' });
+  });
+
   it('rounds half-even to the base currency minor units (GBP 2, JPY 0, KWD 3)', () => {
     const at = (foreignBalance: string, rate: string, base: string) =>
       revalueBalance({ account: RECEIVABLE, currency: 'USD', foreignBalance, carryingBase: '0' }, { rate, rateDate: '2026-11-30' }, base).revaluedBase;
