@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
-import { EcbFeedUnavailableError } from '../adapters/ecb-xml/client';
+import { EcbFeedRejectedError, EcbFeedUnavailableError } from '../adapters/ecb-xml/client';
 import { EcbFeedMalformedError } from '../adapters/ecb-xml/mapper';
 import { TreasuryFeedRejectedError, TreasuryFeedUnavailableError, TreasuryRatesNotPublishedError } from '../adapters/treasury-json/client';
 import { TreasuryFeedMalformedError } from '../adapters/treasury-json/mapper';
@@ -58,9 +58,6 @@ export interface FxImportReport {
   rateDate: string | null;
 }
 
-/** A feed that can also be asked for one publication date (the treasury API); the ECB daily file cannot. */
-type DatedFxRateFeed = FxRateFeed & { ratesOn(date: string): Promise<RateQuote[]> };
-const isDated = (feed: FxRateFeed): feed is DatedFxRateFeed => typeof (feed as Partial<DatedFxRateFeed>).ratesOn === 'function';
 
 const fail = (type: FxImportFailureType, message: string, nonRetryable: boolean, details?: unknown[]) =>
   ApplicationFailure.create({ type, message, nonRetryable, details, category: type === FxImportFailureType.FxRatesNotPublished ? ApplicationFailureCategory.BENIGN : undefined });
@@ -69,7 +66,7 @@ const fail = (type: FxImportFailureType, message: string, nonRetryable: boolean,
 function classify(feed: string, err: unknown): never {
   const msg = (e: Error) => `${feed}: ${e.message}`;
   if (err instanceof EcbFeedMalformedError || err instanceof TreasuryFeedMalformedError) throw fail(FxImportFailureType.FxFeedMalformed, msg(err), true, [err.problems]);
-  if (err instanceof TreasuryFeedRejectedError) throw fail(FxImportFailureType.FxFeedRejected, msg(err), true, [{ status: err.status }]);
+  if (err instanceof TreasuryFeedRejectedError || err instanceof EcbFeedRejectedError) throw fail(FxImportFailureType.FxFeedRejected, msg(err), true, [{ status: err.status }]);
   if (err instanceof TreasuryRatesNotPublishedError) throw fail(FxImportFailureType.FxRatesNotPublished, msg(err), false);
   if (err instanceof EcbFeedUnavailableError || err instanceof TreasuryFeedUnavailableError) throw fail(FxImportFailureType.FxFeedUnavailable, msg(err), false);
   throw err;
@@ -80,7 +77,7 @@ const maxDate = (quotes: readonly RateQuote[]) => quotes.reduce<string | null>((
 /** The quotes of `date` (or everything published now): asks a dated feed, else filters what it publishes. */
 async function quotesFor(feed: FxRateFeed, name: string, date: string | undefined): Promise<RateQuote[]> {
   if (date === undefined) return feed.latest();
-  if (isDated(feed)) return feed.ratesOn(date);
+  if (feed.ratesOn) return feed.ratesOn(date);
   const all = await feed.latest();
   const ofDate = all.filter((q) => q.rateDate === date);
   if (ofDate.length > 0) return ofDate;

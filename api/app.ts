@@ -36,6 +36,8 @@ export interface ApiDeps {
     ledger: Ledger;
     fxRates: PrismaFxRates;
     fxFeed: FxRateFeed;
+    /** Every configured feed by name (`ECB`, `TREASURY`...); defaults to `{ ECB: fxFeed }`. */
+    feeds?: Record<string, FxRateFeed>;
     config: PrismaFinanceConfig;
     readinessGate: ReadinessGate;
     commissions: PrismaCommissions;

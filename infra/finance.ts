@@ -9,11 +9,12 @@ import { ReadinessGate } from '../api/readiness-gate';
 import { calendarDateIn } from '../domain/time/instant';
 import type { PrismaClient } from '../generated/prisma/client';
 import type { Database } from './database';
+import type { FxRateFeed } from '../activities/ports/fx-rate-feed';
 
 /** The finance ports on one database, with the configured central-bank feed. */
 export function financeDeps(
   prisma: PrismaClient,
-  opts: { ecbRatesUrl?: string; operatorTimeZone?: string; driver?: Pick<Database, 'query'> } = {},
+  opts: { ecbRatesUrl?: string; operatorTimeZone?: string; driver?: Pick<Database, 'query'>; feeds?: Record<string, FxRateFeed> } = {},
 ): ApiDeps['finance'] {
   const config = new PrismaFinanceConfig(prisma);
   const zone = opts.operatorTimeZone ?? 'UTC';
@@ -22,7 +23,8 @@ export function financeDeps(
     ledger,
     atol: new PrismaAtolStore(prisma, ledger),
     fxRates: new PrismaFxRates(prisma),
-    fxFeed: new EcbXmlFxRateFeed(opts.ecbRatesUrl),
+    fxFeed: opts.feeds?.ECB ?? new EcbXmlFxRateFeed(opts.ecbRatesUrl),
+    ...(opts.feeds ? { feeds: opts.feeds } : {}),
     config,
     commissions: new PrismaCommissions(prisma),
     readinessGate: new ReadinessGate(() => config.readiness(calendarDateIn(Date.now(), zone))),

@@ -90,7 +90,7 @@ export async function startServices(
       temporal,
       logger: logger.child({ component: 'api' }),
       operatorTimeZone: config.OPERATOR_TIME_ZONE,
-      finance: financeDeps(db.prisma, { ecbRatesUrl: config.ECB_RATES_URL, operatorTimeZone: config.OPERATOR_TIME_ZONE, driver: db }),
+      finance: financeDeps(db.prisma, { ecbRatesUrl: config.ECB_RATES_URL, operatorTimeZone: config.OPERATOR_TIME_ZONE, driver: db, feeds: financeFeeds(config) }),
     });
     server = http.createServer(app);
     await new Promise<void>((resolve, reject) => {

@@ -47,8 +47,10 @@ describe('finance API (embedded PGlite)', () => {
     const first = await request(app).post('/finance/rates/import').expect(200);
     expect(first.body).toMatchObject({ source: 'ECB', dates: ['2026-11-25', '2026-11-26', '2026-11-27'], inserted: 9, unchanged: 0 });
     expect(first.body.currencies).toEqual(['GBP', 'JPY', 'RUB', 'USD']);
-    const again = await request(app).post('/finance/rates/import').expect(200);
+    const again = await request(app).post('/finance/rates/import').query({ feed: 'ECB' }).expect(200);
     expect(again.body).toMatchObject({ inserted: 0, unchanged: 9 });
+    const unknown = await request(app).post('/finance/rates/import').query({ feed: 'TREASURY' }).expect(404);
+    expect(unknown.body.detail).toBe('No rate feed "TREASURY" is configured (configured: ECB)');
 
     const rate = await request(app).get('/finance/rates').query({ from: 'GBP', to: 'USD', date: '2026-11-28' }).expect(200);
     expect(rate.body).toEqual({ from: 'GBP', to: 'USD', rate: '1.263233792', source: 'ECB', requestedDate: '2026-11-28', rateDate: '2026-11-27', path: 'cross via EUR' });

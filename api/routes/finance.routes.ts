@@ -16,11 +16,13 @@ import {
   StatementQuery,
   TranslationRulesRequest,
   TrialBalanceQuery,
+  ImportFeedQuery,
 } from '../schemas/finance.schema';
 import { FinanceConfigError } from '../../activities/finance-config.prisma';
 import { TRANSACTION_TYPES } from '../../domain/ledger/translation';
 import { calendarDateIn } from '../../domain/time/instant';
 import { LedgerError } from '../../activities/ports/ledger';
+import type { FxRateFeed } from '../../activities/ports/fx-rate-feed';
 
 /** Ledger refusals as problems: a missing thing is 404, anything else the caller must fix is 422. */
 async function ledgerCall<T>(fn: () => Promise<T>): Promise<T> {
@@ -54,7 +56,7 @@ const query = (req: Request) => ({ ...(req.query as Record<string, unknown>) });
 /** Finance: exchange rates (lookup, manual entry, feed import), trial balance, account balances. */
 export function financeRoutes(deps: ApiDeps): Router {
   const router = Router();
-  const { fxRates, ledger, fxFeed, config, readinessGate } = deps.finance;
+  const { fxRates, ledger, config, readinessGate } = deps.finance;
 
   /** The rate in force on a date, with the publication date and source actually used. */
   router.get('/finance/rates', async (req, res) => {
@@ -82,17 +84,27 @@ export function financeRoutes(deps: ApiDeps): Router {
     res.status(report.inserted ? 201 : 200).json({ ...body, created: report.inserted === 1 });
   });
 
-  /** Imports the configured central-bank feed now (the daily schedule does the same). */
-  router.post('/finance/rates/import', async (_req, res) => {
+  /**
+   * Imports a configured feed now (`?feed=ECB` by default, or e.g. `TREASURY`); the daily
+   * schedule does the same for every feed.
+   */
+  router.post('/finance/rates/import', async (req, res) => {
+    const q = parseOrProblem(ImportFeedQuery, query(req), 'query:', 400);
+    const feeds: Record<string, FxRateFeed> = deps.finance.feeds ?? { ECB: deps.finance.fxFeed };
+    const chosen = Object.hasOwn(feeds, q.feed) ? feeds[q.feed] : undefined;
+    if (!chosen) {
+      throw new ProblemError(404, 'Rate feed not configured', `No rate feed "${q.feed}" is configured (configured: ${Object.keys(feeds).sort().join(', ')})`, '/problems/rate-feed-not-configured');
+    }
+    const feed = chosen;
     let quotes;
     try {
-      quotes = await fxFeed.latest();
+      quotes = await feed.latest();
     } catch (err) {
-      throw new ProblemError(502, 'Rate feed unavailable', `Could not import from ${fxFeed.source}: ${err instanceof Error ? err.message : String(err)}`, '/problems/rate-feed-unavailable');
+      throw new ProblemError(502, 'Rate feed unavailable', `Could not import from ${feed.source}: ${err instanceof Error ? err.message : String(err)}`, '/problems/rate-feed-unavailable');
     }
     const report = await fxRates.importQuotes(quotes, 'api');
     res.json({
-      source: fxFeed.source,
+      source: feed.source,
       dates: [...new Set(quotes.map((q) => q.rateDate))].sort(),
       currencies: [...new Set(quotes.map((q) => q.quote))].sort(),
       inserted: report.inserted,

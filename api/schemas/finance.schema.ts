@@ -80,3 +80,7 @@ export const TranslationRulesRequest = z.strictObject({
 const AccountCode = z.string().regex(/^[a-z0-9][a-z0-9-]*(:[A-Za-z0-9][A-Za-z0-9._-]*)*$/, 'must be an account code such as "revenue:packages"');
 export const ProductAccountsRequest = z.strictObject({ revenuePrefix: AccountCode, deferredAccount: AccountCode, costAccount: AccountCode });
 export const ProductTypeParam = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be a product type such as "packages"');
+
+export const ImportFeedQuery = z.strictObject({
+  feed: z.string().regex(/^[A-Z][A-Z0-9-]{0,31}$/, 'must be a configured feed name such as "ECB" or "TREASURY"').default('ECB'),
+});

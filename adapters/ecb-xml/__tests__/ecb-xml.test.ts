@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { EcbXmlFxRateFeed } from '../adapter';
-import { EcbFeedUnavailableError } from '../client';
+import { EcbFeedRejectedError, EcbFeedUnavailableError } from '../client';
 import { EcbFeedMalformedError, parseEcbRates } from '../mapper';
 
 const fixture = (name: string) => readFileSync(path.join(__dirname, '..', '__fixtures__', name), 'utf8');
@@ -42,7 +42,7 @@ describe('ECB euro reference-rate XML', () => {
     expect(() => parseEcbRates('<html>Service unavailable</html>')).toThrow(/malformed/);
   });
 
-  it('fetches over HTTP from the configured URL; a 5xx or an unreachable host is retryable', async () => {
+  it('fetches over HTTP from the configured URL; a 5xx, 429 or an unreachable host is retryable, a 404 is not', async () => {
     let status = 200;
     const server = http.createServer((_req, res) => {
       res.writeHead(status, { 'content-type': 'text/xml' });
@@ -54,6 +54,11 @@ describe('ECB euro reference-rate XML', () => {
       expect(await new EcbXmlFxRateFeed(url).latest()).toHaveLength(30);
       status = 503;
       await expect(new EcbXmlFxRateFeed(url).latest()).rejects.toBeInstanceOf(EcbFeedUnavailableError);
+      status = 429;
+      await expect(new EcbXmlFxRateFeed(url).latest()).rejects.toBeInstanceOf(EcbFeedUnavailableError);
+      // A wrong URL is a configuration problem: not worth retrying for hours.
+      status = 404;
+      await expect(new EcbXmlFxRateFeed(url).latest()).rejects.toThrow(new EcbFeedRejectedError(`The ECB feed at ${url} answered 404 Not Found: check ECB_RATES_URL`, 404));
     } finally {
       await new Promise((r) => server.close(r));
     }
