@@ -15,7 +15,7 @@ import { temporalTestServerPath } from '../../../infra/tools';
 import { startTreasuryRatesServer, type TreasurySandbox } from '../../../sandbox/treasury-rates-server';
 import { openTestPglite } from '../../../test/support/databases';
 import { TASK_QUEUES } from '../../task-queues';
-import { dailyFxImportSchedule } from '../fx-import.schedule';
+import { dailyFxImportSchedule } from '../../../workers/schedules/fx-import.schedule';
 import { DailyFxImportWorkflow, type DailyFxImportInput, type DailyFxImportResult } from '../fx-import.workflow';
 
 const ECB_XML = readFileSync(path.join(__dirname, '../../../adapters/ecb-xml/__fixtures__/eurofxref-daily.xml'), 'utf8'); // 30 rates of 2026-11-27

@@ -3,7 +3,7 @@ import type { DevServer } from '../../../infra/dev-server';
 import { ensureSchedules } from '../../../infra/schedules';
 import { connectClient, startTestDevServer } from '../../../test/support/api-harness';
 import { TASK_QUEUES } from '../../task-queues';
-import { MONTH_END_REVALUATION_SCHEDULE_ID, monthEndRevaluationSchedule } from '../revaluation.schedule';
+import { MONTH_END_REVALUATION_SCHEDULE_ID, monthEndRevaluationSchedule } from '../../../workers/schedules/revaluation.schedule';
 
 /** The time-skipping server has no Schedules: this runs against a real (in-memory) dev server. */
 describe('month-end revaluation schedule (Temporal dev server)', () => {

@@ -8,7 +8,7 @@ import { PrismaFxRevaluation, type RevaluationRunSummary } from '../../../activi
 import type { Database } from '../../../infra/database';
 import { temporalTestServerPath } from '../../../infra/tools';
 import { openTestPglite } from '../../../test/support/databases';
-import { monthEndRevaluationSchedule } from '../revaluation.schedule';
+import { monthEndRevaluationSchedule } from '../../../workers/schedules/revaluation.schedule';
 
 const ZONE = 'Europe/London';
 const silent = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };

@@ -10,7 +10,7 @@ import type { Database } from '../../../infra/database';
 import { temporalTestServerPath } from '../../../infra/tools';
 import { openTestPglite } from '../../../test/support/databases';
 import { TASK_QUEUES } from '../../task-queues';
-import { dailyRevenueRecognitionSchedule } from '../revenue-recognition.schedule';
+import { dailyRevenueRecognitionSchedule } from '../../../workers/schedules/revenue-recognition.schedule';
 import { DailyRevenueRecognitionWorkflow } from '../revenue-recognition.workflow';
 
 

@@ -1,7 +1,6 @@
-// eslint-disable-next-line @typescript-eslint/no-restricted-imports -- type only: descriptors are built by the worker at start, never bundled into workflow code
 import type { ScheduleDescriptor } from '../../infra/schedules';
-import { TASK_QUEUES } from '../task-queues';
-import { DailyRevenueRecognitionWorkflow } from './revenue-recognition.workflow';
+import { TASK_QUEUES } from '../../workflows/task-queues';
+import { DailyRevenueRecognitionWorkflow } from '../../workflows/finance/revenue-recognition.workflow';
 
 export const DAILY_REVENUE_RECOGNITION_SCHEDULE_ID = 'finance-daily-revenue-recognition';
 

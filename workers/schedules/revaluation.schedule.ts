@@ -1,7 +1,6 @@
-// eslint-disable-next-line @typescript-eslint/no-restricted-imports -- type only: descriptors are built by the worker at start, never bundled into workflow code
 import type { ScheduleDescriptor } from '../../infra/schedules';
-import { TASK_QUEUES } from '../task-queues';
-import { MonthEndRevaluationWorkflow } from './revaluation.workflow';
+import { TASK_QUEUES } from '../../workflows/task-queues';
+import { MonthEndRevaluationWorkflow } from '../../workflows/finance/revaluation.workflow';
 
 export const MONTH_END_REVALUATION_SCHEDULE_ID = 'finance-month-end-revaluation';
 

@@ -1,7 +1,6 @@
-// eslint-disable-next-line @typescript-eslint/no-restricted-imports -- type only: descriptors are built by the worker at start, never bundled into workflow code
 import type { ScheduleDescriptor } from '../../infra/schedules';
-import { TASK_QUEUES } from '../task-queues';
-import { DailyFxImportWorkflow, FX_PUBLICATION_TIME_ZONE } from './fx-import.workflow';
+import { TASK_QUEUES } from '../../workflows/task-queues';
+import { DailyFxImportWorkflow, FX_PUBLICATION_TIME_ZONE } from '../../workflows/finance/fx-import.workflow';
 
 export const DAILY_FX_IMPORT_SCHEDULE_ID = 'finance-daily-fx-import';
 
