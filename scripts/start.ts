@@ -72,6 +72,6 @@ async function main() {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof ConfigError ? err.message : err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(`${err instanceof ConfigError ? err.message : err instanceof Error ? (process.env.ITINERA_DEBUG ? err.stack : err.message) : String(err)}\n`);
   process.exit(1);
 });
