@@ -1,8 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { AtolError, type AtolBookingInput, type AtolErrorKind } from '../domain/atol/classification';
 import type { ClassifyOutcome, PrismaAtolStore } from './atol.prisma';
-import { FailureType } from './failures';
-import { LedgerError, type LedgerErrorKind } from './ports/ledger';
+import { ledgerFailure } from './ledger.activities';
+import { LedgerError } from './ports/ledger';
 
 /**
  * Failure types of the ATOL activities (`ApplicationFailure.type`); workflows branch on these.
@@ -46,23 +46,6 @@ const FAILURE_BY_KIND: Record<AtolErrorKind, AtolFailureType> = {
   'unknown-turnover-band': AtolFailureType.AtolConfigurationRefused,
 };
 
-/**
- * Ledger refusals of the APC entry, typed exactly as `activities/ledger.activities.ts` types them
- * (all non-retryable there too, `rate-missing` included: the base-currency rate must be imported
- * first). An idempotency conflict never reaches here: the store reports it as a booking conflict.
- */
-const LEDGER_FAILURE: Record<LedgerErrorKind, FailureType> = {
-  'invalid-entry': FailureType.LedgerEntryInvalid,
-  'unknown-account': FailureType.LedgerAccountRejected,
-  'account-rejects-posting': FailureType.LedgerAccountRejected,
-  'closed-period': FailureType.LedgerPeriodClosed,
-  'idempotency-conflict': FailureType.LedgerIdempotencyConflict,
-  'already-reversed': FailureType.LedgerReversalRefused,
-  'entry-not-found': FailureType.LedgerReversalRefused,
-  'invalid-period': FailureType.LedgerEntryInvalid,
-  'period-not-found': FailureType.LedgerEntryInvalid,
-  'rate-missing': FailureType.LedgerRateMissing,
-};
 
 /** ATOL and ledger refusals become non-retryable failures; anything else (database down, timeout) stays retryable. */
 function classifyFailure(err: unknown): never {
@@ -70,7 +53,7 @@ function classifyFailure(err: unknown): never {
     throw ApplicationFailure.create({ type: FAILURE_BY_KIND[err.kind], message: err.message, nonRetryable: true, details: [err.problems] });
   }
   if (err instanceof LedgerError) {
-    throw ApplicationFailure.create({ type: LEDGER_FAILURE[err.kind], message: err.message, nonRetryable: true, details: [err.problems] });
+    throw ledgerFailure(err);
   }
   throw err;
 }

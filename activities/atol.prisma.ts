@@ -1,3 +1,4 @@
+import { utcDate, isoDateOf } from '../domain/time/instant';
 import { createHash } from 'node:crypto';
 import { Prisma, type PrismaClient } from '../generated/prisma/client';
 import {
@@ -23,8 +24,6 @@ import { minorUnits } from '../domain/money/currency';
 import { Dec, type MoneyJson } from '../domain/money/money';
 import { LedgerError, type Ledger, type PostedEntry } from './ports/ledger';
 
-const asDate = (iso: string) => new Date(`${iso}T00:00:00.000Z`);
-const isoDate = (d: Date) => d.toISOString().slice(0, 10);
 const money = (amount: Prisma.Decimal | string, currency: string): MoneyJson => ({ amount: new Dec(amount.toString()).toFixed(minorUnits(currency)), currency });
 
 /** sha256 (hex) of the booking's canonical facts, kept on the record: a repeat must match it. */
@@ -87,8 +86,8 @@ function toRule(r: RuleRow): AtolRuleView {
     id: r.id,
     name: r.name,
     priority: r.priority,
-    effectiveFrom: isoDate(r.effectiveFrom),
-    effectiveTo: r.effectiveTo ? isoDate(r.effectiveTo) : null,
+    effectiveFrom: isoDateOf(r.effectiveFrom),
+    effectiveTo: r.effectiveTo ? isoDateOf(r.effectiveTo) : null,
     criteria: storedCriteria(r),
     classification: r.classification as AtolClassification,
   };
@@ -98,13 +97,13 @@ function toRecord(r: RecordRow): AtolRecordView {
   return {
     bookingRef: r.bookingRef,
     licenceNumber: r.licenceNumber,
-    bookingDate: r.bookingDate ? isoDate(r.bookingDate) : null,
+    bookingDate: r.bookingDate ? isoDateOf(r.bookingDate) : null,
     factsHash: r.factsHash,
     classification: r.classification as AtolClassification,
     ruleId: r.ruleId,
     sellerCountry: r.sellerCountry,
     passengers: r.passengers,
-    departureDate: isoDate(r.departureDate),
+    departureDate: isoDateOf(r.departureDate),
     revenue: money(r.revenue, r.currency),
     contribution: r.contributionCurrency ? money(r.contribution, r.contributionCurrency) : null,
     entryId: r.entryId,
@@ -118,8 +117,8 @@ function toLicence(l: LicenceRow): AtolLicenceView {
     holder: l.holder,
     turnoverBand: l.turnoverBand,
     returnFrequency: l.returnFrequency as ReturnFrequency,
-    validFrom: isoDate(l.validFrom),
-    validTo: l.validTo ? isoDate(l.validTo) : null,
+    validFrom: isoDateOf(l.validFrom),
+    validTo: l.validTo ? isoDateOf(l.validTo) : null,
   };
 }
 
@@ -147,8 +146,8 @@ function ruleDifferences(stored: AtolRule, sent: AtolRule): string[] {
 const ruleData = (r: AtolRule) => ({
   name: r.name,
   priority: r.priority,
-  effectiveFrom: asDate(r.effectiveFrom),
-  effectiveTo: r.effectiveTo ? asDate(r.effectiveTo) : null,
+  effectiveFrom: utcDate(r.effectiveFrom),
+  effectiveTo: r.effectiveTo ? utcDate(r.effectiveTo) : null,
   criteria: r.criteria as Prisma.InputJsonValue,
   classification: r.classification,
 });
@@ -164,7 +163,7 @@ export async function seedDefaultAtolRules(prisma: PrismaClient): Promise<{ rule
   return prisma.$transaction(async (tx) => {
     const rules = await tx.atolRule.createMany({ data: DEFAULT_ATOL_RULES.map(ruleData), skipDuplicates: true });
     const rates = await tx.atolContributionRate.createMany({
-      data: DEFAULT_CONTRIBUTION_RATES.map((r) => ({ effectiveFrom: asDate(r.effectiveFrom), perPassenger: r.perPassenger, currency: r.currency })),
+      data: DEFAULT_CONTRIBUTION_RATES.map((r) => ({ effectiveFrom: utcDate(r.effectiveFrom), perPassenger: r.perPassenger, currency: r.currency })),
       skipDuplicates: true,
     });
     return { rulesCreated: rules.count, ratesCreated: rates.count };
@@ -210,7 +209,7 @@ export class PrismaAtolStore {
     // ON CONFLICT DO NOTHING: a clash returns no row instead of aborting anything.
     const [row] = await this.prisma.atolRule.createManyAndReturn({ data: [ruleData(rule)], skipDuplicates: true });
     if (row) return { created: true, rule: toRule(row) };
-    const same = await this.prisma.atolRule.findUnique({ where: { name_effectiveFrom: { name: rule.name, effectiveFrom: asDate(rule.effectiveFrom) } } });
+    const same = await this.prisma.atolRule.findUnique({ where: { name_effectiveFrom: { name: rule.name, effectiveFrom: utcDate(rule.effectiveFrom) } } });
     if (!same) throw new Error(`Rule "${rule.name}" effective from ${rule.effectiveFrom} clashed on insert but cannot be read back`);
     const stored = toRule(same);
     const differences = ruleDifferences(stored, rule);
@@ -223,7 +222,7 @@ export class PrismaAtolStore {
 
   async listContributionRates(): Promise<ContributionRate[]> {
     const rows = await this.prisma.atolContributionRate.findMany({ orderBy: { effectiveFrom: 'asc' } });
-    return rows.map((r) => ({ effectiveFrom: isoDate(r.effectiveFrom), perPassenger: money(r.perPassenger, r.currency).amount, currency: r.currency }));
+    return rows.map((r) => ({ effectiveFrom: isoDateOf(r.effectiveFrom), perPassenger: money(r.perPassenger, r.currency).amount, currency: r.currency }));
   }
 
   /**
@@ -254,13 +253,13 @@ export class PrismaAtolStore {
         data: {
           bookingRef: booking.bookingRef,
           licenceNumber,
-          bookingDate: asDate(booking.bookingDate),
+          bookingDate: utcDate(booking.bookingDate),
           factsHash,
           classification,
           ruleId: rule.id,
           sellerCountry: booking.sellerCountry,
           passengers: booking.passengers,
-          departureDate: asDate(booking.departureDate),
+          departureDate: utcDate(booking.departureDate),
           revenue: booking.revenue.amount,
           currency: booking.revenue.currency,
           contribution: due?.amount ?? '0',
@@ -297,8 +296,8 @@ export class PrismaAtolStore {
       holder: l.holder,
       turnoverBand: l.turnoverBand,
       returnFrequency: returnFrequencyFor(l.turnoverBand, this.bands),
-      validFrom: asDate(l.validFrom),
-      validTo: l.validTo ? asDate(l.validTo) : null,
+      validFrom: utcDate(l.validFrom),
+      validTo: l.validTo ? utcDate(l.validTo) : null,
     };
     const same = await this.prisma.atolLicence.findUnique({ where: { number: l.number } });
     const matches = (s: LicenceRow) => {
@@ -332,7 +331,7 @@ export class PrismaAtolStore {
     const band = p.turnoverBand ?? current.turnoverBand;
     const row = await this.prisma.atolLicence.update({
       where: { number },
-      data: { holder: p.holder ?? current.holder, turnoverBand: band, returnFrequency: returnFrequencyFor(band, this.bands), validTo: validTo ? asDate(validTo) : null },
+      data: { holder: p.holder ?? current.holder, turnoverBand: band, returnFrequency: returnFrequencyFor(band, this.bands), validTo: validTo ? utcDate(validTo) : null },
     });
     return toLicence(row);
   }
@@ -360,7 +359,7 @@ export class PrismaAtolStore {
     const rows = await this.prisma.atolBookingRecord.findMany({
       where: {
         classification: { in: [...protectedClasses] },
-        departureDate: { gte: asDate(`${year}-01-01`), lte: asDate(`${year}-12-31`) },
+        departureDate: { gte: utcDate(`${year}-01-01`), lte: utcDate(`${year}-12-31`) },
         OR: licences === 1 ? [{ licenceNumber: licence.number }, { licenceNumber: null }] : [{ licenceNumber: licence.number }],
       },
       orderBy: { bookingRef: 'asc' },

@@ -1,8 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { CommissionError, type CommissionErrorKind, type CommissionSale } from '../domain/commission/commission';
 import type { PrismaCommissions, RecordedCommission } from './commissions.prisma';
-import { FailureType } from './failures';
-import { LedgerError, type LedgerErrorKind } from './ports/ledger';
+import { ledgerFailure } from './ledger.activities';
+import { LedgerError } from './ports/ledger';
 
 /**
  * Failure types of the commission activities (`ApplicationFailure.type`); workflows branch on
@@ -33,18 +33,6 @@ const COMMISSION_FAILURE: Record<CommissionErrorKind, CommissionFailureType> = {
   'sub-agent-conflict': CommissionFailureType.CommissionSubAgentUnknown,
 };
 
-const LEDGER_FAILURE: Record<LedgerErrorKind, FailureType> = {
-  'invalid-entry': FailureType.LedgerEntryInvalid,
-  'unknown-account': FailureType.LedgerAccountRejected,
-  'account-rejects-posting': FailureType.LedgerAccountRejected,
-  'closed-period': FailureType.LedgerPeriodClosed,
-  'idempotency-conflict': FailureType.LedgerIdempotencyConflict,
-  'already-reversed': FailureType.LedgerReversalRefused,
-  'entry-not-found': FailureType.LedgerReversalRefused,
-  'invalid-period': FailureType.LedgerEntryInvalid,
-  'period-not-found': FailureType.LedgerEntryInvalid,
-  'rate-missing': FailureType.LedgerRateMissing,
-};
 
 /** Refusals become non-retryable failures; anything else (database down, timeout) stays retryable. */
 function classify(err: unknown): never {
@@ -52,7 +40,7 @@ function classify(err: unknown): never {
     throw ApplicationFailure.create({ type: COMMISSION_FAILURE[err.kind], message: err.message, nonRetryable: true, details: [err.problems] });
   }
   if (err instanceof LedgerError) {
-    throw ApplicationFailure.create({ type: LEDGER_FAILURE[err.kind], message: err.message, nonRetryable: true, details: [err.problems] });
+    throw ledgerFailure(err);
   }
   throw err;
 }

@@ -1,3 +1,4 @@
+import { utcDate, isoDateOf } from '../domain/time/instant';
 import { Prisma, type PrismaClient } from '../generated/prisma/client';
 import {
   CommissionError,
@@ -24,8 +25,6 @@ type ScheduleRow = Prisma.CommissionScheduleGetPayload<{ include: { tiers: true 
 type RecordRow = Prisma.CommissionRecordGetPayload<object>;
 type Tx = Prisma.TransactionClient;
 
-const asDate = (isoDate: string) => new Date(`${isoDate}T00:00:00.000Z`);
-const isoDate = (d: Date) => d.toISOString().slice(0, 10);
 const text = (d: Prisma.Decimal | null) => (d === null ? null : d.toFixed());
 const inCurrency = (d: Prisma.Decimal, currency: string): MoneyJson => ({ amount: new Dec(d.toFixed()).toFixed(minorUnits(currency)), currency });
 
@@ -81,8 +80,8 @@ function toSchedule(row: ScheduleRow): StoredSchedule {
     id: row.id,
     supplier: row.supplier,
     productType: row.productType as ProductType | null,
-    validFrom: isoDate(row.validFrom),
-    validTo: row.validTo ? isoDate(row.validTo) : null,
+    validFrom: isoDateOf(row.validFrom),
+    validTo: row.validTo ? isoDateOf(row.validTo) : null,
     basis: row.basis as CommissionBasis,
     rate: text(row.rate),
     fixedAmount: text(row.fixedAmount),
@@ -101,7 +100,7 @@ function toRecord(row: RecordRow): CommissionRecordView {
     supplier: row.supplier,
     productType: row.productType,
     channel: row.channel,
-    saleDate: isoDate(row.saleDate),
+    saleDate: isoDateOf(row.saleDate),
     saleAmount: inCurrency(row.saleAmount, row.currency),
     scheduleId: row.scheduleId,
     tierThreshold: text(row.tierThreshold),
@@ -153,8 +152,8 @@ export class PrismaCommissions {
         data: {
           supplier: normalised.supplier,
           productType: normalised.productType,
-          validFrom: asDate(normalised.validFrom),
-          validTo: normalised.validTo ? asDate(normalised.validTo) : null,
+          validFrom: utcDate(normalised.validFrom),
+          validTo: normalised.validTo ? utcDate(normalised.validTo) : null,
           basis: normalised.basis,
           rate: normalised.rate,
           fixedAmount: normalised.fixedAmount,
@@ -168,7 +167,7 @@ export class PrismaCommissions {
   }
 
   async listSchedules(filter: ScheduleFilter = {}): Promise<StoredSchedule[]> {
-    const day = filter.activeOn ? asDate(filter.activeOn) : undefined;
+    const day = filter.activeOn ? utcDate(filter.activeOn) : undefined;
     const rows = await this.prisma.commissionSchedule.findMany({
       where: {
         supplier: filter.supplier,
@@ -301,7 +300,7 @@ export class PrismaCommissions {
         supplier: sale.supplier,
         productType: sale.productType,
         channel: sale.channel,
-        saleDate: asDate(sale.saleDate),
+        saleDate: utcDate(sale.saleDate),
         saleAmount: amount,
         currency,
         scheduleId: schedule?.id ?? null,

@@ -12,7 +12,7 @@ import { PRODUCT_TYPES } from '../domain/ledger/chart';
 import type { TranslationRule } from '../domain/ledger/entry';
 import { TRANSACTION_TYPES } from '../domain/ledger/translation';
 import { isCurrencyCode } from '../domain/money/currency';
-import { DAY_MS, startOfDateUtc } from '../domain/time/instant';
+import { DAY_MS, isoDateOf, startOfDateUtc } from '../domain/time/instant';
 import { PrismaFxRates } from './fx-rates.prisma';
 import { PrismaLedger } from './ledger.prisma';
 import { LedgerError } from './ports/ledger';
@@ -209,7 +209,7 @@ export class PrismaFinanceConfig {
     // Illustrative euro reference rates (units per 1 EUR), published daily for the last 7 days.
     const quotes = [];
     for (let d = 0; d < 7; d++) {
-      const rateDate = new Date(startOfDateUtc(today) - d * DAY_MS).toISOString().slice(0, 10);
+      const rateDate = isoDateOf(startOfDateUtc(today) - d * DAY_MS);
       for (const [quote, rate] of Object.entries(DEMO_EUR_RATES)) quotes.push({ source: 'DEMO', base: 'EUR', quote, rate, rateDate });
     }
     await new PrismaFxRates(this.prisma).importQuotes(quotes, 'demo-seed');

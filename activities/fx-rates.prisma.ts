@@ -1,7 +1,7 @@
 import type { Prisma, PrismaClient } from '../generated/prisma/client';
 import { DEFAULT_MAX_RATE_AGE_DAYS, RateMissingError, periodAverageRate, resolveRate, type RateQuote, type ResolvedRate } from '../domain/fx/rates';
 import { Dec } from '../domain/money/money';
-import { DAY_MS, startOfDateUtc } from '../domain/time/instant';
+import { DAY_MS, startOfDateUtc, utcDate, isoDateOf } from '../domain/time/instant';
 
 export interface RateImportReport {
   inserted: number;
@@ -10,7 +10,6 @@ export interface RateImportReport {
   conflicts: Array<{ quote: RateQuote; stored: string }>;
 }
 
-const asDate = (iso: string) => new Date(`${iso}T00:00:00.000Z`);
 
 /** Stored exchange rates: idempotent import and traceable lookup. */
 export interface FxRates {
@@ -25,11 +24,11 @@ export class PrismaFxRates implements FxRates {
   /** Imports published quotes; re-importing the same file changes nothing. */
   async importQuotes(quotes: RateQuote[], importedBy?: string): Promise<RateImportReport> {
     if (quotes.length === 0) return { inserted: 0, unchanged: 0, conflicts: [] };
-    const dates = [...new Set(quotes.map((q) => q.rateDate))].map(asDate);
+    const dates = [...new Set(quotes.map((q) => q.rateDate))].map(utcDate);
     const sources = [...new Set(quotes.map((q) => q.source))];
     const stored = await this.prisma.fxRate.findMany({ where: { source: { in: sources }, rateDate: { in: dates } } });
     const key = (s: string, b: string, q: string, d: string) => `${s}|${b}|${q}|${d}`;
-    const byKey = new Map(stored.map((r) => [key(r.source, r.baseCurrency, r.quoteCurrency, r.rateDate.toISOString().slice(0, 10)), r]));
+    const byKey = new Map(stored.map((r) => [key(r.source, r.baseCurrency, r.quoteCurrency, isoDateOf(r.rateDate)), r]));
     const fresh: RateQuote[] = [];
     const conflicts: RateImportReport['conflicts'] = [];
     let unchanged = 0;
@@ -40,7 +39,7 @@ export class PrismaFxRates implements FxRates {
       else conflicts.push({ quote: q, stored: existing.rate.toFixed() });
     }
     const { count } = await this.prisma.fxRate.createMany({
-      data: fresh.map((q) => ({ source: q.source, baseCurrency: q.base, quoteCurrency: q.quote, rate: q.rate, rateDate: asDate(q.rateDate), importedBy })),
+      data: fresh.map((q) => ({ source: q.source, baseCurrency: q.base, quoteCurrency: q.quote, rate: q.rate, rateDate: utcDate(q.rateDate), importedBy })),
       skipDuplicates: true,
     });
     return { inserted: count, unchanged: unchanged + (fresh.length - count), conflicts };
@@ -61,7 +60,7 @@ export class PrismaFxRates implements FxRates {
     const since = Math.min(startOfDateUtc(monthStart), startOfDateUtc(date) - maxAgeDays * DAY_MS);
     const quotes = await this.quotes(from, to, new Date(since), date, source);
     if (quotes.length === 0 && from !== to) {
-      throw new RateMissingError(from, to, date, `no ${source} rate stored for ${from} or ${to} between ${new Date(since).toISOString().slice(0, 10)} and that date`);
+      throw new RateMissingError(from, to, date, `no ${source} rate stored for ${from} or ${to} between ${isoDateOf(since)} and that date`);
     }
     return periodAverageRate(quotes, from, to, monthStart, date, maxAgeDays);
   }
@@ -70,7 +69,7 @@ export class PrismaFxRates implements FxRates {
     const rows = await this.prisma.fxRate.findMany({
       where: {
         source,
-        rateDate: { gte: since, lte: asDate(date) },
+        rateDate: { gte: since, lte: utcDate(date) },
         OR: [{ baseCurrency: { in: [from, to] } }, { quoteCurrency: { in: [from, to] } }],
       },
     });
@@ -79,7 +78,7 @@ export class PrismaFxRates implements FxRates {
       base: r.baseCurrency,
       quote: r.quoteCurrency,
       rate: new Dec(r.rate.toFixed()).toFixed(),
-      rateDate: r.rateDate.toISOString().slice(0, 10),
+      rateDate: isoDateOf(r.rateDate),
     }));
   }
 }

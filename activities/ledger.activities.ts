@@ -18,12 +18,15 @@ const FAILURE_BY_KIND: Record<LedgerErrorKind, FailureType> = {
 
 /**
  * A ledger refusal can never succeed on retry: it becomes a non-retryable failure whose type the
- * workflow branches on. Anything else (the database unreachable, a timeout) is left retryable.
+ * workflow branches on. Every activity that posts to the ledger reports refusals through this.
  */
+export function ledgerFailure(err: LedgerError): ApplicationFailure {
+  return ApplicationFailure.create({ type: FAILURE_BY_KIND[err.kind], message: err.message, nonRetryable: true, details: [err.problems] });
+}
+
+/** Ledger refusals become typed failures; anything else (database unreachable, timeout) stays retryable. */
 function classify(err: unknown): never {
-  if (err instanceof LedgerError) {
-    throw ApplicationFailure.create({ type: FAILURE_BY_KIND[err.kind], message: err.message, nonRetryable: true, details: [err.problems] });
-  }
+  if (err instanceof LedgerError) throw ledgerFailure(err);
   throw err;
 }
 

@@ -1,25 +1,23 @@
 import { createHash } from 'node:crypto';
-import { Prisma, type PrismaClient } from '../generated/prisma/client';
+import { type Prisma, type PrismaClient } from '../generated/prisma/client';
 import { canonicalEntry, reversingLines, validateEntry, type EntryDraft, type EntryProblem, type LineTranslation, type PostingLine, type TranslationRule } from '../domain/ledger/entry';
 import { DEFAULT_TRANSLATION_RULE, rateDateFor, translateLines, type ChosenRate } from '../domain/ledger/translation';
 import { RateMissingError } from '../domain/fx/rates';
 import { PrismaFxRates } from './fx-rates.prisma';
-import { isIsoDate } from '../domain/time/instant';
+import { isIsoDate, utcDate, isoDateOf } from '../domain/time/instant';
 import { Dec } from '../domain/money/money';
 import { minorUnits } from '../domain/money/currency';
 import { LedgerError, type AccountBalance, type AccountingPeriodView, type AccountStatement, type Ledger, type PostedEntry, type StatementLine, type StatementQuery, type TranslatedTrialBalance } from './ports/ledger';
 
 type EntryRow = Prisma.JournalEntryGetPayload<{ include: { postings: { include: { account: true } } } }>;
 
-const asDate = (isoDate: string) => new Date(`${isoDate}T00:00:00.000Z`);
-const isoDate = (d: Date) => d.toISOString().slice(0, 10);
 
 function toPosted(row: EntryRow): PostedEntry {
   return {
     id: row.id,
     idempotencyKey: row.idempotencyKey,
     description: row.description,
-    accountingDate: isoDate(row.accountingDate),
+    accountingDate: isoDateOf(row.accountingDate),
     postedAt: row.postedAt.getTime(),
     reversesId: row.reversesId,
     lines: row.postings
@@ -36,7 +34,7 @@ function toPosted(row: EntryRow): PostedEntry {
                 base: { amount: new Dec(p.baseAmount.toFixed()).toFixed(minorUnits(p.baseCurrency)), currency: p.baseCurrency },
                 rate: new Dec(p.fxRate.toFixed()).toFixed(),
                 source: p.fxRateSource,
-                rateDate: isoDate(p.fxRateDate),
+                rateDate: isoDateOf(p.fxRateDate),
                 rule: p.translationRule ?? 'IDENTITY',
               },
             }
@@ -68,16 +66,8 @@ function postingJson(l: PostingLine, account: string | undefined) {
   };
 }
 
-/** The constraint a unique violation names, from Prisma's typed error or a raw query's SQLSTATE. */
-function uniqueViolation(err: unknown): string | null {
-  if (!(err instanceof Prisma.PrismaClientKnownRequestError)) return null;
-  if (err.code === 'P2002') return JSON.stringify(err.meta ?? {});
-  const text = `${err.message} ${JSON.stringify(err.meta ?? {})}`;
-  return err.code === 'P2010' && /23505|unique/i.test(text) ? text : null;
-}
-
 function toPeriod(p: { name: string; startsOn: Date; endsOn: Date; status: 'OPEN' | 'CLOSED'; closedAt: Date | null; closedBy: string | null }): AccountingPeriodView {
-  return { name: p.name, startsOn: isoDate(p.startsOn), endsOn: isoDate(p.endsOn), status: p.status, closedAt: p.closedAt?.getTime() ?? null, closedBy: p.closedBy };
+  return { name: p.name, startsOn: isoDateOf(p.startsOn), endsOn: isoDateOf(p.endsOn), status: p.status, closedAt: p.closedAt?.getTime() ?? null, closedBy: p.closedBy };
 }
 
 type Fact = { kind: string; id: string | null; name: string; currency: string | null; active: boolean | null };
@@ -171,42 +161,15 @@ export class PrismaLedger implements Ledger {
     const rule = (facts.find((f) => f.kind === 'rule')?.name as TranslationRule | undefined) ?? DEFAULT_TRANSLATION_RULE;
     const lines = settings ? await this.translate(draft, settings.name, settings.currency ?? 'ECB', rule) : this.untranslated(draft);
 
-    try {
-      const rows = await this.prisma.$queryRawUnsafe<Array<{ id: string; posted_at: Date }>>(
-        `WITH e AS (
-           INSERT INTO journal_entries (id, idempotency_key, content_hash, description, accounting_date, reverses_id, kind, booking_ref)
-           VALUES (gen_random_uuid(), $1, $2, $3, $4::date, $5::uuid, $6, $7)
-           RETURNING id, posted_at),
-         p AS (
-           INSERT INTO postings (entry_id, account_id, side, amount, currency, base_amount, base_currency, fx_rate,
-                                 fx_rate_source, fx_rate_date, translation_rule, revalues_currency)
-           SELECT e.id, x.account_id, x.side, x.amount, x.currency, x.base_amount, x.base_currency, x.fx_rate,
-                  x.fx_rate_source, x.fx_rate_date, x.translation_rule, x.revalues_currency
-             FROM e CROSS JOIN jsonb_to_recordset($8::jsonb) AS x(
-                  account_id uuid, side "PostingSide", amount numeric, currency text, base_amount numeric, base_currency text,
-                  fx_rate numeric, fx_rate_source text, fx_rate_date date, translation_rule "TranslationRule", revalues_currency text)
-           RETURNING 1)
-         SELECT e.id::text AS id, e.posted_at, (SELECT count(*) FROM p)::int AS n FROM e`,
-        draft.idempotencyKey,
-        contentHash,
-        draft.description.trim(),
-        draft.accountingDate,
-        reversesId,
-        draft.kind ?? (reversesId ? 'reversal' : 'standard'),
-        draft.bookingRef ?? null,
-        JSON.stringify(lines.map((l) => ({ ...postingJson(l, undefined), account_id: byCode.get(l.account)!.id }))),
-      );
-      return this.answer(draft, reversesId, lines, rows[0]!);
-    } catch (err) {
-      const violated = uniqueViolation(err);
-      if (violated) {
-        if (violated.includes('reverses')) throw new LedgerError('already-reversed', `Entry ${reversesId} has already been reversed`);
-        // Two posters raced with one key: the first one's entry stands.
-        const winner = await this.findByKey(draft.idempotencyKey);
-        if (winner) return this.replay(winner, contentHash);
-      }
-      throw err;
+    const written = await this.tryWrite(draft, contentHash, reversesId, lines);
+    if (written) return written;
+    // Every check passed yet nothing was written: someone took the key or the reversal meanwhile.
+    const winner = await this.findByKey(draft.idempotencyKey);
+    if (winner) return this.replay(winner, contentHash);
+    if (reversesId && (await this.prisma.journalEntry.findUnique({ where: { reversesId }, select: { id: true } }))) {
+      throw new LedgerError('already-reversed', `Entry ${reversesId} has already been reversed`);
     }
+    throw new Error(`ledger: entry ${draft.idempotencyKey} passed every check but was not written`);
   }
 
   private configCache: { at: number; settings: { base: string; source: string } | null; rules: Map<string, string> } | null = null;
@@ -240,9 +203,7 @@ export class PrismaLedger implements Ledger {
    * anything is off (nothing is written then); the database triggers check the same again.
    */
   private async tryWrite(draft: EntryDraft, contentHash: string, reversesId: string | null, lines: PostingLine[]): Promise<PostedEntry | null> {
-    let rows: Array<{ id: string; posted_at: Date }>;
-    try {
-      rows = await this.raw<{ id: string; posted_at: Date }>(
+    const rows = await this.raw<{ id: string; posted_at: Date }>(
         `WITH x AS (
            SELECT * FROM jsonb_to_recordset($8::jsonb) AS x(
              account text, side "PostingSide", amount numeric, currency text, base_amount numeric, base_currency text, fx_rate numeric,
@@ -274,12 +235,7 @@ export class PrismaLedger implements Ledger {
         draft.bookingRef ?? null,
         JSON.stringify(lines.map((l) => postingJson(l, l.account))),
         lines.length,
-      );
-    } catch (err) {
-      // A unique violation on reverses_id (a reversal racing another) is for the careful path to name.
-      if (uniqueViolation(err)) return null;
-      throw err;
-    }
+    );
     const row = rows[0];
     return row ? this.answer(draft, reversesId, lines, row) : null;
   }
@@ -461,7 +417,7 @@ export class PrismaLedger implements Ledger {
       return {
         postingId: r.id,
         entryId: r.entry_id,
-        accountingDate: isoDate(new Date(r.accounting_date)),
+        accountingDate: isoDateOf(new Date(r.accounting_date)),
         description: r.description,
         kind: r.kind,
         bookingRef: r.booking_ref,
@@ -475,7 +431,7 @@ export class PrismaLedger implements Ledger {
                 base: { amount: new Dec(r.base_amount).toFixed(minorUnits(r.base_currency)), currency: r.base_currency },
                 rate: new Dec(r.fx_rate).toFixed(),
                 source: r.fx_rate_source,
-                rateDate: isoDate(new Date(r.fx_rate_date)),
+                rateDate: isoDateOf(new Date(r.fx_rate_date)),
                 rule: r.translation_rule ?? 'IDENTITY',
               }
             : null,
@@ -491,7 +447,7 @@ export class PrismaLedger implements Ledger {
       opening: opening.map((o) => ({ currency: o.currency, balance: new Dec(o.balance).toFixed(minorUnits(o.currency)) })),
       lines,
       closing: fmt(running),
-      nextCursor: more && last ? `${isoDate(new Date(last.accounting_date))}.${last.id}` : null,
+      nextCursor: more && last ? `${isoDateOf(new Date(last.accounting_date))}.${last.id}` : null,
     };
   }
 
@@ -525,14 +481,14 @@ export class PrismaLedger implements Ledger {
 
     const same = await this.prisma.accountingPeriod.findUnique({ where: { name } });
     if (same) {
-      if (isoDate(same.startsOn) === startsOn && isoDate(same.endsOn) === endsOn) return toPeriod(same);
-      throw new LedgerError('invalid-period', `Period ${name} already exists for ${isoDate(same.startsOn)}..${isoDate(same.endsOn)}`);
+      if (isoDateOf(same.startsOn) === startsOn && isoDateOf(same.endsOn) === endsOn) return toPeriod(same);
+      throw new LedgerError('invalid-period', `Period ${name} already exists for ${isoDateOf(same.startsOn)}..${isoDateOf(same.endsOn)}`);
     }
-    const overlap = await this.prisma.accountingPeriod.findFirst({ where: { startsOn: { lte: asDate(endsOn) }, endsOn: { gte: asDate(startsOn) } } });
+    const overlap = await this.prisma.accountingPeriod.findFirst({ where: { startsOn: { lte: utcDate(endsOn) }, endsOn: { gte: utcDate(startsOn) } } });
     if (overlap) {
-      throw new LedgerError('invalid-period', `Period ${name} would overlap period ${overlap.name} (${isoDate(overlap.startsOn)}..${isoDate(overlap.endsOn)})`);
+      throw new LedgerError('invalid-period', `Period ${name} would overlap period ${overlap.name} (${isoDateOf(overlap.startsOn)}..${isoDateOf(overlap.endsOn)})`);
     }
-    return toPeriod(await this.prisma.accountingPeriod.create({ data: { name, startsOn: asDate(startsOn), endsOn: asDate(endsOn) } }));
+    return toPeriod(await this.prisma.accountingPeriod.create({ data: { name, startsOn: utcDate(startsOn), endsOn: utcDate(endsOn) } }));
   }
 
   async closePeriod(name: string, closedBy: string): Promise<AccountingPeriodView> {

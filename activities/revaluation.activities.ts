@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { FailureType } from './failures';
+import { ledgerFailure } from './ledger.activities';
 import { LedgerError } from './ports/ledger';
 import { RevaluationError, type FxRevaluation, type RevaluationErrorKind, type RevaluationRunSummary } from './revaluation.prisma';
 
@@ -31,15 +31,6 @@ const FAILURE_BY_KIND: Record<RevaluationErrorKind, RevaluationFailureType> = {
   'run-incomplete': RevaluationFailureType.FxRevaluationRunNotFinished,
 };
 
-const LEDGER_FAILURE: Partial<Record<LedgerError['kind'], string>> = {
-  'invalid-entry': FailureType.LedgerEntryInvalid,
-  'unknown-account': FailureType.LedgerAccountRejected,
-  'account-rejects-posting': FailureType.LedgerAccountRejected,
-  'closed-period': FailureType.LedgerPeriodClosed,
-  'idempotency-conflict': FailureType.LedgerIdempotencyConflict,
-  'already-reversed': FailureType.LedgerReversalRefused,
-  'entry-not-found': FailureType.LedgerReversalRefused,
-};
 
 /** Refusals become non-retryable typed failures; anything else (database down) stays retryable. */
 function classify(err: unknown): never {
@@ -47,7 +38,7 @@ function classify(err: unknown): never {
     throw ApplicationFailure.create({ type: FAILURE_BY_KIND[err.kind], message: err.message, nonRetryable: true, details: [err.details] });
   }
   if (err instanceof LedgerError) {
-    throw ApplicationFailure.create({ type: LEDGER_FAILURE[err.kind] ?? FailureType.LedgerEntryInvalid, message: err.message, nonRetryable: true, details: [err.problems] });
+    throw ledgerFailure(err);
   }
   throw err;
 }

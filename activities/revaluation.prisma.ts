@@ -14,7 +14,7 @@ import {
 import { reversingLines, type PostingLine } from '../domain/ledger/entry';
 import { minorUnits } from '../domain/money/currency';
 import { Dec } from '../domain/money/money';
-import { isIsoDate } from '../domain/time/instant';
+import { isIsoDate, isoDateOf } from '../domain/time/instant';
 import { PrismaFxRates, type FxRates } from './fx-rates.prisma';
 import { PrismaLedger } from './ledger.prisma';
 
@@ -150,7 +150,6 @@ interface PostingRow {
  */
 const CHUNK_TX = { maxWait: 60_000, timeout: 120_000 };
 
-const isoDate = (d: Date) => d.toISOString().slice(0, 10);
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** Starts work now and keeps its failure for whoever awaits it later (no unhandled rejection meanwhile). */
@@ -428,7 +427,7 @@ export class PrismaFxRevaluation implements FxRevaluation {
               base: { amount: new Dec(p.base_amount).toFixed(minorUnits(p.base_currency)), currency: p.base_currency },
               rate: new Dec(p.fx_rate).toFixed(),
               source: p.fx_rate_source,
-              rateDate: isoDate(new Date(p.fx_rate_date)),
+              rateDate: isoDateOf(new Date(p.fx_rate_date)),
               rule: (p.translation_rule ?? 'IDENTITY') as NonNullable<PostingLine['translation']>['rule'],
             },
           }
@@ -503,14 +502,14 @@ export class PrismaFxRevaluation implements FxRevaluation {
         foreignBalance: new Dec(l.foreign_balance).toFixed(minorUnits(l.currency)),
         carryingBase: new Dec(l.carrying_base).toFixed(base),
         closingRate: new Dec(l.closing_rate).toFixed(),
-        closingRateDate: isoDate(new Date(l.closing_rate_date)),
+        closingRateDate: isoDateOf(new Date(l.closing_rate_date)),
         revaluedBase: new Dec(l.revalued_base).toFixed(base),
         difference: new Dec(l.difference).toFixed(base),
       })),
       postings: postings.map((p) => ({
         entryId: p.entry_id,
         idempotencyKey: p.idempotency_key,
-        accountingDate: isoDate(new Date(p.accounting_date)),
+        accountingDate: isoDateOf(new Date(p.accounting_date)),
         reversesId: p.reverses_id,
         account: p.account,
         side: p.side,
@@ -522,7 +521,7 @@ export class PrismaFxRevaluation implements FxRevaluation {
                 base: { amount: new Dec(p.base_amount).toFixed(minorUnits(p.base_currency)), currency: p.base_currency },
                 rate: new Dec(p.fx_rate).toFixed(),
                 source: p.fx_rate_source,
-                rateDate: isoDate(new Date(p.fx_rate_date)),
+                rateDate: isoDateOf(new Date(p.fx_rate_date)),
               }
             : null,
       })),
@@ -653,7 +652,7 @@ export class PrismaFxRevaluation implements FxRevaluation {
   }
 
   private async summary(run: RunRow): Promise<RevaluationRunSummary> {
-    const periodEnd = isoDate(new Date(run.period_end));
+    const periodEnd = isoDateOf(new Date(run.period_end));
     const digits = minorUnits(run.base_currency);
     const [entries, reversals] = await Promise.all([this.entries(periodEnd, false), this.entries(periodEnd, true)]);
     return {

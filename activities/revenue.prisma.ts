@@ -17,7 +17,7 @@ import {
   type NoShowPolicy,
   type RecognitionPolicy,
 } from '../domain/revenue/recognition';
-import { calendarDateIn, isIsoDate, isTimeZone } from '../domain/time/instant';
+import { calendarDateIn, isIsoDate, isTimeZone, utcDate, isoDateOf } from '../domain/time/instant';
 import { PrismaFxRates, type FxRates } from './fx-rates.prisma';
 import { PrismaLedger } from './ledger.prisma';
 import { LedgerError, type Ledger } from './ports/ledger';
@@ -117,8 +117,6 @@ export class RevenueError extends Error {
   }
 }
 
-const asDate = (iso: string) => new Date(`${iso}T00:00:00.000Z`);
-const isoDate = (d: Date) => d.toISOString().slice(0, 10);
 const REF = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const MAX_BATCH_SIZE = 1000;
@@ -145,8 +143,8 @@ function toView(row: ItemRow): DeferredItemView {
     amount: { amount: amount.toFixed(digits), currency: row.currency },
     recognised: recognised.toFixed(digits),
     remaining: amount.minus(recognised).toFixed(digits),
-    serviceStart: isoDate(row.serviceStart),
-    serviceEnd: isoDate(row.serviceEnd),
+    serviceStart: isoDateOf(row.serviceStart),
+    serviceEnd: isoDateOf(row.serviceEnd),
     policy: row.policy as RecognitionPolicy,
     noShowPolicy: row.noShowPolicy as NoShowPolicy,
     status: row.status as DeferredItemStatus,
@@ -156,7 +154,7 @@ function toView(row: ItemRow): DeferredItemView {
     revenueAccount: row.revenueAccount,
     historicalRate:
       row.baseCurrency && row.baseRate && row.rateSource && row.rateDate
-        ? { baseCurrency: row.baseCurrency, rate: new Dec(row.baseRate.toFixed()).toFixed(), source: row.rateSource, rateDate: isoDate(row.rateDate) }
+        ? { baseCurrency: row.baseCurrency, rate: new Dec(row.baseRate.toFixed()).toFixed(), source: row.rateSource, rateDate: isoDateOf(row.rateDate) }
         : null,
     createdAt: row.createdAt.getTime(),
   };
@@ -239,13 +237,13 @@ export class PrismaDeferredRevenue {
           channel: input.channel,
           amount: input.amount.amount,
           currency: input.amount.currency,
-          serviceStart: asDate(input.serviceStart),
-          serviceEnd: asDate(input.serviceEnd),
+          serviceStart: utcDate(input.serviceStart),
+          serviceEnd: utcDate(input.serviceEnd),
           policy,
           noShowPolicy,
           deferredAccount: accounts.deferred,
           revenueAccount: accounts.revenue,
-          ...(rate ? { baseCurrency: rate.baseCurrency, baseRate: rate.rate, rateSource: rate.source, rateDate: asDate(rate.rateDate) } : {}),
+          ...(rate ? { baseCurrency: rate.baseCurrency, baseRate: rate.rate, rateSource: rate.source, rateDate: utcDate(rate.rateDate) } : {}),
         },
       });
       return { item: toView(row), created: true };

@@ -1,4 +1,5 @@
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import type { LedgerError, LedgerErrorKind } from '../activities/ports/ledger';
 import type { z } from 'zod';
 
 /** One offending input, as RFC 9457 extension member `errors`. */
@@ -86,3 +87,20 @@ export function parseOrProblem<T extends z.ZodType>(schema: T, value: unknown, r
   if (!parsed.success) throw new ValidationProblem(fieldErrorsFromZod(parsed.error, root), status, title);
   return parsed.data;
 }
+
+/** Problems named by path (`lines/2/amount`, `(entry)` for the whole) as JSON Pointers. */
+export function pointersOf(problems: ReadonlyArray<{ path: string; message: string }>): FieldError[] {
+  return problems.map((p) => ({ pointer: p.path.startsWith('(') ? '/' : `/${p.path}`, detail: p.message }));
+}
+
+/**
+ * A ledger refusal as a problem: 409 for a reused idempotency key, 404 for the kinds the route
+ * names as "not found" (an unknown account in a statement URL), 422 for anything else to fix.
+ */
+export function ledgerProblem(err: LedgerError, notFound: readonly LedgerErrorKind[] = []): ProblemError {
+  const status = notFound.includes(err.kind) ? 404 : err.kind === 'idempotency-conflict' ? 409 : 422;
+  return new ProblemError(status, 'Ledger refused the request', err.message, `/problems/ledger-${err.kind}`, { errors: pointersOf(err.problems) });
+}
+
+/** The query string as a plain object, for zod. */
+export const queryOf = (req: Request): Record<string, unknown> => ({ ...(req.query as Record<string, unknown>) });

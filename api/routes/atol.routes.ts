@@ -1,9 +1,9 @@
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import type { PrismaAtolStore } from '../../activities/atol.prisma';
 import { LedgerError } from '../../activities/ports/ledger';
 import { AtolError, isProtected, type AtolErrorKind } from '../../domain/atol/classification';
 import { passengerReturnCsv } from '../../domain/atol/returns';
-import { parseOrProblem, ProblemError } from '../problem';
+import { ledgerProblem, parseOrProblem, pointersOf, ProblemError, queryOf } from '../problem';
 import {
   AddAtolRuleRequest,
   AtolBookingRefParam,
@@ -40,17 +40,14 @@ async function atolCall<T>(fn: () => Promise<T>): Promise<T> {
   } catch (err) {
     if (err instanceof AtolError) {
       throw new ProblemError(STATUS[err.kind], 'ATOL request refused', err.message, `/problems/atol-${err.kind}`, {
-        errors: err.problems.map((p) => ({ pointer: p.path.startsWith('(') ? '/' : `/${p.path}`, detail: p.message })),
+        errors: pointersOf(err.problems),
       });
     }
-    if (err instanceof LedgerError) {
-      throw new ProblemError(err.kind === 'idempotency-conflict' ? 409 : 422, 'Ledger refused the request', err.message, `/problems/ledger-${err.kind}`);
-    }
+    if (err instanceof LedgerError) throw ledgerProblem(err);
     throw err;
   }
 }
 
-const query = (req: Request) => ({ ...(req.query as Record<string, unknown>) });
 
 /**
  * ATOL (finance): classify bookings and post their APC, rule versions, licences, and the CAA
@@ -87,7 +84,7 @@ export function atolRoutes(deps: { atol: PrismaAtolStore }): Router {
 
   /** Every rule version, or with `asOf` the rules in force that day in evaluation order; plus the APC rates. */
   router.get('/finance/atol/rules', async (req, res) => {
-    const q = parseOrProblem(AtolRulesQuery, query(req), 'query:', 400);
+    const q = parseOrProblem(AtolRulesQuery, queryOf(req), 'query:', 400);
     const [rules, contributionRates] = await Promise.all([atolCall(() => atol.listRules(q.asOf)), atol.listContributionRates()]);
     res.json({ asOf: q.asOf ?? null, rules, contributionRates });
   });
@@ -125,7 +122,7 @@ export function atolRoutes(deps: { atol: PrismaAtolStore }): Router {
    * the bookings sold under that licence (see PrismaAtolStore.passengerReturn for records without one).
    */
   router.get('/finance/atol/returns', async (req, res) => {
-    const q = parseOrProblem(AtolReturnsQuery, query(req), 'query:', 400);
+    const q = parseOrProblem(AtolReturnsQuery, queryOf(req), 'query:', 400);
     const ret = await atolCall(() => atol.passengerReturn(q.licence, q.year));
     if (q.format === 'csv') {
       res

@@ -1,8 +1,8 @@
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import type { PrismaCommissions } from '../../activities/commissions.prisma';
 import { LedgerError } from '../../activities/ports/ledger';
 import { CommissionError, type CommissionErrorKind } from '../../domain/commission/commission';
-import { parseOrProblem, ProblemError } from '../problem';
+import { ledgerProblem, parseOrProblem, ProblemError, queryOf } from '../problem';
 import {
   CommissionScheduleQuery,
   CommissionsQuery,
@@ -38,16 +38,11 @@ async function commissionCall<T>(fn: () => Promise<T>): Promise<T> {
         errors: err.problems.map((p) => ({ pointer: `/${p.path}`, detail: p.message })),
       });
     }
-    if (err instanceof LedgerError) {
-      throw new ProblemError(err.kind === 'idempotency-conflict' ? 409 : 422, 'Ledger refused the request', err.message, `/problems/ledger-${err.kind}`, {
-        errors: err.problems.map((p) => ({ pointer: p.path.startsWith('(') ? '/' : `/${p.path}`, detail: p.message })),
-      });
-    }
+    if (err instanceof LedgerError) throw ledgerProblem(err);
     throw err;
   }
 }
 
-const query = (req: Request) => ({ ...(req.query as Record<string, unknown>) });
 
 /**
  * Commissions: supplier schedules (with override tiers), sub-agents, and the commission recorded
@@ -73,7 +68,7 @@ export function commissionRoutes(deps: CommissionRoutesDeps): Router {
   });
 
   router.get('/finance/commission-schedules', async (req, res) => {
-    const q = parseOrProblem(CommissionScheduleQuery, query(req), 'query:', 400);
+    const q = parseOrProblem(CommissionScheduleQuery, queryOf(req), 'query:', 400);
     res.json(await commissions.listSchedules(q));
   });
 
@@ -95,7 +90,7 @@ export function commissionRoutes(deps: CommissionRoutesDeps): Router {
   });
 
   router.get('/finance/commissions', async (req, res) => {
-    const q = parseOrProblem(CommissionsQuery, query(req), 'query:', 400);
+    const q = parseOrProblem(CommissionsQuery, queryOf(req), 'query:', 400);
     res.json(await commissions.listCommissions(q));
   });
 

@@ -1,9 +1,9 @@
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { RateMissingError } from '../../domain/fx/rates';
 import { minorUnits } from '../../domain/money/currency';
 import { Dec } from '../../domain/money/money';
 import type { ApiDeps } from '../app';
-import { parseOrProblem, ProblemError } from '../problem';
+import { ledgerProblem, parseOrProblem, ProblemError, queryOf } from '../problem';
 import {
   BalanceQuery,
   ClosePeriodRequest,
@@ -24,17 +24,12 @@ import { calendarDateIn } from '../../domain/time/instant';
 import { LedgerError } from '../../activities/ports/ledger';
 import type { FxRateFeed } from '../../activities/ports/fx-rate-feed';
 
-/** Ledger refusals as problems: a missing thing is 404, anything else the caller must fix is 422. */
+/** Ledger refusals as problems: a missing period, entry or account is 404. */
 async function ledgerCall<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof LedgerError) {
-      const status = err.kind === 'period-not-found' || err.kind === 'entry-not-found' || err.kind === 'unknown-account' ? 404 : err.kind === 'idempotency-conflict' ? 409 : 422;
-      throw new ProblemError(status, 'Ledger refused the request', err.message, `/problems/ledger-${err.kind}`, {
-        errors: err.problems.map((p) => ({ pointer: p.path.startsWith('(') ? '/' : `/${p.path}`, detail: p.message })),
-      });
-    }
+    if (err instanceof LedgerError) throw ledgerProblem(err, ['period-not-found', 'entry-not-found', 'unknown-account']);
     throw err;
   }
 }
@@ -51,7 +46,6 @@ async function configCall<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-const query = (req: Request) => ({ ...(req.query as Record<string, unknown>) });
 
 /** Finance: exchange rates (lookup, manual entry, feed import), trial balance, account balances. */
 export function financeRoutes(deps: ApiDeps): Router {
@@ -60,7 +54,7 @@ export function financeRoutes(deps: ApiDeps): Router {
 
   /** The rate in force on a date, with the publication date and source actually used. */
   router.get('/finance/rates', async (req, res) => {
-    const q = parseOrProblem(RateLookupQuery, query(req), 'query:', 400);
+    const q = parseOrProblem(RateLookupQuery, queryOf(req), 'query:', 400);
     try {
       res.json(await fxRates.resolve(q.from, q.to, q.date, q.source));
     } catch (err) {
@@ -89,7 +83,7 @@ export function financeRoutes(deps: ApiDeps): Router {
    * schedule does the same for every feed.
    */
   router.post('/finance/rates/import', async (req, res) => {
-    const q = parseOrProblem(ImportFeedQuery, query(req), 'query:', 400);
+    const q = parseOrProblem(ImportFeedQuery, queryOf(req), 'query:', 400);
     const feeds: Record<string, FxRateFeed> = deps.finance.feeds ?? { ECB: deps.finance.fxFeed };
     const chosen = Object.hasOwn(feeds, q.feed) ? feeds[q.feed] : undefined;
     if (!chosen) {
@@ -118,7 +112,7 @@ export function financeRoutes(deps: ApiDeps): Router {
    * `view=base` every account translated into the base currency from the rates on the postings.
    */
   router.get('/finance/trial-balance', async (req, res) => {
-    const q = parseOrProblem(TrialBalanceQuery, query(req), 'query:', 400);
+    const q = parseOrProblem(TrialBalanceQuery, queryOf(req), 'query:', 400);
     if (q.view === 'base') {
       res.json(await ledger.translatedTrialBalance(q.asOf));
       return;
@@ -143,7 +137,7 @@ export function financeRoutes(deps: ApiDeps): Router {
 
   /** An account's postings in a date range, with running balance and each posting's rate. */
   router.get('/finance/accounts/:code/statement', async (req, res) => {
-    const q = parseOrProblem(StatementQuery, query(req), 'query:', 400);
+    const q = parseOrProblem(StatementQuery, queryOf(req), 'query:', 400);
     res.json(await ledgerCall(() => ledger.statement(String(req.params.code), q)));
   });
 
@@ -204,7 +198,7 @@ export function financeRoutes(deps: ApiDeps): Router {
   });
 
   router.get('/finance/accounts/:code/balance', async (req, res) => {
-    const q = parseOrProblem(BalanceQuery, query(req), 'query:', 400);
+    const q = parseOrProblem(BalanceQuery, queryOf(req), 'query:', 400);
     res.json(await ledger.balance(String(req.params.code), q.currency, q.asOf));
   });
 

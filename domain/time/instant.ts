@@ -38,3 +38,13 @@ export function isTimeZone(timeZone: string): boolean {
     return false;
   }
 }
+
+/** A YYYY-MM-DD calendar date as the Date a database DATE column takes: midnight UTC. */
+export function utcDate(isoDate: string): Date {
+  return new Date(`${isoDate}T00:00:00.000Z`);
+}
+
+/** The YYYY-MM-DD calendar date (UTC) of a Date read from a DATE column, or of an instant. */
+export function isoDateOf(date: Date | Instant): string {
+  return new Date(date).toISOString().slice(0, 10);
+}
