@@ -1,0 +1,6 @@
+import { openTestPostgres } from '../../test/support/databases';
+import { catalogContract } from './catalog.contract';
+
+describe('PrismaCatalog on PostgreSQL', () => {
+  catalogContract(openTestPostgres);
+});
