@@ -10,6 +10,7 @@ import { calendarDateIn } from '../domain/time/instant';
 import { DEFAULT_CHART_OPTIONS, travelChartOfAccounts } from '../domain/ledger/chart';
 import { createApp } from '../api/app';
 import { superviseBookingWorker, type SupervisedWorker } from '../workers/booking-worker';
+import { superviseCatalogWorker } from '../workers/catalog-worker';
 import { superviseFinanceWorker } from '../workers/finance-worker';
 import { EcbXmlFxRateFeed } from '../adapters/ecb-xml/adapter';
 import { createTreasuryFeed } from '../adapters/treasury-json/adapter';
@@ -17,6 +18,8 @@ import type { FxRateFeed } from '../activities/ports/fx-rate-feed';
 import { dailyFxImportSchedule } from '../workers/schedules/fx-import.schedule';
 import { monthEndRevaluationSchedule } from '../workers/schedules/revaluation.schedule';
 import { dailyRevenueRecognitionSchedule } from '../workers/schedules/revenue-recognition.schedule';
+import { dailyAllotmentReleaseSchedule } from '../workers/schedules/allotment-release.schedule';
+import { LogSupplierNotifier } from '../activities/supplier-notifier.log';
 import { ensureSchedules, type ScheduleDescriptor } from './schedules';
 import type { AppConfig } from './config';
 import { openDatabase, type Database } from './database';
@@ -72,11 +75,19 @@ export async function startServices(
   const target = temporalTarget(config, opts.devAddress);
   const grace = config.WORKER_SHUTDOWN_GRACE as `${number}s`;
   const temporal = new TemporalClientProvider(target);
-  const schedules = opts.worker ? keepSchedules(temporal, financeSchedules(config), logger.child({ component: 'schedules' })) : null;
+  const schedules = opts.worker ? keepSchedules(temporal, workerSchedules(config), logger.child({ component: 'schedules' })) : null;
   const worker = opts.worker
-    ? bothWorkers(
-        superviseBookingWorker(target, { bookings, ledger: new PrismaLedger(db.prisma, db) }, logger.child({ component: 'worker' }), grace),
-        superviseFinanceWorker(target, { prisma: db.prisma, driver: db, feeds: financeFeeds(config), operatorTimeZone: config.OPERATOR_TIME_ZONE }, logger.child({ component: 'finance-worker' }), grace),
+    ? allWorkers(
+        [
+          superviseBookingWorker(target, { bookings, ledger: new PrismaLedger(db.prisma, db) }, logger.child({ component: 'worker' }), grace),
+          superviseFinanceWorker(target, { prisma: db.prisma, driver: db, feeds: financeFeeds(config), operatorTimeZone: config.OPERATOR_TIME_ZONE }, logger.child({ component: 'finance-worker' }), grace),
+          superviseCatalogWorker(
+            target,
+            { prisma: db.prisma, driver: db, notifier: new LogSupplierNotifier(logger.child({ component: 'supplier-notifier' })), operatorTimeZone: config.OPERATOR_TIME_ZONE },
+            logger.child({ component: 'catalog-worker' }),
+            grace,
+          ),
+        ],
         schedules!,
       )
     : null;
@@ -136,12 +147,13 @@ function financeFeeds(config: AppConfig): Record<string, FxRateFeed> {
   return feeds;
 }
 
-/** The finance schedules the worker keeps in place (created or brought up to date at start). */
-function financeSchedules(config: AppConfig): ScheduleDescriptor[] {
+/** The schedules the worker keeps in place (created or brought up to date at start). */
+function workerSchedules(config: AppConfig): ScheduleDescriptor[] {
   return [
     dailyFxImportSchedule(Object.keys(financeFeeds(config))),
     monthEndRevaluationSchedule(config.OPERATOR_TIME_ZONE),
     dailyRevenueRecognitionSchedule(config.OPERATOR_TIME_ZONE),
+    dailyAllotmentReleaseSchedule(config.OPERATOR_TIME_ZONE),
   ];
 }
 
@@ -157,10 +169,10 @@ function keepSchedules(temporal: TemporalClientProvider, descriptors: ScheduleDe
     while (!stopped) {
       try {
         const report = await ensureSchedules(await temporal.get(), descriptors, logger);
-        logger.info(report, 'finance schedules in place');
+        logger.info(report, 'schedules in place');
         return;
       } catch (err) {
-        logger.warn({ err, retryInMs: backoff }, 'cannot ensure the finance schedules yet; retrying');
+        logger.warn({ err, retryInMs: backoff }, 'cannot ensure the schedules yet; retrying');
         await new Promise<void>((resolve) => {
           const t = setTimeout(resolve, backoff);
           wake = () => {
@@ -181,13 +193,13 @@ function keepSchedules(temporal: TemporalClientProvider, descriptors: ScheduleDe
   };
 }
 
-/** The booking and finance workers as one: ready when both poll (and the schedules exist). */
-function bothWorkers(booking: SupervisedWorker, finance: SupervisedWorker, schedules: { done: Promise<void>; stop(): void }): SupervisedWorker {
+/** The booking, finance and catalog workers as one: ready when all poll (and the schedules exist). */
+function allWorkers(workers: SupervisedWorker[], schedules: { done: Promise<void>; stop(): void }): SupervisedWorker {
   return {
-    ready: Promise.all([booking.ready, finance.ready, schedules.done]).then(() => undefined),
+    ready: Promise.all([...workers.map((w) => w.ready), schedules.done]).then(() => undefined),
     async stop() {
       schedules.stop();
-      await Promise.all([booking.stop(), finance.stop()]);
+      await Promise.all(workers.map((w) => w.stop()));
     },
   };
 }

@@ -3,3 +3,4 @@ export { BookingWorkflow } from './booking/booking.workflow';
 export { MonthEndRevaluationWorkflow } from './finance/revaluation.workflow';
 export { DailyRevenueRecognitionWorkflow } from './finance/revenue-recognition.workflow';
 export { DailyFxImportWorkflow } from './finance/fx-import.workflow';
+export { AllotmentReleaseWorkflow } from './catalog/allotment-release.workflow';

@@ -4,4 +4,6 @@ export const TASK_QUEUES = {
   bookingOrchestration: 'booking-orchestration',
   /** Finance workflows (revaluation, revenue recognition, FX import) and their activities. */
   finance: 'finance-operations',
+  /** Catalog and inventory workflows (daily allotment release) and their activities. */
+  catalog: 'catalog-operations',
 } as const;
