@@ -19,7 +19,7 @@ import { freePort } from '../infra/dev-server';
 import { openDatabase, type Database } from '../infra/database';
 import { migrateDeploy, type MigrateTarget } from '../infra/migrate';
 import { provisionTestPostgres } from '../test/support/postgres';
-import { generateCatalog } from './support/catalog-generator';
+import { generateCatalog } from '../sandbox/catalog-generator';
 
 const catalogData = generateCatalog({ seed: 42, startDate: '2027-01-04' });
 const json = { suppliers: JSON.stringify(catalogData.suppliers), products: JSON.stringify(catalogData.products) };

@@ -23,6 +23,7 @@ import { LogSupplierNotifier } from '../activities/supplier-notifier.log';
 import { ensureSchedules, type ScheduleDescriptor } from './schedules';
 import type { AppConfig } from './config';
 import { openDatabase, type Database } from './database';
+import { seedDemoCatalog } from './demo-catalog';
 import { financeDeps } from './finance';
 import type { Logger } from './logger';
 import { TemporalClientProvider, temporalTarget } from './temporal';
@@ -70,6 +71,8 @@ export async function startServices(
     // rules and a week of DEMO rates). A production database is configured by finance instead.
     await new PrismaFinanceConfig(db.prisma).seedDemoConfig(config.BASE_CURRENCY, config.BANK_CURRENCIES, calendarDateIn(Date.now(), config.OPERATOR_TIME_ZONE));
     logger.info({ baseCurrency: config.BASE_CURRENCY, currencies: config.BANK_CURRENCIES }, 'demo finance configuration seeded (embedded default)');
+    // ... and with a small catalog under allotment, so availability search answers at once.
+    await seedDemoCatalog(db, calendarDateIn(Date.now(), config.OPERATOR_TIME_ZONE), logger);
   }
   const bookings = new PrismaBookingStore(db.prisma);
   const target = temporalTarget(config, opts.devAddress);

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { generateCatalog } from '../bench/support/catalog-generator';
+import { generateCatalog } from '../sandbox/catalog-generator';
 import { productsToCsv, suppliersToCsv } from '../domain/catalog/import-rows';
 import { isIsoDate } from '../domain/time/instant';
 

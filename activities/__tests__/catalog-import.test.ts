@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { generateCatalog, type CatalogSize } from '../../bench/support/catalog-generator';
+import { generateCatalog, type CatalogSize } from '../../sandbox/catalog-generator';
 import { productsToCsv } from '../../domain/catalog/import-rows';
 import type { Database } from '../../infra/database';
 import { openTestPglite } from '../../test/support/databases';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { generateCatalog, type CatalogSize } from '../../bench/support/catalog-generator';
+import { generateCatalog, type CatalogSize } from '../../sandbox/catalog-generator';
 import type { HotelProduct, Product, Supplier, TourProduct } from '../../domain/catalog/model';
 import { CatalogValidationError } from '../../domain/catalog/problems';
 import type { Database } from '../../infra/database';

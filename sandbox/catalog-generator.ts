@@ -5,8 +5,8 @@
  * services and 25 insurance products. Seasons never overlap; every date lies after `startDate`.
  */
 import { composeIBAN } from 'ibantools';
-import type { Category, Product, Rate, Supplier, SupplierType } from '../../domain/catalog/model';
-import { addDays } from '../../domain/catalog/dates';
+import type { Category, Product, Rate, Supplier, SupplierType } from '../domain/catalog/model';
+import { addDays } from '../domain/catalog/dates';
 
 export interface CatalogSize {
   hotels: number;
