@@ -295,7 +295,7 @@ export interface PriceRequest {
 }
 
 export interface PriceLine {
-  /** e.g. BASE, CHILD_DISCOUNT, SINGLE_SUPPLEMENT, EXTRA_NIGHT, MARKUP, TAX */
+  /** BASE, CHILD, SINGLE_SUPPLEMENT, EXTRA_NIGHT or TAX (see PRICE_LINE_KINDS in pricing.ts) */
   kind: string;
   description: string;
   /** Night or service date the line is for, when it is for one. */
