@@ -21,6 +21,11 @@ import { financeRoutes } from './routes/finance.routes';
 import { healthRoutes } from './routes/health.routes';
 import { revaluationRoutes } from './routes/revaluation.routes';
 import { revenueRoutes } from './routes/revenue.routes';
+import { catalogRoutes, type CatalogRouteDeps } from './routes/catalog.routes';
+import { AvailabilitySearch } from '../activities/availability-search';
+import { PrismaCatalog } from '../activities/catalog.prisma';
+import { PrismaInventory } from '../activities/inventory.prisma';
+import { calendarDateIn } from '../domain/time/instant';
 
 /** What the API needs from the outside world; the composition root passes real ones. */
 export interface ApiDeps {
@@ -45,6 +50,22 @@ export interface ApiDeps {
   };
 }
 
+/** The one route that takes a large body (a catalog file) and parses it itself. */
+export const BULK_UPLOAD_PATH = '/catalog/imports';
+
+/** The catalog's stores and search on the API's database (one product cache per app). */
+function catalogDeps(deps: ApiDeps): CatalogRouteDeps {
+  const { db, operatorTimeZone } = deps;
+  const catalog = new PrismaCatalog(db.prisma);
+  const inventory = new PrismaInventory(db.prisma, (sql, params) => db.query(sql, params));
+  const search = new AvailabilitySearch(catalog, inventory, deps.finance.fxRates, {
+    today: () => calendarDateIn(Date.now(), operatorTimeZone),
+    // Prices are converted at the rates of the source finance configured (ECB until it is set).
+    rateSource: async () => (await deps.finance.config.settings())?.rateSource ?? 'ECB',
+  });
+  return { prisma: db.prisma, catalog, inventory, search, temporal: deps.temporal, operatorTimeZone };
+}
+
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** The Express app: thin translation between HTTP and Temporal/the database. */
@@ -66,10 +87,13 @@ export function createApp(deps: ApiDeps): Express {
       autoLogging: { ignore: (req) => req.url === '/healthz' },
     }),
   );
-  app.use(express.json({ limit: '100kb', strict: true, type: ['application/json', 'application/*+json'] }));
+  const json = express.json({ limit: '100kb', strict: true, type: ['application/json', 'application/*+json'] });
+  // Catalog imports carry whole files (JSON or CSV, up to 20 MB): their route parses its own body.
+  const isBulkUpload = (req: express.Request) => req.method === 'POST' && req.path === BULK_UPLOAD_PATH;
+  app.use((req, res, next) => (isBulkUpload(req) ? next() : json(req, res, next)));
   app.use((req, res, next) => {
     // A body that is not JSON would otherwise be silently ignored.
-    if (['POST', 'PUT', 'PATCH'].includes(req.method) && req.headers['content-length'] !== '0' && req.headers['content-type'] && !req.is(['application/json', 'application/*+json'])) {
+    if (['POST', 'PUT', 'PATCH'].includes(req.method) && !isBulkUpload(req) && req.headers['content-length'] !== '0' && req.headers['content-type'] && !req.is(['application/json', 'application/*+json'])) {
       sendProblem(res, {
         status: 415,
         title: 'Unsupported media type',
@@ -88,6 +112,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(atolRoutes({ atol: deps.finance.atol }));
   app.use(revenueRoutes({ prisma: deps.db.prisma, operatorTimeZone: deps.operatorTimeZone }));
   app.use(revaluationRoutes({ prisma: deps.db.prisma, temporal: deps.temporal, operatorTimeZone: deps.operatorTimeZone }));
+  app.use(catalogRoutes(catalogDeps(deps)));
 
   app.use((req, res) => {
     sendProblem(res, { status: 404, title: 'Not found', detail: `No route for ${req.method} ${req.path}`, type: '/problems/not-found' });

@@ -29,7 +29,9 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, next) 
     return;
   }
   if (body.type === 'entity.too.large') {
-    sendProblem(res, { status: 413, title: 'Request too large', detail: 'The request body exceeds 100 kB', type: '/problems/request-too-large' });
+    const limit = typeof (body as { limit?: unknown }).limit === 'number' ? (body as { limit: number }).limit : 100 * 1024;
+    const shown = limit >= 1024 * 1024 ? `${Math.round(limit / (1024 * 1024))} MB` : `${Math.round(limit / 1024)} kB`;
+    sendProblem(res, { status: 413, title: 'Request too large', detail: `The request body exceeds ${shown}`, type: '/problems/request-too-large' });
     return;
   }
   if (body.type === 'charset.unsupported' || body.type === 'encoding.unsupported') {

@@ -1,0 +1,216 @@
+import { z } from 'zod';
+import { CATALOG_PRODUCT_TYPES, SUPPLIER_TYPES } from '../../domain/catalog/model';
+import { SALES_CHANNELS } from '../../domain/ledger/chart';
+import { CurrencyCode, IsoDate } from '../../domain/schemas/common.schema';
+import { isIsoDate } from '../../domain/time/instant';
+
+/**
+ * Catalog requests: URL queries, path parameters, and the bodies of the operational endpoints
+ * (holds, sales, prices, releases). The catalog entities themselves (suppliers, products,
+ * contracts, stop sales, markup rules) are validated by `domain/catalog/validation.ts`, whose
+ * problems come back as 422 with the same JSON Pointers; they are not redefined here.
+ */
+
+/**
+ * Cross-field checks run even when some field is wrong, so every problem is reported at once;
+ * each check looks only at fields that parsed.
+ */
+export const ALWAYS = { when: () => true };
+const isDate = (v: unknown): v is string => typeof v === 'string' && isIsoDate(v);
+const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
+
+export const CODE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const Code = (max: number) =>
+  z
+    .string()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .regex(CODE_PATTERN, 'may contain only letters, digits and . _ - (starting with a letter or digit)');
+export const SupplierCode = Code(32);
+export const ProductCode = Code(48);
+export const CategoryCode = Code(32);
+export const ContractCode = Code(48);
+export const HoldReference = Code(128);
+
+/** Query booleans: `true`/`false` only, so a typo is reported, not read as false. */
+const QueryBool = z.enum(['true', 'false'], { message: 'must be true or false' }).transform((v) => v === 'true');
+
+const Limit = (max: number, dflt: number) =>
+  z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(max, `must be at most ${max}`).default(dflt);
+const Cursor = z.string().min(1).max(512).regex(/^[A-Za-z0-9_-]+$/, 'must be a nextCursor this endpoint returned');
+
+export const SupplierPath = z.strictObject({ code: SupplierCode });
+export const ProductPath = z.strictObject({ supplierCode: SupplierCode, productCode: ProductCode });
+export const ContractPath = z.strictObject({ code: ContractCode });
+export const HoldPath = z.strictObject({ reference: HoldReference });
+export const StopSalePath = z.strictObject({ id: z.uuid('must be a stop sale id (a UUID)') });
+
+export const SupplierListQuery = z.strictObject({
+  type: z.enum(SUPPLIER_TYPES).optional(),
+  active: QueryBool.optional(),
+  q: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters').optional(),
+  cursor: Cursor.optional(),
+  limit: Limit(200, 50),
+});
+export type SupplierListQuery = z.infer<typeof SupplierListQuery>;
+
+export const ProductListQuery = z.strictObject({
+  supplier: SupplierCode.optional(),
+  type: z.enum(CATALOG_PRODUCT_TYPES).optional(),
+  destination: z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters').optional(),
+  active: QueryBool.optional(),
+  q: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters').optional(),
+  cursor: Cursor.optional(),
+  limit: Limit(200, 50),
+});
+export type ProductListQuery = z.infer<typeof ProductListQuery>;
+
+export const ContractListQuery = z
+  .strictObject({
+    supplier: SupplierCode.optional(),
+    product: ProductCode.optional().meta({ description: 'Needs supplier (product codes are unique per supplier)' }),
+    cursor: ContractCode.optional().meta({ description: 'The nextCursor of the previous page' }),
+    limit: Limit(500, 100),
+  })
+  .superRefine((v, ctx) => {
+    if (v.product !== undefined && v.supplier === undefined) ctx.addIssue({ code: 'custom', path: ['supplier'], message: 'is required with product' });
+  }, ALWAYS);
+
+export const ContractDetailQuery = z.strictObject({ from: IsoDate.optional(), to: IsoDate.optional() });
+
+export const PatchContractRequest = z.strictObject({
+  quantity: z.number({ message: 'must be a whole number' }).int('must be a whole number').min(0, 'must not be negative').max(100_000, 'must be at most 100000'),
+});
+
+export const StopSaleListQuery = z
+  .strictObject({ supplierCode: SupplierCode.optional(), productCode: ProductCode.optional() })
+  .superRefine((v, ctx) => {
+    if (v.productCode !== undefined && v.supplierCode === undefined) ctx.addIssue({ code: 'custom', path: ['supplierCode'], message: 'is required with productCode' });
+  }, ALWAYS);
+
+export const ImportQuery = z.strictObject({
+  kind: z.enum(['suppliers', 'products', 'markup-rules'], { message: 'must be suppliers, products or markup-rules' }),
+  dryRun: QueryBool.default(false),
+  skipBad: QueryBool.default(false),
+  source: z.string().trim().min(1).max(200).optional(),
+});
+
+const Channel = z.enum(SALES_CHANNELS);
+const Age = z.number({ message: 'must be a whole number' }).int('must be a whole number').min(0, 'must be 0 or more').max(17, 'a child is at most 17');
+
+export const Unit = z.strictObject({
+  adults: z.number({ message: 'must be a whole number' }).int('must be a whole number').min(0, 'must be 0 or more').max(20, 'must be at most 20'),
+  childAges: z.array(Age).max(10, 'at most 10 children per unit').default([]),
+});
+
+export const PriceRequestBody = z
+  .strictObject({
+    supplierCode: SupplierCode,
+    productCode: ProductCode,
+    category: CategoryCode,
+    ratePlan: Code(32).optional(),
+    startDate: IsoDate,
+    nights: z.number({ message: 'must be a whole number' }).int('must be a whole number').min(0, 'must be 0 or more').max(90, 'must be at most 90'),
+    units: z.array(Unit).min(1, 'must list at least one unit').max(20, 'at most 20 units'),
+    channel: Channel.default('direct'),
+    sellingCurrency: CurrencyCode,
+  })
+  .superRefine((v, ctx) => {
+    if (!Array.isArray(v.units)) return;
+    v.units.forEach((u, i) => {
+      if (u && isInt(u.adults) && Array.isArray(u.childAges) && u.adults + u.childAges.length === 0) ctx.addIssue({ code: 'custom', path: ['units', i], message: 'must have at least one traveller' });
+    });
+  }, ALWAYS);
+export type PriceRequestBody = z.infer<typeof PriceRequestBody>;
+
+/** Nights between two calendar dates (checkOut after checkIn gives 1 or more). */
+export function nightsBetween(from: string, toExclusive: string): number {
+  return Math.round((Date.parse(`${toExclusive}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
+
+/** Longest stay a search covers (inventory of each night is read). */
+export const MAX_SEARCH_NIGHTS = 30;
+
+/**
+ * `GET /catalog/availability`. `adults` and `childAges` are the whole party, shared among `rooms`
+ * units (see `splitParty`). Tours: `checkIn` is the departure date, `checkOut` the return.
+ */
+export const AvailabilityQuery = z
+  .strictObject({
+    destination: z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters').transform((d) => d.toUpperCase()),
+    checkIn: IsoDate,
+    checkOut: IsoDate,
+    adults: z.coerce.number({ message: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').max(40, 'must be at most 40').default(2),
+    childAges: z
+      .string()
+      .default('')
+      .transform((s, ctx) => {
+        if (s.trim() === '') return [];
+        const ages: number[] = [];
+        for (const [i, part] of s.split(',').entries()) {
+          const t = part.trim();
+          if (!/^\d{1,2}$/.test(t) || Number(t) > 17) {
+            ctx.addIssue({ code: 'custom', message: `child age ${i + 1} ("${t}") must be a whole number from 0 to 17` });
+          } else ages.push(Number(t));
+        }
+        if (ages.length > 20) ctx.addIssue({ code: 'custom', message: 'at most 20 children' });
+        return ages;
+      }),
+    rooms: z.coerce.number({ message: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').max(20, 'must be at most 20').default(1),
+    type: z.enum(CATALOG_PRODUCT_TYPES).optional(),
+    channel: Channel.default('direct'),
+    currency: CurrencyCode,
+    detail: QueryBool.default(false),
+    cursor: Cursor.optional(),
+    limit: Limit(100, 20),
+  })
+  .superRefine((v, ctx) => {
+    if (isDate(v.checkIn) && isDate(v.checkOut)) {
+      const nights = nightsBetween(v.checkIn, v.checkOut);
+      if (nights < 1) ctx.addIssue({ code: 'custom', path: ['checkOut'], message: `must be after checkIn (${v.checkIn})` });
+      else if (nights > MAX_SEARCH_NIGHTS) ctx.addIssue({ code: 'custom', path: ['checkOut'], message: `a search covers at most ${MAX_SEARCH_NIGHTS} nights` });
+    }
+    if (isInt(v.adults) && isInt(v.rooms) && v.rooms > v.adults) {
+      ctx.addIssue({ code: 'custom', path: ['rooms'], message: `each room needs an adult: ${v.rooms} rooms for ${v.adults} adults` });
+    }
+  }, ALWAYS);
+export type AvailabilityQuery = z.infer<typeof AvailabilityQuery>;
+
+const Quantity = z.number({ message: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').max(500, 'must be at most 500');
+const SaleFields = {
+  reference: HoldReference,
+  supplierCode: SupplierCode,
+  productCode: ProductCode,
+  category: CategoryCode,
+  from: IsoDate.meta({ description: 'First night (hotels) or departure date (tours)' }),
+  nights: z.number({ message: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').max(90, 'must be at most 90'),
+  quantity: Quantity,
+  channel: z.string().min(1).max(32).regex(CODE_PATTERN, 'may contain only letters, digits and . _ -').default('api'),
+};
+
+export const HoldRequest = z.strictObject({
+  ...SaleFields,
+  ttlSeconds: z.number({ message: 'must be a whole number' }).int('must be a whole number').min(30, 'must be at least 30').max(7 * 86_400, 'must be at most 604800 (7 days)').optional(),
+});
+export type HoldRequest = z.infer<typeof HoldRequest>;
+
+export const SaleRequest = z.strictObject(SaleFields);
+export type SaleRequest = z.infer<typeof SaleRequest>;
+
+export const InventoryQuery = z
+  .strictObject({ supplierCode: SupplierCode, productCode: ProductCode, category: CategoryCode.optional(), from: IsoDate, to: IsoDate })
+  .superRefine((v, ctx) => {
+    if (isDate(v.from) && isDate(v.to)) {
+      const days = nightsBetween(v.from, v.to);
+      if (days < 0) ctx.addIssue({ code: 'custom', path: ['to'], message: `must not be before from (${v.from})` });
+      else if (days > 400) ctx.addIssue({ code: 'custom', path: ['to'], message: 'covers at most 400 days' });
+    }
+  }, ALWAYS);
+
+export const StartReleaseRequest = z.strictObject({ date: IsoDate.optional().meta({ description: 'Operator-calendar day to release for; today when absent' }) });
+
+export const ReleasesQuery = z
+  .strictObject({ from: IsoDate, to: IsoDate })
+  .superRefine((v, ctx) => {
+    if (isDate(v.from) && isDate(v.to) && v.to < v.from) ctx.addIssue({ code: 'custom', path: ['to'], message: `must not be before from (${v.from})` });
+  }, ALWAYS);
