@@ -2,7 +2,7 @@ import { PrismaCatalog } from '../activities/catalog.prisma';
 import { PrismaInventory } from '../activities/inventory.prisma';
 import { generateCatalog, type CatalogSize } from '../sandbox/catalog-generator';
 import { addDays } from '../domain/catalog/dates';
-import type { AllotmentContract } from '../domain/catalog/model';
+import type { AllotmentContract, MarkupRule } from '../domain/catalog/model';
 import type { Database } from './database';
 import type { Logger } from './logger';
 
@@ -19,13 +19,20 @@ const DEMO_SIZE: CatalogSize = {
   destinations: 3,
 };
 
+const DEMO_MARKUPS: MarkupRule[] = [
+  { productType: null, channel: null, percent: '20' },
+  { productType: 'HOTEL', channel: 'online', percent: '12' },
+  { productType: 'TOUR', channel: null, percent: '25' },
+  { productType: null, channel: 'agent', percent: '15' },
+];
+
 /** Days of hotel allotment the demo contracts cover, from today. */
 const DEMO_CONTRACT_DAYS = 120;
 
 /**
  * Seeds a small demo catalog on an empty embedded database (`npm start`): suppliers, hotels,
  * tours, ground services and insurance from the deterministic generator, and allotment contracts
- * (8 rooms of each hotel room type for the next 120 days, released 21 days before arrival; 12
+ * (markup rules, and 8 rooms of each hotel room type for the next 120 days, released 21 days before arrival; 12
  * cabins on each tour departure), so availability search answers out of the box. A database that
  * already has suppliers is left alone.
  */
@@ -36,6 +43,8 @@ export async function seedDemoCatalog(db: Database, today: string, logger: Logge
   const catalog = new PrismaCatalog(db.prisma);
   await catalog.upsertSuppliers(suppliers);
   await catalog.upsertProducts(products);
+  // Demo margins: 20 % by default, less where competition is fiercest online, more on tours.
+  await catalog.setMarkupRules(DEMO_MARKUPS);
   const inventory = new PrismaInventory(db.prisma);
   let contracts = 0;
   for (const p of products) {

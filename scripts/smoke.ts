@@ -54,6 +54,14 @@ async function main() {
     const uiPage = await fetch(ui);
     if (uiPage.status !== 200) fail(`Temporal UI answered ${uiPage.status}`);
 
+    // The embedded demo catalog answers an availability search with priced options.
+    const checkIn = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+    const checkOut = new Date(Date.now() + 33 * 86_400_000).toISOString().slice(0, 10);
+    const search = await fetch(`${api}/catalog/availability?destination=IT-ROME&checkIn=${checkIn}&checkOut=${checkOut}&adults=2&currency=GBP&limit=5`);
+    const options = (await search.json()) as { items?: { productCode: string; totalSell: string }[] };
+    if (search.status !== 200 || !options.items?.length) fail(`GET /catalog/availability answered ${search.status}: ${JSON.stringify(options)}`);
+    process.stdout.write(`smoke: availability search found ${options.items!.length} priced options (cheapest ${options.items![0]!.productCode} at GBP ${options.items![0]!.totalSell})\n`);
+
     const travelDate = `${new Date().getUTCFullYear() + 1}-03-15`;
     const created = await fetch(`${api}/bookings`, {
       method: 'POST',
