@@ -297,8 +297,11 @@ export class AvailabilitySearch {
 
     const [hotelAvail, datedAvail] = await availability;
     const open = new Map<string, number>();
+    const party = q.adults + q.childAges.length;
     for (const a of [...hotelAvail, ...datedAvail] as AvailabilityView[]) {
-      if (!a.stopSale && a.available >= q.rooms) open.set(`${a.productId}|${a.category}`, a.available);
+      // Contracts for groups (or for individuals only) do not show to a party outside their size.
+      const fitsGroup = party >= a.minGroupSize && party <= a.maxGroupSize;
+      if (!a.stopSale && a.available >= q.rooms && fitsGroup) open.set(`${a.productId}|${a.category}`, a.available);
     }
     const priced: Priced[] = [];
     const skipped: SkippedOption[] = [];

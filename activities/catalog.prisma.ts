@@ -33,16 +33,57 @@ type Db = Pick<PrismaClient, '$queryRawUnsafe' | '$executeRawUnsafe'>;
 
 export type UpsertOutcome = 'created' | 'updated' | 'unchanged';
 
-export type CatalogErrorKind = 'unknown-supplier' | 'inactive-supplier' | 'unknown-product' | 'conflict';
+export type CatalogErrorKind = 'unknown-supplier' | 'inactive-supplier' | 'unknown-product' | 'conflict' | 'exists' | 'version-mismatch';
 
 /** A catalog write refused for a reason the caller can act on (not an input-shape problem). */
 export class CatalogError extends Error {
   constructor(
     readonly kind: CatalogErrorKind,
     message: string,
+    /** With 'version-mismatch': the stored version the expectation was compared with. */
+    readonly currentVersion?: number,
   ) {
     super(message);
     this.name = 'CatalogError';
+  }
+}
+
+/** The stored version a write requires (any of several, as an If-Match list allows). */
+export interface VersionExpectation {
+  version: number | readonly number[];
+}
+
+/**
+ * A precondition of a single-record write, checked inside the write's transaction against the row
+ * locked FOR UPDATE, so no other writer can slip in between the check and the write:
+ * - `'absent'`: create only. The record must not exist, and a concurrent create of the same code
+ *   makes the INSERT do nothing (never an update): CatalogError 'exists'.
+ * - `'present'`: replace only (If-Match: *). A missing record is CatalogError 'unknown-supplier' /
+ *   'unknown-product'.
+ * - `{version}`: the stored version must be (one of) these: else CatalogError 'version-mismatch'
+ *   with `currentVersion`; a missing record is 'unknown-supplier' / 'unknown-product'.
+ */
+export type WriteExpectation = 'absent' | 'present' | VersionExpectation;
+
+export interface WriteOptions {
+  expect?: WriteExpectation;
+}
+
+/**
+ * Checks `expect` against the locked row's version (undefined = no row). Returns normally when the
+ * write may go ahead.
+ */
+function checkExpectation(what: string, expect: WriteExpectation | undefined, version: number | undefined, missing: CatalogErrorKind): void {
+  if (expect === undefined) return;
+  if (expect === 'absent') {
+    if (version !== undefined) throw new CatalogError('exists', `${what} already exists`);
+    return;
+  }
+  if (version === undefined) throw new CatalogError(missing, `There is no ${what.charAt(0).toLowerCase()}${what.slice(1)}`);
+  if (expect === 'present') return;
+  const wanted: readonly number[] = typeof expect.version === 'number' ? [expect.version] : expect.version;
+  if (!wanted.includes(version)) {
+    throw new CatalogError('version-mismatch', `${what} is at version ${version}, not ${wanted.join(' or ')}: read it again and reapply the change`, version);
   }
 }
 
@@ -477,13 +518,20 @@ export class PrismaCatalog {
 
   // ----- suppliers ---------------------------------------------------------------------------
 
-  /** Creates or replaces (by code) a supplier and its policy windows; the version moves only on change. */
-  async upsertSupplier(input: Supplier): Promise<{ outcome: UpsertOutcome; supplier: SupplierView }> {
+  /**
+   * Creates or replaces (by code) a supplier and its policy windows; the version moves only on
+   * change. `expect` makes it create-only or version-checked (see {@link WriteExpectation}); the
+   * returned view is read in the same transaction, so its version is the one this write left.
+   */
+  async upsertSupplier(input: Supplier, options: WriteOptions = {}): Promise<{ outcome: UpsertOutcome; supplier: SupplierView }> {
     const supplier = parseSupplier(input);
-    const [result] = await this.upsertSuppliers([supplier]);
-    const view = await this.getSupplier(supplier.code);
-    if (!view) throw new CatalogError('conflict', `Supplier ${supplier.code} disappeared while it was written`);
-    return { outcome: result!.outcome, supplier: view };
+    const { outcome, stored } = await this.prisma.$transaction(async (tx) => {
+      const [result] = await this.writeSuppliers(tx, [supplier], false, options.expect);
+      const [read] = await this.readSuppliers(tx, `code = $1`, [supplier.code]);
+      return { outcome: result!.outcome, stored: read };
+    }, TX_OPTIONS);
+    if (!stored) throw new CatalogError('conflict', `Supplier ${supplier.code} disappeared while it was written`);
+    return { outcome, supplier: { ...stored, commissionSchedules: await this.commissions.listSchedules({ supplier: supplier.code }) } };
   }
 
   /**
@@ -492,69 +540,83 @@ export class PrismaCatalog {
    */
   async upsertSuppliers(suppliers: readonly Supplier[], options: { dryRun?: boolean } = {}): Promise<SupplierOutcome[]> {
     if (suppliers.length === 0) return [];
-    const run = async (db: Db): Promise<SupplierOutcome[]> => {
-      const existing = await this.readSuppliers(db, `code = ANY($1::text[])`, [suppliers.map((s) => s.code)], options.dryRun ? '' : 'FOR UPDATE');
-      const byCode = new Map(existing.map((s) => [s.code, s]));
-      const outcomes: SupplierOutcome[] = [];
-      for (const s of suppliers) {
-        const before = byCode.get(s.code);
-        const outcome: UpsertOutcome = !before ? 'created' : supplierContent(before) === supplierContent(s) ? 'unchanged' : 'updated';
-        outcomes.push({ code: s.code, outcome });
-        if (options.dryRun || outcome === 'unchanged') continue;
-        const rows = await db.$queryRawUnsafe<{ id: string }[]>(
-          `INSERT INTO suppliers (id, code, name, type, active, contacts, iban, bic, account_number, deposit_percent, balance_due_days_before_travel,
-                                  net_days_after_invoice, preferred_payment_method, invoice_currency, payment_currency)
-           VALUES ($1::uuid, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10::numeric, $11, $12, $13, $14, $15)
-           ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, type = EXCLUDED.type, active = EXCLUDED.active, contacts = EXCLUDED.contacts,
-             iban = EXCLUDED.iban, bic = EXCLUDED.bic, account_number = EXCLUDED.account_number, deposit_percent = EXCLUDED.deposit_percent,
-             balance_due_days_before_travel = EXCLUDED.balance_due_days_before_travel, net_days_after_invoice = EXCLUDED.net_days_after_invoice,
-             preferred_payment_method = EXCLUDED.preferred_payment_method, invoice_currency = EXCLUDED.invoice_currency,
-             payment_currency = EXCLUDED.payment_currency, version = suppliers.version + 1, updated_at = now()
-           RETURNING id::text AS id`,
-          randomUUID(),
-          s.code,
-          s.name,
-          s.type,
-          s.active,
-          JSON.stringify(s.contacts),
-          s.iban ?? null,
-          s.bic ?? null,
-          s.accountNumber ?? null,
-          s.paymentTerms.depositPercent,
-          s.paymentTerms.balanceDueDaysBeforeTravel,
-          s.paymentTerms.netDaysAfterInvoice,
-          s.preferredPaymentMethod,
-          s.invoiceCurrency,
-          s.paymentCurrency,
+    return options.dryRun ? this.writeSuppliers(this.prisma, suppliers, true) : this.prisma.$transaction((tx) => this.writeSuppliers(tx, suppliers, false), TX_OPTIONS);
+  }
+
+  /**
+   * Writes suppliers on `db` (a transaction unless a dry run). The stored rows are read FOR UPDATE
+   * first; `expect` (single-supplier writes) is checked against them, and with 'absent' the INSERT
+   * does nothing on a conflicting code (a concurrent create), which is refused as 'exists'.
+   */
+  private async writeSuppliers(db: Db, suppliers: readonly Supplier[], dryRun: boolean, expect?: WriteExpectation): Promise<SupplierOutcome[]> {
+    const existing = await this.readSuppliers(db, `code = ANY($1::text[])`, [suppliers.map((s) => s.code)], dryRun ? '' : 'FOR UPDATE');
+    const byCode = new Map(existing.map((s) => [s.code, s]));
+    const createOnly = expect === 'absent';
+    const outcomes: SupplierOutcome[] = [];
+    for (const s of suppliers) {
+      const before = byCode.get(s.code);
+      checkExpectation(`Supplier ${s.code}`, expect, before?.version, 'unknown-supplier');
+      const outcome: UpsertOutcome = !before ? 'created' : supplierContent(before) === supplierContent(s) ? 'unchanged' : 'updated';
+      outcomes.push({ code: s.code, outcome });
+      if (dryRun || outcome === 'unchanged') continue;
+      const rows = await db.$queryRawUnsafe<{ id: string }[]>(
+        `INSERT INTO suppliers (id, code, name, type, active, contacts, iban, bic, account_number, deposit_percent, balance_due_days_before_travel,
+                                net_days_after_invoice, preferred_payment_method, invoice_currency, payment_currency)
+         VALUES ($1::uuid, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10::numeric, $11, $12, $13, $14, $15)
+         ON CONFLICT (code) ${
+           createOnly
+             ? 'DO NOTHING'
+             : `DO UPDATE SET name = EXCLUDED.name, type = EXCLUDED.type, active = EXCLUDED.active, contacts = EXCLUDED.contacts,
+           iban = EXCLUDED.iban, bic = EXCLUDED.bic, account_number = EXCLUDED.account_number, deposit_percent = EXCLUDED.deposit_percent,
+           balance_due_days_before_travel = EXCLUDED.balance_due_days_before_travel, net_days_after_invoice = EXCLUDED.net_days_after_invoice,
+           preferred_payment_method = EXCLUDED.preferred_payment_method, invoice_currency = EXCLUDED.invoice_currency,
+           payment_currency = EXCLUDED.payment_currency, version = suppliers.version + 1, updated_at = now()`
+         }
+         RETURNING id::text AS id`,
+        randomUUID(),
+        s.code,
+        s.name,
+        s.type,
+        s.active,
+        JSON.stringify(s.contacts),
+        s.iban ?? null,
+        s.bic ?? null,
+        s.accountNumber ?? null,
+        s.paymentTerms.depositPercent,
+        s.paymentTerms.balanceDueDaysBeforeTravel,
+        s.paymentTerms.netDaysAfterInvoice,
+        s.preferredPaymentMethod,
+        s.invoiceCurrency,
+        s.paymentCurrency,
+      );
+      // Create-only and the code was taken after our locked read (a concurrent create committed).
+      if (rows.length === 0) throw new CatalogError('exists', `Supplier ${s.code} already exists`);
+      const id = rows[0]!.id;
+      await db.$executeRawUnsafe(`DELETE FROM supplier_policy_windows WHERE supplier_id = $1::uuid`, id);
+      const windows = [
+        ...s.cancellationPolicy.windows.map((w) => ({ ...w, policy: 'CANCELLATION' })),
+        ...s.amendmentPolicy.windows.map((w) => ({ ...w, policy: 'AMENDMENT' })),
+      ].map((w) => ({
+        policy: w.policy,
+        from_days_before: w.fromDaysBefore,
+        to_days_before: w.toDaysBefore,
+        basis: w.basis,
+        scope: w.scope,
+        amount: w.amount,
+        currency: w.currency ?? null,
+        non_refundable: w.nonRefundable,
+      }));
+      if (windows.length) {
+        await db.$executeRawUnsafe(
+          `INSERT INTO supplier_policy_windows (id, supplier_id, policy, from_days_before, to_days_before, basis, scope, amount, currency, non_refundable)
+           SELECT gen_random_uuid(), $1::uuid, x.policy, x.from_days_before, x.to_days_before, x.basis, x.scope, x.amount, x.currency, x.non_refundable
+             FROM jsonb_to_recordset($2::jsonb) AS x(policy text, from_days_before int, to_days_before int, basis text, scope text, amount numeric, currency text, non_refundable boolean)`,
+          id,
+          JSON.stringify(windows),
         );
-        const id = rows[0]!.id;
-        await db.$executeRawUnsafe(`DELETE FROM supplier_policy_windows WHERE supplier_id = $1::uuid`, id);
-        const windows = [
-          ...s.cancellationPolicy.windows.map((w) => ({ ...w, policy: 'CANCELLATION' })),
-          ...s.amendmentPolicy.windows.map((w) => ({ ...w, policy: 'AMENDMENT' })),
-        ].map((w) => ({
-          policy: w.policy,
-          from_days_before: w.fromDaysBefore,
-          to_days_before: w.toDaysBefore,
-          basis: w.basis,
-          scope: w.scope,
-          amount: w.amount,
-          currency: w.currency ?? null,
-          non_refundable: w.nonRefundable,
-        }));
-        if (windows.length) {
-          await db.$executeRawUnsafe(
-            `INSERT INTO supplier_policy_windows (id, supplier_id, policy, from_days_before, to_days_before, basis, scope, amount, currency, non_refundable)
-             SELECT gen_random_uuid(), $1::uuid, x.policy, x.from_days_before, x.to_days_before, x.basis, x.scope, x.amount, x.currency, x.non_refundable
-               FROM jsonb_to_recordset($2::jsonb) AS x(policy text, from_days_before int, to_days_before int, basis text, scope text, amount numeric, currency text, non_refundable boolean)`,
-            id,
-            JSON.stringify(windows),
-          );
-        }
       }
-      return outcomes;
-    };
-    return options.dryRun ? run(this.prisma) : this.prisma.$transaction((tx) => run(tx), TX_OPTIONS);
+    }
+    return outcomes;
   }
 
   async getSupplier(code: string): Promise<SupplierView | null> {
@@ -586,12 +648,24 @@ export class PrismaCatalog {
     return { items, nextCursor: list.length > limit ? encodeCursor([page[page.length - 1]!.code]) : null };
   }
 
-  async setSupplierActive(code: string, active: boolean): Promise<SupplierView> {
-    const changed = await this.prisma.$executeRawUnsafe(
-      `UPDATE suppliers SET active = $2, version = version + CASE WHEN active = $2 THEN 0 ELSE 1 END, updated_at = CASE WHEN active = $2 THEN updated_at ELSE now() END WHERE code = $1`,
-      code,
-      active,
-    );
+  /**
+   * Activates or deactivates a supplier (the version moves only on a change). With `expect`, the
+   * version is checked against the row locked FOR UPDATE in the same transaction.
+   */
+  async setSupplierActive(code: string, active: boolean, options: { expect?: VersionExpectation } = {}): Promise<SupplierView> {
+    const { expect } = options;
+    const run = async (db: Db) => {
+      if (expect) {
+        const [row] = await db.$queryRawUnsafe<{ version: number }[]>(`SELECT version FROM suppliers WHERE code = $1 FOR UPDATE`, code);
+        checkExpectation(`Supplier ${code}`, expect, row?.version, 'unknown-supplier');
+      }
+      return db.$executeRawUnsafe(
+        `UPDATE suppliers SET active = $2, version = version + CASE WHEN active = $2 THEN 0 ELSE 1 END, updated_at = CASE WHEN active = $2 THEN updated_at ELSE now() END WHERE code = $1`,
+        code,
+        active,
+      );
+    };
+    const changed = expect ? await this.prisma.$transaction((tx) => run(tx), TX_OPTIONS) : await run(this.prisma);
     if (changed === 0) throw new CatalogError('unknown-supplier', `There is no supplier ${code}`);
     return (await this.getSupplier(code))!;
   }
@@ -611,17 +685,36 @@ export class PrismaCatalog {
 
   /**
    * Creates or replaces a product (by supplier and code) with all its child rows in one
-   * transaction. Refuses an unknown or inactive supplier (CatalogError).
+   * transaction. Refuses an unknown or inactive supplier (CatalogError). `expect` makes it
+   * create-only or version-checked (see {@link WriteExpectation}), checked first, against the
+   * product row locked FOR UPDATE; the supplier row is held FOR SHARE so it cannot be deactivated
+   * meanwhile. The returned product is read in the same transaction.
    */
-  async upsertProduct(input: Product): Promise<{ outcome: UpsertOutcome; product: StoredProduct }> {
+  async upsertProduct(input: Product, options: WriteOptions = {}): Promise<{ outcome: UpsertOutcome; product: StoredProduct }> {
     const product = parseProduct(input);
-    const [result] = await this.upsertProducts([product]);
-    if (result!.outcome === 'skipped') {
-      throw result!.reason === 'inactive-supplier'
-        ? new CatalogError('inactive-supplier', `Supplier ${product.supplierCode} is inactive: its products cannot be changed`)
-        : new CatalogError('unknown-supplier', `There is no supplier ${product.supplierCode}`);
-    }
-    return { outcome: result!.outcome, product: (await this.getProduct(product.supplierCode, product.code))! };
+    const { expect } = options;
+    const what = `Product ${product.code} of supplier ${product.supplierCode}`;
+    return this.prisma.$transaction(async (tx) => {
+      const [supplier] = await tx.$queryRawUnsafe<{ id: string; code: string; active: boolean }[]>(
+        `SELECT id::text AS id, code, active FROM suppliers WHERE code = $1 FOR SHARE`,
+        product.supplierCode,
+      );
+      if (expect !== undefined) {
+        const [row] = supplier
+          ? await tx.$queryRawUnsafe<{ version: number }[]>(`SELECT version FROM products WHERE supplier_id = $1::uuid AND code = $2 FOR UPDATE`, supplier.id, product.code)
+          : [];
+        checkExpectation(what, expect, row?.version, 'unknown-product');
+      }
+      const [result] = await this.writeBatch(tx, [product], new Map(supplier ? [[supplier.code, supplier]] : []), false, expect === 'absent');
+      if (result!.outcome === 'skipped') {
+        throw result!.reason === 'inactive-supplier'
+          ? new CatalogError('inactive-supplier', `Supplier ${product.supplierCode} is inactive: its products cannot be changed`)
+          : new CatalogError('unknown-supplier', `There is no supplier ${product.supplierCode}`);
+      }
+      const [stored] = await loadProducts(tx, `s.code = $1 AND p.code = $2`, [product.supplierCode, product.code]);
+      if (!stored) throw new CatalogError('conflict', `${what} disappeared while it was written`);
+      return { outcome: result!.outcome, product: stored };
+    }, TX_OPTIONS);
   }
 
   /**
@@ -650,7 +743,11 @@ export class PrismaCatalog {
     return options.dryRun ? runAll(this.prisma) : this.prisma.$transaction((tx) => runAll(tx), BULK_TX_OPTIONS);
   }
 
-  private async writeBatch(db: Db, batch: readonly Product[], supplierByCode: Map<string, { id: string; active: boolean }>, dryRun: boolean): Promise<ProductOutcome[]> {
+  /**
+   * Writes one batch of products. `createOnly` (a single create-only write): a product created by
+   * a concurrent writer after our read makes the INSERT do nothing, refused as 'exists'.
+   */
+  private async writeBatch(db: Db, batch: readonly Product[], supplierByCode: Map<string, { id: string; active: boolean }>, dryRun: boolean, createOnly = false): Promise<ProductOutcome[]> {
     const keys = batch.map((p) => ({ s: p.supplierCode, c: p.code }));
     const existing = await db.$queryRawUnsafe<{ id: string; supplier_code: string; code: string; active: boolean; hash: string | null }[]>(
       `SELECT p.id::text AS id, s.code AS supplier_code, p.code, p.active, p.details->>'${HASH_KEY}' AS hash
@@ -685,10 +782,14 @@ export class PrismaCatalog {
        SELECT x.id, x.supplier_id, x.code, x.type, x.name, x.destination, x.country, x.currency, x.active, x.min_pax, x.max_pax, x.guaranteed_threshold, x.duration_nights, x.details
          FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, supplier_id uuid, code text, type text, name text, destination text, country text, currency text, active boolean,
                                                  min_pax int, max_pax int, guaranteed_threshold int, duration_nights int, details jsonb)
-       ON CONFLICT (supplier_id, code) DO UPDATE SET type = EXCLUDED.type, name = EXCLUDED.name, destination = EXCLUDED.destination, country = EXCLUDED.country,
+       ON CONFLICT (supplier_id, code) ${
+         createOnly
+           ? 'DO NOTHING'
+           : `DO UPDATE SET type = EXCLUDED.type, name = EXCLUDED.name, destination = EXCLUDED.destination, country = EXCLUDED.country,
          currency = EXCLUDED.currency, active = EXCLUDED.active, min_pax = EXCLUDED.min_pax, max_pax = EXCLUDED.max_pax,
          guaranteed_threshold = EXCLUDED.guaranteed_threshold, duration_nights = EXCLUDED.duration_nights, details = EXCLUDED.details,
-         version = products.version + 1, updated_at = now()
+         version = products.version + 1, updated_at = now()`
+       }
        RETURNING id::text AS id, supplier_id::text AS supplier_id, code`,
       JSON.stringify(
         writes.map(({ product: p, hash, supplierId, id }) => ({
@@ -713,7 +814,9 @@ export class PrismaCatalog {
     // the database returns are the ones the child rows must point to.
     const idOf = new Map(returned.map((r) => [`${r.supplier_id}\u0000${r.code}`, r.id]));
     for (const w of writes) {
-      w.id = idOf.get(`${w.supplierId}\u0000${w.product.code}`)!;
+      const id = idOf.get(`${w.supplierId}\u0000${w.product.code}`);
+      if (id === undefined) throw new CatalogError('exists', `Product ${w.product.code} of supplier ${w.product.supplierCode} already exists`);
+      w.id = id;
       w.outcome.id = w.id;
     }
     const ids = writes.map((w) => w.id);
@@ -830,14 +933,30 @@ export class PrismaCatalog {
     return { items, nextCursor: list.length > limit && last ? encodeCursor([last.supplierCode, last.code]) : null };
   }
 
-  async setProductActive(supplierCode: string, code: string, active: boolean): Promise<StoredProduct> {
-    const changed = await this.prisma.$executeRawUnsafe(
-      `UPDATE products p SET active = $3, version = p.version + CASE WHEN p.active = $3 THEN 0 ELSE 1 END, updated_at = CASE WHEN p.active = $3 THEN p.updated_at ELSE now() END
-         FROM suppliers s WHERE s.id = p.supplier_id AND s.code = $1 AND p.code = $2`,
-      supplierCode,
-      code,
-      active,
-    );
+  /**
+   * Activates or deactivates a product (the version moves only on a change). With `expect`, the
+   * version is checked against the row locked FOR UPDATE in the same transaction.
+   */
+  async setProductActive(supplierCode: string, code: string, active: boolean, options: { expect?: VersionExpectation } = {}): Promise<StoredProduct> {
+    const { expect } = options;
+    const run = async (db: Db) => {
+      if (expect) {
+        const [row] = await db.$queryRawUnsafe<{ version: number }[]>(
+          `SELECT p.version FROM products p JOIN suppliers s ON s.id = p.supplier_id WHERE s.code = $1 AND p.code = $2 FOR UPDATE OF p`,
+          supplierCode,
+          code,
+        );
+        checkExpectation(`Product ${code} of supplier ${supplierCode}`, expect, row?.version, 'unknown-product');
+      }
+      return db.$executeRawUnsafe(
+        `UPDATE products p SET active = $3, version = p.version + CASE WHEN p.active = $3 THEN 0 ELSE 1 END, updated_at = CASE WHEN p.active = $3 THEN p.updated_at ELSE now() END
+           FROM suppliers s WHERE s.id = p.supplier_id AND s.code = $1 AND p.code = $2`,
+        supplierCode,
+        code,
+        active,
+      );
+    };
+    const changed = expect ? await this.prisma.$transaction((tx) => run(tx), TX_OPTIONS) : await run(this.prisma);
     if (changed === 0) throw new CatalogError('unknown-product', `There is no product ${code} of supplier ${supplierCode}`);
     return (await this.getProduct(supplierCode, code))!;
   }

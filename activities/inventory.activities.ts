@@ -34,6 +34,7 @@ const FAILURE_BY_KIND: Record<InventoryErrorKind, InventoryFailureType> = {
   'sold-out': InventoryFailureType.InventoryUnavailable,
   'no-allotment': InventoryFailureType.InventoryUnavailable,
   'stop-sale': InventoryFailureType.InventoryUnavailable,
+  'group-size': InventoryFailureType.InventoryUnavailable,
   'reference-conflict': InventoryFailureType.InventoryReferenceConflict,
   'hold-not-found': InventoryFailureType.InventoryHoldLapsed,
   'hold-expired': InventoryFailureType.InventoryHoldLapsed,

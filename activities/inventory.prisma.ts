@@ -38,7 +38,8 @@ export type InventoryErrorKind =
   | 'reference-conflict'
   | 'hold-not-found'
   | 'hold-expired'
-  | 'hold-cancelled';
+  | 'hold-cancelled'
+  | 'group-size';
 
 /**
  * A refusal of the inventory store: the request can never succeed as made (retrying the same call
@@ -103,6 +104,11 @@ export interface SellRequest {
   /** Where the sale comes from (api, booking workflow, channel manager): at most 32 characters. */
   channel: string;
   now: Date;
+  /**
+   * People travelling on these units, when known: checked against the contracts' min/max group
+   * size (a group allotment refuses a party of two; an FIT allotment refuses a coach party).
+   */
+  pax?: number;
 }
 
 export interface HoldRequest extends SellRequest {
@@ -133,6 +139,9 @@ export interface AvailabilityView {
   nightsWithInventory: number;
   /** A stop sale covers at least one night: nothing can be sold whatever `available` says. */
   stopSale: boolean;
+  /** Group size (people) the contracts of these nights accept: the strictest over the nights. */
+  minGroupSize: number;
+  maxGroupSize: number;
 }
 
 export interface ReleasedContract {
@@ -179,6 +188,7 @@ function checkSale(req: SellRequest, hold: boolean): void {
   if (typeof req.nights === 'number' && req.nights > 366) problems.push({ path: 'nights', message: 'must be at most 366' });
   wholeNumber(problems, 'quantity', req.quantity, 1);
   requiredText(problems, 'channel', req.channel, 32);
+  if (req.pax !== undefined) wholeNumber(problems, 'pax', req.pax, 1);
   if (!(req.now instanceof Date) || Number.isNaN(req.now.getTime())) problems.push({ path: 'now', message: 'must be a valid instant' });
   if (hold) wholeNumber(problems, 'ttlSeconds', (req as HoldRequest).ttlSeconds, 1);
   if (problems.length) throw new InventoryError('invalid-request', `The ${hold ? 'hold' : 'sale'} request is invalid: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems);
@@ -545,6 +555,7 @@ export class PrismaInventory {
     const toExclusive = addDays(req.from, req.nights);
     const before = await this.prisma.inventoryHold.findUnique({ where: { reference: req.reference } });
     if (before) return this.replayHold(before, req, expiresAt);
+    if (req.pax !== undefined) await this.checkGroupSize(req, toExclusive);
     for (let attempt = 1; ; attempt++) {
       const holdId = await this.retrying(() => this.takeAtomically(req, toExclusive, expiresAt));
       if (holdId) return toHold(await this.prisma.inventoryHold.findUniqueOrThrow({ where: { id: holdId } }));
@@ -555,6 +566,28 @@ export class PrismaInventory {
       if (refusal) throw refusal;
       // Units came back between the attempt and the diagnosis (a cancellation): try again.
       if (attempt >= MAX_ATTEMPTS) throw new InventoryError('sold-out', `Not enough ${req.category} units free for ${req.quantity} from ${req.from} (availability kept changing); try again`);
+    }
+  }
+
+  /** Refuses a party outside the min/max group size of the contracts covering the nights. */
+  private async checkGroupSize(req: SellRequest, toExclusive: string): Promise<void> {
+    const [limits] = await this.prisma.$queryRawUnsafe<Array<{ min_group: number | null; max_group: number | null; codes: string | null }>>(
+      `SELECT max(c.min_group_size)::int AS min_group, min(c.max_group_size)::int AS max_group, string_agg(DISTINCT c.code, ', ') AS codes
+         FROM inventory i JOIN allotment_contracts c ON c.id = i.contract_id
+        WHERE i.product_id = $1::uuid AND i.category = $2 AND i.stay_date >= $3::date AND i.stay_date < $4::date`,
+      req.productId,
+      req.category,
+      req.from,
+      toExclusive,
+    );
+    if (!limits || limits.min_group === null || limits.max_group === null) return; // no inventory: the attempt names the nights
+    const pax = req.pax!;
+    if (pax < limits.min_group || pax > limits.max_group) {
+      throw new InventoryError(
+        'group-size',
+        `A party of ${pax} is outside the group size ${limits.min_group}–${limits.max_group} of contract ${limits.codes}`,
+        [{ path: 'pax', message: `must be between ${limits.min_group} and ${limits.max_group} for contract ${limits.codes} (got ${pax})` }],
+      );
     }
   }
 
@@ -775,13 +808,14 @@ export class PrismaInventory {
     const sql = `SELECT i.product_id::text AS product_id, i.category, count(*)::int AS nights,
                         min(i.allotment - i.held - i.sold - i.released)::int AS available,
                         bool_or(EXISTS (SELECT 1 FROM stop_sales s WHERE s.product_id = i.product_id AND (s.category IS NULL OR s.category = i.category)
-                                          AND i.stay_date BETWEEN s.date_from AND s.date_to)) AS stop_sale
-                   FROM inventory i
+                                          AND i.stay_date BETWEEN s.date_from AND s.date_to)) AS stop_sale,
+                        max(c.min_group_size)::int AS min_group, min(c.max_group_size)::int AS max_group
+                   FROM inventory i JOIN allotment_contracts c ON c.id = i.contract_id
                   WHERE i.product_id = ANY($1::uuid[]) AND i.stay_date >= $2::date AND i.stay_date < $3::date
                   GROUP BY i.product_id, i.category
                   ORDER BY i.product_id, i.category`;
     const params = [ids, q.from, q.toExclusive];
-    type Row = { product_id: string; category: string; nights: number; available: number; stop_sale: boolean };
+    type Row = { product_id: string; category: string; nights: number; available: number; stop_sale: boolean; min_group: number; max_group: number };
     const rows = this.driver ? await this.driver<Row>(sql, params) : await this.prisma.$queryRawUnsafe<Row[]>(sql, ...params);
     return rows.map((r) => ({
       productId: r.product_id,
@@ -789,6 +823,8 @@ export class PrismaInventory {
       available: r.nights === nights ? Math.max(0, r.available) : 0,
       nightsWithInventory: r.nights,
       stopSale: r.stop_sale,
+      minGroupSize: r.min_group,
+      maxGroupSize: r.max_group,
     }));
   }
 

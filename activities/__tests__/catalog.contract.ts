@@ -166,6 +166,64 @@ export function catalogContract(open: () => Promise<Database>): void {
     expect((await catalog.productsForSearch({ destination, activeOnly: false })).map((p) => p.code)).toContain(found[0]!.code);
   });
 
+  /** The one fulfilled result and the one rejection of two concurrent calls. */
+  async function race<T>(a: Promise<T>, b: Promise<T>): Promise<{ won: T; lost: unknown }> {
+    const settled = await Promise.allSettled([a, b]);
+    const won = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const lost = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+    expect({ won: won.length, lost: lost.length }).toEqual({ won: 1, lost: 1 });
+    return { won: won[0]!, lost: lost[0] };
+  }
+
+  it('lets exactly one of two concurrent creates or version-checked updates of a supplier win', async () => {
+    const s: Supplier = { ...suppliers[0]!, code: `C${ns}RACE` };
+    const created = await race(catalog.upsertSupplier(s, { expect: 'absent' }), catalog.upsertSupplier({ ...s, name: 'Second creator' }, { expect: 'absent' }));
+    expect(created.won).toMatchObject({ outcome: 'created', supplier: { version: 1 } });
+    expect(created.lost).toBeInstanceOf(CatalogError);
+    expect(created.lost).toMatchObject({ kind: 'exists' });
+    expect((await catalog.getSupplier(s.code))?.name).toBe(created.won.supplier.name);
+    await expect(catalog.upsertSupplier(s, { expect: 'absent' })).rejects.toMatchObject({ kind: 'exists' });
+
+    const updated = await race(
+      catalog.upsertSupplier({ ...s, name: 'Writer A' }, { expect: { version: 1 } }),
+      catalog.upsertSupplier({ ...s, name: 'Writer B' }, { expect: { version: 1 } }),
+    );
+    expect(updated.won).toMatchObject({ outcome: 'updated', supplier: { version: 2 } });
+    expect(updated.lost).toMatchObject({ kind: 'version-mismatch', currentVersion: 2 });
+    expect(await catalog.getSupplier(s.code)).toMatchObject({ name: updated.won.supplier.name, version: 2 });
+
+    await expect(catalog.setSupplierActive(s.code, false, { expect: { version: 1 } })).rejects.toMatchObject({ kind: 'version-mismatch', currentVersion: 2 });
+    expect((await catalog.setSupplierActive(s.code, false, { expect: { version: [1, 2] } })).version).toBe(3);
+    await expect(catalog.upsertSupplier({ ...s, code: `C${ns}NONE` }, { expect: 'present' })).rejects.toMatchObject({ kind: 'unknown-supplier' });
+    await expect(catalog.setSupplierActive(`C${ns}NONE`, true, { expect: { version: 1 } })).rejects.toMatchObject({ kind: 'unknown-supplier' });
+    expect(await catalog.getSupplier(`C${ns}NONE`)).toBeNull();
+  });
+
+  it('lets exactly one of two concurrent creates or version-checked updates of a product win', async () => {
+    const hotel = products.find((p): p is HotelProduct => p.type === 'HOTEL')!;
+    const p: HotelProduct = { ...hotel, code: `${hotel.code}-R`, active: true };
+    const created = await race(catalog.upsertProduct(p, { expect: 'absent' }), catalog.upsertProduct({ ...p, name: 'Second creator' }, { expect: 'absent' }));
+    expect(created.won).toMatchObject({ outcome: 'created', product: { version: 1 } });
+    expect(created.lost).toMatchObject({ kind: 'exists' });
+    const stored = await catalog.getProduct(p.supplierCode, p.code);
+    expect(stored).toMatchObject({ name: created.won.product.name, version: 1 });
+    expect(await rowsOf('product_rates', stored!.id)).toBe(p.rates.length);
+
+    const updated = await race(
+      catalog.upsertProduct({ ...p, name: 'Writer A' }, { expect: { version: 1 } }),
+      catalog.upsertProduct({ ...p, name: 'Writer B' }, { expect: { version: 1 } }),
+    );
+    expect(updated.won).toMatchObject({ outcome: 'updated', product: { version: 2 } });
+    expect(updated.lost).toMatchObject({ kind: 'version-mismatch', currentVersion: 2 });
+    expect(await catalog.getProduct(p.supplierCode, p.code)).toMatchObject({ name: updated.won.product.name, version: 2 });
+
+    await expect(catalog.setProductActive(p.supplierCode, p.code, false, { expect: { version: 1 } })).rejects.toMatchObject({ kind: 'version-mismatch', currentVersion: 2 });
+    expect((await catalog.setProductActive(p.supplierCode, p.code, false, { expect: { version: 2 } })).version).toBe(3);
+    await expect(catalog.upsertProduct({ ...p, code: `${hotel.code}-NONE` }, { expect: { version: 1 } })).rejects.toMatchObject({ kind: 'unknown-product' });
+    await expect(catalog.upsertProduct({ ...p, supplierCode: `C${ns}NOBODY` }, { expect: 'absent' })).rejects.toMatchObject({ kind: 'unknown-supplier' });
+    expect(await catalog.getProduct(p.supplierCode, `${hotel.code}-NONE`)).toBeNull();
+  });
+
   it('keeps markup rules by product type and channel', async () => {
     // Markup rules are global (no namespace): one rare rule is set and the previous state restored.
     const key = { productType: 'INSURANCE', channel: 'corporate' } as const;

@@ -202,13 +202,13 @@ export function inventoryContract(open: () => Promise<Database>, openConcurrent?
     expect(await db.prisma.inventoryHold.count({ where: { productId: p.productId } })).toBe(1);
 
     expect(await inventory.availability({ productIds: [p.productId], from: '2027-06-01', toExclusive: '2027-06-03' })).toEqual([
-      { productId: p.productId, category: 'DBL', available: 2, nightsWithInventory: 2, stopSale: false },
+      { productId: p.productId, category: 'DBL', available: 2, nightsWithInventory: 2, stopSale: false, minGroupSize: 1, maxGroupSize: 10 },
     ]);
     expect(await fast.availability({ productIds: [p.productId], from: '2027-06-02', toExclusive: '2027-06-04' })).toEqual([
-      { productId: p.productId, category: 'DBL', available: 0, nightsWithInventory: 2, stopSale: false },
+      { productId: p.productId, category: 'DBL', available: 0, nightsWithInventory: 2, stopSale: false, minGroupSize: 1, maxGroupSize: 10 },
     ]);
     expect(await inventory.availability({ productIds: [p.productId], from: '2027-06-05', toExclusive: '2027-06-07' })).toEqual([
-      { productId: p.productId, category: 'DBL', available: 0, nightsWithInventory: 1, stopSale: false },
+      { productId: p.productId, category: 'DBL', available: 0, nightsWithInventory: 1, stopSale: false, minGroupSize: 1, maxGroupSize: 10 },
     ]);
   });
 
@@ -230,6 +230,22 @@ export function inventoryContract(open: () => Promise<Database>, openConcurrent?
     await inventory.removeStopSale(stop.id);
     await expect(inventory.removeStopSale(stop.id)).rejects.toMatchObject({ kind: 'stop-sale-not-found' });
     await expect(inventory.hold(holdOf(p, { nights: 4 }))).resolves.toMatchObject({ status: 'HELD' });
+  });
+
+  it('holds for a party only within the contract group size, and shows the limits with availability', async () => {
+    const p = await makeProduct();
+    await inventory.createContract(contractOf(p, { minGroupSize: 10, maxGroupSize: 40 }));
+    const refused = await refusal(inventory.hold(holdOf(p, { pax: 2 })));
+    expect(refused).toBeInstanceOf(InventoryError);
+    expect(refused).toMatchObject({ kind: 'group-size', problems: [{ path: 'pax' }] });
+    expect((refused as Error).message).toContain('10–40');
+    expect(await refusal(inventory.sell({ ...holdOf(p), pax: 41 }))).toMatchObject({ kind: 'group-size' });
+    expect(await counters(p, '2027-06-01', '2027-06-01')).toEqual(['2027-06-01 a5 h0 s0 r0']);
+    await expect(inventory.hold(holdOf(p, { pax: 12, quantity: 5 }))).resolves.toMatchObject({ status: 'HELD', quantity: 5 });
+    // No party size given (a channel that only counts rooms): the units alone are checked.
+    expect(await refusal(inventory.hold(holdOf(p)))).toMatchObject({ kind: 'sold-out' });
+    const [view] = await fast.availability({ productIds: [p.productId], from: '2027-06-02', toExclusive: '2027-06-04' });
+    expect(view).toMatchObject({ category: 'DBL', available: 5, minGroupSize: 10, maxGroupSize: 40 });
   });
 
   it('never oversells: 200 concurrent attempts on the last 10 units, exactly 10 succeed', async () => {

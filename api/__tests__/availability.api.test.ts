@@ -271,4 +271,18 @@ describe('availability search, prices and holds API (embedded PGlite)', () => {
     const back = await request(app).get('/catalog/inventory').query({ supplierCode: 'AVS', productCode: 'H-A', category: 'DBL', from: '2027-06-01', to: '2027-06-01' }).expect(200);
     expect(back.body.categories[0].dates[0]).toMatchObject({ held: 0, sold: 0, available: 5 });
   });
+
+  it('shows a group allotment only to a party within its group size, and refuses a hold outside it', async () => {
+    await request(app).post('/catalog/products').send(hotel('H-GROUP', { maxPax: 60, rates: [rate({ amount: '20.00' })] })).expect(201);
+    await request(app).post('/catalog/contracts').send(contract('H-GROUP', { quantity: 20, minGroupSize: 10, maxGroupSize: 40 })).expect(201);
+    const couple = await request(app).get('/catalog/availability').query({ ...STAY, adults: 2 }).expect(200);
+    expect(codesOf(couple.body)).not.toContain('H-GROUP/BAR');
+    const group = await request(app).get('/catalog/availability').query({ ...STAY, adults: 12, rooms: 6 }).expect(200);
+    expect(codesOf(group.body)).toContain('H-GROUP/BAR');
+    const hold = { reference: 'AV-GROUP-1', supplierCode: 'AVS', productCode: 'H-GROUP', category: 'DBL', from: '2027-06-01', nights: 3, quantity: 1 };
+    const refused = await request(app).post('/catalog/holds').send({ ...hold, pax: 2 }).expect(422);
+    expect(refused.body).toMatchObject({ errors: [{ pointer: '/pax' }] });
+    expect(refused.body.detail).toContain('10–40');
+    await request(app).post('/catalog/holds').send({ ...hold, reference: 'AV-GROUP-2', quantity: 6, pax: 12 }).expect(201);
+  });
 });

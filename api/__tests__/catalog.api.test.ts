@@ -206,6 +206,32 @@ describe('catalog API: suppliers, products, markup rules, contracts, stop sales,
     await request(app).get('/catalog/products/PRODSUP/NOPE').expect(404);
   });
 
+  it('answers a concurrent double POST with one 201 and one 409, and concurrent PUTs with the same If-Match with one 200 and one 412', async () => {
+    const post = (body: object, path = '/catalog/suppliers') => request(app).post(path).send(body).then((r) => r);
+    const suppliers = await Promise.all([post(supplier('RACE')), post(supplier('RACE', { name: 'Second' }))]);
+    expect(suppliers.map((r) => r.status).sort()).toEqual([201, 409]);
+    expect(suppliers.find((r) => r.status === 409)!.body).toMatchObject({ type: '/problems/supplier-exists', errors: [{ pointer: '/code' }] });
+    expect((await request(app).get('/catalog/suppliers/RACE').expect(200)).body).toMatchObject({ version: 1, name: suppliers.find((r) => r.status === 201)!.body.name });
+
+    const products = await Promise.all([post(hotel('RACE', 'DUP'), '/catalog/products'), post(hotel('RACE', 'DUP', { name: 'Second' }), '/catalog/products')]);
+    expect(products.map((r) => r.status).sort()).toEqual([201, 409]);
+    expect(products.find((r) => r.status === 409)!.body).toMatchObject({ type: '/problems/product-exists' });
+
+    const put = (name: string) => request(app).put('/catalog/products/RACE/DUP').set('If-Match', '"1"').send(hotel('RACE', 'DUP', { name })).then((r) => r);
+    const puts = await Promise.all([put('Writer A'), put('Writer B')]);
+    expect(puts.map((r) => r.status).sort()).toEqual([200, 412]);
+    expect(puts.find((r) => r.status === 412)!.body).toMatchObject({
+      type: '/problems/precondition-failed',
+      errors: [{ pointer: 'header:If-Match', detail: 'is "1"; the current ETag is "2"' }],
+    });
+    // `*` and a list of tags: any existing version / any listed one.
+    await request(app).put('/catalog/products/RACE/DUP').set('If-Match', '*').send(hotel('RACE', 'DUP', { name: 'Star' })).expect(200);
+    await request(app).delete('/catalog/products/RACE/DUP').set('If-Match', '"1", W/"2"').expect(412);
+    await request(app).delete('/catalog/products/RACE/DUP').set('If-Match', '"1", W/"3"').expect(204);
+    await request(app).delete('/catalog/suppliers/RACE').set('If-Match', '"2"').expect(412);
+    await request(app).delete('/catalog/suppliers/RACE').set('If-Match', '"1"').expect(204);
+  });
+
   it('sets and lists markup rules', async () => {
     const created = await request(app).put('/catalog/markup-rules').send({ productType: 'HOTEL', channel: 'direct', percent: '18' }).expect(201);
     expect(created.body).toEqual({ productType: 'HOTEL', channel: 'direct', percent: '18', outcome: 'created' });

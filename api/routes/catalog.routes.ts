@@ -2,7 +2,7 @@ import express, { Router, type Request, type Response } from 'express';
 import { WorkflowFailedError } from '@temporalio/client';
 import { SearchCursorError, type AvailabilitySearch } from '../../activities/availability-search';
 import { importCatalog, type ImportReport } from '../../activities/catalog-import';
-import { CatalogError, type PrismaCatalog, type StoredProduct } from '../../activities/catalog.prisma';
+import { CatalogError, type PrismaCatalog, type StoredProduct, type VersionExpectation } from '../../activities/catalog.prisma';
 import { InventoryError, type HoldView, type InventoryErrorKind, type PrismaInventory } from '../../activities/inventory.prisma';
 import type { RowProblem } from '../../domain/catalog/import-rows';
 import type { MarkupRule, Product, StopSale, Supplier } from '../../domain/catalog/model';
@@ -94,6 +94,7 @@ const INVENTORY_STATUS: Record<InventoryErrorKind, number> = {
   'reference-conflict': 409,
   'hold-expired': 409,
   'hold-cancelled': 409,
+  'group-size': 422,
 };
 
 const INVENTORY_TITLE: Partial<Record<InventoryErrorKind, string>> = {
@@ -117,17 +118,33 @@ function inventoryProblem(err: InventoryError): ProblemError {
 
 function catalogProblem(err: CatalogError): ProblemError {
   const pointer = err.kind === 'unknown-product' ? '/productCode' : '/supplierCode';
-  if (err.kind === 'conflict') return new ProblemError(409, 'Conflict', err.message, '/problems/catalog-conflict', { errors: [{ pointer: '/', detail: err.message }] });
+  if (err.kind === 'version-mismatch') return preconditionFailed(undefined, err.currentVersion);
+  if (err.kind === 'conflict' || err.kind === 'exists') return new ProblemError(409, 'Conflict', err.message, '/problems/catalog-conflict', { errors: [{ pointer: '/', detail: err.message }] });
   return new ProblemError(422, 'Invalid request', err.message, `/problems/catalog-${err.kind}`, { errors: [{ pointer, detail: err.message }] });
 }
 
+/** How a route words the refusals of a guarded catalog write (see `call`). */
+interface WriteContext {
+  /** The request whose If-Match header the write checked (named in a 412). */
+  req?: Request;
+  /** The answer when a create-only write finds the record exists (CatalogError 'exists'). */
+  exists?: () => ProblemError;
+  /** The answer when a replace-only write finds no record. */
+  missing?: () => ProblemError;
+}
+
 /** Store refusals as problems; anything else goes to the error handler. */
-async function call<T>(fn: () => Promise<T>): Promise<T> {
+async function call<T>(fn: () => Promise<T>, context: WriteContext = {}): Promise<T> {
   try {
     return await fn();
   } catch (err) {
     if (err instanceof InventoryError) throw inventoryProblem(err);
-    if (err instanceof CatalogError) throw catalogProblem(err);
+    if (err instanceof CatalogError) {
+      if (err.kind === 'version-mismatch') throw preconditionFailed(context.req?.get('if-match'), err.currentVersion);
+      if (err.kind === 'exists' && context.exists) throw context.exists();
+      if ((err.kind === 'unknown-supplier' || err.kind === 'unknown-product') && context.missing) throw context.missing();
+      throw catalogProblem(err);
+    }
     if (err instanceof RangeError && err.message.startsWith('cursor')) {
       throw new ProblemError(400, 'Invalid request', err.message, '/problems/invalid-request', { errors: [{ pointer: 'query:/cursor', detail: 'is not a nextCursor this list returned' }] });
     }
@@ -140,14 +157,36 @@ async function call<T>(fn: () => Promise<T>): Promise<T> {
 
 const etagOf = (version: number) => `"${version}"`;
 
+const ifMatchTags = (header: string) => header.split(',').map((t) => t.trim().replace(/^W\//, ''));
+
+function preconditionFailed(header: string | undefined, version: number | undefined): ProblemError {
+  const current = version === undefined ? 'the current version' : `the current version ${etagOf(version)}`;
+  return new ProblemError(412, 'Precondition failed', `If-Match ${header ?? ''} does not match ${current}: read the resource again and reapply the change`, '/problems/precondition-failed', {
+    errors: [{ pointer: 'header:If-Match', detail: `is ${header ?? ''}; the current ETag is ${version === undefined ? 'another one' : etagOf(version)}` }],
+  });
+}
+
+/** Compares If-Match with a version read before the write (contracts; catalog records use `ifMatchExpectation`). */
 function checkIfMatch(req: Request, version: number): void {
   const header = req.get('if-match');
   if (header === undefined) return;
-  const tags = header.split(',').map((t) => t.trim().replace(/^W\//, ''));
+  const tags = ifMatchTags(header);
   if (tags.includes('*') || tags.includes(etagOf(version))) return;
-  throw new ProblemError(412, 'Precondition failed', `If-Match ${header} does not match the current version ${etagOf(version)}: read the resource again and reapply the change`, '/problems/precondition-failed', {
-    errors: [{ pointer: 'header:If-Match', detail: `is ${header}; the current ETag is ${etagOf(version)}` }],
-  });
+  throw preconditionFailed(header, version);
+}
+
+/**
+ * If-Match as a precondition the store checks inside the write's transaction (so a concurrent
+ * write cannot slip in between check and write): undefined without the header or with `*` (the
+ * record is known to exist: records are never deleted, only deactivated), else the versions of the
+ * listed strong or weak tags (a tag that is not one of our ETags matches nothing: 412).
+ */
+function ifMatchExpectation(req: Request): VersionExpectation | undefined {
+  const header = req.get('if-match');
+  if (header === undefined) return undefined;
+  const tags = ifMatchTags(header);
+  if (tags.includes('*')) return undefined;
+  return { version: tags.flatMap((t) => /^"(\d{1,15})"$/.exec(t)?.[1] ?? []).map(Number) };
 }
 
 /** The body of a PUT takes the code from the URL; a different code in the body is a problem. */
@@ -187,6 +226,11 @@ export function catalogRoutes(deps: CatalogRouteDeps): Router {
     if (!product) throw unknownProduct(supplierCode, productCode);
     return product;
   };
+  /** Whether the supplier exists (one indexed query, not the full supplier). */
+  const supplierExists = async (code: string) => (await deps.prisma.supplier.findUnique({ where: { code }, select: { id: true } })) !== null;
+  /** Whether the product exists (one indexed query, not the full product). */
+  const productExists = async (supplierCode: string, productCode: string) =>
+    (await deps.prisma.product.findFirst({ where: { code: productCode, supplier: { code: supplierCode } }, select: { id: true } })) !== null;
   /** The product's id alone (one indexed query): holds and sales need no more. */
   const productIdOrProblem = async (supplierCode: string, productCode: string): Promise<{ id: string; supplierCode: string; code: string }> => {
     const product = await deps.prisma.product.findFirst({ where: { code: productCode, supplier: { code: supplierCode } }, select: { id: true } });
@@ -198,12 +242,12 @@ export function catalogRoutes(deps: CatalogRouteDeps): Router {
 
   router.post('/catalog/suppliers', async (req, res) => {
     const supplier = valid(checkSupplier(req.body), 'supplier');
-    if (await catalog.getSupplier(supplier.code)) {
-      throw new ProblemError(409, 'Supplier exists', `Supplier ${supplier.code} already exists; change it with PUT /catalog/suppliers/${supplier.code}`, '/problems/supplier-exists', {
+    // Create-only in the store: a concurrent POST of the same code gets the 409, never an update.
+    const exists = () =>
+      new ProblemError(409, 'Supplier exists', `Supplier ${supplier.code} already exists; change it with PUT /catalog/suppliers/${supplier.code}`, '/problems/supplier-exists', {
         errors: [{ pointer: '/code', detail: 'is already used by another supplier' }],
       });
-    }
-    const { supplier: stored } = await call(() => catalog.upsertSupplier(supplier));
+    const { supplier: stored } = await call(() => catalog.upsertSupplier(supplier, { expect: 'absent' }), { exists });
     res.status(201).location(`/catalog/suppliers/${encodeURIComponent(stored.code)}`).set('ETag', etagOf(stored.version)).json(stored);
   });
 
@@ -223,10 +267,10 @@ export function catalogRoutes(deps: CatalogRouteDeps): Router {
   router.put('/catalog/suppliers/:code', async (req, res) => {
     const { code } = parseOrProblem(SupplierPath, pathOf(req), 'path:', 400);
     const supplier: Supplier = valid(checkSupplier(withPathCodes(req.body, { code })), 'supplier');
-    const current = await catalog.getSupplier(code);
-    if (!current) throw new NotFoundProblem(`No supplier ${code}; create it with POST /catalog/suppliers`);
-    checkIfMatch(req, current.version);
-    const { supplier: stored } = await call(() => catalog.upsertSupplier(supplier));
+    const missing = () => new NotFoundProblem(`No supplier ${code}; create it with POST /catalog/suppliers`);
+    if (!(await supplierExists(code))) throw missing();
+    // If-Match is checked by the store against the row it locks for the write.
+    const { supplier: stored } = await call(() => catalog.upsertSupplier(supplier, { expect: ifMatchExpectation(req) ?? 'present' }), { req, missing });
     search.invalidate();
     res.set('ETag', etagOf(stored.version)).json(stored);
   });
@@ -234,10 +278,10 @@ export function catalogRoutes(deps: CatalogRouteDeps): Router {
   /** Deactivates the supplier (kept for history; its products leave the search). */
   router.delete('/catalog/suppliers/:code', async (req, res) => {
     const { code } = parseOrProblem(SupplierPath, pathOf(req), 'path:', 400);
-    const current = await catalog.getSupplier(code);
-    if (!current) throw new NotFoundProblem(`No supplier ${code}`);
-    checkIfMatch(req, current.version);
-    await call(() => catalog.setSupplierActive(code, false));
+    const missing = () => new NotFoundProblem(`No supplier ${code}`);
+    if (!(await supplierExists(code))) throw missing();
+    const expect = ifMatchExpectation(req);
+    await call(() => catalog.setSupplierActive(code, false, expect && { expect }), { req, missing });
     search.invalidate();
     res.status(204).end();
   });
@@ -246,12 +290,12 @@ export function catalogRoutes(deps: CatalogRouteDeps): Router {
 
   router.post('/catalog/products', async (req, res) => {
     const product: Product = valid(checkProduct(req.body), 'product');
-    if (await catalog.getProduct(product.supplierCode, product.code)) {
-      throw new ProblemError(409, 'Product exists', `Supplier ${product.supplierCode} already has a product ${product.code}; change it with PUT`, '/problems/product-exists', {
+    // Create-only in the store: a concurrent POST of the same product gets the 409, never an update.
+    const exists = () =>
+      new ProblemError(409, 'Product exists', `Supplier ${product.supplierCode} already has a product ${product.code}; change it with PUT`, '/problems/product-exists', {
         errors: [{ pointer: '/code', detail: `is already used by another product of ${product.supplierCode}` }],
       });
-    }
-    const { product: stored } = await call(() => catalog.upsertProduct(product));
+    const { product: stored } = await call(() => catalog.upsertProduct(product, { expect: 'absent' }), { exists });
     search.invalidate();
     res
       .status(201)
@@ -275,20 +319,20 @@ export function catalogRoutes(deps: CatalogRouteDeps): Router {
   router.put('/catalog/products/:supplierCode/:productCode', async (req, res) => {
     const { supplierCode, productCode } = parseOrProblem(ProductPath, pathOf(req), 'path:', 400);
     const product: Product = valid(checkProduct(withPathCodes(req.body, { supplierCode, code: productCode })), 'product');
-    const current = await catalog.getProduct(supplierCode, productCode);
-    if (!current) throw new NotFoundProblem(`No product ${productCode} of supplier ${supplierCode}; create it with POST /catalog/products`);
-    checkIfMatch(req, current.version);
-    const { product: stored } = await call(() => catalog.upsertProduct(product));
+    const missing = () => new NotFoundProblem(`No product ${productCode} of supplier ${supplierCode}; create it with POST /catalog/products`);
+    if (!(await productExists(supplierCode, productCode))) throw missing();
+    // If-Match is checked by the store against the row it locks for the write.
+    const { product: stored } = await call(() => catalog.upsertProduct(product, { expect: ifMatchExpectation(req) ?? 'present' }), { req, missing });
     search.invalidate();
     res.set('ETag', etagOf(stored.version)).json(stored);
   });
 
   router.delete('/catalog/products/:supplierCode/:productCode', async (req, res) => {
     const { supplierCode, productCode } = parseOrProblem(ProductPath, pathOf(req), 'path:', 400);
-    const current = await catalog.getProduct(supplierCode, productCode);
-    if (!current) throw new NotFoundProblem(`No product ${productCode} of supplier ${supplierCode}`);
-    checkIfMatch(req, current.version);
-    await call(() => catalog.setProductActive(supplierCode, productCode, false));
+    const missing = () => new NotFoundProblem(`No product ${productCode} of supplier ${supplierCode}`);
+    if (!(await productExists(supplierCode, productCode))) throw missing();
+    const expect = ifMatchExpectation(req);
+    await call(() => catalog.setProductActive(supplierCode, productCode, false, expect && { expect }), { req, missing });
     search.invalidate();
     res.status(204).end();
   });
@@ -492,7 +536,7 @@ export function catalogRoutes(deps: CatalogRouteDeps): Router {
     const product = await productIdOrProblem(body.supplierCode, body.productCode);
     const at = new Date(now());
     const before = await inventory.getHold(body.reference);
-    const request = { reference: body.reference, productId: product.id, category: body.category, from: body.from, nights: body.nights, quantity: body.quantity, channel: body.channel, now: at };
+    const request = { reference: body.reference, productId: product.id, category: body.category, from: body.from, nights: body.nights, quantity: body.quantity, channel: body.channel, now: at, ...(body.pax !== undefined ? { pax: body.pax } : {}) };
     const hold = await call(() =>
       kind === 'hold' ? inventory.hold({ ...request, ttlSeconds: body.ttlSeconds ?? deps.defaultHoldTtlSeconds ?? 900 }) : inventory.sell(request),
     );

@@ -186,6 +186,13 @@ const SaleFields = {
   nights: z.number({ message: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').max(90, 'must be at most 90'),
   quantity: Quantity,
   channel: z.string().min(1).max(32).regex(CODE_PATTERN, 'may contain only letters, digits and . _ -').default('api'),
+  pax: z
+    .number({ message: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(999, 'must be at most 999')
+    .optional()
+    .meta({ description: 'People travelling on these units: checked against the contract\'s min/max group size' }),
 };
 
 export const HoldRequest = z.strictObject({
