@@ -4,3 +4,4 @@ export { MonthEndRevaluationWorkflow } from './finance/revaluation.workflow';
 export { DailyRevenueRecognitionWorkflow } from './finance/revenue-recognition.workflow';
 export { DailyFxImportWorkflow } from './finance/fx-import.workflow';
 export { AllotmentReleaseWorkflow } from './catalog/allotment-release.workflow';
+export { FlightOrderWorkflow } from './flights/flight-order.workflow';
