@@ -1,0 +1,256 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- the malformed cases edit untyped fixture JSON in place */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import fc from 'fast-check';
+import { FlightSupplierError } from '../../../domain/flights/model';
+import { Dec } from '../../../domain/money/money';
+import { errorFromResponse, retryAfterMs } from '../client';
+import { mapCancellationQuote, mapChangeOffer, mapOffer, mapOrder, parseWire, paidOn, toCreateOrderBody, offerPassengers } from '../mapper';
+import {
+  OfferRequestResponse,
+  OffersPageResponse,
+  OrderCancellationResponse,
+  OrderChangeRequestResponse,
+  OrderChangeResponse,
+  OrderResponse,
+  PaymentResponse,
+  type WireOffer,
+} from '../wire.schema';
+
+const text = (name: string) => readFileSync(path.join(__dirname, '..', '__fixtures__', name), 'utf8');
+const S = 'duffel-test';
+const noHeaders = { get: (): string | null => null };
+
+function failure(fn: () => unknown): FlightSupplierError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(FlightSupplierError);
+    return err as FlightSupplierError;
+  }
+  throw new Error('expected a FlightSupplierError');
+}
+
+/** The offer request fixture with one field changed by `edit`, as text. */
+function editedOffer(edit: (offer: Record<string, any>) => void): string {
+  const body = JSON.parse(text('offer-request.json'));
+  edit(body.data.offers[1]);
+  return JSON.stringify(body);
+}
+
+const minor = (amount: string) => new Dec(amount).times(100);
+
+describe('Duffel JSON fixtures: parse, validate, map', () => {
+  it('an offer request with offers maps to domain offers with zoned times and exact totals', () => {
+    const wire = parseWire(OfferRequestResponse, text('offer-request.json'), 'offer request');
+    const offers = wire.data.offers.map((o, i) => mapOffer(o, `data.offers[${i}]`, S));
+    expect(offers).toHaveLength(2);
+    const [instant, holdable] = offers as [ReturnType<typeof mapOffer>, ReturnType<typeof mapOffer>];
+    expect(instant.total).toEqual({ amount: '1690.61', currency: 'GBP' });
+    expect(instant.instantPaymentRequired).toBe(true);
+    expect(instant.conditions).toEqual({ change: { allowed: true, fee: { amount: '150.00', currency: 'GBP' } }, refund: { allowed: false, fee: null } });
+    const out = instant.slices[0]!.segments[0]!;
+    expect(out).toMatchObject({ carrier: 'BA', flightNumber: '117', bookingClass: 'V', cabin: 'ECONOMY', aircraft: '777', stops: 0 });
+    // 08:25 London (GMT in March before the change) → 12:20 New York (EDT from 14 March 2027): 7 h 55.
+    expect(out.departure).toEqual({ airport: 'LHR', timeZone: 'Europe/London', local: '2027-03-14T08:25', at: Date.parse('2027-03-14T08:25:00Z') });
+    expect(out.arrival).toEqual({ airport: 'JFK', timeZone: 'America/New_York', local: '2027-03-14T12:20', at: Date.parse('2027-03-14T16:20:00Z') });
+    expect(out.durationMinutes).toBe(475);
+    expect(instant.fares.map((f) => [f.passengerType, f.count, f.fare.fareBasis])).toEqual([
+      ['ADT', 1, 'VSAVERGB'],
+      ['CHD', 1, 'VSAVERGBCH'],
+    ]);
+    const sum = instant.fares.reduce((s, f) => s.plus(new Dec(f.fare.total.amount).times(f.count)), new Dec(0));
+    expect(sum.toFixed(2)).toBe(instant.total.amount);
+    expect(holdable.instantPaymentRequired).toBe(false);
+    expect(holdable.ticketingDeadline).not.toBeNull();
+    expect(holdable.seatsLeft.length).toBeGreaterThan(0);
+  });
+
+  it('an offers page carries the cursor', () => {
+    const page = parseWire(OffersPageResponse, text('offers-page.json'), 'offers page');
+    expect(page.data).toHaveLength(2);
+    expect(page.meta.limit).toBe(2);
+    expect(page.meta.after).toEqual(expect.any(String));
+    expect(page.meta.before).toBeNull();
+    page.data.forEach((o, i) => expect(mapOffer(o, `data[${i}]`, S).supplier).toBe(S));
+  });
+
+  it('a hold order: awaiting payment with deadlines, our passenger ids and reference restored', () => {
+    const order = mapOrder(parseWire(OrderResponse, text('order-hold.json'), 'order').data, 'data', S);
+    expect(order).toMatchObject({ status: 'HELD', supplierStatus: 'awaiting_payment', reference: 'booking-ABC123:create-flight-order', documents: [] });
+    expect(order.paymentDeadline).toBe(Date.parse('2027-03-04T09:00:00Z'));
+    expect(order.priceGuaranteeExpiresAt).toBe(Date.parse('2027-03-02T09:00:00Z'));
+    expect(order.passengers.map((p) => [p.id, p.type, p.title, p.gender])).toEqual([
+      ['P1', 'ADT', 'MR', 'F'],
+      ['P2', 'CHD', 'MSTR', 'M'],
+    ]);
+    expect(order.passengers[0]!.passport).toEqual({ number: '123456789', issuingCountry: 'GB', expiresOn: '2030-01-01' });
+    expect(paidOn(order)).toEqual({ amount: '0.00', currency: 'GBP' });
+  });
+
+  it('a payment, then the paid order: ticketed with one e-ticket per passenger', () => {
+    const payment = parseWire(PaymentResponse, text('payment.json'), 'payment').data;
+    expect(payment).toMatchObject({ type: 'balance', amount: '2385.36', currency: 'GBP' });
+    const order = mapOrder(parseWire(OrderResponse, text('order-paid.json'), 'order').data, 'data', S);
+    expect(order.status).toBe('TICKETED');
+    expect(order.paymentDeadline).toBeNull();
+    expect(order.documents).toEqual([
+      { type: 'ETICKET', number: '1252100000001', passengerId: 'P1' },
+      { type: 'ETICKET', number: '1252100000002', passengerId: 'P2' },
+    ]);
+  });
+
+  it('an instant order is ticketed at once; without our passenger map the wire ids stay', () => {
+    const order = mapOrder(parseWire(OrderResponse, text('order-instant.json'), 'order').data, 'data', S);
+    expect(order.status).toBe('TICKETED');
+    expect(order.reference).toBe('booking-XYZ789:create-flight-order');
+    expect(order.passengers[0]!.id).toMatch(/^pas_/);
+    expect(order.documents).toHaveLength(2);
+  });
+
+  it('cancellation quote and confirmation; the cancelled order', () => {
+    const order = mapOrder(parseWire(OrderResponse, text('order-instant.json'), 'order').data, 'data', S);
+    const quote = mapCancellationQuote(parseWire(OrderCancellationResponse, text('order-cancellation.json'), 'cancellation').data, paidOn(order), 'data');
+    expect(quote.refundAmount).toEqual({ amount: '92.48', currency: 'GBP' });
+    expect(quote.penalty).toEqual({ amount: '193.50', currency: 'GBP' }); // 285.98 paid − 92.48 back
+    expect(quote.refundTo).toBe('original_form_of_payment');
+    const confirmed = parseWire(OrderCancellationResponse, text('order-cancellation-confirmed.json'), 'cancellation').data;
+    expect(confirmed.confirmed_at).toBe('2027-03-01T09:00:00Z');
+    expect(mapOrder(parseWire(OrderResponse, text('order-cancelled.json'), 'order').data, 'data', S).status).toBe('CANCELLED');
+    // A refund above what was paid is not believed.
+    const e = failure(() => mapCancellationQuote({ ...confirmed, refund_amount: '300.00' }, paidOn(order), 'data'));
+    expect(e.details.path).toBe('data.refund_amount');
+  });
+
+  it('change request offer, order change, confirmation', () => {
+    const ocr = parseWire(OrderChangeRequestResponse, text('order-change-request.json'), 'change request').data;
+    const quote = mapChangeOffer(ocr.order_change_offers[0]!, ocr.order_id, 'data.order_change_offers[0]');
+    const held = mapOrder(parseWire(OrderResponse, text('order-hold.json'), 'order').data, 'data', S);
+    const wireHeld = parseWire(OrderResponse, text('order-hold.json'), 'order').data;
+    const whole = mapChangeOffer(ocr.order_change_offers[0]!, ocr.order_id, 'x', wireHeld.slices.map((s, i) => ({ id: s.id, slice: held.slices[i]! })));
+    expect(whole.newSlices.map((s) => s.segments[0]!.departure.local)).toEqual([held.slices[0]!.segments[0]!.departure.local, '2027-03-22T18:10']);
+    expect(quote.penalty).toEqual({ amount: '150.00', currency: 'GBP' });
+    expect(quote.totalDue).toEqual({ amount: '165.75', currency: 'GBP' });
+    expect(quote.fareDifference).toEqual({ amount: '15.75', currency: 'GBP' });
+    expect(quote.newSlices[0]!.segments[0]!.departure.local.slice(0, 10)).toBe('2027-03-22');
+    const change = parseWire(OrderChangeResponse, text('order-change.json'), 'order change').data;
+    expect(change.confirmed_at).toBeNull();
+    expect(parseWire(OrderChangeResponse, text('order-change-confirmed.json'), 'order change').data.confirmed_at).toBe('2027-03-01T09:00:00Z');
+  });
+
+  it('error bodies map to kinds by Duffel code, and Retry-After to retryAfterMs', () => {
+    expect(errorFromResponse(422, text('error-price-changed.json'), noHeaders, 0, 'POST /air/orders')).toMatchObject({ kind: 'fare-changed', details: { status: 422, supplierCode: 'price_changed' } });
+    expect(errorFromResponse(422, text('error-validation.json'), noHeaders, 0, 'x').kind).toBe('invalid-request');
+    expect(errorFromResponse(404, text('error-not-found.json'), noHeaders, 0, 'x').kind).toBe('not-found');
+    const limited = errorFromResponse(429, text('error-rate-limited.json'), { get: (h: string) => (h === 'retry-after' ? '7' : null) }, 0, 'x');
+    expect(limited).toMatchObject({ kind: 'rate-limited', details: { retryAfterMs: 7000 } });
+    expect(retryAfterMs('Sun, 28 Nov 2027 10:00:30 GMT', Date.parse('2027-11-28T10:00:00Z'))).toBe(30_000);
+    expect(errorFromResponse(401, '{}', noHeaders, 0, 'x').kind).toBe('auth');
+    expect(errorFromResponse(502, '<html>Bad gateway</html>', noHeaders, 0, 'x').kind).toBe('unavailable');
+    const offerGone = JSON.stringify({ errors: [{ type: 'invalid_state_error', code: 'offer_no_longer_available' }] });
+    expect(errorFromResponse(422, offerGone, noHeaders, 0, 'x').kind).toBe('offer-expired');
+    const superseded = JSON.stringify({ errors: [{ type: 'invalid_state_error', code: 'quote_expired' }] });
+    expect(errorFromResponse(422, superseded, noHeaders, 0, 'x').kind).toBe('quote-expired');
+  });
+});
+
+describe('malformed responses are typed errors naming the path', () => {
+  const parseOffers = (body: string) => {
+    const wire = parseWire(OfferRequestResponse, body, 'offer request');
+    return wire.data.offers.map((o, i) => mapOffer(o, `data.offers[${i}]`, S));
+  };
+
+  it.each([
+    ['unknown airport', (o: any) => (o.slices[0].segments[0].origin.iata_code = 'XXX'), 'data.offers[1].slices[0].segments[0].origin.iata_code'],
+    ['unknown carrier', (o: any) => (o.slices[1].segments[0].marketing_carrier.iata_code = 'Q9'), 'data.offers[1].slices[1].segments[0].marketing_carrier.iata_code'],
+    ['total ≠ base + tax', (o: any) => (o.total_amount = '1.00'), 'data.offers[1].total_amount'],
+    ['amount as a JSON number', (o: any) => (o.tax_amount = 698.36), 'data.offers[1].tax_amount'],
+    ['missing total', (o: any) => delete o.total_amount, 'data.offers[1].total_amount'],
+    ['too many decimals for GBP', (o: any) => ((o.base_amount = '1.001'), (o.total_amount = '699.361')), 'data.offers[1].total_amount'],
+    ['unknown currency', (o: any) => ((o.total_currency = 'XYZ'), (o.base_currency = 'XYZ'), (o.tax_currency = 'XYZ')), 'data.offers[1].total_currency'],
+    ['a local time that does not exist', (o: any) => (o.slices[0].segments[0].departing_at = '2027-02-30T08:25:00'), 'data.offers[1].slices[0].segments[0].departing_at'],
+    ['a time with an offset', (o: any) => (o.slices[0].segments[0].departing_at = '2027-03-14T08:25:00Z'), 'data.offers[1].slices[0].segments[0].departing_at'],
+    ['arrival before departure', (o: any) => (o.slices[0].segments[0].arriving_at = '2027-03-14T01:00:00'), 'data.offers[1].slices[0].segments[0].arriving_at'],
+    ['a segment without passengers', (o: any) => (o.slices[0].segments[0].passengers = []), 'data.offers[1].slices[0].segments[0].passengers'],
+    ['a currency mismatch', (o: any) => (o.tax_currency = 'EUR'), 'data.offers[1].tax_currency'],
+  ])('%s', (_what, edit, expectedPath) => {
+    const e = failure(() => parseOffers(editedOffer(edit)));
+    expect(e.kind).toBe('malformed-response');
+    expect(e.details.path).toBe(expectedPath);
+    expect(e.message).toContain(expectedPath);
+  });
+
+  it('not JSON at all, or no data', () => {
+    expect(failure(() => parseWire(OrderResponse, '<html>502</html>', 'order'))).toMatchObject({ kind: 'malformed-response', details: { path: '(body)' } });
+    expect(failure(() => parseWire(OrderResponse, '{"errors":[]}', 'order')).details.path).toBe('data');
+  });
+
+  it('an order document naming a passenger not on the order', () => {
+    const body = JSON.parse(text('order-paid.json'));
+    body.data.documents[1].passenger_ids = ['pas_ghost'];
+    const e = failure(() => mapOrder(parseWire(OrderResponse, JSON.stringify(body), 'order').data, 'data', S));
+    expect(e.details.path).toBe('data.documents[1].passenger_ids[0]');
+  });
+});
+
+describe('requests', () => {
+  it('create-order body: our passengers take the offer passenger ids by type; ids travel in metadata', () => {
+    const offer = parseWire(OfferRequestResponse, text('offer-request.json'), 'offer request').data.offers[1]!;
+    const body = toCreateOrderBody(
+      {
+        offerId: offer.id,
+        reference: 'wf-1:create-flight-order',
+        payment: { kind: 'hold' },
+        passengers: [
+          { id: 'kid', type: 'CHD', givenName: 'Tom', familyName: 'Smith', bornOn: '2018-05-01' },
+          { id: 'mum', type: 'ADT', givenName: 'Ann', familyName: 'Smith', bornOn: '1980-02-02', title: 'MRS' },
+        ],
+      },
+      offerPassengers(offer, 'data'),
+    );
+    expect(body.data.passengers.map((p) => p.id)).toEqual([offer.passengers[1]!.id, offer.passengers[0]!.id]);
+    expect(body.data.payments).toBeUndefined();
+    expect(body.data.metadata).toEqual({ itinera_reference: 'wf-1:create-flight-order', itinera_passenger_ids: `${offer.passengers[1]!.id}=kid,${offer.passengers[0]!.id}=mum` });
+    expect(() => toCreateOrderBody({ offerId: offer.id, reference: 'r', payment: { kind: 'hold' }, passengers: [] }, offerPassengers(offer, 'data'))).toThrow(FlightSupplierError);
+  });
+});
+
+describe('property: every mapped offer has total = base + taxes in minor units', () => {
+  const base: WireOffer = parseWire(OfferRequestResponse, text('offer-request.json'), 'offer request').data.offers[1]!;
+  it('holds for any split of the amounts and any party', () => {
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: 0n, max: 10_000_000n }),
+        fc.bigInt({ min: 0n, max: 10_000_000n }),
+        fc.array(fc.constantFrom('adult', 'child', 'infant_without_seat'), { minLength: 1, maxLength: 9 }),
+        (baseMinor, taxMinor, types) => {
+          const money = (m: bigint) => new Dec(m.toString()).dividedBy(100).toFixed(2);
+          const passengers = types.map((type, i) => ({ id: `pas_${i}`, type: type as 'adult' }));
+          const segPax = passengers.map((p) => ({ passenger_id: p.id, cabin_class: 'economy' as const, fare_basis_code: 'YFLEX' }));
+          const wire: WireOffer = {
+            ...base,
+            base_amount: money(baseMinor),
+            tax_amount: money(taxMinor),
+            total_amount: money(baseMinor + taxMinor),
+            passengers,
+            slices: base.slices.map((s) => ({ ...s, segments: s.segments.map((g) => ({ ...g, passengers: segPax })) })),
+          };
+          const offer = mapOffer(wire, 'data', S);
+          expect(minor(offer.base.amount).plus(minor(offer.taxTotal.amount)).equals(minor(offer.total.amount))).toBe(true);
+          let total = new Dec(0);
+          let count = 0;
+          for (const f of offer.fares) {
+            const taxes = f.fare.taxes.reduce((s, t) => s.plus(minor(t.amount.amount)), new Dec(0));
+            expect(minor(f.fare.base.amount).plus(taxes).equals(minor(f.fare.total.amount))).toBe(true);
+            expect(minor(f.fare.total.amount).isInteger()).toBe(true);
+            total = total.plus(minor(f.fare.total.amount).times(f.count));
+            count += f.count;
+          }
+          expect(total.equals(minor(offer.total.amount))).toBe(true);
+          expect(count).toBe(types.length);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});

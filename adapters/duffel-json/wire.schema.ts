@@ -1,0 +1,318 @@
+import { z } from 'zod';
+
+/**
+ * Zod over Duffel-style JSON (`Duffel-Version: v2`): every response body the adapter reads, and the
+ * request bodies the sandbox front reads. Amounts are decimal STRINGS ("512.30"): a JSON number in
+ * an amount is refused, never read through a float. Segment times are local, without an offset.
+ * These types never leave adapters/duffel-json (and the sandbox front that speaks the same wire).
+ */
+
+const DECIMAL = /^(0|[1-9]\d*)(\.\d+)?$/;
+const SIGNED_DECIMAL = /^-?(0|[1-9]\d*)(\.\d+)?$/;
+/** `YYYY-MM-DDTHH:mm[:ss]`, no offset: Duffel's `departing_at` / `arriving_at`. */
+const LOCAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/;
+/** RFC 3339 with an offset or Z (`expires_at`, `created_at`). */
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+export const WireAmount = z.string().regex(DECIMAL, 'must be a decimal string such as "512.30"');
+export const WireSignedAmount = z.string().regex(SIGNED_DECIMAL, 'must be a decimal string such as "-12.30"');
+export const WireCurrency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code');
+export const WireInstant = z.string().regex(INSTANT, 'must be an RFC 3339 date-time with an offset');
+export const WireLocalTime = z.string().regex(LOCAL_TIME, 'must be a local date-time YYYY-MM-DDTHH:mm[:ss]');
+export const WireDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
+
+export const WirePlace = z.object({
+  type: z.enum(['airport', 'city']).optional(),
+  iata_code: z.string().min(1),
+  name: z.string().optional(),
+  time_zone: z.string().nullish(),
+});
+
+export const WireCarrier = z.object({ iata_code: z.string().min(1), name: z.string().optional() });
+
+export const WireCabinClass = z.enum(['economy', 'premium_economy', 'business', 'first']);
+
+export const WireSegmentPassenger = z.object({
+  passenger_id: z.string().min(1),
+  cabin_class: WireCabinClass,
+  cabin_class_marketing_name: z.string().nullish(),
+  fare_basis_code: z.string().min(1),
+  /** Not in every aggregator's answer: the RBD; absent, the fare basis's first letter is used. */
+  booking_class: z.string().nullish(),
+});
+
+export const WireSegment = z.object({
+  id: z.string().min(1),
+  origin: WirePlace,
+  destination: WirePlace,
+  departing_at: WireLocalTime,
+  arriving_at: WireLocalTime,
+  marketing_carrier: WireCarrier,
+  marketing_carrier_flight_number: z.string().regex(/^\d{1,4}[A-Z]?$/, 'must be a flight number'),
+  operating_carrier: WireCarrier.nullish(),
+  operating_carrier_flight_number: z.string().nullish(),
+  aircraft: z.object({ iata_code: z.string().nullish(), name: z.string().nullish() }).nullish(),
+  duration: z.string().nullish(),
+  stops: z.array(z.object({ airport: WirePlace.optional() }).passthrough()).default([]),
+  passengers: z.array(WireSegmentPassenger).min(1),
+  /** Sandbox/aggregator extension: seats left in this segment's booking class. */
+  available_seats: z.number().int().nonnegative().nullish(),
+});
+
+export const WireSlice = z.object({
+  id: z.string().min(1),
+  origin: WirePlace,
+  destination: WirePlace,
+  duration: z.string().nullish(),
+  segments: z.array(WireSegment).min(1),
+});
+
+export const WireCondition = z
+  .object({
+    allowed: z.boolean(),
+    penalty_amount: WireAmount.nullish(),
+    penalty_currency: WireCurrency.nullish(),
+  })
+  .nullable();
+
+export const WireConditions = z.object({
+  refund_before_departure: WireCondition.optional(),
+  change_before_departure: WireCondition.optional(),
+});
+
+export const WirePassengerType = z.enum(['adult', 'child', 'infant_without_seat']);
+
+export const WireOfferPassenger = z.object({
+  id: z.string().min(1),
+  type: WirePassengerType.nullish(),
+  age: z.number().int().nonnegative().nullish(),
+});
+
+export const WirePaymentRequirements = z.object({
+  requires_instant_payment: z.boolean(),
+  price_guarantee_expires_at: WireInstant.nullish(),
+  payment_required_by: WireInstant.nullish(),
+});
+
+export const WireOffer = z.object({
+  id: z.string().min(1),
+  live_mode: z.boolean().optional(),
+  created_at: WireInstant.optional(),
+  expires_at: WireInstant,
+  total_amount: WireAmount,
+  total_currency: WireCurrency,
+  base_amount: WireAmount,
+  base_currency: WireCurrency,
+  tax_amount: WireAmount,
+  tax_currency: WireCurrency,
+  owner: WireCarrier,
+  slices: z.array(WireSlice).min(1),
+  passengers: z.array(WireOfferPassenger).min(1),
+  conditions: WireConditions,
+  payment_requirements: WirePaymentRequirements,
+});
+export type WireOffer = z.infer<typeof WireOffer>;
+export type WireSlice = z.infer<typeof WireSlice>;
+export type WireSegment = z.infer<typeof WireSegment>;
+export type WireConditions = z.infer<typeof WireConditions>;
+
+export const WireOfferRequest = z.object({
+  id: z.string().min(1),
+  live_mode: z.boolean().optional(),
+  created_at: WireInstant.optional(),
+  cabin_class: WireCabinClass.nullish(),
+  passengers: z.array(WireOfferPassenger),
+  offers: z.array(WireOffer).default([]),
+});
+
+export const WirePageMeta = z.object({
+  limit: z.number().int().positive(),
+  after: z.string().nullable(),
+  before: z.string().nullable(),
+});
+
+export const WireOrderPassenger = z.object({
+  id: z.string().min(1),
+  type: WirePassengerType.nullish(),
+  title: z.enum(['mr', 'mrs', 'ms', 'miss', 'mstr', 'dr']).nullish(),
+  given_name: z.string().min(1),
+  family_name: z.string().min(1),
+  born_on: WireDate,
+  gender: z.enum(['m', 'f', 'x']).nullish(),
+  email: z.string().nullish(),
+  phone_number: z.string().nullish(),
+  infant_passenger_id: z.string().nullish(),
+  identity_documents: z
+    .array(
+      z.object({
+        type: z.literal('passport'),
+        unique_identifier: z.string().min(1),
+        issuing_country_code: z.string().regex(/^[A-Z]{2}$/),
+        expires_on: WireDate,
+        nationality: z.string().nullish(),
+      }),
+    )
+    .default([]),
+});
+export type WireOrderPassenger = z.infer<typeof WireOrderPassenger>;
+
+export const WireDocument = z.object({
+  type: z.enum(['electronic_ticket', 'electronic_miscellaneous_document_associated', 'electronic_miscellaneous_document_standalone']),
+  unique_identifier: z.string().regex(/^\d{13}$/, 'must be a 13-digit document number'),
+  passenger_ids: z.array(z.string()).min(1),
+  /** EMDs: what it pays for and how much (aggregator extension). */
+  reason: z.string().nullish(),
+  amount: WireAmount.nullish(),
+  currency: WireCurrency.nullish(),
+});
+
+export const WireOrder = z.object({
+  id: z.string().min(1),
+  live_mode: z.boolean().optional(),
+  booking_reference: z.string().min(1),
+  created_at: WireInstant,
+  type: z.enum(['instant', 'hold']).optional(),
+  cancelled_at: WireInstant.nullish(),
+  /** Aggregator extension: set when a change was confirmed. */
+  changed_at: WireInstant.nullish(),
+  total_amount: WireAmount,
+  total_currency: WireCurrency,
+  base_amount: WireAmount,
+  base_currency: WireCurrency,
+  tax_amount: WireAmount,
+  tax_currency: WireCurrency,
+  owner: WireCarrier,
+  slices: z.array(WireSlice).min(1),
+  passengers: z.array(WireOrderPassenger).min(1),
+  conditions: WireConditions,
+  payment_status: z.object({
+    awaiting_payment: z.boolean(),
+    payment_required_by: WireInstant.nullish(),
+    price_guarantee_expires_at: WireInstant.nullish(),
+    paid_at: WireInstant.nullish(),
+  }),
+  documents: z.array(WireDocument).default([]),
+  metadata: z.record(z.string(), z.string()).nullish(),
+});
+export type WireOrder = z.infer<typeof WireOrder>;
+
+export const WirePayment = z.object({
+  id: z.string().min(1),
+  type: z.string(),
+  amount: WireAmount,
+  currency: WireCurrency,
+  created_at: WireInstant,
+  order_id: z.string().optional(),
+});
+
+export const WireOrderCancellation = z.object({
+  id: z.string().min(1),
+  order_id: z.string().min(1),
+  refund_amount: WireAmount,
+  refund_currency: WireCurrency,
+  refund_to: z.string().min(1),
+  expires_at: WireInstant,
+  confirmed_at: WireInstant.nullish(),
+  created_at: WireInstant.optional(),
+});
+
+export const WireChangeOffer = z.object({
+  id: z.string().min(1),
+  order_change_id: z.string().nullish(),
+  change_total_amount: WireSignedAmount,
+  change_total_currency: WireCurrency,
+  new_total_amount: WireAmount,
+  new_total_currency: WireCurrency,
+  penalty_total_amount: WireAmount,
+  penalty_total_currency: WireCurrency,
+  expires_at: WireInstant,
+  refund_to: z.string().nullish(),
+  slices: z.object({ add: z.array(WireSlice).min(1), remove: z.array(WireSlice) }),
+});
+
+export const WireOrderChangeRequest = z.object({
+  id: z.string().min(1),
+  order_id: z.string().min(1),
+  created_at: WireInstant.optional(),
+  order_change_offers: z.array(WireChangeOffer),
+});
+
+export const WireOrderChange = z.object({
+  id: z.string().min(1),
+  order_id: z.string().min(1),
+  selected_order_change_offer: z.string().nullish(),
+  change_total_amount: WireSignedAmount,
+  change_total_currency: WireCurrency,
+  new_total_amount: WireAmount,
+  new_total_currency: WireCurrency,
+  penalty_total_amount: WireAmount,
+  penalty_total_currency: WireCurrency,
+  expires_at: WireInstant,
+  confirmed_at: WireInstant.nullish(),
+});
+
+export const WireError = z.object({
+  type: z.string().optional(),
+  title: z.string().optional(),
+  message: z.string().optional(),
+  code: z.string(),
+  documentation_url: z.string().optional(),
+  source: z.object({ field: z.string().optional(), pointer: z.string().optional() }).optional(),
+});
+
+export const WireErrorBody = z.object({
+  meta: z.object({ status: z.number().int(), request_id: z.string().optional() }).optional(),
+  errors: z.array(WireError).min(1),
+});
+export type WireErrorBody = z.infer<typeof WireErrorBody>;
+
+/** `{ data: T }` */
+export const envelope = <T extends z.ZodType>(data: T) => z.object({ data });
+/** `{ data: T[], meta: { after, before, limit } }` */
+export const page = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), meta: WirePageMeta });
+
+export const OfferRequestResponse = envelope(WireOfferRequest);
+export const OffersPageResponse = page(WireOffer);
+export const OfferResponse = envelope(WireOffer);
+export const OrderResponse = envelope(WireOrder);
+export const OrdersPageResponse = page(WireOrder);
+export const PaymentResponse = envelope(WirePayment);
+export const OrderCancellationResponse = envelope(WireOrderCancellation);
+export const OrderChangeRequestResponse = envelope(WireOrderChangeRequest);
+export const OrderChangeResponse = envelope(WireOrderChange);
+
+// ---- request bodies (what the adapter sends, what the sandbox front reads) ----
+
+export const WireOfferRequestBody = z.object({
+  data: z.object({
+    slices: z.array(z.object({ origin: z.string().min(3), destination: z.string().min(3), departure_date: WireDate })).min(1),
+    passengers: z.array(z.object({ type: WirePassengerType.optional(), age: z.number().int().nonnegative().optional() })).min(1),
+    cabin_class: WireCabinClass,
+  }),
+});
+
+const WirePaymentIn = z.object({ type: z.literal('balance'), amount: WireAmount, currency: WireCurrency });
+
+export const WireCreateOrderBody = z.object({
+  data: z.object({
+    type: z.enum(['instant', 'hold']),
+    selected_offers: z.array(z.string().min(1)).length(1),
+    passengers: z.array(WireOrderPassenger.omit({ type: true })).min(1),
+    payments: z.array(WirePaymentIn).optional(),
+    metadata: z.record(z.string(), z.string()).optional(),
+  }),
+});
+
+export const WirePaymentBody = z.object({ data: z.object({ order_id: z.string().min(1), payment: WirePaymentIn }) });
+export const WireCancellationBody = z.object({ data: z.object({ order_id: z.string().min(1) }) });
+export const WireChangeRequestBody = z.object({
+  data: z.object({
+    order_id: z.string().min(1),
+    slices: z.object({
+      remove: z.array(z.object({ slice_id: z.string().min(1) })).min(1),
+      add: z.array(z.object({ origin: z.string().min(3), destination: z.string().min(3), departure_date: WireDate, cabin_class: WireCabinClass })).min(1),
+    }),
+  }),
+});
+export const WireOrderChangeBody = z.object({ data: z.object({ selected_order_change_offer: z.string().min(1) }) });
+export const WireConfirmChangeBody = z.object({ data: z.object({ payment: WirePaymentIn }) });
