@@ -55,6 +55,16 @@ export const EnvSchema = z
     TREASURY_SOURCE: z.string().regex(/^[A-Z][A-Z0-9-]{0,31}$/, 'must be a source name such as "TREASURY"').default('TREASURY'),
     TREASURY_BASE: z.string().refine(isCurrencyCode, { message: 'is not an ISO 4217 currency code' }).optional(),
 
+    /** A Duffel-style flight aggregator (JSON): base URL and access token. */
+    DUFFEL_BASE_URL: z.string().url('must be an http(s) URL').optional(),
+    DUFFEL_ACCESS_TOKEN: z.string().min(1).optional(),
+    /** An NDC gateway (XML): base URL, schema version and API key. */
+    NDC_BASE_URL: z.string().url('must be an http(s) URL').optional(),
+    NDC_VERSION: z.enum(['17.2', '19.2', '21.3'], { message: 'must be 17.2, 19.2 or 21.3' }).default('21.3'),
+    NDC_API_KEY: z.string().min(1).optional(),
+    /** Port of the sandbox GDS `npm start` runs when no real flight supplier is configured (0 = any free port). */
+    SANDBOX_GDS_PORT: port.default(0),
+
     DATABASE_URL: z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// connection URL')
@@ -83,6 +93,9 @@ export const EnvSchema = z
   .superRefine((env, ctx) => {
     if (env.TREASURY_RATES_URL && !env.TREASURY_API_KEY) {
       ctx.addIssue({ code: 'custom', path: ['TREASURY_API_KEY'], message: 'is required when TREASURY_RATES_URL is set' });
+    }
+    if (env.DUFFEL_BASE_URL && !env.DUFFEL_ACCESS_TOKEN) {
+      ctx.addIssue({ code: 'custom', path: ['DUFFEL_ACCESS_TOKEN'], message: 'is required when DUFFEL_BASE_URL is set' });
     }
     if (!env.BANK_CURRENCIES.includes(env.BASE_CURRENCY)) {
       ctx.addIssue({ code: 'custom', path: ['BANK_CURRENCIES'], message: `must include the base currency ${env.BASE_CURRENCY}` });

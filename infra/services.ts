@@ -12,6 +12,8 @@ import { createApp } from '../api/app';
 import { superviseBookingWorker, type SupervisedWorker } from '../workers/booking-worker';
 import { superviseCatalogWorker } from '../workers/catalog-worker';
 import { superviseFinanceWorker } from '../workers/finance-worker';
+import { superviseSupplierWorker } from '../workers/supplier-worker';
+import { flightSuppliers } from './flight-suppliers';
 import { EcbXmlFxRateFeed } from '../adapters/ecb-xml/adapter';
 import { createTreasuryFeed } from '../adapters/treasury-json/adapter';
 import type { FxRateFeed } from '../activities/ports/fx-rate-feed';
@@ -84,6 +86,7 @@ export async function startServices(
         [
           superviseBookingWorker(target, { bookings, ledger: new PrismaLedger(db.prisma, db) }, logger.child({ component: 'worker' }), grace),
           superviseFinanceWorker(target, { prisma: db.prisma, driver: db, feeds: financeFeeds(config), operatorTimeZone: config.OPERATOR_TIME_ZONE }, logger.child({ component: 'finance-worker' }), grace),
+          superviseSupplierWorker(target, { flightSuppliers: flightSuppliers(config) }, logger.child({ component: 'supplier-worker' }), grace),
           superviseCatalogWorker(
             target,
             { prisma: db.prisma, driver: db, notifier: new LogSupplierNotifier(logger.child({ component: 'supplier-notifier' })), operatorTimeZone: config.OPERATOR_TIME_ZONE },
@@ -196,7 +199,7 @@ function keepSchedules(temporal: TemporalClientProvider, descriptors: ScheduleDe
   };
 }
 
-/** The booking, finance and catalog workers as one: ready when all poll (and the schedules exist). */
+/** The booking, finance, supplier and catalog workers as one: ready when all poll (and the schedules exist). */
 function allWorkers(workers: SupervisedWorker[], schedules: { done: Promise<void>; stop(): void }): SupervisedWorker {
   return {
     ready: Promise.all([...workers.map((w) => w.ready), schedules.done]).then(() => undefined),

@@ -14,6 +14,7 @@ import { startDevServer, type DevServer } from '../infra/dev-server';
 import { createLogger } from '../infra/logger';
 import { migrateDeploy } from '../infra/migrate';
 import { startServices, stopOnSignals, type RunningServices } from '../infra/services';
+import { startSandboxGdsProcess, type SandboxGdsProcess } from '../infra/sandbox-gds-process';
 
 async function main() {
   let config = loadConfig();
@@ -21,11 +22,13 @@ async function main() {
   let devServer: DevServer | null = null;
   let services: RunningServices | null = null;
   let treasury: TreasurySandbox | null = null;
+  let gds: SandboxGdsProcess | null = null;
 
   const stopAll = async () => {
     await services?.stop();
     await devServer?.stop();
     await treasury?.close();
+    await gds?.stop();
   };
   stopOnSignals(logger, stopAll);
 
@@ -47,6 +50,13 @@ async function main() {
       config = { ...config, TREASURY_RATES_URL: treasury.url, TREASURY_API_KEY: apiKey, TREASURY_SOURCE: 'TREASURY-SANDBOX', TREASURY_BASE: 'GBP' };
       logger.info({ url: treasury.url }, 'treasury rates sandbox started (embedded default)');
     }
+    if (!config.DUFFEL_BASE_URL && !config.NDC_BASE_URL) {
+      // No flight supplier configured: the sandbox GDS (its own process, like a supplier's test
+      // mode) answers both wire formats, so flight search and ordering work offline.
+      gds = await startSandboxGdsProcess(config.SANDBOX_GDS_PORT, logger);
+      config = { ...config, DUFFEL_BASE_URL: gds.url, DUFFEL_ACCESS_TOKEN: 'sandbox-token', NDC_BASE_URL: gds.url };
+      logger.info({ url: gds.url }, 'sandbox GDS started (no flight supplier configured)');
+    }
     logger.info({ database: config.DATABASE_URL ? 'postgresql' : `pglite:${config.ITINERA_PGLITE_DIR}` }, 'applying migrations');
     await migrateDeploy({ databaseUrl: config.DATABASE_URL, pgliteDir: config.ITINERA_PGLITE_DIR }, { quiet: true });
     services = await startServices(config, logger, { worker: true, api: true, devAddress: devServer?.address, seedChart: true, seedDemoFinance: !config.DATABASE_URL });
@@ -64,6 +74,7 @@ async function main() {
       `  API          ${services.apiUrl}   (try: curl ${services.apiUrl}/readyz)`,
       `  Temporal UI  ${uiUrl}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows`,
       `  Temporal     ${devServer?.address ?? config.TEMPORAL_ADDRESS}   namespace ${config.TEMPORAL_NAMESPACE}`,
+      ...(gds ? [`  Flights      sandbox GDS ${gds.url}   (Duffel-style JSON /air, NDC XML /ndc)`] : []),
       `  Database     ${services.db.kind === 'pglite' ? `PGlite (embedded) in ${config.ITINERA_PGLITE_DIR}` : 'PostgreSQL (DATABASE_URL)'}`,
       'Press Ctrl-C to stop.',
       '',

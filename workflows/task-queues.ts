@@ -6,4 +6,6 @@ export const TASK_QUEUES = {
   finance: 'finance-operations',
   /** Catalog and inventory workflows (daily allotment release) and their activities. */
   catalog: 'catalog-operations',
+  /** Calls to external suppliers (flight aggregators, NDC gateways) and the short workflows around them. */
+  supplierIo: 'supplier-io',
 } as const;

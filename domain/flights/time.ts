@@ -25,9 +25,26 @@ function wallClockUtcOf(at: Instant, timeZone: string): number {
   return Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
 }
 
+/**
+ * Offsets by (zone, quarter hour): every zone changes its offset on a quarter hour, so an offset
+ * read once holds for its whole quarter. Bounded: cleared when it grows past the limit.
+ */
+const QUARTER_HOUR_MS = 15 * 60_000;
+const offsetCache = new Map<string, number>();
+const OFFSET_CACHE_LIMIT = 100_000;
+
 /** The zone's offset from UTC at an instant, in ms (London in summer: +3,600,000). */
 export function zoneOffsetMs(at: Instant, timeZone: string): number {
-  return wallClockUtcOf(Math.floor(at / 1000) * 1000, timeZone) - Math.floor(at / 1000) * 1000;
+  const quarter = Math.floor(at / QUARTER_HOUR_MS);
+  const key = `${timeZone}|${quarter}`;
+  let offset = offsetCache.get(key);
+  if (offset === undefined) {
+    const start = quarter * QUARTER_HOUR_MS;
+    offset = wallClockUtcOf(start, timeZone) - start;
+    if (offsetCache.size >= OFFSET_CACHE_LIMIT) offsetCache.clear();
+    offsetCache.set(key, offset);
+  }
+  return offset;
 }
 
 /** True for `YYYY-MM-DDTHH:mm` (optionally `:ss`) naming a real calendar time. */
@@ -51,7 +68,7 @@ export function localToInstant(local: string, timeZone: string): Instant {
   // Two candidate offsets: the zone's offset a day either side covers any change in between.
   const candidates = [...new Set([zoneOffsetMs(wall - 86_400_000, timeZone), zoneOffsetMs(wall + 86_400_000, timeZone)])]
     .map((offset) => wall - offset)
-    .filter((t) => wallClockUtcOf(t, timeZone) === wall)
+    .filter((t) => t + zoneOffsetMs(t, timeZone) === wall)
     .sort((a, b) => a - b);
   if (candidates.length) return candidates[0]!;
   // Skipped wall time (spring forward): keep the wall time's distance from the change.
@@ -60,5 +77,5 @@ export function localToInstant(local: string, timeZone: string): Instant {
 
 /** The local wall-clock time (`YYYY-MM-DDTHH:mm`) of an instant in a zone. */
 export function instantToLocal(at: Instant, timeZone: string): string {
-  return new Date(wallClockUtcOf(at, timeZone)).toISOString().slice(0, 16);
+  return new Date(at + zoneOffsetMs(at, timeZone)).toISOString().slice(0, 16);
 }
