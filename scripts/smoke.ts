@@ -62,6 +62,12 @@ async function main() {
     if (search.status !== 200 || !options.items?.length) fail(`GET /catalog/availability answered ${search.status}: ${JSON.stringify(options)}`);
     process.stdout.write(`smoke: availability search found ${options.items!.length} priced options (cheapest ${options.items![0]!.productCode} at GBP ${options.items![0]!.totalSell})\n`);
 
+    // With no flight supplier configured, npm start runs the sandbox GDS as its own process.
+    const flights = /Flights\s+sandbox GDS (http:\/\/\S+)/.exec(output)?.[1] ?? fail(`no sandbox GDS URL printed:\n${output}`);
+    const gdsHealth = await fetch(`${flights}/sandbox/health`);
+    if (gdsHealth.status !== 200 || gdsHealth.headers.get('x-sandbox') !== 'true') fail(`sandbox GDS health answered ${gdsHealth.status}`);
+    process.stdout.write(`smoke: sandbox GDS answers at ${flights}\n`);
+
     const travelDate = `${new Date().getUTCFullYear() + 1}-03-15`;
     const created = await fetch(`${api}/bookings`, {
       method: 'POST',
