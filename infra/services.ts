@@ -219,7 +219,8 @@ export function stopOnSignals(logger: Logger, stop: () => Promise<void>): void {
     if (signalledAt) {
       // Ctrl-C reaches us twice (from the terminal and relayed by the tsx/npm wrapper): only a
       // signal sent a while after the first means "stop waiting".
-      if (Date.now() - signalledAt < 2_000) return;
+      // (On a loaded machine the relay can lag by seconds.)
+      if (Date.now() - signalledAt < 5_000) return;
       logger.warn({ signal }, 'second signal: exiting now');
       process.exit(130);
     }

@@ -109,8 +109,20 @@ async function main() {
   while (groupAlive() || childrenAlive().length) {
     if (Date.now() > deadline) {
       const leftovers = childrenAlive();
-      process.kill(-pgid, 'SIGKILL');
-      fail(`still running 60 s after Ctrl-C:\n${leftovers.join('\n')}\n${output}`);
+      const group = execFileSync('ps', ['-eo', 'pid,pgid,args'], { encoding: 'utf8' })
+        .split('\n')
+        .filter((line) => line.trim().split(/\s+/)[1] === String(pgid))
+        .join('\n');
+      try {
+        process.kill(-pgid, 'SIGKILL');
+      } catch {
+        // the group may have gone in the meantime
+      }
+      for (const line of leftovers) {
+        const pid = Number(line.trim().split(/\s+/)[0]);
+        if (pid) process.kill(pid, 'SIGKILL');
+      }
+      fail(`process group:\n${group}\n` + `still running 60 s after Ctrl-C:\n${leftovers.join('\n')}\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 200));
   }

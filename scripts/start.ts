@@ -24,11 +24,19 @@ async function main() {
   let treasury: TreasurySandbox | null = null;
   let gds: SandboxGdsProcess | null = null;
 
+  // Every step runs even when an earlier one fails: a failed worker drain must not leave the
+  // dev server or a sandbox running. The first failure is reported once all steps have run.
   const stopAll = async () => {
-    await services?.stop();
-    await devServer?.stop();
-    await treasury?.close();
-    await gds?.stop();
+    const failures: unknown[] = [];
+    for (const step of [() => services?.stop(), () => devServer?.stop(), () => treasury?.close(), () => gds?.stop()]) {
+      try {
+        await step();
+      } catch (err) {
+        logger.error({ err }, 'a shutdown step failed; stopping the rest');
+        failures.push(err);
+      }
+    }
+    if (failures.length) throw failures[0];
   };
   stopOnSignals(logger, stopAll);
 
