@@ -27,35 +27,13 @@ import { openDatabase } from '../infra/database';
 import { migrateDeploy } from '../infra/migrate';
 import { provisionTestPostgres } from '../test/support/postgres';
 import { generateCatalog, mulberry32 } from '../sandbox/catalog-generator';
+import { rssSampler, timed, type PhaseStats } from './support/timing';
 
 const N = Number(process.argv[2] ?? 2000);
 /** The operator's "today" of the bench; the catalog's seasons start here. */
 const TODAY = '2027-01-01';
 const HORIZON_DAYS = 120;
-let peakRss = 0;
-const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
-
-function stats(latencies: number[], wallMs: number) {
-  const sorted = [...latencies].sort((a, b) => a - b);
-  const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
-  return { perSecond: Math.round((latencies.length / wallMs) * 1000), p50: +pct(0.5).toFixed(2), p95: +pct(0.95).toFixed(2), p99: +pct(0.99).toFixed(2) };
-}
-
-async function timed(count: number, concurrency: number, one: (i: number) => Promise<unknown>) {
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      for (let i = next++; i < count; i = next++) {
-        const t = performance.now();
-        await one(i);
-        latencies.push(performance.now() - t);
-      }
-    }),
-  );
-  return stats(latencies, performance.now() - started);
-}
+const rss = rssSampler();
 
 const log = (text: string) => process.stderr.write(`${text}\n`);
 
@@ -152,7 +130,7 @@ async function main() {
       const baseline = () => db.query('SELECT id, name, type, currency FROM products WHERE supplier_id = $1 AND code = $2', [sampleSupplierId, sampleProduct.code]);
       await timed(200, 1, baseline);
 
-      const results: Record<string, ReturnType<typeof stats>> = {};
+      const results: Record<string, PhaseStats> = {};
       results['baseline: one indexed SELECT by code'] = await timed(N, 1, baseline);
       results['search, cached products, 1 at a time'] = await timed(N, 1, async (i) => tally(await cached.search(queries[i]!)));
       const perSearch = { options: options / N, priced: priced / N, skipped: skipped / N };
@@ -175,12 +153,12 @@ async function main() {
         `\nratio search/baseline (p50): ${(search.p50 / base.p50).toFixed(1)}x; per search: ${perSearch.priced.toFixed(1)} options priced ` +
           `(${perSearch.options.toFixed(1)} on the first page), ${perSearch.skipped.toFixed(1)} skipped\n`,
       );
-      process.stdout.write(`peak RSS: ${(peakRss / 1024 / 1024).toFixed(0)} MiB\n`);
+      process.stdout.write(`peak RSS: ${rss.peakMiB()} MiB\n`);
     } finally {
       await db.close();
     }
   } finally {
-    clearInterval(sampler);
+    rss.stop();
     await server.stop();
   }
 }

@@ -15,32 +15,10 @@ import { freePort } from '../infra/dev-server';
 import { openDatabase } from '../infra/database';
 import { migrateDeploy } from '../infra/migrate';
 import { provisionTestPostgres } from '../test/support/postgres';
+import { rssSampler, timed, type PhaseStats } from './support/timing';
 
 const N = Number(process.argv[2] ?? 2000);
-let peakRss = 0;
-const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
-
-function stats(latencies: number[], wallMs: number) {
-  const sorted = [...latencies].sort((a, b) => a - b);
-  const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
-  return { perSecond: Math.round((latencies.length / wallMs) * 1000), p50: +pct(0.5).toFixed(2), p95: +pct(0.95).toFixed(2) };
-}
-
-async function timed(count: number, concurrency: number, one: (i: number) => Promise<unknown>) {
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      for (let i = next++; i < count; i = next++) {
-        const t = performance.now();
-        await one(i);
-        latencies.push(performance.now() - t);
-      }
-    }),
-  );
-  return stats(latencies, performance.now() - started);
-}
+const rss = rssSampler();
 
 async function main() {
   const server = await provisionTestPostgres(await freePort());
@@ -96,7 +74,7 @@ async function main() {
       await timed(100, 1, (i) => rawPost('warm-raw', i));
       await timed(100, 1, (i) => itineraPost('warm-itinera', i));
 
-      const results: Record<string, ReturnType<typeof stats>> = {};
+      const results: Record<string, PhaseStats> = {};
       results['raw, 1 poster'] = await timed(N, 1, (i) => rawPost('raw1', i));
       results['itinera, 1 poster'] = await timed(N, 1, (i) => itineraPost('it1', i));
       results['raw, 8 posters'] = await timed(N, 8, (i) => rawPost('raw8', i));
@@ -114,13 +92,13 @@ async function main() {
           `8 posters ${(results['itinera, 8 posters']!.perSecond / results['raw, 8 posters']!.perSecond).toFixed(2)}x\n`,
       );
       process.stdout.write(`trial balance over ${4 * N + 200} entries: ${tbMs.toFixed(0)} ms (${tb.length} rows)\n`);
-      process.stdout.write(`peak RSS: ${(peakRss / 1024 / 1024).toFixed(0)} MiB\n`);
+      process.stdout.write(`peak RSS: ${rss.peakMiB()} MiB\n`);
     } finally {
       await raw.end();
       await db.close();
     }
   } finally {
-    clearInterval(sampler);
+    rss.stop();
     await server.stop();
   }
 }
