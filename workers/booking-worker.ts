@@ -59,6 +59,22 @@ export function superviseBookingWorker(
 }
 
 /**
+ * Keeps a worker for one task queue running with these activities (and every workflow type, from
+ * the one workflows path): what the catalog and supplier workers are.
+ */
+export function superviseQueueWorker(
+  taskQueue: string,
+  target: TemporalTarget,
+  logger: Logger,
+  activities: object,
+  shutdownGraceTime: WorkerOptions['shutdownGraceTime'] = '30s',
+): SupervisedWorker {
+  return superviseWorker(taskQueue, target, logger, (connection) =>
+    Worker.create({ connection, namespace: target.namespace, taskQueue, workflowsPath: WORKFLOWS_PATH, activities, shutdownGraceTime }),
+  );
+}
+
+/**
  * Keeps one worker running: connects (retrying while Temporal is down), builds and runs the
  * worker, and starts it again if it dies, until `stop()` is called.
  */

@@ -1,5 +1,4 @@
-import type { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
-import { Worker as TemporalWorker } from '@temporalio/worker';
+import type { WorkerOptions } from '@temporalio/worker';
 import { createInventoryActivities } from '../activities/inventory.activities';
 import { PrismaInventory } from '../activities/inventory.prisma';
 import type { SupplierNotifier } from '../activities/ports/supplier-notifier';
@@ -8,7 +7,7 @@ import type { Database } from '../infra/database';
 import type { Logger } from '../infra/logger';
 import type { TemporalTarget } from '../infra/temporal';
 import { TASK_QUEUES } from '../workflows/task-queues';
-import { superviseWorker, WORKFLOWS_PATH, type SupervisedWorker } from './booking-worker';
+import { superviseQueueWorker, type SupervisedWorker } from './booking-worker';
 
 export interface CatalogWorkerPorts {
   prisma: PrismaClient;
@@ -22,36 +21,17 @@ export interface CatalogWorkerPorts {
 
 /** The catalog activities: hold expiry, allotment release and supplier notification. */
 export function catalogActivities(ports: CatalogWorkerPorts) {
-  const inventory = new PrismaInventory(ports.prisma, ports.driver ? (sql, params) => ports.driver!.query(sql, params) : undefined);
+  const { driver } = ports;
+  const inventory = new PrismaInventory(ports.prisma, driver ? (sql, params) => driver.query(sql, params) : undefined);
   return createInventoryActivities({ inventory, notifier: ports.notifier, operatorTimeZone: ports.operatorTimeZone });
 }
 
-export interface CatalogWorkerOptions {
-  connection: NativeConnection;
-  namespace: string;
-  ports: CatalogWorkerPorts;
-  shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
-}
-
-/** A worker for the catalog workflows (the daily allotment release) on `catalog-operations`. */
-export function createCatalogWorker(opts: CatalogWorkerOptions): Promise<Worker> {
-  return TemporalWorker.create({
-    connection: opts.connection,
-    namespace: opts.namespace,
-    taskQueue: TASK_QUEUES.catalog,
-    workflowsPath: WORKFLOWS_PATH,
-    activities: catalogActivities(opts.ports),
-    shutdownGraceTime: opts.shutdownGraceTime ?? '30s',
-  });
-}
-
+/** The worker for the catalog workflows (the daily allotment release) on `catalog-operations`. */
 export function superviseCatalogWorker(
   target: TemporalTarget,
   ports: CatalogWorkerPorts,
   logger: Logger,
   shutdownGraceTime: WorkerOptions['shutdownGraceTime'] = '30s',
 ): SupervisedWorker {
-  return superviseWorker(TASK_QUEUES.catalog, target, logger, (connection) =>
-    createCatalogWorker({ connection, namespace: target.namespace, ports, shutdownGraceTime }),
-  );
+  return superviseQueueWorker(TASK_QUEUES.catalog, target, logger, catalogActivities(ports), shutdownGraceTime);
 }
