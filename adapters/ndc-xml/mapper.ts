@@ -1,4 +1,3 @@
-import Decimal from 'decimal.js';
 import { XMLParser } from 'fast-xml-parser';
 import type { z } from 'zod';
 import { AIRPORTS, CARRIERS } from '../../domain/flights/airports';
@@ -263,9 +262,8 @@ export function mapOffer(o: WireOffer, lists: Lists, supplier: string, path: str
       fare: { fareBasis: item.FareDetail.FareComponent[0]!.FareBasisCode, base: item.Price.BaseAmount, taxes, total: total.toJSON() },
     };
   });
-  const times = (m: MoneyJson, n: number) => Money.of(new Decimal(m.amount).times(n).toFixed(), m.currency);
-  const total = fares.reduce((acc, f) => acc.add(times(f.fare.total, f.count)), Money.of('0', currency));
-  const base = fares.reduce((acc, f) => acc.add(times(f.fare.base, f.count)), Money.of('0', currency));
+  const total = fares.reduce((acc, f) => acc.add(Money.fromJson(f.fare.total).times(f.count)), Money.of('0', currency));
+  const base = fares.reduce((acc, f) => acc.add(Money.fromJson(f.fare.base).times(f.count)), Money.of('0', currency));
   if (!total.equals(Money.fromJson(o.TotalPrice.TotalAmount))) {
     throw malformed(`offer total ${o.TotalPrice.TotalAmount.amount} is not the sum of its items (${total.toFixed()})`, `${path}/TotalPrice/TotalAmount`);
   }

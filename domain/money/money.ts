@@ -79,6 +79,11 @@ export class Money {
     return new Money(this.amount.minus(other.amount), this.currency);
   }
 
+  /** The amount times a count or factor, exactly: nothing is rounded (use `roundToMinor` after). */
+  times(factor: number | string | Dec): Money {
+    return new Money(this.amount.times(factor), this.currency);
+  }
+
   /** Rounds to the currency's exponent with the rounding mode named by the caller. */
   roundToMinor(rounding: Decimal.Rounding): Money {
     return new Money(this.amount.toDecimalPlaces(minorUnits(this.currency), rounding), this.currency);

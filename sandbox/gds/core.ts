@@ -210,10 +210,6 @@ function convert(gbp: string, currency: string, rounding: Decimal.Rounding): Mon
   return Money.of(new Dec(gbp).times(rate), currency).roundToMinor(rounding);
 }
 
-/** An amount times a whole count (exact). */
-function times(m: Money, n: number): Money {
-  return Money.of(m.amount.times(n), m.currency);
-}
 
 function sum(items: Money[], currency: string): Money {
   return items.reduce((a, b) => a.add(b), Money.of('0', currency));
@@ -509,7 +505,7 @@ export class SandboxAirline implements FlightSupplier, SandboxControls {
         } else {
           // Non-refundable: only government taxes (not the carrier's YQ) come back.
           const taxes = this.priceLegs(rec.legs, rec.fareClass, rec.pax, rec.currency, rec.bumps).fares.flatMap((f) =>
-            f.fare.taxes.filter((t) => t.code !== 'YQ').map((t) => times(Money.fromJson(t.amount), f.count)),
+            f.fare.taxes.filter((t) => t.code !== 'YQ').map((t) => Money.fromJson(t.amount).times(f.count)),
           );
           const back = sum(taxes, rec.currency);
           penalty = paid.subtract(back.amount.greaterThan(paid.amount) ? paid : back);
@@ -688,7 +684,7 @@ export class SandboxAirline implements FlightSupplier, SandboxControls {
 
   private feeFor(rule: FeeRule, pax: PaxCounts, currency: string): Money {
     if (!rule.feeGbp) return Money.of('0', currency);
-    return times(convert(rule.feeGbp, currency, Decimal.ROUND_HALF_UP), pax.ADT + pax.CHD);
+    return convert(rule.feeGbp, currency, Decimal.ROUND_HALF_UP).times(pax.ADT + pax.CHD);
   }
 
   private nextTicketSerial(): string {
@@ -744,7 +740,7 @@ export class SandboxAirline implements FlightSupplier, SandboxControls {
       const fare: Fare = { fareBasis: `${cls.basis}${origin}${type === 'ADT' ? '' : type === 'CHD' ? 'CH' : 'IN'}`, base: base.toJSON(), taxes, total: total.toJSON() };
       fares.push({ passengerType: type, count: pax[type], fare });
     }
-    const each = (m: MoneyJson, n: number) => times(Money.fromJson(m), n);
+    const each = (m: MoneyJson, n: number) => Money.fromJson(m).times(n);
     return {
       fares,
       total: sum(fares.map((f) => each(f.fare.total, f.count)), currency),
