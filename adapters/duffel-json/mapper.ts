@@ -133,21 +133,9 @@ const WIRE_CABIN: Record<Cabin, 'economy' | 'premium_economy' | 'business' | 'fi
   FIRST: 'first',
 };
 
-/**
- * localToInstant goes through Intl (tens of µs a call); an offers page repeats the same few
- * flights across fare classes, so zone+local → instant is memoised (pure; bounded, cleared when full).
- */
-const instants = new Map<string, number | null>();
 /** The instant, or null when `local` is not a real local date-time. */
 function zonedInstant(local: string, timeZone: string): number | null {
-  const key = `${timeZone} ${local}`;
-  let at = instants.get(key);
-  if (at === undefined) {
-    if (instants.size >= 20_000) instants.clear();
-    at = isLocalDateTime(local) ? localToInstant(local, timeZone) : null;
-    instants.set(key, at);
-  }
-  return at;
+  return isLocalDateTime(local) ? localToInstant(local, timeZone) : null;
 }
 
 function airportTime(code: string, local: string, path: Path, timePath: Path): AirportTime {

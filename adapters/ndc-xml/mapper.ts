@@ -148,7 +148,6 @@ export const ORDER_STATUSES: Readonly<Record<string, OrderStatus>> = {
 interface Lists {
   /** Segments already mapped (offers share journeys) and local-time conversions already done, for this one response. */
   mapped: Map<string, Segment>;
-  instants: Map<string, number>;
   pax: Map<string, WirePax>;
   journeys: Map<string, { segmentIds: string[]; path: string }>;
   segments: Map<string, { seg: WirePaxSegment; path: string }>;
@@ -156,7 +155,7 @@ interface Lists {
 }
 
 function indexLists(dl: WireDataLists | undefined, at: string): Lists {
-  const lists: Lists = { mapped: new Map(), instants: new Map(), pax: new Map(), journeys: new Map(), segments: new Map(), penalties: new Map() };
+  const lists: Lists = { mapped: new Map(), pax: new Map(), journeys: new Map(), segments: new Map(), penalties: new Map() };
   for (const p of dl?.PaxList?.Pax ?? []) lists.pax.set(p.PaxID, p);
   (dl?.PaxJourneyList?.PaxJourney ?? []).forEach((j, i) => lists.journeys.set(j.PaxJourneyID, { segmentIds: j.PaxSegmentRefID, path: `${at}/PaxJourneyList/PaxJourney/${i}` }));
   (dl?.PaxSegmentList?.PaxSegment ?? []).forEach((s, i) => lists.segments.set(s.PaxSegmentID, { seg: s, path: `${at}/PaxSegmentList/PaxSegment/${i}` }));
@@ -169,22 +168,19 @@ function carrier(code: string, path: string): string {
   return code;
 }
 
-function airportTime(loc: { IATA_LocationCode: string; AircraftScheduledDateTime: string }, path: string, instants: Map<string, number>): AirportTime {
+function airportTime(loc: { IATA_LocationCode: string; AircraftScheduledDateTime: string }, path: string): AirportTime {
   const ap = AIRPORTS.get(loc.IATA_LocationCode);
   if (!ap) throw malformed(`unknown airport "${loc.IATA_LocationCode}"`, `${path}/IATA_LocationCode`);
   const local = loc.AircraftScheduledDateTime;
   if (!isLocalDateTime(local)) throw malformed(`"${local}" is not a local date-time YYYY-MM-DDTHH:mm[:ss]`, `${path}/AircraftScheduledDateTime`);
-  const key = `${ap.timeZone} ${local}`;
-  let at = instants.get(key);
-  if (at === undefined) instants.set(key, (at = localToInstant(local, ap.timeZone)));
-  return { airport: ap.code, timeZone: ap.timeZone, local: local.slice(0, 16), at };
+  return { airport: ap.code, timeZone: ap.timeZone, local: local.slice(0, 16), at: localToInstant(local, ap.timeZone) };
 }
 
 function segment({ seg, path }: { seg: WirePaxSegment; path: string }, lists: Lists): Segment {
   const done = lists.mapped.get(seg.PaxSegmentID);
   if (done) return structuredClone(done);
-  const departure = airportTime(seg.Dep, `${path}/Dep`, lists.instants);
-  const arrival = airportTime(seg.Arrival, `${path}/Arrival`, lists.instants);
+  const departure = airportTime(seg.Dep, `${path}/Dep`);
+  const arrival = airportTime(seg.Arrival, `${path}/Arrival`);
   if (arrival.at <= departure.at) throw malformed('arrival is not after departure', `${path}/Arrival/AircraftScheduledDateTime`);
   const cabin = CABINS_BY_CODE[seg.CabinType.CabinTypeCode];
   if (!cabin) throw malformed(`unknown cabin code "${seg.CabinType.CabinTypeCode}"`, `${path}/CabinType/CabinTypeCode`);

@@ -62,6 +62,21 @@ export function isLocalDateTime(text: string): boolean {
  * ambiguous one (repeated by a fall-back change) as its first occurrence.
  */
 export function localToInstant(local: string, timeZone: string): Instant {
+  // Supplier responses repeat the same few flights across fares: answer repeats from memory.
+  const key = `${timeZone} ${local}`;
+  let at = instantCache.get(key);
+  if (at === undefined) {
+    at = computeInstant(local, timeZone);
+    if (instantCache.size >= INSTANT_CACHE_LIMIT) instantCache.clear();
+    instantCache.set(key, at);
+  }
+  return at;
+}
+
+const instantCache = new Map<string, Instant>();
+const INSTANT_CACHE_LIMIT = 50_000;
+
+function computeInstant(local: string, timeZone: string): Instant {
   if (!isLocalDateTime(local)) throw new RangeError(`Not a local date-time YYYY-MM-DDTHH:mm: ${local}`);
   const m = LOCAL.exec(local)!;
   const wall = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0));
