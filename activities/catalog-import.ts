@@ -2,7 +2,7 @@ import { readRecords, type ImportFormat, type ImportKind, type RowProblem, type 
 import type { MarkupRule, Product, Supplier } from '../domain/catalog/model';
 import type { CatalogProblem } from '../domain/catalog/problems';
 import { checkMarkupRule, checkProduct, checkSupplier, type CheckResult } from '../domain/catalog/validation';
-import type { PrismaCatalog, UpsertOutcome } from './catalog.prisma';
+import type { ImportRunRecord, PrismaCatalog, UpsertOutcome } from './catalog.prisma';
 
 export interface ImportInput {
   kind: ImportKind;
@@ -27,19 +27,10 @@ export interface SkippedRecord {
   reason: 'invalid' | 'inactive-supplier';
 }
 
-export interface ImportReport {
+/** The run as `catalog_import_runs` records it, with what the caller needs besides. */
+export interface ImportReport extends ImportRunRecord {
   runId: string;
   kind: ImportKind;
-  source: string;
-  dryRun: boolean;
-  skipBad: boolean;
-  /** Records in the file (a product of many CSV rows is one record). */
-  total: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  /** Records not written: invalid ones (with skipBad) and products of inactive suppliers. */
-  skipped: number;
   /** Every problem, row by row; rows are CSV file lines (header = 1) or JSON array index + 1, 0 = the whole file. */
   problems: RowProblem[];
   /** Inactive suppliers whose products in the file were skipped (not an error). */
@@ -47,8 +38,6 @@ export interface ImportReport {
   skippedRecords: SkippedRecord[];
   /** True when the database now holds the file's (good) records. */
   applied: boolean;
-  /** Epoch ms. */
-  startedAt: number;
   durationMs: number;
 }
 

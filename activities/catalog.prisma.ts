@@ -151,10 +151,12 @@ export interface ImportRunRecord {
   source: string;
   dryRun: boolean;
   skipBad: boolean;
+  /** Records in the file (a product of many CSV rows is one record). */
   total: number;
   created: number;
   updated: number;
   unchanged: number;
+  /** Records not written: invalid ones (with skipBad) and products of inactive suppliers. */
   skipped: number;
   problems: unknown[];
   /** Epoch ms. */
