@@ -94,11 +94,8 @@ export const WirePaymentRequirements = z.object({
   payment_required_by: WireInstant.nullish(),
 });
 
-export const WireOffer = z.object({
-  id: z.string().min(1),
-  live_mode: z.boolean().optional(),
-  created_at: WireInstant.optional(),
-  expires_at: WireInstant,
+/** The price fields offers and orders share: totals as decimal strings, each with its currency. */
+const WirePriceFields = {
   total_amount: WireAmount,
   total_currency: WireCurrency,
   base_amount: WireAmount,
@@ -106,6 +103,14 @@ export const WireOffer = z.object({
   tax_amount: WireAmount,
   tax_currency: WireCurrency,
   owner: WireCarrier,
+};
+
+export const WireOffer = z.object({
+  id: z.string().min(1),
+  live_mode: z.boolean().optional(),
+  created_at: WireInstant.optional(),
+  expires_at: WireInstant,
+  ...WirePriceFields,
   slices: z.array(WireSlice).min(1),
   passengers: z.array(WireOfferPassenger).min(1),
   conditions: WireConditions,
@@ -175,13 +180,7 @@ export const WireOrder = z.object({
   cancelled_at: WireInstant.nullish(),
   /** Aggregator extension: set when a change was confirmed. */
   changed_at: WireInstant.nullish(),
-  total_amount: WireAmount,
-  total_currency: WireCurrency,
-  base_amount: WireAmount,
-  base_currency: WireCurrency,
-  tax_amount: WireAmount,
-  tax_currency: WireCurrency,
-  owner: WireCarrier,
+  ...WirePriceFields,
   slices: z.array(WireSlice).min(1),
   passengers: z.array(WireOrderPassenger).min(1),
   conditions: WireConditions,
