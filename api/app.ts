@@ -22,7 +22,7 @@ import { healthRoutes } from './routes/health.routes';
 import { revaluationRoutes } from './routes/revaluation.routes';
 import { revenueRoutes } from './routes/revenue.routes';
 import { catalogRoutes, type CatalogRouteDeps } from './routes/catalog.routes';
-import { AvailabilitySearch } from '../activities/availability-search';
+import { AvailabilitySearch, type AvailabilitySearchOptions, type SearchFx } from '../activities/availability-search';
 import { PrismaCatalog } from '../activities/catalog.prisma';
 import { PrismaInventory } from '../activities/inventory.prisma';
 import { calendarDateIn } from '../domain/time/instant';
@@ -53,17 +53,24 @@ export interface ApiDeps {
 /** The one route that takes a large body (a catalog file) and parses it itself. */
 export const BULK_UPLOAD_PATH = '/catalog/imports';
 
-/** The catalog's stores and search on the API's database (one product cache per app). */
-function catalogDeps(deps: ApiDeps): CatalogRouteDeps {
-  const { db, operatorTimeZone } = deps;
+/**
+ * The catalog's stores and the availability search over them, on one database (one product cache
+ * per search): what the catalog routes take, here and in the tests.
+ */
+export function catalogStores(db: Pick<Database, 'prisma' | 'query'>, fxRates: SearchFx, search: AvailabilitySearchOptions) {
   const catalog = new PrismaCatalog(db.prisma);
   const inventory = new PrismaInventory(db.prisma, (sql, params) => db.query(sql, params));
-  const search = new AvailabilitySearch(catalog, inventory, deps.finance.fxRates, {
+  return { catalog, inventory, search: new AvailabilitySearch(catalog, inventory, fxRates, search) };
+}
+
+function catalogDeps(deps: ApiDeps): CatalogRouteDeps {
+  const { db, operatorTimeZone } = deps;
+  const stores = catalogStores(db, deps.finance.fxRates, {
     today: () => calendarDateIn(Date.now(), operatorTimeZone),
     // Prices are converted at the rates of the source finance configured (ECB until it is set).
     rateSource: async () => (await deps.finance.config.settings())?.rateSource ?? 'ECB',
   });
-  return { prisma: db.prisma, catalog, inventory, search, temporal: deps.temporal, operatorTimeZone };
+  return { prisma: db.prisma, ...stores, temporal: deps.temporal, operatorTimeZone };
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;

@@ -1,16 +1,9 @@
-import express from 'express';
-import { pinoHttp } from 'pino-http';
+import type express from 'express';
 import request from 'supertest';
-import { AvailabilitySearch } from '../../activities/availability-search';
-import { PrismaCatalog } from '../../activities/catalog.prisma';
 import { PrismaFxRates } from '../../activities/fx-rates.prisma';
-import { PrismaInventory } from '../../activities/inventory.prisma';
 import type { Database } from '../../infra/database';
-import { TemporalClientProvider } from '../../infra/temporal';
-import { silentLogger } from '../../test/support/api-harness';
+import { catalogTestApp } from '../../test/support/api-harness';
 import { openTestPglite } from '../../test/support/databases';
-import { errorHandler } from '../error-handler';
-import { catalogRoutes } from '../routes/catalog.routes';
 
 /** Operator "today" of these tests: 2027-05-01. The stay: Tuesday 2027-06-01 to Friday 2027-06-04 (3 nights). */
 const NOW = Date.parse('2027-05-01T10:00:00.000Z');
@@ -75,29 +68,11 @@ describe('availability search, prices and holds API (embedded PGlite)', () => {
 
   beforeAll(async () => {
     db = await openTestPglite();
-    const catalog = new PrismaCatalog(db.prisma);
-    const inventory = new PrismaInventory(db.prisma, db.query);
-    const fx = new PrismaFxRates(db.prisma);
-    await fx.importQuotes([
+    await new PrismaFxRates(db.prisma).importQuotes([
       { source: 'ECB', base: 'EUR', quote: 'GBP', rate: '0.85', rateDate: '2027-04-30' },
       { source: 'ECB', base: 'EUR', quote: 'USD', rate: '1.25', rateDate: '2027-04-30' },
     ]);
-    const search = new AvailabilitySearch(catalog, inventory, fx, { today: () => '2027-05-01' });
-    app = express();
-    app.use(pinoHttp({ logger: silentLogger }));
-    app.use(express.json());
-    app.use(
-      catalogRoutes({
-        prisma: db.prisma,
-        catalog,
-        inventory,
-        search,
-        temporal: new TemporalClientProvider({ address: '127.0.0.1:1', namespace: 'default' }),
-        operatorTimeZone: 'Europe/Rome',
-        now: () => NOW,
-      }),
-    );
-    app.use(errorHandler);
+    ({ app } = catalogTestApp(db, { today: () => '2027-05-01', operatorTimeZone: 'Europe/Rome', now: () => NOW }));
 
     await request(app)
       .post('/catalog/suppliers')

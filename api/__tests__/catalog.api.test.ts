@@ -1,14 +1,10 @@
 import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
-import express from 'express';
-import { pinoHttp } from 'pino-http';
+import type express from 'express';
 import request from 'supertest';
-import { AvailabilitySearch } from '../../activities/availability-search';
-import { PrismaCatalog } from '../../activities/catalog.prisma';
-import { PrismaFxRates } from '../../activities/fx-rates.prisma';
 import { createInventoryActivities } from '../../activities/inventory.activities';
-import { PrismaInventory } from '../../activities/inventory.prisma';
+import type { PrismaInventory } from '../../activities/inventory.prisma';
 import { LogSupplierNotifier } from '../../activities/supplier-notifier.log';
 import { addDays } from '../../domain/catalog/dates';
 import { calendarDateIn } from '../../domain/time/instant';
@@ -16,10 +12,8 @@ import type { Database } from '../../infra/database';
 import { TemporalClientProvider } from '../../infra/temporal';
 import { temporalTestServerPath } from '../../infra/tools';
 import { TASK_QUEUES } from '../../workflows/task-queues';
-import { silentLogger } from '../../test/support/api-harness';
+import { catalogTestApp, silentLogger } from '../../test/support/api-harness';
 import { openTestPglite } from '../../test/support/databases';
-import { errorHandler } from '../error-handler';
-import { catalogRoutes } from '../routes/catalog.routes';
 
 const NOW = Date.parse('2027-05-01T10:00:00.000Z');
 
@@ -72,25 +66,8 @@ describe('catalog API: suppliers, products, markup rules, contracts, stop sales,
 
   beforeAll(async () => {
     db = await openTestPglite();
-    const catalog = new PrismaCatalog(db.prisma);
-    const inventory = new PrismaInventory(db.prisma, db.query);
-    const search = new AvailabilitySearch(catalog, inventory, new PrismaFxRates(db.prisma), { today: () => '2027-05-01' });
-    app = express();
-    app.use(pinoHttp({ logger: silentLogger }));
-    app.use(express.json());
-    app.use(
-      catalogRoutes({
-        prisma: db.prisma,
-        catalog,
-        inventory,
-        search,
-        // Never reached by these tests (releases are exercised with a Temporal server elsewhere).
-        temporal: new TemporalClientProvider({ address: '127.0.0.1:1', namespace: 'default' }),
-        operatorTimeZone: 'Europe/Rome',
-        now: () => NOW,
-      }),
-    );
-    app.use(errorHandler);
+    // Releases (the one route that needs Temporal) are exercised with a Temporal server below.
+    ({ app } = catalogTestApp(db, { today: () => '2027-05-01', operatorTimeZone: 'Europe/Rome', now: () => NOW }));
   });
   afterAll(() => db?.close());
 
@@ -358,23 +335,13 @@ describe('catalog API: allotment releases (PGlite, time-skipping Temporal server
       openTestPglite(),
     ]);
     [env, db] = [testEnv, opened];
-    const catalog = new PrismaCatalog(db.prisma);
-    const inventory = new PrismaInventory(db.prisma, db.query);
-    app = express();
-    app.use(pinoHttp({ logger: silentLogger }));
-    app.use(express.json());
-    app.use(
-      catalogRoutes({
-        prisma: db.prisma,
-        catalog,
-        inventory,
-        search: new AvailabilitySearch(catalog, inventory, new PrismaFxRates(db.prisma), { today: () => today }),
-        // A plain client: awaiting a result does not let the test server skip time.
-        temporal: TemporalClientProvider.fromClient(new Client({ connection: env.connection, namespace: env.namespace ?? 'default' })),
-        operatorTimeZone: 'UTC',
-      }),
-    );
-    app.use(errorHandler);
+    let inventory: PrismaInventory;
+    ({ app, inventory } = catalogTestApp(db, {
+      today: () => today,
+      operatorTimeZone: 'UTC',
+      // A plain client: awaiting a result does not let the test server skip time.
+      temporal: TemporalClientProvider.fromClient(new Client({ connection: env.connection, namespace: env.namespace ?? 'default' })),
+    }));
     worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue: TASK_QUEUES.catalog,

@@ -1,18 +1,9 @@
 import type { Server } from 'node:http';
-import express from 'express';
-import { pinoHttp } from 'pino-http';
 import request from 'supertest';
-import { AvailabilitySearch } from '../../activities/availability-search';
-import { PrismaCatalog } from '../../activities/catalog.prisma';
-import { PrismaFxRates } from '../../activities/fx-rates.prisma';
-import { PrismaInventory } from '../../activities/inventory.prisma';
 import { openDatabase, type Database } from '../../infra/database';
-import { TemporalClientProvider } from '../../infra/temporal';
-import { silentLogger } from '../../test/support/api-harness';
+import { catalogTestApp } from '../../test/support/api-harness';
 import { openTestPglite } from '../../test/support/databases';
 import { createIsolatedDatabase } from '../../test/support/postgres';
-import { errorHandler } from '../error-handler';
-import { catalogRoutes } from '../routes/catalog.routes';
 
 const NOW = Date.parse('2027-05-01T10:00:00.000Z');
 const ATTEMPTS = 200;
@@ -42,23 +33,7 @@ describe.each([
 
   beforeAll(async () => {
     db = await open();
-    const catalog = new PrismaCatalog(db.prisma);
-    const inventory = new PrismaInventory(db.prisma, db.query);
-    const app = express();
-    app.use(pinoHttp({ logger: silentLogger }));
-    app.use(express.json());
-    app.use(
-      catalogRoutes({
-        prisma: db.prisma,
-        catalog,
-        inventory,
-        search: new AvailabilitySearch(catalog, inventory, new PrismaFxRates(db.prisma), { today: () => '2027-05-01' }),
-        temporal: new TemporalClientProvider({ address: '127.0.0.1:1', namespace: 'default' }),
-        operatorTimeZone: 'UTC',
-        now: () => NOW,
-      }),
-    );
-    app.use(errorHandler);
+    const { app } = catalogTestApp(db, { today: () => '2027-05-01', operatorTimeZone: 'UTC', now: () => NOW });
     server = app.listen(0);
 
     await request(server)

@@ -1,10 +1,16 @@
 import { Client, Connection } from '@temporalio/client';
-import type { Express } from 'express';
+import express, { type Express } from 'express';
+import { pinoHttp } from 'pino-http';
+import type { AvailabilitySearch } from '../../activities/availability-search';
+import { PrismaFxRates } from '../../activities/fx-rates.prisma';
+import type { PrismaInventory } from '../../activities/inventory.prisma';
+import { errorHandler } from '../../api/error-handler';
+import { catalogRoutes } from '../../api/routes/catalog.routes';
 import { PrismaBookingStore } from '../../activities/booking-store.prisma';
 import { seedChartOfAccounts } from '../../activities/chart-seed.prisma';
 import { PrismaFinanceConfig } from '../../activities/finance-config.prisma';
 import { DEFAULT_CHART_OPTIONS, travelChartOfAccounts } from '../../domain/ledger/chart';
-import { createApp } from '../../api/app';
+import { catalogStores, createApp } from '../../api/app';
 import type { Database } from '../../infra/database';
 import { financeDeps } from '../../infra/finance';
 import { startDevServer, freePort, type DevServer } from '../../infra/dev-server';
@@ -54,4 +60,30 @@ export function startApiUnderTest(db: Database, target: TemporalTarget, operator
       await temporal.close();
     },
   };
+}
+
+/**
+ * The catalog routes alone on a bare app, with the stores and search wired as `createApp` wires
+ * them (rates from the ECB source). `temporal` defaults to an address nothing listens on: the
+ * routes that start workflows are exercised with a Temporal server in their own tests.
+ */
+export function catalogTestApp(
+  db: Database,
+  opts: { today: () => string; operatorTimeZone: string; now?: () => number; temporal?: TemporalClientProvider },
+): { app: Express; inventory: PrismaInventory; search: AvailabilitySearch } {
+  const stores = catalogStores(db, new PrismaFxRates(db.prisma), { today: opts.today });
+  const app = express();
+  app.use(pinoHttp({ logger: silentLogger }));
+  app.use(express.json());
+  app.use(
+    catalogRoutes({
+      prisma: db.prisma,
+      ...stores,
+      temporal: opts.temporal ?? new TemporalClientProvider({ address: '127.0.0.1:1', namespace: 'default' }),
+      operatorTimeZone: opts.operatorTimeZone,
+      ...(opts.now ? { now: opts.now } : {}),
+    }),
+  );
+  app.use(errorHandler);
+  return { app, inventory: stores.inventory, search: stores.search };
 }
