@@ -541,27 +541,32 @@ export class PrismaInventory {
    * `sold-out` (a night has fewer units free); `dates` names the nights concerned.
    */
   async hold(req: HoldRequest): Promise<HoldView> {
-    checkSale(req, true);
-    return this.take(req, new Date(req.now.getTime() + req.ttlSeconds * 1000));
+    return (await this.acquire(req, 'hold')).hold;
   }
 
   /** A direct sale without a hold (channels, back office): like {@link hold}, the units go straight to sold. */
   async sell(req: SellRequest): Promise<HoldView> {
-    checkSale(req, false);
-    return this.take(req, null);
+    return (await this.acquire(req, 'sale')).hold;
   }
 
-  private async take(req: SellRequest, expiresAt: Date | null): Promise<HoldView> {
+  /** {@link hold} or {@link sell}, telling whether this call took the units (`created`) or replayed an earlier one. */
+  async acquire(req: SellRequest | HoldRequest, kind: 'hold' | 'sale'): Promise<{ hold: HoldView; created: boolean }> {
+    checkSale(req, kind === 'hold');
+    return this.take(req, kind === 'hold' ? new Date(req.now.getTime() + (req as HoldRequest).ttlSeconds * 1000) : null);
+  }
+
+  private async take(req: SellRequest, expiresAt: Date | null): Promise<{ hold: HoldView; created: boolean }> {
     const toExclusive = addDays(req.from, req.nights);
+    const replayed = (row: HoldRow) => ({ hold: this.replayHold(row, req, expiresAt), created: false });
     const before = await this.prisma.inventoryHold.findUnique({ where: { reference: req.reference } });
-    if (before) return this.replayHold(before, req, expiresAt);
+    if (before) return replayed(before);
     if (req.pax !== undefined) await this.checkGroupSize(req, toExclusive);
     for (let attempt = 1; ; attempt++) {
       const holdId = await this.retrying(() => this.takeAtomically(req, toExclusive, expiresAt));
-      if (holdId) return toHold(await this.prisma.inventoryHold.findUniqueOrThrow({ where: { id: holdId } }));
+      if (holdId) return { hold: toHold(await this.prisma.inventoryHold.findUniqueOrThrow({ where: { id: holdId } })), created: true };
       // Nothing was taken: a concurrent call with the same reference won, or some night is unavailable.
       const winner = await this.prisma.inventoryHold.findUnique({ where: { reference: req.reference } });
-      if (winner) return this.replayHold(winner, req, expiresAt);
+      if (winner) return replayed(winner);
       const refusal = await this.whyUnavailable(req, toExclusive);
       if (refusal) throw refusal;
       // Units came back between the attempt and the diagnosis (a cancellation): try again.

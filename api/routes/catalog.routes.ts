@@ -534,13 +534,19 @@ export function catalogRoutes(deps: CatalogRouteDeps): Router {
   const take = async (req: Request, res: Response, kind: 'hold' | 'sale') => {
     const body = kind === 'hold' ? parseOrProblem(HoldRequest, req.body) : { ...parseOrProblem(SaleRequest, req.body), ttlSeconds: undefined };
     const product = await productIdOrProblem(body.supplierCode, body.productCode);
-    const at = new Date(now());
-    const before = await inventory.getHold(body.reference);
-    const request = { reference: body.reference, productId: product.id, category: body.category, from: body.from, nights: body.nights, quantity: body.quantity, channel: body.channel, now: at, ...(body.pax !== undefined ? { pax: body.pax } : {}) };
-    const hold = await call(() =>
-      kind === 'hold' ? inventory.hold({ ...request, ttlSeconds: body.ttlSeconds ?? deps.defaultHoldTtlSeconds ?? 900 }) : inventory.sell(request),
-    );
-    const created = !before && hold.createdAt === at.getTime();
+    const request = {
+      reference: body.reference,
+      productId: product.id,
+      category: body.category,
+      from: body.from,
+      nights: body.nights,
+      quantity: body.quantity,
+      channel: body.channel,
+      now: new Date(now()),
+      ttlSeconds: body.ttlSeconds ?? deps.defaultHoldTtlSeconds ?? 900,
+      ...(body.pax !== undefined ? { pax: body.pax } : {}),
+    };
+    const { hold, created } = await call(() => inventory.acquire(request, kind));
     if (created) res.status(201).location(`/catalog/holds/${encodeURIComponent(hold.reference)}`);
     res.json(holdView(hold, product));
   };
