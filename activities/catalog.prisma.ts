@@ -165,7 +165,7 @@ export interface ImportRunRecord {
 
 /** Reserved key in products.details: hash of the product's canonical content (without `active`). */
 const HASH_KEY = '_hash';
-/** Products per transaction in bulk writes. */
+/** Products per statement batch in bulk writes (a whole list is still one transaction). */
 export const PRODUCT_BATCH = 200;
 const TX_OPTIONS = { maxWait: 10_000, timeout: 120_000 };
 /** A whole import file in one transaction: the mid-size catalog takes ~10 s; allow plenty. */
