@@ -92,6 +92,7 @@ class FakeSupplier implements FlightSupplier {
       total: offer.total,
       base: offer.base,
       taxTotal: offer.taxTotal,
+      fares: offer.fares,
       paymentDeadline: offer.ticketingDeadline,
       priceGuaranteeExpiresAt: null,
       documents: [],

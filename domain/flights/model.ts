@@ -85,6 +85,13 @@ export interface Fare {
   total: MoneyJson;
 }
 
+/** The fare each traveller of one passenger type pays, and how many travellers pay it. */
+export interface PassengerFare {
+  passengerType: PassengerType;
+  count: number;
+  fare: Fare;
+}
+
 export interface Penalty {
   allowed: boolean;
   /** Fee when allowed (null = free, or unknown when `allowed` is false). */
@@ -103,7 +110,7 @@ export interface Offer {
   supplier: string;
   slices: Slice[];
   /** Per passenger type: the fare each traveller of that type pays. */
-  fares: { passengerType: PassengerType; count: number; fare: Fare }[];
+  fares: PassengerFare[];
   /** All travellers together: sum of fares × counts. */
   total: MoneyJson;
   base: MoneyJson;
@@ -188,6 +195,12 @@ export interface FlightOrder {
   total: MoneyJson;
   base: MoneyJson;
   taxTotal: MoneyJson;
+  /**
+   * Per passenger type, with itemised taxes, so the ledger can split taxes by code. When the
+   * supplier gives only order totals, the adapter splits them evenly per traveller (remainder
+   * on the first) with a single tax line.
+   */
+  fares: PassengerFare[];
   /** Held orders: pay by then or the space is released. */
   paymentDeadline: Instant | null;
   /** Held orders: the price is guaranteed until then (reprice after). */

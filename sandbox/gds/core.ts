@@ -347,6 +347,7 @@ export class SandboxAirline implements FlightSupplier, SandboxControls {
         total: { ...o.total },
         base: { ...o.base },
         taxTotal: { ...o.taxTotal },
+        fares: clone(o.fares),
         paymentDeadline: held ? o.ticketingDeadline : null,
         priceGuaranteeExpiresAt: held && o.ticketingDeadline !== null ? Math.min(now + PRICE_GUARANTEE_MS, o.ticketingDeadline) : null,
         documents: held ? [] : this.tickets(o.validatingCarrier, request.passengers),

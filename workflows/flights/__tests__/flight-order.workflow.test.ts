@@ -74,6 +74,7 @@ class ScriptedSupplier implements FlightSupplier {
       total: GBP('412.30'),
       base: GBP('300.00'),
       taxTotal: GBP('112.30'),
+      fares: [],
       paymentDeadline: null,
       priceGuaranteeExpiresAt: null,
       documents: req.passengers.map((p) => ({ type: 'ETICKET', number: '1252123456789', passengerId: p.id })),
