@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { mapOffer, parseWire } from '../adapters/duffel-json/mapper';
+import { mapOffers, parseWire } from '../adapters/duffel-json/mapper';
 import { OffersPageResponse } from '../adapters/duffel-json/wire.schema';
 import { Dec } from '../domain/money/money';
 
@@ -43,7 +43,7 @@ const bareMs = time(ROUNDS, () => {
 });
 const fullMs = time(ROUNDS, () => {
   const page = parseWire(OffersPageResponse, text, 'offers page');
-  sink += page.data.map((w, i) => mapOffer(w, `data[${i}]`, 'bench')).length;
+  sink += mapOffers(page.data, 'data', 'bench').length;
 });
 const rate = (ms: number) => `${Math.round((OFFERS / ms) * 1000).toLocaleString('en-GB')} offers/s, ${((mb / ms) * 1000).toFixed(1)} MB/s`;
 console.log(`Duffel offers page: ${OFFERS} offers, ${mb.toFixed(2)} MB, ${ROUNDS} rounds each (checksum ${sink})`);

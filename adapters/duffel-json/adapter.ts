@@ -17,6 +17,7 @@ import {
   mapCancellationQuote,
   mapChangeOffer,
   mapOffer,
+  mapOffers,
   mapOrder,
   offerPassengers,
   paidOn,
@@ -106,10 +107,8 @@ export class DuffelJsonFlightSupplier implements FlightSupplier {
         query: { offer_request_id: created.data.id, limit: Math.min(this.pageSize, max - offers.length), after: after ?? undefined, sort: 'total_amount' },
       });
       const page = parseWire(OffersPageResponse, text, 'offers page');
-      page.data.forEach((w, i) => {
-        offers.push(mapOffer(w, `data[${i}]`, this.name));
-        this.offerPax.set(w.id, offerPassengers(w, `data[${i}]`));
-      });
+      offers.push(...mapOffers(page.data, 'data', this.name));
+      page.data.forEach((w, i) => this.offerPax.set(w.id, offerPassengers(w, `data[${i}]`)));
       after = page.data.length ? page.meta.after : null;
     } while (after && offers.length < max);
     for (const o of offers) this.searched.set(o.id, o.total);

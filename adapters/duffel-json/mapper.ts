@@ -14,6 +14,7 @@ import {
   type FlightSearch,
   type Offer,
   type OrderPassenger,
+  type PassengerFare,
   type PassengerType,
   type Penalty,
   type Segment,
@@ -77,6 +78,47 @@ export function validateWire<S extends z.ZodType>(schema: S, raw: unknown, what:
   });
 }
 
+// ---------------------------------------------------------------- error paths
+//
+// Paths are built only when an error names them: a page of hundreds of offers that is fine
+// builds none. Functions take the base path (a string already made by the caller) plus the
+// constant key and indexes below it, and concatenate them in the `throw` branch only.
+
+/** `<base><key>[<si>].segments[<gi>]`, e.g. `data[3].slices[0].segments[1]`. */
+function segmentPath(base: Path, key: string, si: number, gi: number): Path {
+  return `${base}${key}[${si}].segments[${gi}]`;
+}
+
+// ---------------------------------------------------------------- per-call memo
+
+interface LocalAt {
+  /** The instant, epoch ms. */
+  at: number;
+  /** `YYYY-MM-DDTHH:mm`. */
+  local: string;
+}
+
+/**
+ * What one mapping call has already checked and converted. An offers page repeats the same few
+ * flights across many fares: each (airport, local time) pair is checked as a real calendar time
+ * and turned into an instant once per page, not once per offer. Create one per response.
+ */
+export class WireMemo {
+  /** airport code → local time as sent → its instant, or null when not a real local time. */
+  readonly times = new Map<string, Map<string, LocalAt | null>>();
+}
+
+function zonedTime(memo: WireMemo, code: string, timeZone: string, local: string): LocalAt | null {
+  let byLocal = memo.times.get(code);
+  if (!byLocal) memo.times.set(code, (byLocal = new Map()));
+  let hit = byLocal.get(local);
+  if (hit === undefined) {
+    hit = isLocalDateTime(local) ? { at: localToInstant(local, timeZone), local: local.slice(0, 16) } : null;
+    byLocal.set(local, hit);
+  }
+  return hit;
+}
+
 // ---------------------------------------------------------------- money
 
 /**
@@ -85,42 +127,53 @@ export function validateWire<S extends z.ZodType>(schema: S, raw: unknown, what:
  */
 function toMinor(amount: string, exponent: number): bigint {
   const dot = amount.indexOf('.');
-  const whole = dot < 0 ? amount : amount.slice(0, dot);
-  const frac = dot < 0 ? '' : amount.slice(dot + 1);
-  return BigInt(whole + frac.padEnd(exponent, '0'));
+  if (dot < 0) return BigInt(exponent === 0 ? amount : amount + '0'.repeat(exponent));
+  return BigInt(amount.slice(0, dot) + amount.slice(dot + 1).padEnd(exponent, '0'));
 }
 
-function fromMinor(minor: bigint, currency: string): MoneyJson {
-  const exponent = minorUnits(currency);
+function fromMinor(minor: bigint, currency: string, exponent = minorUnits(currency)): MoneyJson {
   const negative = minor < 0n;
   const digits = (negative ? -minor : minor).toString().padStart(exponent + 1, '0');
   const amount = exponent === 0 ? digits : `${digits.slice(0, -exponent)}.${digits.slice(-exponent)}`;
   return { amount: negative ? `-${amount}` : amount, currency };
 }
 
-/** A checked amount: currency known, no more decimals than its exponent; written with exactly that many. */
-function money(amount: string, currency: string, path: Path, currencyPath: Path): MoneyJson {
-  return fromMinor(minorOf(amount, currency, path, currencyPath), currency);
+/** The currency's exponent, or 'malformed-response' at `<base><field>` for a code that is no currency. */
+function exponentOf(currency: string, base: Path, field: string): number {
+  if (!isCurrencyCode(currency)) throw malformed(`${base}${field}`, `"${currency}" is not an ISO 4217 currency`);
+  return minorUnits(currency);
 }
 
-function minorOf(amount: string, currency: string, path: Path, currencyPath: Path): bigint {
-  if (!isCurrencyCode(currency)) throw malformed(currencyPath, `"${currency}" is not an ISO 4217 currency`);
-  const exponent = minorUnits(currency);
+/** Minor units of a wire amount (already a decimal by the schema) with no more decimals than `exponent`. */
+function minorOf(amount: string, currency: string, exponent: number, base: Path, field: string): bigint {
   const dot = amount.indexOf('.');
   if (dot >= 0 && amount.length - dot - 1 > exponent) {
     // Trailing zeros beyond the exponent are harmless ("10.500" GBP); other digits are not.
-    if (!/^0*$/.test(amount.slice(dot + 1 + exponent))) throw malformed(path, `${currency} has ${exponent} decimal places; "${amount}" has more`);
+    if (!/^0*$/.test(amount.slice(dot + 1 + exponent))) throw malformed(`${base}${field}`, `${currency} has ${exponent} decimal places; "${amount}" has more`);
     return toMinor(amount.slice(0, dot + 1 + exponent).replace(/\.$/, ''), exponent);
   }
   return toMinor(amount, exponent);
+}
+
+/** The amount written with exactly the exponent's decimals: the wire text itself when it already is. */
+function moneyOf(amount: string, minor: bigint, currency: string, exponent: number): MoneyJson {
+  const dot = amount.indexOf('.');
+  const canonical = exponent === 0 ? dot < 0 : dot >= 0 && amount.length - dot - 1 === exponent;
+  return canonical ? { amount, currency } : fromMinor(minor, currency, exponent);
+}
+
+/** A checked amount: currency known, no more decimals than its exponent; written with exactly that many. */
+function money(amount: string, currency: string, base: Path, amountField: string, currencyField: string): MoneyJson {
+  const exponent = exponentOf(currency, base, currencyField);
+  return moneyOf(amount, minorOf(amount, currency, exponent, base, amountField), currency, exponent);
 }
 
 function fixed(value: Dec, currency: string): MoneyJson {
   return { amount: value.toFixed(minorUnits(currency), Decimal.ROUND_HALF_EVEN), currency };
 }
 
-function sameCurrency(expected: string, actual: string, path: Path): void {
-  if (actual !== expected) throw malformed(path, `currency ${actual} differs from the total's ${expected}`);
+function sameCurrency(expected: string, actual: string, base: Path, field: string): void {
+  if (actual !== expected) throw malformed(`${base}${field}`, `currency ${actual} differs from the total's ${expected}`);
 }
 
 // ---------------------------------------------------------------- itinerary
@@ -133,52 +186,47 @@ const WIRE_CABIN: Record<Cabin, 'economy' | 'premium_economy' | 'business' | 'fi
   FIRST: 'first',
 };
 
-/** The instant, or null when `local` is not a real local date-time. */
-function zonedInstant(local: string, timeZone: string): number | null {
-  return isLocalDateTime(local) ? localToInstant(local, timeZone) : null;
-}
-
-function airportTime(code: string, local: string, path: Path, timePath: Path): AirportTime {
-  const airport = AIRPORTS.get(code);
-  if (!airport) throw malformed(path, `unknown airport "${code}"`);
-  const at = zonedInstant(local, airport.timeZone);
-  if (at === null) throw malformed(timePath, `"${local}" is not a real local date-time`);
-  return { airport: code, timeZone: airport.timeZone, local: local.slice(0, 16), at };
-}
-
-function carrier(code: string, path: Path): string {
-  if (!CARRIERS.has(code)) throw malformed(path, `unknown carrier "${code}"`);
-  return code;
-}
-
-function mapSegment(w: WireSegment, path: Path): Segment {
-  const departure = airportTime(w.origin.iata_code, w.departing_at, `${path}.origin.iata_code`, `${path}.departing_at`);
-  const arrival = airportTime(w.destination.iata_code, w.arriving_at, `${path}.destination.iata_code`, `${path}.arriving_at`);
-  if (arrival.at <= departure.at) throw malformed(`${path}.arriving_at`, `arrives (${arrival.local} ${arrival.timeZone}) before it departs (${departure.local} ${departure.timeZone})`);
+function mapSegment(w: WireSegment, base: Path, key: string, si: number, gi: number, memo: WireMemo): Segment {
+  const from = AIRPORTS.get(w.origin.iata_code);
+  if (!from) throw malformed(`${segmentPath(base, key, si, gi)}.origin.iata_code`, `unknown airport "${w.origin.iata_code}"`);
+  const dep = zonedTime(memo, from.code, from.timeZone, w.departing_at);
+  if (!dep) throw malformed(`${segmentPath(base, key, si, gi)}.departing_at`, `"${w.departing_at}" is not a real local date-time`);
+  const to = AIRPORTS.get(w.destination.iata_code);
+  if (!to) throw malformed(`${segmentPath(base, key, si, gi)}.destination.iata_code`, `unknown airport "${w.destination.iata_code}"`);
+  const arr = zonedTime(memo, to.code, to.timeZone, w.arriving_at);
+  if (!arr) throw malformed(`${segmentPath(base, key, si, gi)}.arriving_at`, `"${w.arriving_at}" is not a real local date-time`);
+  if (arr.at <= dep.at) throw malformed(`${segmentPath(base, key, si, gi)}.arriving_at`, `arrives (${arr.local} ${to.timeZone}) before it departs (${dep.local} ${from.timeZone})`);
+  const marketing = w.marketing_carrier.iata_code;
+  if (!CARRIERS.has(marketing)) throw malformed(`${segmentPath(base, key, si, gi)}.marketing_carrier.iata_code`, `unknown carrier "${marketing}"`);
   const first = w.passengers[0]!;
-  const bookingClass = first.booking_class ?? first.fare_basis_code.charAt(0);
   const segment: Segment = {
-    carrier: carrier(w.marketing_carrier.iata_code, `${path}.marketing_carrier.iata_code`),
+    carrier: marketing,
     flightNumber: w.marketing_carrier_flight_number,
-    departure,
-    arrival,
-    durationMinutes: Math.round((arrival.at - departure.at) / 60_000),
+    departure: { airport: from.code, timeZone: from.timeZone, local: dep.local, at: dep.at },
+    arrival: { airport: to.code, timeZone: to.timeZone, local: arr.local, at: arr.at },
+    durationMinutes: Math.round((arr.at - dep.at) / 60_000),
     cabin: CABIN_OF[first.cabin_class]!,
-    bookingClass,
+    bookingClass: first.booking_class ?? first.fare_basis_code.charAt(0),
     stops: w.stops.length,
   };
-  if (w.operating_carrier && w.operating_carrier.iata_code !== w.marketing_carrier.iata_code) {
-    segment.operatingCarrier = carrier(w.operating_carrier.iata_code, `${path}.operating_carrier.iata_code`);
+  const operating = w.operating_carrier?.iata_code;
+  if (operating !== undefined && operating !== marketing) {
+    if (!CARRIERS.has(operating)) throw malformed(`${segmentPath(base, key, si, gi)}.operating_carrier.iata_code`, `unknown carrier "${operating}"`);
+    segment.operatingCarrier = operating;
   }
   const aircraft = w.aircraft?.iata_code ?? w.aircraft?.name;
   if (aircraft) segment.aircraft = aircraft;
   return segment;
 }
 
-function mapSlice(w: WireSlice, path: Path): Slice {
-  const segments = w.segments.map((s, i) => mapSegment(s, `${path}.segments[${i}]`));
-  for (let i = 1; i < segments.length; i++) {
-    if (segments[i]!.departure.at < segments[i - 1]!.arrival.at) throw malformed(`${path}.segments[${i}].departing_at`, 'departs before the previous segment arrives');
+/** Slice `w` found at `<base><key>[<si>]` (key `.slices`, or `.slices.add` in a change offer). */
+function mapSlice(w: WireSlice, base: Path, key: string, si: number, memo: WireMemo): Slice {
+  const wire = w.segments;
+  const segments: Segment[] = [];
+  for (let gi = 0; gi < wire.length; gi++) {
+    const segment = mapSegment(wire[gi]!, base, key, si, gi, memo);
+    if (gi > 0 && segment.departure.at < segments[gi - 1]!.arrival.at) throw malformed(`${segmentPath(base, key, si, gi)}.departing_at`, 'departs before the previous segment arrives');
+    segments.push(segment);
   }
   return {
     origin: w.origin.iata_code,
@@ -188,17 +236,29 @@ function mapSlice(w: WireSlice, path: Path): Slice {
   };
 }
 
-function penalty(w: WireConditions['refund_before_departure'], path: Path): Penalty {
-  if (!w) return { allowed: false, fee: null };
-  if (w.penalty_amount == null) return { allowed: w.allowed, fee: null };
-  if (!w.penalty_currency) throw malformed(`${path}.penalty_currency`, 'missing beside penalty_amount');
-  return { allowed: w.allowed, fee: money(w.penalty_amount, w.penalty_currency, `${path}.penalty_amount`, `${path}.penalty_currency`) };
+function mapSlices(w: readonly WireSlice[], base: Path, key: string, memo: WireMemo): Slice[] {
+  const out: Slice[] = [];
+  for (let si = 0; si < w.length; si++) out.push(mapSlice(w[si]!, base, key, si, memo));
+  return out;
 }
 
-function conditions(w: WireConditions, path: Path): FareConditions {
+function carrier(code: string, base: Path, field: string): string {
+  if (!CARRIERS.has(code)) throw malformed(`${base}${field}`, `unknown carrier "${code}"`);
+  return code;
+}
+
+/** The condition at `<base><field>` (`.conditions.refund_before_departure`). */
+function penalty(w: WireConditions['refund_before_departure'], base: Path, field: string): Penalty {
+  if (!w) return { allowed: false, fee: null };
+  if (w.penalty_amount == null) return { allowed: w.allowed, fee: null };
+  if (!w.penalty_currency) throw malformed(`${base}${field}.penalty_currency`, 'missing beside penalty_amount');
+  return { allowed: w.allowed, fee: money(w.penalty_amount, w.penalty_currency, base, `${field}.penalty_amount`, `${field}.penalty_currency`) };
+}
+
+function conditions(w: WireConditions, base: Path): FareConditions {
   return {
-    change: penalty(w.change_before_departure, `${path}.change_before_departure`),
-    refund: penalty(w.refund_before_departure, `${path}.refund_before_departure`),
+    change: penalty(w.change_before_departure, base, '.conditions.change_before_departure'),
+    refund: penalty(w.refund_before_departure, base, '.conditions.refund_before_departure'),
   };
 }
 
@@ -211,10 +271,11 @@ function typeOfAge(age: number): PassengerType {
   return age < 2 ? 'INF' : age < 12 ? 'CHD' : 'ADT';
 }
 
-function passengerType(p: { type?: string | null; age?: number | null }, path: Path): PassengerType {
+/** Passenger `<base>.passengers[<i>]`'s type: its own, else by its age. */
+function passengerType(p: { type?: string | null; age?: number | null }, base: Path, i: number): PassengerType {
   if (p.type) return TYPE_OF[p.type]!;
   if (p.age != null) return typeOfAge(p.age);
-  throw malformed(path, 'passenger has neither a type nor an age');
+  throw malformed(`${base}.passengers[${i}]`, 'passenger has neither a type nor an age');
 }
 
 /** Age in whole years on a date (both YYYY-MM-DD). */
@@ -224,86 +285,123 @@ function ageOn(bornOn: string, date: string): number {
   return y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
 }
 
+/** The fare basis of each traveller (by wire passenger id), from the first segment's passenger list. */
+function fareBasisOf(w: { slices: readonly WireSlice[] }, passengerId: string, base: Path): string {
+  const list = w.slices[0]!.segments[0]!.passengers;
+  for (let j = 0; j < list.length; j++) if (list[j]!.passenger_id === passengerId) return list[j]!.fare_basis_code;
+  throw malformed(`${base}.slices[0].segments[0].passengers`, `no fare for passenger ${passengerId}`);
+}
+
+interface Traveller {
+  type: PassengerType;
+  fareBasis: string;
+}
+
 /**
- * Per-type fares from an offer's totals. The Duffel shape prices the whole offer (base, tax,
- * total), not each traveller: the amounts are split evenly per traveller in minor units, and any
- * remainder (ROUND_DOWN split) goes to the first traveller, who then gets a fare line of their own,
- * so that Σ fare.total × count = offer total exactly. Taxes come as one `XT` (combined) line.
+ * Per-type fares from whole-booking totals (offers and orders alike). The Duffel shape prices the
+ * whole offer or order (base, tax, total), not each traveller: base and tax are each split evenly
+ * per traveller in whole minor units (ROUND_DOWN), and the remainder of each goes to the FIRST
+ * traveller, who then gets a fare line of their own unless it happens to match; travellers of one
+ * type with the same fare basis and amounts share a line (`count`). So Σ fare.total × count = total,
+ * Σ fare.base × count = base and Σ taxes × count = tax, exactly. Taxes come as one `XT` (combined)
+ * line, none when the traveller's tax share is zero.
  */
-function fares(w: WireOffer, types: PassengerType[], path: Path): Offer['fares'] {
-  const currency = w.total_currency;
-  const exponent = minorUnits(currency);
-  const n = BigInt(types.length);
-  // ROUND_DOWN split in whole minor units; the remainder goes to the first traveller.
-  const split = (amount: string): bigint[] => {
-    const total = toMinor(amount, exponent);
-    const each = total / n;
-    return types.map((_, i) => (i === 0 ? each + (total - each * n) : each));
-  };
-  const bases = split(w.base_amount);
-  const taxes = split(w.tax_amount);
-  const basisOf = new Map(w.slices[0]!.segments[0]!.passengers.map((p) => [p.passenger_id, p.fare_basis_code]));
-  const out: Offer['fares'] = [];
-  types.forEach((type, i) => {
-    const fareBasis = basisOf.get(w.passengers[i]!.id);
-    if (!fareBasis) throw malformed(`${path}.slices[0].segments[0].passengers`, `no fare for passenger ${w.passengers[i]!.id}`);
-    const fare: Fare = {
-      fareBasis,
-      base: fromMinor(bases[i]!, currency),
-      taxes: taxes[i] === 0n ? [] : [{ code: 'XT', amount: fromMinor(taxes[i]!, currency) }],
-      total: fromMinor(bases[i]! + taxes[i]!, currency),
-    };
-    const same = out.find((f) => f.passengerType === type && f.fare.fareBasis === fareBasis && f.fare.total.amount === fare.total.amount && f.fare.base.amount === fare.base.amount);
+function splitFares(baseMinor: bigint, taxMinor: bigint, currency: string, exponent: number, travellers: readonly Traveller[]): PassengerFare[] {
+  const n = BigInt(travellers.length);
+  const baseEach = baseMinor / n;
+  const taxEach = taxMinor / n;
+  const out: PassengerFare[] = [];
+  for (let i = 0; i < travellers.length; i++) {
+    const { type, fareBasis } = travellers[i]!;
+    const b = i === 0 ? baseMinor - baseEach * (n - 1n) : baseEach;
+    const t = i === 0 ? taxMinor - taxEach * (n - 1n) : taxEach;
+    const baseText = fromMinor(b, currency, exponent);
+    const totalText = fromMinor(b + t, currency, exponent);
+    let same: PassengerFare | undefined;
+    for (const f of out) {
+      if (f.passengerType === type && f.fare.fareBasis === fareBasis && f.fare.total.amount === totalText.amount && f.fare.base.amount === baseText.amount) {
+        same = f;
+        break;
+      }
+    }
     if (same) same.count++;
-    else out.push({ passengerType: type, count: 1, fare });
-  });
+    else out.push({ passengerType: type, count: 1, fare: { fareBasis, base: baseText, taxes: t === 0n ? [] : [{ code: 'XT', amount: fromMinor(t, currency, exponent) }], total: totalText } });
+  }
   return out;
 }
 
-function totals(w: { total_amount: string; total_currency: string; base_amount: string; base_currency: string; tax_amount: string; tax_currency: string }, path: Path) {
-  const total = money(w.total_amount, w.total_currency, `${path}.total_amount`, `${path}.total_currency`);
-  sameCurrency(w.total_currency, w.base_currency, `${path}.base_currency`);
-  sameCurrency(w.total_currency, w.tax_currency, `${path}.tax_currency`);
-  const base = money(w.base_amount, w.base_currency, `${path}.base_amount`, `${path}.base_currency`);
-  const taxTotal = money(w.tax_amount, w.tax_currency, `${path}.tax_amount`, `${path}.tax_currency`);
-  const exponent = minorUnits(total.currency);
-  if (toMinor(base.amount, exponent) + toMinor(taxTotal.amount, exponent) !== toMinor(total.amount, exponent)) {
-    throw malformed(`${path}.total_amount`, `total ${total.amount} ≠ base ${base.amount} + tax ${taxTotal.amount} ${total.currency}`);
+interface Totals {
+  total: MoneyJson;
+  base: MoneyJson;
+  taxTotal: MoneyJson;
+  exponent: number;
+  baseMinor: bigint;
+  taxMinor: bigint;
+}
+
+function totals(w: { total_amount: string; total_currency: string; base_amount: string; base_currency: string; tax_amount: string; tax_currency: string }, path: Path): Totals {
+  const currency = w.total_currency;
+  const exponent = exponentOf(currency, path, '.total_currency');
+  const totalMinor = minorOf(w.total_amount, currency, exponent, path, '.total_amount');
+  sameCurrency(currency, w.base_currency, path, '.base_currency');
+  sameCurrency(currency, w.tax_currency, path, '.tax_currency');
+  const baseMinor = minorOf(w.base_amount, currency, exponent, path, '.base_amount');
+  const taxMinor = minorOf(w.tax_amount, currency, exponent, path, '.tax_amount');
+  const total = moneyOf(w.total_amount, totalMinor, currency, exponent);
+  const base = moneyOf(w.base_amount, baseMinor, currency, exponent);
+  const taxTotal = moneyOf(w.tax_amount, taxMinor, currency, exponent);
+  if (baseMinor + taxMinor !== totalMinor) {
+    throw malformed(`${path}.total_amount`, `total ${total.amount} ≠ base ${base.amount} + tax ${taxTotal.amount} ${currency}`);
   }
-  return { total, base, taxTotal };
+  return { total, base, taxTotal, exponent, baseMinor, taxMinor };
 }
 
 const instant = (text: string): number => Date.parse(text);
 
 // ---------------------------------------------------------------- offers
 
-export function mapOffer(w: WireOffer, path: Path, supplier: string): Offer {
-  const { total, base, taxTotal } = totals(w, path);
-  const slices = w.slices.map((s, i) => mapSlice(s, `${path}.slices[${i}]`));
-  const types = w.passengers.map((p, i) => passengerType(p, `${path}.passengers[${i}]`));
-  const seats = new Map<string, number>();
-  w.slices.forEach((s, si) =>
-    s.segments.forEach((seg, gi) => {
-      if (seg.available_seats == null) return;
-      const cls = slices[si]!.segments[gi]!.bookingClass;
-      seats.set(cls, Math.min(seats.get(cls) ?? Infinity, seg.available_seats));
-    }),
-  );
+/** One offer at `path` (`data[3]`). Pass one `memo` for all the offers of one response (see {@link mapOffers}). */
+export function mapOffer(w: WireOffer, path: Path, supplier: string, memo: WireMemo = new WireMemo()): Offer {
+  const t = totals(w, path);
+  const slices = mapSlices(w.slices, path, '.slices', memo);
+  const travellers: Traveller[] = [];
+  for (let i = 0; i < w.passengers.length; i++) travellers.push({ type: passengerType(w.passengers[i]!, path, i), fareBasis: '' });
+  for (let i = 0; i < w.passengers.length; i++) travellers[i]!.fareBasis = fareBasisOf(w, w.passengers[i]!.id, path);
+  const seatsLeft: Offer['seatsLeft'] = [];
+  for (let si = 0; si < w.slices.length; si++) {
+    const segs = w.slices[si]!.segments;
+    for (let gi = 0; gi < segs.length; gi++) {
+      const seats = segs[gi]!.available_seats;
+      if (seats == null) continue;
+      const bookingClass = slices[si]!.segments[gi]!.bookingClass;
+      const known = seatsLeft.find((s) => s.bookingClass === bookingClass);
+      if (known) known.seats = Math.min(known.seats, seats);
+      else seatsLeft.push({ bookingClass, seats });
+    }
+  }
   return {
     id: w.id,
     supplier,
     slices,
-    fares: fares(w, types, path),
-    total,
-    base,
-    taxTotal,
-    seatsLeft: [...seats].map(([bookingClass, n]) => ({ bookingClass, seats: n })),
-    conditions: conditions(w.conditions, `${path}.conditions`),
+    fares: splitFares(t.baseMinor, t.taxMinor, t.total.currency, t.exponent, travellers),
+    total: t.total,
+    base: t.base,
+    taxTotal: t.taxTotal,
+    seatsLeft,
+    conditions: conditions(w.conditions, path),
     expiresAt: instant(w.expires_at),
     instantPaymentRequired: w.payment_requirements.requires_instant_payment,
     ticketingDeadline: w.payment_requirements.payment_required_by ? instant(w.payment_requirements.payment_required_by) : null,
-    validatingCarrier: carrier(w.owner.iata_code, `${path}.owner.iata_code`),
+    validatingCarrier: carrier(w.owner.iata_code, path, '.owner.iata_code'),
   };
+}
+
+/** The offers of one response (`data`, or `data.offers`), sharing one {@link WireMemo}. */
+export function mapOffers(w: readonly WireOffer[], path: Path, supplier: string): Offer[] {
+  const memo = new WireMemo();
+  const out: Offer[] = [];
+  for (let i = 0; i < w.length; i++) out.push(mapOffer(w[i]!, `${path}[${i}]`, supplier, memo));
+  return out;
 }
 
 // ---------------------------------------------------------------- orders
@@ -338,8 +436,8 @@ function mapOrderPassenger(w: WireOrderPassenger, ids: Map<string, string>, firs
 }
 
 export function mapOrder(w: WireOrder, path: Path, supplier: string): FlightOrder {
-  const { total, base, taxTotal } = totals(w, path);
-  const slices = w.slices.map((s, i) => mapSlice(s, `${path}.slices[${i}]`));
+  const t = totals(w, path);
+  const slices = mapSlices(w.slices, path, '.slices', new WireMemo());
   const ids = passengerIdMap(w.metadata);
   const firstDate = slices[0]!.segments[0]!.departure.local.slice(0, 10);
   const passengers = w.passengers.map((p) => mapOrderPassenger(p, ids, firstDate));
@@ -359,11 +457,14 @@ export function mapOrder(w: WireOrder, path: Path, supplier: string): FlightOrde
       if (d.reason) doc.reason = d.reason;
       if (d.amount != null) {
         if (!d.currency) throw malformed(`${path}.documents[${i}].currency`, 'missing beside amount');
-        doc.amount = money(d.amount, d.currency, `${path}.documents[${i}].amount`, `${path}.documents[${i}].currency`);
+        doc.amount = money(d.amount, d.currency, path, `.documents[${i}].amount`, `.documents[${i}].currency`);
       }
       documents.push(doc);
     });
   });
+  // Duffel orders carry totals only: split per traveller like an offer's (see splitFares).
+  const travellers: Traveller[] = w.passengers.map((p, i) => ({ type: passengers[i]!.type, fareBasis: fareBasisOf(w, p.id, path) }));
+  const fares = splitFares(t.baseMinor, t.taxMinor, t.total.currency, t.exponent, travellers);
   const held = w.payment_status.awaiting_payment && !w.cancelled_at;
   const [status, supplierStatus]: [FlightOrder['status'], string] = w.cancelled_at
     ? ['CANCELLED', 'cancelled']
@@ -381,14 +482,15 @@ export function mapOrder(w: WireOrder, path: Path, supplier: string): FlightOrde
     supplierStatus,
     slices,
     passengers,
-    total,
-    base,
-    taxTotal,
+    total: t.total,
+    base: t.base,
+    taxTotal: t.taxTotal,
+    fares,
     paymentDeadline: held && w.payment_status.payment_required_by ? instant(w.payment_status.payment_required_by) : null,
     priceGuaranteeExpiresAt: held && w.payment_status.price_guarantee_expires_at ? instant(w.payment_status.price_guarantee_expires_at) : null,
     documents,
-    conditions: conditions(w.conditions, `${path}.conditions`),
-    validatingCarrier: carrier(w.owner.iata_code, `${path}.owner.iata_code`),
+    conditions: conditions(w.conditions, path),
+    validatingCarrier: carrier(w.owner.iata_code, path, '.owner.iata_code'),
     createdAt: instant(w.created_at),
   };
 }
@@ -399,8 +501,8 @@ export function paidOn(order: FlightOrder): MoneyJson {
 }
 
 export function mapCancellationQuote(w: z.infer<typeof WireOrderCancellation>, paid: MoneyJson, path: Path): CancellationQuote {
-  const refund = money(w.refund_amount, w.refund_currency, `${path}.refund_amount`, `${path}.refund_currency`);
-  sameCurrency(paid.currency, refund.currency, `${path}.refund_currency`);
+  const refund = money(w.refund_amount, w.refund_currency, path, '.refund_amount', '.refund_currency');
+  sameCurrency(paid.currency, refund.currency, path, '.refund_currency');
   const penaltyAmount = Dec.max(new Dec(paid.amount).minus(refund.amount), 0);
   if (new Dec(refund.amount).greaterThan(paid.amount)) throw malformed(`${path}.refund_amount`, `refund ${refund.amount} exceeds the ${paid.amount} paid`);
   return {
@@ -419,9 +521,9 @@ export function mapCancellationQuote(w: z.infer<typeof WireOrderCancellation>, p
  * the added ones; without `current`, only the added slices.
  */
 export function mapChangeOffer(w: WireChangeOfferT, orderId: string, path: Path, current?: { id: string; slice: Slice }[]): ChangeQuote {
-  const change = money(w.change_total_amount.replace(/^-/, ''), w.change_total_currency, `${path}.change_total_amount`, `${path}.change_total_currency`);
-  const penaltyMoney = money(w.penalty_total_amount, w.penalty_total_currency, `${path}.penalty_total_amount`, `${path}.penalty_total_currency`);
-  sameCurrency(change.currency, penaltyMoney.currency, `${path}.penalty_total_currency`);
+  const change = money(w.change_total_amount.replace(/^-/, ''), w.change_total_currency, path, '.change_total_amount', '.change_total_currency');
+  const penaltyMoney = money(w.penalty_total_amount, w.penalty_total_currency, path, '.penalty_total_amount', '.penalty_total_currency');
+  sameCurrency(change.currency, penaltyMoney.currency, path, '.penalty_total_currency');
   const changeTotal = w.change_total_amount.startsWith('-') ? new Dec(change.amount).negated() : new Dec(change.amount);
   // A cheaper new fare leaves a residual that is not refunded here: the difference floors at 0.
   const difference = Dec.max(changeTotal.minus(penaltyMoney.amount), 0);
@@ -437,7 +539,7 @@ export function mapChangeOffer(w: WireChangeOfferT, orderId: string, path: Path,
 }
 
 function newItinerary(w: WireChangeOfferT, path: Path, current?: { id: string; slice: Slice }[]): Slice[] {
-  const added = w.slices.add.map((s, i) => mapSlice(s, `${path}.slices.add[${i}]`));
+  const added = mapSlices(w.slices.add, path, '.slices.add', new WireMemo());
   if (!current) return added;
   const removed = new Set(w.slices.remove.map((s) => s.id));
   const out = current.map((c) => (removed.has(c.id) ? added.shift() : c.slice)).filter((s): s is Slice => s !== undefined);
@@ -499,7 +601,7 @@ export function toCreateOrderBody(req: CreateOrderRequest, offerPassengers: { id
 
 /** The offer's passengers as the create-order body needs them (after validation of the offer). */
 export function offerPassengers(w: WireOffer, path: Path): { id: string; type: PassengerType }[] {
-  return w.passengers.map((p, i) => ({ id: p.id, type: passengerType(p, `${path}.passengers[${i}]`) }));
+  return w.passengers.map((p, i) => ({ id: p.id, type: passengerType(p, path, i) }));
 }
 
 // ---------------------------------------------------------------- rendering (domain → wire, for the sandbox front)

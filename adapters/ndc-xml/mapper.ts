@@ -1,3 +1,4 @@
+import Decimal from 'decimal.js';
 import { XMLParser } from 'fast-xml-parser';
 import type { z } from 'zod';
 import { AIRPORTS, CARRIERS } from '../../domain/flights/airports';
@@ -13,6 +14,7 @@ import {
   type Offer,
   type OrderPassenger,
   type OrderStatus,
+  type PassengerFare,
   type Penalty,
   type PricedOffer,
   type Segment,
@@ -31,6 +33,7 @@ import {
   type NdcVersion,
   type WireDataLists,
   type WireError,
+  type WireFareItem,
   type WireOffer,
   type WirePax,
   type WirePaxSegment,
@@ -235,10 +238,13 @@ const sum = (items: MoneyJson[], currency: string, path: string): Money =>
     return acc.add(Money.fromJson(m));
   }, Money.of('0', currency));
 
-export function mapOffer(o: WireOffer, lists: Lists, supplier: string, path: string): Offer {
-  const currency = o.TotalPrice.TotalAmount.currency;
-  const fares = o.OfferItem.map((item, i) => {
-    const ip = `${path}/OfferItem/${i}`;
+/**
+ * Per-passenger-type fares from OfferItems or OrderItems (`itemName`): each item prices ONE
+ * passenger of one type (total = base + taxes, exactly) and names its passengers by PaxRefID.
+ */
+function passengerFares(items: WireFareItem[], lists: Lists, currency: string, path: string, itemName: 'OfferItem' | 'OrderItem'): PassengerFare[] {
+  return items.map((item, i) => {
+    const ip = `${path}/${itemName}/${i}`;
     const taxes = item.Price.TaxSummary ? item.Price.TaxSummary.Tax.map((t) => ({ code: t.TaxCode, amount: t.Amount })) : [];
     const total = sum([item.Price.BaseAmount, ...taxes.map((t) => t.amount)], currency, `${ip}/Price`);
     if (!total.equals(Money.fromJson(item.Price.TotalAmount))) {
@@ -251,15 +257,24 @@ export function mapOffer(o: WireOffer, lists: Lists, supplier: string, path: str
         return pax.PTC;
       }),
     );
-    if (types.size !== 1) throw malformed('one OfferItem must price one passenger type', `${ip}/FareDetail/PaxRefID`);
+    if (types.size !== 1) throw malformed(`one ${itemName} must price one passenger type`, `${ip}/FareDetail/PaxRefID`);
     return {
       passengerType: [...types][0]!,
       count: item.FareDetail.PaxRefID.length,
       fare: { fareBasis: item.FareDetail.FareComponent[0]!.FareBasisCode, base: item.Price.BaseAmount, taxes, total: total.toJSON() },
     };
   });
-  const total = fares.reduce((acc, f) => acc.add(Money.fromJson(f.fare.total).times(f.count)), Money.of('0', currency));
-  const base = fares.reduce((acc, f) => acc.add(Money.fromJson(f.fare.base).times(f.count)), Money.of('0', currency));
+}
+
+/** Σ amount × count over the fares. */
+const faresSum = (fares: PassengerFare[], pick: (f: PassengerFare['fare']) => MoneyJson, currency: string): Money =>
+  fares.reduce((acc, f) => acc.add(Money.fromJson(pick(f.fare)).times(f.count)), Money.of('0', currency));
+
+export function mapOffer(o: WireOffer, lists: Lists, supplier: string, path: string): Offer {
+  const currency = o.TotalPrice.TotalAmount.currency;
+  const fares = passengerFares(o.OfferItem, lists, currency, path, 'OfferItem');
+  const total = faresSum(fares, (f) => f.total, currency);
+  const base = faresSum(fares, (f) => f.base, currency);
   if (!total.equals(Money.fromJson(o.TotalPrice.TotalAmount))) {
     throw malformed(`offer total ${o.TotalPrice.TotalAmount.amount} is not the sum of its items (${total.toFixed()})`, `${path}/TotalPrice/TotalAmount`);
   }
@@ -329,6 +344,59 @@ function passenger(p: WirePax, path: string): OrderPassenger {
   };
 }
 
+const ORDER_PRICE = 'Response/Order/TotalPrice';
+
+/**
+ * The order's OrderItems as per-type fares, checked against the order: Σ fare × count equals
+ * TotalAmount, BaseAmount and TotalTaxAmount, and every passenger of PaxList is priced once.
+ */
+function orderFares(items: WireFareItem[], lists: Lists, passengers: OrderPassenger[], price: { TotalAmount: MoneyJson; BaseAmount: MoneyJson; TotalTaxAmount: MoneyJson }): PassengerFare[] {
+  const currency = price.TotalAmount.currency;
+  const fares = passengerFares(items, lists, currency, 'Response/Order', 'OrderItem');
+  const checks: [string, MoneyJson, (f: PassengerFare['fare']) => MoneyJson][] = [
+    ['TotalAmount', price.TotalAmount, (f) => f.total],
+    ['BaseAmount', price.BaseAmount, (f) => f.base],
+  ];
+  for (const [field, expected, pick] of checks) {
+    const got = faresSum(fares, pick, currency);
+    if (!got.equals(Money.fromJson(expected))) throw malformed(`order ${field} ${expected.amount} is not the sum of its OrderItems × passengers (${got.toFixed()})`, `${ORDER_PRICE}/${field}`);
+  }
+  const taxes = fares.reduce((acc, f) => acc.add(sum(f.fare.taxes.map((t) => t.amount), currency, `${ORDER_PRICE}/TotalTaxAmount`).times(f.count)), Money.of('0', currency));
+  if (!taxes.equals(Money.fromJson(price.TotalTaxAmount))) {
+    throw malformed(`order TotalTaxAmount ${price.TotalTaxAmount.amount} is not the sum of its OrderItems' taxes × passengers (${taxes.toFixed()})`, `${ORDER_PRICE}/TotalTaxAmount`);
+  }
+  for (const type of ['ADT', 'CHD', 'INF'] as const) {
+    const priced = fares.filter((f) => f.passengerType === type).reduce((n, f) => n + f.count, 0);
+    const named = passengers.filter((p) => p.type === type).length;
+    if (passengers.length && priced !== named) throw malformed(`OrderItems price ${priced} ${type}, PaxList names ${named}`, 'Response/Order/OrderItem');
+  }
+  return fares;
+}
+
+/**
+ * No OrderItems (a gateway that gives only order totals): base and taxes split evenly per
+ * traveller, truncated to the minor unit, the remainder on the first; one tax line "XT"
+ * (IATA's combined-taxes code). Fare basis unknown: "". Travellers of one type paying the same
+ * share are grouped.
+ */
+function evenSplit(passengers: OrderPassenger[], base: Money, taxTotal: Money): PassengerFare[] {
+  if (!passengers.length) return [];
+  const n = passengers.length;
+  const share = (m: Money) => Money.of(m.amount.dividedBy(n), m.currency).roundToMinor(Decimal.ROUND_DOWN);
+  const baseEach = share(base);
+  const taxEach = share(taxTotal);
+  const fares: PassengerFare[] = [];
+  passengers.forEach((p, i) => {
+    const b = i === 0 ? base.subtract(baseEach.times(n - 1)) : baseEach;
+    const t = i === 0 ? taxTotal.subtract(taxEach.times(n - 1)) : taxEach;
+    const fare = { fareBasis: '', base: b.toJSON(), taxes: t.amount.isZero() ? [] : [{ code: 'XT', amount: t.toJSON() }], total: b.add(t).toJSON() };
+    const same = fares.find((f) => f.passengerType === p.type && f.fare.total.amount === fare.total.amount && f.fare.base.amount === fare.base.amount);
+    if (same) same.count++;
+    else fares.push({ passengerType: p.type, count: 1, fare });
+  });
+  return fares;
+}
+
 /** OrderViewRS (and OrderCancelRS, which carries the cancelled order) → FlightOrder. */
 export function mapOrderRS(xml: string, version: NdcVersion, supplier: string, message: 'OrderViewRS' | 'OrderCancelRS', status = 200): FlightOrder {
   const data = parseNdc(xml, version, message, WireOrderResponse);
@@ -349,6 +417,10 @@ export function mapOrderRS(xml: string, version: NdcVersion, supplier: string, m
     }),
   );
   const reference = o.AugmentationPoint?.ItineraReference ?? null;
+  const passengers = (DataLists.PaxList?.Pax ?? []).map((p, i) => passenger(p, `Response/DataLists/PaxList/Pax/${i}`));
+  const fares = o.OrderItem
+    ? orderFares(o.OrderItem, lists, passengers, o.TotalPrice)
+    : evenSplit(passengers, Money.fromJson(o.TotalPrice.BaseAmount), Money.fromJson(o.TotalPrice.TotalTaxAmount));
   return {
     id: o.OrderID,
     supplier,
@@ -357,10 +429,11 @@ export function mapOrderRS(xml: string, version: NdcVersion, supplier: string, m
     status: ORDER_STATUSES[o.StatusCode] ?? 'UNKNOWN',
     supplierStatus: o.StatusCode,
     slices: slices(o.PaxJourneyRefID ?? [], lists, 'Response/Order'),
-    passengers: (DataLists.PaxList?.Pax ?? []).map((p, i) => passenger(p, `Response/DataLists/PaxList/Pax/${i}`)),
+    passengers,
     total: total.toJSON(),
     base: o.TotalPrice.BaseAmount,
     taxTotal: o.TotalPrice.TotalTaxAmount,
+    fares,
     paymentDeadline: o.PaymentTimeLimitDateTime ?? null,
     priceGuaranteeExpiresAt: o.PriceGuaranteeTimeLimitDateTime ?? null,
     documents,

@@ -114,15 +114,21 @@ const Price = z.object({
   TaxSummary: blank(z.object({ Tax: z.array(z.object({ Amount: WireAmount, TaxCode: text('TaxCode') })) }).optional()),
 });
 
-export const WireOfferItem = z.object({
-  OfferItemID: text('OfferItemID'),
-  /** Price of ONE passenger of the referenced type (the offer total is the sum over PaxRefIDs). */
+/** What an OfferItem and an OrderItem share: the price of ONE passenger of the referenced type, and the fare detail. */
+const FareItem = {
+  /** Price of ONE passenger of the referenced type (the offer/order total is the sum over PaxRefIDs). */
   Price,
   FareDetail: z.object({
     PaxRefID: z.array(text('PaxRefID')).min(1, 'at least one PaxRefID'),
     FareComponent: z.array(z.object({ FareBasisCode: text('FareBasisCode') })).min(1, 'at least one FareComponent'),
   }),
-});
+};
+export type WireFareItem = z.infer<z.ZodObject<typeof FareItem>>;
+
+export const WireOfferItem = z.object({ OfferItemID: text('OfferItemID'), ...FareItem });
+
+/** An order's per-passenger-type fare (same Price/FareDetail layout as an OfferItem). */
+export const WireOrderItem = z.object({ OrderItemID: text('OrderItemID'), ...FareItem });
 
 export const WireOffer = z.object({
   OfferID: text('OfferID'),
@@ -178,6 +184,8 @@ export const WireOrder = z.object({
   AugmentationPoint: blank(z.object({ ItineraReference: z.string().optional() }).optional()),
   PaxJourneyRefID: z.array(text('PaxJourneyRefID')).optional(),
   PenaltyRefID: z.array(text('PenaltyRefID')).optional(),
+  /** Per passenger type, with the tax breakdown; absent from gateways that give only order totals. */
+  OrderItem: z.array(WireOrderItem).optional(),
 });
 
 /** OrderViewRS / OrderCancelRS body. */

@@ -4,6 +4,7 @@ import {
   type Cabin,
   type CancellationQuote,
   type ChangeQuote,
+  type Fare,
   type FareConditions,
   type FlightOrder,
   type FlightSupplierErrorKind,
@@ -181,6 +182,15 @@ class Lists {
   }
 }
 
+/** One passenger's Price (total, base, itemised taxes) as an OfferItem / OrderItem carries it. */
+function priceNode(f: Fare): Node {
+  return {
+    TotalAmount: amount(f.total),
+    BaseAmount: amount(f.base),
+    ...(f.taxes.length ? { TaxSummary: { Tax: f.taxes.map((t) => ({ Amount: amount(t.amount), TaxCode: t.code })) } } : {}),
+  };
+}
+
 function offerNode(o: Offer, lists: Lists): Node {
   return {
     OfferID: o.id,
@@ -194,11 +204,7 @@ function offerNode(o: Offer, lists: Lists): Node {
     SeatAvailability: o.seatsLeft.map((s) => ({ RBD_Code: s.bookingClass, SeatsLeftQty: String(s.seats) })),
     OfferItem: o.fares.map((f, i) => ({
       OfferItemID: `${o.id}-${i + 1}`,
-      Price: {
-        TotalAmount: amount(f.fare.total),
-        BaseAmount: amount(f.fare.base),
-        ...(f.fare.taxes.length ? { TaxSummary: { Tax: f.fare.taxes.map((t) => ({ Amount: amount(t.amount), TaxCode: t.code })) } } : {}),
-      },
+      Price: priceNode(f.fare),
       FareDetail: { PaxRefID: Array.from({ length: f.count }, (_, k) => lists.paxRef(f.passengerType, k)), FareComponent: { FareBasisCode: f.fare.fareBasis } },
     })),
   };
@@ -214,6 +220,17 @@ function orderResponse(o: FlightOrder): Node {
   const lists = new Lists();
   for (const p of o.passengers) lists.passenger(p);
   const journeys = o.slices.map((s) => lists.journey(s));
+  // Each fare names `count` passengers of its type, in the order's passenger order.
+  const unpriced = new Map<PassengerType, string[]>();
+  for (const p of o.passengers) unpriced.set(p.type, [...(unpriced.get(p.type) ?? []), p.id]);
+  const orderItems = o.fares.map((f, i) => ({
+    OrderItemID: `${o.id}-${i + 1}`,
+    Price: priceNode(f.fare),
+    FareDetail: {
+      PaxRefID: Array.from({ length: f.count }, (_, k) => unpriced.get(f.passengerType)?.shift() ?? lists.paxRef(f.passengerType, k)),
+      FareComponent: { FareBasisCode: f.fare.fareBasis },
+    },
+  }));
   const byPax = new Map<string, Node[]>();
   for (const d of o.documents) {
     const tickets = byPax.get(d.passengerId) ?? [];
@@ -234,6 +251,7 @@ function orderResponse(o: FlightOrder): Node {
         ...(o.reference ? { AugmentationPoint: { ItineraReference: o.reference } } : {}),
         PaxJourneyRefID: journeys,
         PenaltyRefID: lists.conditions(o.conditions),
+        OrderItem: orderItems,
       },
       TicketDocInfo: [...byPax].map(([pax, tickets]) => ({ PaxRefID: pax, Ticket: tickets })),
       DataLists: lists.node(),

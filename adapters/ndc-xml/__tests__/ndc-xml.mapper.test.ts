@@ -81,6 +81,28 @@ describe('NDC XML fixtures → domain', () => {
     expect(order.passengers[1]).toMatchObject({ id: 'p-infant-1', type: 'INF', infantOf: 'p-adult-1' });
     expect(order.paymentDeadline).toBeNull();
     expect(order.createdAt).toBe(Date.UTC(2027, 2, 1, 10, 5));
+    // OrderItems: the fare per passenger type, with its tax breakdown (Price of ONE passenger).
+    const gbp = (amount: string) => ({ amount, currency: 'GBP' });
+    expect(order.fares).toEqual([
+      {
+        passengerType: 'ADT', count: 1,
+        fare: { fareBasis: 'YLOWGB', base: gbp('412.00'), taxes: [{ code: 'GB', amount: gbp('87.00') }, { code: 'UB', amount: gbp('55.70') }, { code: 'YQ', amount: gbp('120.00') }], total: gbp('674.70') },
+      },
+      { passengerType: 'INF', count: 1, fare: { fareBasis: 'YLOWGB/IN90', base: gbp('41.20'), taxes: [{ code: 'UB', amount: gbp('28.47') }], total: gbp('69.67') } },
+    ]);
+  });
+
+  it('an order without OrderItems (order totals only): base and taxes split evenly per traveller, remainder on the first, one XT tax line', () => {
+    const xml = fixture('OrderCancelRS.17.2.xml');
+    const one = mapOrderRS(xml, '17.2', 'ndc-test', 'OrderCancelRS');
+    expect(one.fares).toEqual([{ passengerType: 'ADT', count: 1, fare: { fareBasis: '', base: { amount: '71500', currency: 'JPY' }, taxes: [{ code: 'XT', amount: { amount: '26500', currency: 'JPY' } }], total: { amount: '98000', currency: 'JPY' } } }]);
+    const pax = (id: string) => `<ns2:Pax><ns2:PaxID>${id}</ns2:PaxID><ns2:PTC>ADT</ns2:PTC><ns2:Individual><ns2:GivenName>Yui</ns2:GivenName><ns2:Surname>Sato</ns2:Surname><ns2:Birthdate>1981-04-05</ns2:Birthdate></ns2:Individual></ns2:Pax>`;
+    const three = mapOrderRS(xml.replace('</ns2:Pax>', `</ns2:Pax>${pax('p2')}${pax('p3')}`), '17.2', 'ndc-test', 'OrderCancelRS');
+    const jpy = (amount: string) => ({ amount, currency: 'JPY' });
+    expect(three.fares).toEqual([
+      { passengerType: 'ADT', count: 1, fare: { fareBasis: '', base: jpy('23834'), taxes: [{ code: 'XT', amount: jpy('8834') }], total: jpy('32668') } },
+      { passengerType: 'ADT', count: 2, fare: { fareBasis: '', base: jpy('23833'), taxes: [{ code: 'XT', amount: jpy('8833') }], total: jpy('32666') } },
+    ]);
   });
 
   it('OrderReshopRS: a refund quote (21.3) and a change offer (19.2)', () => {
@@ -146,6 +168,25 @@ describe('malformed NDC responses → malformed-response naming the path', () =>
   it('the root is found after a prolog comment that looks like an element', () => {
     const xml = shopping.replace('<IATA_AirShoppingRS xmlns', '<!-- <Other xmlns="x"> --><IATA_AirShoppingRS xmlns');
     expect(mapAirShoppingRS(xml, '21.3', 'x')).toHaveLength(2);
+  });
+
+  it.each([
+    [
+      'OrderItems that do not add up to the order total',
+      (x: string) => x.replace('<TotalAmount CurCode="GBP">69.67</TotalAmount>\n          <BaseAmount CurCode="GBP">41.20</BaseAmount>', '<TotalAmount CurCode="GBP">69.68</TotalAmount>\n          <BaseAmount CurCode="GBP">41.21</BaseAmount>'),
+      'Response/Order/TotalPrice/TotalAmount',
+    ],
+    ['an OrderItem whose total is not base + taxes', (x: string) => x.replace('<TotalAmount CurCode="GBP">69.67</TotalAmount>', '<TotalAmount CurCode="GBP">69.66</TotalAmount>'), 'Response/Order/OrderItem/1/Price/TotalAmount'],
+    ['an OrderItem naming a passenger not in PaxList', (x: string) => x.replace('<FareDetail><PaxRefID>p-infant-1</PaxRefID>', '<FareDetail><PaxRefID>p-nobody</PaxRefID>'), 'Response/Order/OrderItem/1/FareDetail/PaxRefID/0'],
+    ['OrderItems pricing the wrong passengers (the infant priced as a second adult)', (x: string) => x.replace('<FareDetail><PaxRefID>p-infant-1</PaxRefID>', '<FareDetail><PaxRefID>p-adult-1</PaxRefID>'), 'Response/Order/OrderItem'],
+    ['an OrderItem with an empty FareComponent', (x: string) => x.replace('<FareBasisCode>YLOWGB/IN90</FareBasisCode>', ''), '/IATA_OrderViewRS/Response/Order/OrderItem/1/FareDetail/FareComponent/0'],
+    ['an OrderItem tax in another currency', (x: string) => x.replace('<Amount CurCode="GBP">28.47</Amount>', '<Amount CurCode="EUR">28.47</Amount>'), 'Response/Order/OrderItem/1/Price'],
+  ])('OrderViewRS: %s', (_what, edit, expectedPath) => {
+    const xml = edit(fixture('OrderViewRS.21.3.xml'));
+    expect(xml).not.toBe(fixture('OrderViewRS.21.3.xml'));
+    const err = failure(() => mapOrderRS(xml, '21.3', 'x', 'OrderViewRS'));
+    expect(err.kind).toBe('malformed-response');
+    expect(err.details.path).toBe(expectedPath);
   });
 
   it('a ticket number that is not 13 digits and an unknown document type', () => {
