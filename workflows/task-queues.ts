@@ -8,4 +8,6 @@ export const TASK_QUEUES = {
   catalog: 'catalog-operations',
   /** Calls to external suppliers (flight aggregators, NDC gateways) and the short workflows around them. */
   supplierIo: 'supplier-io',
+  /** Channel-manager pushes, inbound reservation processing, rate parity and reconciliation. */
+  channels: 'channel-sync',
 } as const;
