@@ -9,6 +9,7 @@ import { isIsoDate, isoDateOf, utcDate } from '../domain/time/instant';
 import { Prisma, type PrismaClient } from '../generated/prisma/client';
 import type { Database } from '../infra/database';
 import { PrismaCatalog } from './catalog.prisma';
+import { NO_INVENTORY_SINK, type InventoryChangeSink } from './ports/inventory-changes';
 import type { ReleaseNotification, ReleaseNotificationLine } from './ports/supplier-notifier';
 
 type Tx = Prisma.TransactionClient;
@@ -290,8 +291,38 @@ export class PrismaInventory {
     private readonly prisma: PrismaClient,
     /** Direct driver access for the availability read that search calls per request. */
     private readonly driver?: Database['query'],
+    /** Told after each commit that changes what can be sold (channels push the new availability). */
+    private readonly changes: InventoryChangeSink = NO_INVENTORY_SINK,
   ) {
     this.catalog = new PrismaCatalog(prisma);
+  }
+
+  /**
+   * Tells the change sink, after the commit, which nights of a product changed (`to` inclusive).
+   * Never fails the caller: the change is committed, and the channel reconciliation repairs a
+   * notification that got lost.
+   */
+  private async changed(productId: string, category: string | null, from: string, to: string, source: string): Promise<void> {
+    try {
+      await this.changes.inventoryChanged({ productId, category, from, to, source });
+    } catch {
+      // The sink logs its own failures.
+    }
+  }
+
+  /** {@link changed} for many nights: one notification per product and category, spanning their first to last night. */
+  private async changedNights(rows: { productId: string; category: string; from: string; to: string }[], source: string): Promise<void> {
+    const spans = new Map<string, { productId: string; category: string; from: string; to: string }>();
+    for (const r of rows) {
+      const key = `${r.productId}|${r.category}`;
+      const span = spans.get(key);
+      if (!span) spans.set(key, { ...r });
+      else {
+        if (r.from < span.from) span.from = r.from;
+        if (r.to > span.to) span.to = r.to;
+      }
+    }
+    for (const span of spans.values()) await this.changed(span.productId, span.category, span.from, span.to, source);
   }
 
   // --- contracts ------------------------------------------------------------------------------
@@ -322,7 +353,7 @@ export class PrismaInventory {
     // Tours have inventory on their live departures only; other products on every date of the span.
     const dates = contractStayDates(contract, product);
     try {
-      return await this.prisma.$transaction(async (tx) => {
+      const stored = await this.prisma.$transaction(async (tx) => {
         // Serialises contract creation per product and category, so two overlapping contracts cannot both pass the check.
         await tx.$queryRawUnsafe(`SELECT 1 FROM pg_advisory_xact_lock(hashtext($1))`, `allotment:${product.id}:${contract.category}`);
         const { supplierId } = await tx.product.findUniqueOrThrow({ where: { id: product.id }, select: { supplierId: true } });
@@ -363,6 +394,8 @@ export class PrismaInventory {
         });
         return { contract: toContract(row), created: true };
       }, TX_OPTIONS);
+      await this.changed(product.id, contract.category, contract.validFrom, contract.validTo, 'contract');
+      return stored;
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
       // The same code committed concurrently, or dates kept by a cancelled contract's released rows.
@@ -397,6 +430,12 @@ export class PrismaInventory {
    * `quantity-below-used`, listing the dates, when a date already has more held + sold units.
    */
   async updateContractQuantity(code: string, quantity: number): Promise<StoredContract> {
+    const updated = await this.setContractQuantity(code, quantity);
+    await this.changed(updated.productId, updated.category, updated.validFrom, updated.validTo, 'contract');
+    return updated;
+  }
+
+  private async setContractQuantity(code: string, quantity: number): Promise<StoredContract> {
     if (!Number.isInteger(quantity) || quantity < 0) {
       throw new InventoryError('invalid-request', `quantity must be a whole number >= 0 (got ${quantity})`, [{ path: 'quantity', message: 'must be a whole number >= 0' }]);
     }
@@ -434,11 +473,11 @@ export class PrismaInventory {
    * `contract-in-use` naming the dates that still carry holds or sales. Cancelling twice is a no-op.
    */
   async cancelContract(code: string): Promise<StoredContract> {
-    return this.retrying(() =>
+    const cancelled = await this.retrying(() =>
       this.prisma.$transaction(async (tx) => {
         const row = await this.findContract(code, tx);
         if (!row) throw new InventoryError('contract-not-found', `No allotment contract ${code}`);
-        if (row.status === 'CANCELLED') return toContract(row);
+        if (row.status === 'CANCELLED') return { contract: toContract(row), changed: false };
         await this.lockActiveContract(tx, code);
         const used = await tx.$queryRawUnsafe<Array<{ stay_date: string }>>(
           `SELECT to_char(stay_date, 'YYYY-MM-DD') AS stay_date FROM inventory WHERE contract_id = $1::uuid AND held + sold > 0 ORDER BY stay_date FOR UPDATE`,
@@ -450,9 +489,11 @@ export class PrismaInventory {
         }
         await tx.$executeRawUnsafe(`DELETE FROM inventory WHERE contract_id = $1::uuid AND released_at IS NULL`, row.id);
         const updated = await tx.allotmentContract.update({ where: { id: row.id }, data: { status: 'CANCELLED', version: { increment: 1 }, updatedAt: new Date() }, include: { supplier: true, product: true } });
-        return toContract(updated);
+        return { contract: toContract(updated), changed: true };
       }, TX_OPTIONS),
     );
+    if (cancelled.changed) await this.changed(cancelled.contract.productId, cancelled.contract.category, cancelled.contract.validFrom, cancelled.contract.validTo, 'contract');
+    return cancelled.contract;
   }
 
   /** Every reason a supplier code / product code pair names no product. */
@@ -506,12 +547,15 @@ export class PrismaInventory {
     }
     if (problems.length || !product) throw new InventoryError('invalid-request', `The stop sale of ${s.productCode} cannot be stored: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems);
     const row = await this.prisma.stopSale.create({ data: { productId: product.id, category: s.category, dateFrom: utcDate(s.from), dateTo: utcDate(s.to), reason: s.reason } });
+    await this.changed(product.id, s.category, s.from, s.to, 'stop-sale');
     return { id: row.id, productId: product.id, supplierCode: s.supplierCode, productCode: s.productCode, category: row.category, from: s.from, to: s.to, reason: row.reason, createdAt: row.createdAt.getTime() };
   }
 
   async removeStopSale(id: string): Promise<void> {
-    const removed = UUID.test(id) ? await this.prisma.stopSale.deleteMany({ where: { id } }) : { count: 0 };
-    if (removed.count === 0) throw new InventoryError('stop-sale-not-found', `No stop sale ${id}`);
+    const stop = UUID.test(id) ? await this.prisma.stopSale.findUnique({ where: { id } }) : null;
+    const removed = stop ? await this.prisma.stopSale.deleteMany({ where: { id } }) : { count: 0 };
+    if (!stop || removed.count === 0) throw new InventoryError('stop-sale-not-found', `No stop sale ${id}`);
+    await this.changed(stop.productId, stop.category, isoDateOf(stop.dateFrom), isoDateOf(stop.dateTo), 'stop-sale');
   }
 
   async listStopSales(productId?: string): Promise<StoredStopSale[]> {
@@ -563,7 +607,10 @@ export class PrismaInventory {
     if (req.pax !== undefined) await this.checkGroupSize(req, toExclusive);
     for (let attempt = 1; ; attempt++) {
       const holdId = await this.retrying(() => this.takeAtomically(req, toExclusive, expiresAt));
-      if (holdId) return { hold: toHold(await this.prisma.inventoryHold.findUniqueOrThrow({ where: { id: holdId } })), created: true };
+      if (holdId) {
+        await this.changed(req.productId, req.category, req.from, addDays(toExclusive, -1), expiresAt ? `hold:${req.channel}` : `sale:${req.channel}`);
+        return { hold: toHold(await this.prisma.inventoryHold.findUniqueOrThrow({ where: { id: holdId } })), created: true };
+      }
       // Nothing was taken: a concurrent call with the same reference won, or some night is unavailable.
       const winner = await this.prisma.inventoryHold.findUnique({ where: { reference: req.reference } });
       if (winner) return replayed(winner);
@@ -731,14 +778,17 @@ export class PrismaInventory {
    * unchanged.
    */
   async cancelHold(reference: string, now: Date): Promise<HoldView> {
-    return this.retrying(() =>
+    const result = await this.retrying(() =>
       this.prisma.$transaction(async (tx) => {
         const hold = await this.lockHold(tx, reference);
-        if (hold.status === 'CANCELLED' || hold.status === 'EXPIRED') return toHold(hold);
+        if (hold.status === 'CANCELLED' || hold.status === 'EXPIRED') return { hold: toHold(hold), changed: false };
         await this.returnUnits(tx, hold, hold.status === 'SOLD' ? 'sold' : 'held');
-        return toHold(await tx.inventoryHold.update({ where: { id: hold.id }, data: { status: 'CANCELLED', updatedAt: now } }));
+        return { hold: toHold(await tx.inventoryHold.update({ where: { id: hold.id }, data: { status: 'CANCELLED', updatedAt: now } })), changed: true };
       }, TX_OPTIONS),
     );
+    const h = result.hold;
+    if (result.changed) await this.changed(h.productId, h.category, h.from, addDays(h.toExclusive, -1), `cancel:${h.channel}`);
+    return h;
   }
 
   /**
@@ -760,11 +810,12 @@ export class PrismaInventory {
           );
           const rows = ids.length ? await tx.inventoryHold.findMany({ where: { id: { in: ids.map((r) => r.id) } } }) : [];
           for (const hold of rows) await this.returnUnits(tx, hold, 'held');
-          return rows.length;
+          return rows.map(toHold);
         }, TX_OPTIONS),
       );
-      total += expired;
-      if (expired < EXPIRE_BATCH) return total;
+      total += expired.length;
+      await this.changedNights(expired.map((h) => ({ productId: h.productId, category: h.category, from: h.from, to: addDays(h.toExclusive, -1) })), 'expiry');
+      if (expired.length < EXPIRE_BATCH) return total;
     }
   }
 
@@ -891,6 +942,7 @@ export class PrismaInventory {
         now,
       ),
     );
+    await this.changedNights(rows.map((r) => ({ productId: r.product_id, category: r.category, from: r.stay_date, to: r.stay_date })), 'release');
     const byContract = new Map<string, ReleasedContract>();
     for (const r of rows) {
       let c = byContract.get(r.contract_id);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { AllotmentContract } from '../../domain/catalog/model';
 import type { Database } from '../../infra/database';
 import { InventoryError, PrismaInventory, type HoldRequest } from '../inventory.prisma';
+import type { InventoryChange } from '../ports/inventory-changes';
 
 interface TestProduct {
   supplierCode: string;
@@ -299,6 +300,44 @@ export function inventoryContract(open: () => Promise<Database>, openConcurrent?
     await expect(inventory.updateContractQuantity(contract.code, 5)).rejects.toMatchObject({ kind: 'contract-not-found' });
     // The dates are free for a new contract.
     await expect(inventory.createContract(contractOf(p))).resolves.toMatchObject({ created: true });
+  });
+
+  it('tells the change sink after each commit that changes what can be sold, and not when nothing changed', async () => {
+    const p = await makeProduct();
+    const told: string[] = [];
+    const sink = {
+      inventoryChanged: (c: InventoryChange) => {
+        if (c.productId === p.productId) told.push(`${c.source} ${c.category ?? '*'} ${c.from}..${c.to}`);
+        return Promise.resolve();
+      },
+    };
+    const watched = new PrismaInventory(db.prisma, undefined, sink);
+    const { contract } = await watched.createContract(contractOf(p, { validFrom: '2027-06-21', validTo: '2027-06-25', release: { kind: 'DAYS_BEFORE', days: 20 } }));
+    await watched.createContract(contractOf(p, { code: contract.code, validFrom: '2027-06-21', validTo: '2027-06-25', release: { kind: 'DAYS_BEFORE', days: 20 } })); // replay: nothing new
+    const stay = await watched.hold(holdOf(p, { from: '2027-06-22', nights: 2, channel: 'BOOKING' }));
+    await watched.hold(holdOf(p, { reference: stay.reference, from: '2027-06-22', nights: 2, channel: 'BOOKING' })); // replay
+    await watched.confirmHold(stay.reference, NOW); // held -> sold: nothing to sell changed
+    await watched.cancelHold(stay.reference, NOW);
+    await watched.cancelHold(stay.reference, NOW); // already cancelled
+    await watched.sell(holdOf(p, { from: '2027-06-25' }));
+    await watched.hold(holdOf(p, { from: '2027-06-21', ttlSeconds: 60 }));
+    await watched.expireHolds(new Date(NOW.getTime() + 61_000));
+    const stop = await watched.addStopSale({ supplierCode: p.supplierCode, productCode: p.productCode, category: null, from: '2027-06-23', to: '2027-06-24', reason: 'pool works' });
+    await watched.removeStopSale(stop.id);
+    await watched.updateContractQuantity(contract.code, 6);
+    await watched.releaseDue('2027-06-02', new Date('2027-06-01T22:15:00Z'));
+    expect(told).toEqual([
+      'contract DBL 2027-06-21..2027-06-25',
+      'hold:BOOKING DBL 2027-06-22..2027-06-23',
+      'cancel:BOOKING DBL 2027-06-22..2027-06-23',
+      'sale:api DBL 2027-06-25..2027-06-25',
+      'hold:api DBL 2027-06-21..2027-06-21',
+      'expiry DBL 2027-06-21..2027-06-21',
+      'stop-sale * 2027-06-23..2027-06-24',
+      'stop-sale * 2027-06-23..2027-06-24',
+      'contract DBL 2027-06-21..2027-06-25',
+      'release DBL 2027-06-21..2027-06-22',
+    ]);
   });
 
   it('releases unsold units exactly on the release day, once, and notifies what came back', async () => {
