@@ -52,6 +52,8 @@ export interface ApiDeps {
 
 /** The one route that takes a large body (a catalog file) and parses it itself. */
 export const BULK_UPLOAD_PATH = '/catalog/imports';
+/** Channel managers post OpenTravel XML here; the route reads its own body. */
+const CHANNEL_NOTIFICATIONS_PATH = /^\/channel-managers\/[^/]+\/notifications$/;
 
 /**
  * The catalog's stores and the availability search over them, on one database (one product cache
@@ -95,12 +97,12 @@ export function createApp(deps: ApiDeps): Express {
     }),
   );
   const json = express.json({ limit: '100kb', strict: true, type: ['application/json', 'application/*+json'] });
-  // Catalog imports carry whole files (JSON or CSV, up to 20 MB): their route parses its own body.
-  const isBulkUpload = (req: express.Request) => req.method === 'POST' && req.path === BULK_UPLOAD_PATH;
-  app.use((req, res, next) => (isBulkUpload(req) ? next() : json(req, res, next)));
+  // Catalog imports carry whole files (JSON or CSV, up to 20 MB) and channel managers post XML: those routes parse their own bodies.
+  const readsOwnBody = (req: express.Request) => req.method === 'POST' && (req.path === BULK_UPLOAD_PATH || CHANNEL_NOTIFICATIONS_PATH.test(req.path));
+  app.use((req, res, next) => (readsOwnBody(req) ? next() : json(req, res, next)));
   app.use((req, res, next) => {
     // A body that is not JSON would otherwise be silently ignored.
-    if (['POST', 'PUT', 'PATCH'].includes(req.method) && !isBulkUpload(req) && req.headers['content-length'] !== '0' && req.headers['content-type'] && !req.is(['application/json', 'application/*+json'])) {
+    if (['POST', 'PUT', 'PATCH'].includes(req.method) && !readsOwnBody(req) && req.headers['content-length'] !== '0' && req.headers['content-type'] && !req.is(['application/json', 'application/*+json'])) {
       sendProblem(res, {
         status: 415,
         title: 'Unsupported media type',

@@ -13,6 +13,7 @@ import {
 import type { MoneyJson } from '../../domain/money/money';
 import { createFlightActivities, FlightFailureType, NON_RETRYABLE_FLIGHT_FAILURES } from '../flight.activities';
 import type { FlightSupplier } from '../ports/flight-supplier';
+import { SandboxAirline } from '../../sandbox/gds/core';
 
 const GBP = (amount: string): MoneyJson => ({ amount, currency: 'GBP' });
 const T0 = Date.UTC(2027, 2, 1, 9, 0);
@@ -271,5 +272,34 @@ describe('flight activities (MockActivityEnvironment, fake FlightSupplier)', () 
     const supplier = new FakeSupplier();
     const { quoteFlightCancellation } = createFlightActivities({ suppliers: { fake: supplier } });
     expect(await mock().run(quoteFlightCancellation, { supplier: 'fake', orderId: 'ord_1' })).toMatchObject({ id: 'q1', penalty: GBP('412.30') });
+  });
+});
+
+describe('flight activities over the sandbox GDS core: order changes', () => {
+  const now = Date.parse('2027-03-01T10:00:00Z');
+  const adult = { id: 'p1', type: 'ADT' as const, givenName: 'Ada', familyName: 'Lovelace', bornOn: '1985-12-10' };
+  const oneWay: FlightSearch = { slices: [{ origin: 'LHR', destination: 'JFK', departureDate: '2027-03-10' }], passengers: [{ type: 'ADT' }], cabin: 'ECONOMY' };
+
+  it('a fare that moved before the change is confirmed fails as FlightFareChanged with the new amount due; re-quoting and confirming gives a CHANGED order', async () => {
+    const core = new SandboxAirline({ now: () => now });
+    const { createFlightOrder, quoteFlightChange, confirmFlightChange } = createFlightActivities({ suppliers: { sbx: core, 'sbx-moving': core.faultsFor('fare-changed') } });
+    const m = (await core.search(oneWay)).find((o) => o.slices[0]!.segments[0]!.bookingClass === 'M')!;
+    const order: FlightOrder = await mock().run(createFlightOrder, { supplier: 'sbx', offerId: m.id, passengers: [adult], payment: { kind: 'instant' as const, amount: m.total }, reference: 'wf-a:create' });
+    const change = { orderId: order.id, slices: [{ replaceIndex: 0, with: { origin: 'LHR', destination: 'JFK', departureDate: '2027-03-11' } }] };
+    const quote = await mock().run(quoteFlightChange, { supplier: 'sbx', ...change });
+
+    const moved = await failureOf(mock().run(confirmFlightChange, { supplier: 'sbx-moving', quoteId: quote.id, payment: quote.totalDue, reference: 'wf-a:change' }));
+    expect(moved).toMatchObject({ type: 'FlightFareChanged', nonRetryable: true, details: [{ kind: 'fare-changed', newTotal: { currency: 'GBP' } }] });
+    const newDue = (moved.details![0] as { newTotal: MoneyJson }).newTotal;
+    expect(newDue.amount).not.toBe(quote.totalDue.amount);
+    // The superseded quote cannot be confirmed any more: the workflow must quote again.
+    expect(await failureOf(mock().run(confirmFlightChange, { supplier: 'sbx', quoteId: quote.id, payment: quote.totalDue, reference: 'wf-a:change' }))).toMatchObject({ type: 'FlightQuoteExpired' });
+
+    const requote = await mock().run(quoteFlightChange, { supplier: 'sbx', ...change });
+    expect(requote.totalDue).toEqual(newDue);
+    const changed = await mock().run(confirmFlightChange, { supplier: 'sbx', quoteId: requote.id, payment: requote.totalDue, reference: 'wf-a:change-2' });
+    expect(changed).toMatchObject({ status: 'CHANGED', supplierStatus: 'CHANGED', slices: requote.newSlices });
+    expect(changed.documents.filter((d) => d.type === 'ETICKET').map((d) => d.number)).not.toEqual(order.documents.map((d) => d.number));
+    expect(changed.fares[0]!.fare.total).toEqual(changed.total);
   });
 });

@@ -27,18 +27,19 @@ import { Dec, type MoneyJson } from '../../domain/money/money';
 import type {
   WireConditions,
   WireCreateOrderBody,
-  WireOffer,
   WireOrder,
   WireOrderCancellation,
   WireOrderPassenger,
   WireSegment,
   WireSlice,
 } from './wire.schema';
-import type { WireChangeOffer, WireOfferRequestBody } from './wire.schema';
+import type { WireChangeOffer, WireOfferRequestBody, WirePageMeta } from './wire.schema';
+import { OffersPageEnvelope, WireOffer } from './wire.schema';
 
 type Path = string;
 type WireChangeOfferT = z.infer<typeof WireChangeOffer>;
 type WireOfferRequestBodyT = z.infer<typeof WireOfferRequestBody>;
+type WirePageMeta = z.infer<typeof WirePageMeta>;
 type WireCreateOrderBodyT = z.infer<typeof WireCreateOrderBody>;
 
 /** Metadata keys the adapter writes on orders (Duffel metadata: string → string). */
@@ -67,12 +68,13 @@ export function parseWire<S extends z.ZodType>(schema: S, text: string, what: st
   return validateWire(schema, raw, what);
 }
 
-export function validateWire<S extends z.ZodType>(schema: S, raw: unknown, what: string): z.infer<S> {
+/** `raw` checked against `schema`; `at` is where `raw` sits in the response (`['data', 3]`), for the paths named. */
+export function validateWire<S extends z.ZodType>(schema: S, raw: unknown, what: string, at: readonly PropertyKey[] = []): z.infer<S> {
   const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues;
-  const first = formatPath(issues[0]!.path);
-  const listed = issues.slice(0, 5).map((i) => `${formatPath(i.path)}: ${i.message}`);
+  const first = formatPath([...at, ...issues[0]!.path]);
+  const listed = issues.slice(0, 5).map((i) => `${formatPath([...at, ...i.path])}: ${i.message}`);
   throw new FlightSupplierError('malformed-response', `Duffel ${what} malformed: ${listed.join('; ')}${issues.length > 5 ? ` (+${issues.length - 5} more)` : ''}`, {
     path: first,
   });
@@ -394,6 +396,34 @@ export function mapOffer(w: WireOffer, path: Path, supplier: string, memo: WireM
     ticketingDeadline: w.payment_requirements.payment_required_by ? instant(w.payment_requirements.payment_required_by) : null,
     validatingCarrier: carrier(w.owner.iata_code, path, '.owner.iata_code'),
   };
+}
+
+export interface MappedOffersPage {
+  offers: Offer[];
+  /** Each offer's passengers (wire id, type), in the order of `offers`: what a create-order body needs. */
+  passengers: { id: string; type: PassengerType }[][];
+  meta: WirePageMeta;
+}
+
+/**
+ * An offers page (`GET /air/offers`) from its text: parsed, validated and mapped. The envelope is
+ * checked with {@link OffersPageEnvelope}, then each offer with {@link WireOffer} and mapped at once
+ * (the same contract as {@link OffersPageResponse}); each offer's validated copy is garbage as soon
+ * as it is mapped instead of a copy of the whole page outliving the mapping. Paths name the offer
+ * (`data[3].total_amount`); the first offer found malformed fails the page.
+ */
+export function mapOffersPage(text: string, supplier: string): MappedOffersPage {
+  const page = parseWire(OffersPageEnvelope, text, 'offers page');
+  const memo = new WireMemo();
+  const offers: Offer[] = [];
+  const passengers: { id: string; type: PassengerType }[][] = [];
+  for (let i = 0; i < page.data.length; i++) {
+    const w = validateWire(WireOffer, page.data[i], 'offers page', ['data', i]);
+    const path = `data[${i}]`;
+    offers.push(mapOffer(w, path, supplier, memo));
+    passengers.push(offerPassengers(w, path));
+  }
+  return { offers, passengers, meta: page.meta };
 }
 
 /** The offers of one response (`data`, or `data.offers`), sharing one {@link WireMemo}. */

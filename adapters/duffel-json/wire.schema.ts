@@ -272,6 +272,12 @@ export const page = <T extends z.ZodType>(item: T) => z.object({ data: z.array(i
 
 export const OfferRequestResponse = envelope(WireOfferRequest);
 export const OffersPageResponse = page(WireOffer);
+/**
+ * The same page with its offers left to check one by one with {@link WireOffer} (mapper.ts
+ * `mapOffersPage`): together the two are exactly {@link OffersPageResponse}, but each offer's
+ * validated copy can be mapped and dropped at once instead of the whole page's copy living on.
+ */
+export const OffersPageEnvelope = page(z.unknown());
 export const OfferResponse = envelope(WireOffer);
 export const OrderResponse = envelope(WireOrder);
 export const OrdersPageResponse = page(WireOrder);

@@ -62,7 +62,7 @@ export interface AccountingFigures {
   fare: MoneyJson;
   taxes: {
     total: MoneyJson;
-    /** Per tax code, summed over travellers (fare × count), sorted by code; empty when no fares were given. */
+    /** Per tax code, summed over travellers (fare × count), sorted by code; empty when neither `fares` nor `order.fares` gave any. */
     byCode: TaxFigure[];
   };
   /** fare + taxes.total. */
@@ -89,15 +89,17 @@ function money(json: MoneyJson, what: string, currency: string, reference = 'the
 /**
  * The figures the ledger needs when an order is ticketed, all in the order's currency. Commission
  * is earned on the base fare only (taxes are collected for the authorities and passed on whole);
- * the airline settlement is what the BSP/ARC report will debit. Tax lines per code come from the
- * offer's `fares` (the order carries only the tax total); they must add up to `order.taxTotal`.
+ * the airline settlement is what the BSP/ARC report will debit. Tax lines per code come from
+ * `fares` when given (the offer's), else from the order's own `fares` when it has any; either way
+ * they must add up to `order.taxTotal`. With neither, `taxes.byCode` is empty.
  */
 export function accountingFigures(input: {
-  order: Pick<FlightOrder, 'id' | 'base' | 'taxTotal' | 'total'>;
+  order: Pick<FlightOrder, 'id' | 'base' | 'taxTotal' | 'total'> & Partial<Pick<FlightOrder, 'fares'>>;
   commissionPercent: string;
   fares?: Offer['fares'];
 }): AccountingFigures {
   const { order } = input;
+  const [fares, faresName] = input.fares ? [input.fares, 'fares'] : order.fares?.length ? [order.fares, `Order ${order.id} fares`] : [undefined, ''];
   const currency = order.total.currency;
   const base = money(order.base, `Order ${order.id} base`, currency);
   const taxTotal = money(order.taxTotal, `Order ${order.id} tax total`, currency);
@@ -110,16 +112,16 @@ export function accountingFigures(input: {
   }
 
   const byCode = new Map<string, Money>();
-  if (input.fares) {
-    for (const [i, { fare, count }] of input.fares.entries()) {
+  if (fares) {
+    for (const [i, { fare, count }] of fares.entries()) {
       for (const [j, tax] of fare.taxes.entries()) {
-        const line = Money.of(money(tax.amount, `fares[${i}].taxes[${j}] (${tax.code})`, currency).amount.times(count), currency);
+        const line = Money.of(money(tax.amount, `${faresName}[${i}].taxes[${j}] (${tax.code})`, currency).amount.times(count), currency);
         byCode.set(tax.code, byCode.get(tax.code)?.add(line) ?? line);
       }
     }
     const sum = [...byCode.values()].reduce((a, b) => a.add(b), Money.of('0', currency));
     if (!sum.equals(taxTotal)) {
-      throw new TicketingError('inconsistent-amounts', `Order ${order.id}: tax lines add up to ${sum.toFixed()}, the tax total is ${taxTotal.toFixed()} ${currency}`);
+      throw new TicketingError('inconsistent-amounts', `Order ${order.id}: tax lines add up to ${sum.toFixed()} (${faresName}), the tax total is ${taxTotal.toFixed()} ${currency}`);
     }
   }
 

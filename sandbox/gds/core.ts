@@ -211,6 +211,9 @@ function convert(gbp: string, currency: string, rounding: Decimal.Rounding): Mon
 }
 
 
+/** Paid and ticketed, possibly changed since: what can be changed again. */
+const isIssued = (o: FlightOrder) => o.status === 'TICKETED' || o.status === 'CHANGED';
+
 function sum(items: Money[], currency: string): Money {
   return items.reduce((a, b) => a.add(b), Money.of('0', currency));
 }
@@ -389,7 +392,7 @@ export class SandboxAirline implements FlightSupplier, SandboxControls {
         // The sandbox keeps a held price unless told otherwise; the fault re-prices the order up.
         rec.bumps++;
         const p = this.priceLegs(rec.legs, rec.fareClass, rec.pax, rec.currency, rec.bumps);
-        Object.assign(o, { total: p.total.toJSON(), base: p.base.toJSON(), taxTotal: p.taxTotal.toJSON() });
+        Object.assign(o, { total: p.total.toJSON(), base: p.base.toJSON(), taxTotal: p.taxTotal.toJSON(), fares: p.fares });
         throw err('fare-changed', `the price guarantee of order ${o.id} no longer holds: new total ${o.total.amount} ${o.total.currency}`, { newTotal: { ...o.total } });
       }
       this.checkAmount(amount, o.total, 'amount');
@@ -411,7 +414,7 @@ export class SandboxAirline implements FlightSupplier, SandboxControls {
     return this.run(() => {
       const rec = this.orderRec(request.orderId);
       const o = rec.order;
-      if (o.status !== 'TICKETED') throw err('invalid-request', `order ${o.id} is ${o.status}: only ticketed orders can be changed`, { path: 'orderId' });
+      if (!isIssued(o)) throw err('invalid-request', `order ${o.id} is ${o.status}: only ticketed orders can be changed`, { path: 'orderId' });
       if (!rec.fareClass.change.allowed) throw err('not-allowed', `${rec.fareClass.code}-class fares cannot be changed`);
       if (!request.slices.length) throw err('invalid-request', 'no slice to replace', { path: 'slices' });
       const legs = [...rec.legs];
@@ -429,18 +432,16 @@ export class SandboxAirline implements FlightSupplier, SandboxControls {
         }
         legs[r.replaceIndex] = found[0]!;
       });
-      const priced = this.priceLegs(legs, rec.fareClass, rec.pax, rec.currency, rec.bumps);
-      const old = Money.fromJson(o.total);
-      const diff = priced.total.subtract(old);
-      const fareDifference = diff.amount.isNegative() ? Money.of('0', rec.currency) : diff;
-      const penalty = this.feeFor(rec.fareClass.change, rec.pax, rec.currency);
+      // The fault moves the fare just before quoting: this quote (and any later one) carries the raised fare.
+      if (this.fault === 'fare-changed') rec.bumps++;
+      const { priced, fareDifference, penalty, totalDue } = this.changePrice(rec, legs);
       const quote: ChangeQuote = {
         id: this.s.nextId('chq'),
         orderId: o.id,
         newSlices: legs.map((l) => this.slice(l, rec.fareClass)),
         fareDifference: fareDifference.toJSON(),
         penalty: penalty.toJSON(),
-        totalDue: fareDifference.add(penalty).toJSON(),
+        totalDue: totalDue.toJSON(),
         expiresAt: this.now() + QUOTE_TTL_MS,
       };
       this.s.changeQuotes.set(quote.id, { quote, legs, priced });
@@ -458,7 +459,17 @@ export class SandboxAirline implements FlightSupplier, SandboxControls {
       this.checkLatest(q.quote, this.s.latestChangeQuote.get(q.quote.orderId));
       const rec = this.orderRec(q.quote.orderId);
       const o = rec.order;
-      if (o.status !== 'TICKETED') throw err('quote-expired', `order ${o.id} is ${o.status}; quote ${quoteId} no longer applies`);
+      if (!isIssued(o)) throw err('quote-expired', `order ${o.id} is ${o.status}; quote ${quoteId} no longer applies`);
+      if (this.fault === 'fare-changed') {
+        // The fare moved between quote and confirmation: nothing changes, the quote is superseded, and
+        // the error carries what the change now costs (as createOrder/payOrder carry the new total).
+        rec.bumps++;
+        const requoted = this.changePrice(rec, q.legs);
+        this.s.latestChangeQuote.delete(o.id);
+        throw err('fare-changed', `the fare moved since change quote ${quoteId}: the change now costs ${requoted.totalDue.toFixed()} ${rec.currency}; quote again`, {
+          newTotal: requoted.totalDue.toJSON(),
+        });
+      }
       this.checkAmount(payment, q.quote.totalDue, 'payment');
       const seatTakers = rec.pax.ADT + rec.pax.CHD;
       const oldLegs = new Set(rec.legs.flat().map((l) => legKey(l, rec.fareClass.code)));
@@ -469,10 +480,13 @@ export class SandboxAirline implements FlightSupplier, SandboxControls {
       for (const leg of q.legs.flat()) this.take(leg, rec.fareClass, seatTakers);
       rec.legs = q.legs;
       o.slices = clone(q.quote.newSlices);
+      o.status = 'CHANGED';
+      o.supplierStatus = 'CHANGED';
       if (new Dec(q.quote.fareDifference.amount).greaterThan(0)) {
-        Object.assign(o, { total: q.priced.total.toJSON(), base: q.priced.base.toJSON(), taxTotal: q.priced.taxTotal.toJSON() });
+        Object.assign(o, { total: q.priced.total.toJSON(), base: q.priced.base.toJSON(), taxTotal: q.priced.taxTotal.toJSON(), fares: clone(q.priced.fares) });
       }
-      // Exchanged tickets are replaced; the change fee is an EMD per paying passenger.
+      // Exchanged tickets are replaced by new numbers (TravelDocument has no status to keep them as
+      // EXCHANGED); the change fee is an EMD per paying passenger.
       o.documents = o.documents.filter((d) => d.type !== 'ETICKET');
       o.documents.push(...this.tickets(o.validatingCarrier, o.passengers));
       const perPax = rec.fareClass.change.feeGbp ? convert(rec.fareClass.change.feeGbp, rec.currency, Decimal.ROUND_HALF_UP) : null;
@@ -583,6 +597,15 @@ export class SandboxAirline implements FlightSupplier, SandboxControls {
   private invalidateQuotes(orderId: string): void {
     this.s.latestChangeQuote.delete(orderId);
     this.s.latestCancelQuote.delete(orderId);
+  }
+
+  /** What changing `rec`'s order to `legs` costs now: the fare difference (never negative) plus the fare's change fee. */
+  private changePrice(rec: OrderRecord, legs: DatedLeg[][]): { priced: Priced; fareDifference: Money; penalty: Money; totalDue: Money } {
+    const priced = this.priceLegs(legs, rec.fareClass, rec.pax, rec.currency, rec.bumps);
+    const diff = priced.total.subtract(Money.fromJson(rec.order.total));
+    const fareDifference = diff.amount.isNegative() ? Money.of('0', rec.currency) : diff;
+    const penalty = this.feeFor(rec.fareClass.change, rec.pax, rec.currency);
+    return { priced, fareDifference, penalty, totalDue: fareDifference.add(penalty) };
   }
 
   private checkLatest(quote: { id: string; expiresAt: number }, latest: string | undefined): void {

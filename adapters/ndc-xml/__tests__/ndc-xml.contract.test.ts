@@ -1,6 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FlightSupplierError, type Offer, type OrderPassenger } from '../../../domain/flights/model';
+import { accountingFigures } from '../../../domain/flights/ticketing';
+import { Money } from '../../../domain/money/money';
 import { startSandboxGds, type SandboxGds } from '../../../sandbox/gds/server';
 import { ndcFront } from '../../../sandbox/gds/ndc-front';
 import { NdcXmlFlightSupplier } from '../adapter';
@@ -57,12 +59,16 @@ describe('NDC adapter ↔ sandbox GDS', () => {
     expect(held).toMatchObject({ status: 'HELD', supplierStatus: 'ON_HOLD', reference: 'wf-1:create-flight-order', documents: [], passengers: [adult], total: m.total });
     expect(held.paymentDeadline).toBe(m.ticketingDeadline);
     expect(held.slices).toEqual(m.slices);
+    // The order carries the offer's per-type fares (OrderItems), taxes itemised by code.
+    expect(held.fares).toEqual(m.fares);
+    expect(held.fares[0]!.fare.taxes.map((t) => t.code)).toEqual(['GB', 'UB', 'YQ']);
     expect((await ndc.findOrderByReference('wf-1:create-flight-order'))?.id).toBe(held.id);
     expect(await ndc.findOrderByReference('wf-unknown')).toBeNull();
     expect((await ndc.getOrder(held.id)).bookingReference).toBe(held.bookingReference);
 
     const paid = await ndc.payOrder(held.id, held.total, 'wf-1:pay');
     expect(paid.status).toBe('TICKETED');
+    expect(paid.fares).toEqual(m.fares);
     expect(paid.documents).toEqual([expect.objectContaining({ type: 'ETICKET', passengerId: 'p1', number: expect.stringMatching(/^125\d{10}$/) })]);
 
     const quote = await ndc.quoteCancellation(held.id);
@@ -105,6 +111,63 @@ describe('NDC adapter ↔ sandbox GDS', () => {
     expect(quote.penalty).toEqual({ amount: '75.00', currency: 'GBP' });
     const changed = await ndc.confirmChange(quote.id, quote.totalDue, 'wf-3:change');
     expect(changed.slices[0]!.segments[0]!.departure.local.startsWith('2027-03-11')).toBe(true);
+    // A confirmed change: status CHANGED, the e-ticket re-issued under a new number, the change fee as an EMD.
+    expect(changed).toMatchObject({ status: 'CHANGED', supplierStatus: 'CHANGED' });
+    expect(changed.documents.map((d) => [d.type, d.passengerId, d.reason ?? null])).toEqual([['ETICKET', 'p1', null], ['EMD', 'p1', 'change-fee']]);
+    expect(changed.documents[0]!.number).toMatch(/^125\d{10}$/);
+    expect(changed.documents[0]!.number).not.toBe(order.documents[0]!.number);
+    expect(changed.documents[1]!.amount).toEqual({ amount: '75.00', currency: 'GBP' });
+    // Same reference again: the same order, nothing re-issued.
+    expect(await ndc.confirmChange(quote.id, quote.totalDue, 'wf-3:change')).toEqual(changed);
+    // A changed order can be changed again and cancelled.
+    const again = await ndc.quoteChange({ orderId: order.id, slices: [{ replaceIndex: 0, with: { origin: 'LHR', destination: 'JFK', departureDate: '2027-03-12' } }] });
+    expect(again.penalty).toEqual({ amount: '75.00', currency: 'GBP' });
+    const refund = await ndc.quoteCancellation(order.id);
+    expect((await ndc.confirmCancellation(refund.id, 'wf-3:cancel')).status).toBe('CANCELLED');
+  });
+
+  it('19.2: the fare moves between change quote and confirmation → fare-changed with the new amount due; re-quote and confirm', async () => {
+    const ndc = supplier('19.2');
+    const m = (await ndc.search(search)).find((o) => classOf(o) === 'M')!;
+    const order = await ndc.createOrder({ offerId: m.id, passengers: [adult], payment: { kind: 'instant', amount: m.total }, reference: 'wf-5:create' });
+    const change = { orderId: order.id, slices: [{ replaceIndex: 0, with: { origin: 'LHR', destination: 'JFK', departureDate: '2027-03-11' } }] };
+    const quote = await ndc.quoteChange(change);
+    expect(quote.fareDifference).toEqual({ amount: '0.00', currency: 'GBP' });
+
+    gds.faults.add({ path: '/ndc/19.2/OrderChange', fault: 'fare-changed;times=1' });
+    const moved = await failure(ndc.confirmChange(quote.id, quote.totalDue, 'wf-5:change'));
+    expect(moved).toMatchObject({ kind: 'fare-changed', retryable: false, details: { supplierCode: 'PRICE_CHANGED', newTotal: { currency: 'GBP' } } });
+    const newDue = moved.details.newTotal!;
+    expect(Number(newDue.amount)).toBeGreaterThan(Number(quote.totalDue.amount));
+    // Nothing changed; the old quote is gone (a retry of the same confirmation is quote-expired).
+    expect(await ndc.getOrder(order.id)).toMatchObject({ status: 'TICKETED', slices: order.slices, total: order.total, documents: order.documents });
+    expect((await failure(ndc.confirmChange(quote.id, quote.totalDue, 'wf-5:change'))).kind).toBe('quote-expired');
+
+    // Re-quote: the amount the error announced.
+    const requote = await ndc.quoteChange(change);
+    expect(requote.totalDue).toEqual(newDue);
+    const changed = await ndc.confirmChange(requote.id, requote.totalDue, 'wf-5:change-2');
+    expect(changed.status).toBe('CHANGED');
+    // The fare went up: the order's totals and per-type fares are the new ones, and still add up.
+    expect(Money.fromJson(changed.total).equals(Money.fromJson(order.total).add(Money.fromJson(requote.fareDifference)))).toBe(true);
+    expect(changed.fares).toHaveLength(1);
+    expect(changed.fares[0]!.fare.total).toEqual(changed.total);
+    expect(changed.fares[0]!.fare.base).toEqual(changed.base);
+    expect(accountingFigures({ order: changed, commissionPercent: '0' }).taxes.byCode.map((t) => t.code)).toEqual(['GB', 'UB', 'YQ']);
+  });
+
+  it('21.3: the fare-changed fault at OrderReshop raises the quoted change price', async () => {
+    const ndc = supplier('21.3');
+    const m = (await ndc.search(search)).find((o) => classOf(o) === 'M')!;
+    const order = await ndc.createOrder({ offerId: m.id, passengers: [adult], payment: { kind: 'instant', amount: m.total }, reference: 'wf-6:create' });
+    const change = { orderId: order.id, slices: [{ replaceIndex: 0, with: { origin: 'LHR', destination: 'JFK', departureDate: '2027-03-11' } }] };
+    const plain = await ndc.quoteChange(change);
+    gds.faults.add({ path: '/ndc/21.3/OrderReshop', fault: 'fare-changed;times=1' });
+    const raised = await ndc.quoteChange(change);
+    expect(Number(raised.fareDifference.amount)).toBeGreaterThan(Number(plain.fareDifference.amount));
+    expect(raised.totalDue).toEqual(Money.fromJson(raised.fareDifference).add(Money.fromJson(raised.penalty)).toJSON());
+    const changed = await ndc.confirmChange(raised.id, raised.totalDue, 'wf-6:change');
+    expect(changed).toMatchObject({ status: 'CHANGED', fares: [{ passengerType: 'ADT', count: 1, fare: { total: changed.total } }] });
   });
 
   it('business faults: fare changed at OfferPrice and OrderCreate, sold out, fail after commit', async () => {

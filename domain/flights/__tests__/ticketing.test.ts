@@ -58,6 +58,27 @@ describe('accountingFigures', () => {
     });
   });
 
+  it('without `fares`, taxes by code come from the order\'s own fares; explicit `fares` win; an order without fares has none', () => {
+    const byCode = [{ code: 'GB', amount: m('26.00') }, { code: 'UB', amount: m('86.30') }];
+    expect(accountingFigures({ order: { ...order, fares }, commissionPercent: '7' })).toEqual(accountingFigures({ order, commissionPercent: '7', fares }));
+    expect(accountingFigures({ order: { ...order, fares }, commissionPercent: '7' }).taxes.byCode).toEqual(byCode);
+    // Explicit fares are used even when the order carries (other) fares.
+    const lumped: Offer['fares'] = [{ passengerType: 'ADT', count: 1, fare: { fareBasis: '', base: m('300.00'), taxes: [{ code: 'XT', amount: m('112.30') }], total: m('412.30') } }];
+    expect(accountingFigures({ order: { ...order, fares: lumped }, commissionPercent: '7' }).taxes.byCode).toEqual([{ code: 'XT', amount: m('112.30') }]);
+    expect(accountingFigures({ order: { ...order, fares: lumped }, commissionPercent: '7', fares }).taxes.byCode).toEqual(byCode);
+    // An order whose fares are empty (a supplier that gave none) has no split, as before.
+    expect(accountingFigures({ order: { ...order, fares: [] }, commissionPercent: '7' }).taxes.byCode).toEqual([]);
+    // The order's fares must add up to its tax total, and the error names them.
+    expect(errorOf(() => accountingFigures({ order: { ...order, fares: fares.slice(0, 1) }, commissionPercent: '7' }))).toMatchObject({
+      code: 'inconsistent-amounts',
+      message: 'Order ord_1: tax lines add up to 88.30 (Order ord_1 fares), the tax total is 112.30 GBP',
+    });
+    expect(errorOf(() => accountingFigures({ order: { ...order, fares: [{ ...fares[1]!, fare: { ...fares[1]!.fare, taxes: [{ code: 'UB', amount: m('24.00', 'EUR') }] } }] }, commissionPercent: '7' }))).toEqual({
+      code: 'currency-mismatch',
+      message: 'Order ord_1 fares[0].taxes[0] (UB) is in EUR, the order in GBP',
+    });
+  });
+
   it('rounds commission HALF_UP to the currency minor units (JPY 0, KWD 3)', () => {
     // 0.5% of 1,001.00 = 5.005 -> 5.01 and 10% of JPY 25 = 2.5 -> 3 (HALF_EVEN would give 5.00 and 2).
     expect(accountingFigures({ order: { id: 'o', base: m('1001.00'), taxTotal: m('0.00'), total: m('1001.00') }, commissionPercent: '0.5' }).commission).toEqual(m('5.01'));
