@@ -4,6 +4,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import {
   FLIGHT_SUPPLIER_ERROR_KINDS,
   FlightSupplierError,
+  type ChangeQuote,
   type CreateOrderRequest,
   type FlightOrder,
   type FlightSearch,
@@ -286,7 +287,7 @@ describe('flight activities over the sandbox GDS core: order changes', () => {
     const m = (await core.search(oneWay)).find((o) => o.slices[0]!.segments[0]!.bookingClass === 'M')!;
     const order: FlightOrder = await mock().run(createFlightOrder, { supplier: 'sbx', offerId: m.id, passengers: [adult], payment: { kind: 'instant' as const, amount: m.total }, reference: 'wf-a:create' });
     const change = { orderId: order.id, slices: [{ replaceIndex: 0, with: { origin: 'LHR', destination: 'JFK', departureDate: '2027-03-11' } }] };
-    const quote = await mock().run(quoteFlightChange, { supplier: 'sbx', ...change });
+    const quote: ChangeQuote = await mock().run(quoteFlightChange, { supplier: 'sbx', ...change });
 
     const moved = await failureOf(mock().run(confirmFlightChange, { supplier: 'sbx-moving', quoteId: quote.id, payment: quote.totalDue, reference: 'wf-a:change' }));
     expect(moved).toMatchObject({ type: 'FlightFareChanged', nonRetryable: true, details: [{ kind: 'fare-changed', newTotal: { currency: 'GBP' } }] });
@@ -295,9 +296,9 @@ describe('flight activities over the sandbox GDS core: order changes', () => {
     // The superseded quote cannot be confirmed any more: the workflow must quote again.
     expect(await failureOf(mock().run(confirmFlightChange, { supplier: 'sbx', quoteId: quote.id, payment: quote.totalDue, reference: 'wf-a:change' }))).toMatchObject({ type: 'FlightQuoteExpired' });
 
-    const requote = await mock().run(quoteFlightChange, { supplier: 'sbx', ...change });
+    const requote: ChangeQuote = await mock().run(quoteFlightChange, { supplier: 'sbx', ...change });
     expect(requote.totalDue).toEqual(newDue);
-    const changed = await mock().run(confirmFlightChange, { supplier: 'sbx', quoteId: requote.id, payment: requote.totalDue, reference: 'wf-a:change-2' });
+    const changed: FlightOrder = await mock().run(confirmFlightChange, { supplier: 'sbx', quoteId: requote.id, payment: requote.totalDue, reference: 'wf-a:change-2' });
     expect(changed).toMatchObject({ status: 'CHANGED', supplierStatus: 'CHANGED', slices: requote.newSlices });
     expect(changed.documents.filter((d) => d.type === 'ETICKET').map((d) => d.number)).not.toEqual(order.documents.map((d) => d.number));
     expect(changed.fares[0]!.fare.total).toEqual(changed.total);
