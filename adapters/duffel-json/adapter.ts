@@ -17,7 +17,7 @@ import {
   mapCancellationQuote,
   mapChangeOffer,
   mapOffer,
-  mapOffers,
+  mapOffersPage,
   mapOrder,
   offerPassengers,
   paidOn,
@@ -29,7 +29,6 @@ import {
 import {
   OfferRequestResponse,
   OfferResponse,
-  OffersPageResponse,
   OrderCancellationResponse,
   OrderChangeRequestResponse,
   OrderChangeResponse,
@@ -106,10 +105,12 @@ export class DuffelJsonFlightSupplier implements FlightSupplier {
         path: '/air/offers',
         query: { offer_request_id: created.data.id, limit: Math.min(this.pageSize, max - offers.length), after: after ?? undefined, sort: 'total_amount' },
       });
-      const page = parseWire(OffersPageResponse, text, 'offers page');
-      offers.push(...mapOffers(page.data, 'data', this.name));
-      page.data.forEach((w, i) => this.offerPax.set(w.id, offerPassengers(w, `data[${i}]`)));
-      after = page.data.length ? page.meta.after : null;
+      const page = mapOffersPage(text, this.name);
+      page.offers.forEach((o, i) => {
+        offers.push(o);
+        this.offerPax.set(o.id, page.passengers[i]!);
+      });
+      after = page.offers.length ? page.meta.after : null;
     } while (after && offers.length < max);
     for (const o of offers) this.searched.set(o.id, o.total);
     return offers.slice(0, max);

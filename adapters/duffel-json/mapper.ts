@@ -3,12 +3,10 @@ import type { z } from 'zod';
 import { AIRPORTS, CARRIERS } from '../../domain/flights/airports';
 import {
   FlightSupplierError,
-  type AirportTime,
   type Cabin,
   type CancellationQuote,
   type ChangeQuote,
   type CreateOrderRequest,
-  type Fare,
   type FareConditions,
   type FlightOrder,
   type FlightSearch,
@@ -39,7 +37,6 @@ import { OffersPageEnvelope, WireOffer } from './wire.schema';
 type Path = string;
 type WireChangeOfferT = z.infer<typeof WireChangeOffer>;
 type WireOfferRequestBodyT = z.infer<typeof WireOfferRequestBody>;
-type WirePageMeta = z.infer<typeof WirePageMeta>;
 type WireCreateOrderBodyT = z.infer<typeof WireCreateOrderBody>;
 
 /** Metadata keys the adapter writes on orders (Duffel metadata: string → string). */
@@ -364,10 +361,19 @@ const instant = (text: string): number => Date.parse(text);
 
 /** One offer at `path` (`data[3]`). Pass one `memo` for all the offers of one response (see {@link mapOffers}). */
 export function mapOffer(w: WireOffer, path: Path, supplier: string, memo: WireMemo = new WireMemo()): Offer {
+  return offerWithPassengers(w, path, supplier, memo, null);
+}
+
+/** {@link mapOffer}; with `pax`, also pushes the offer's passengers (wire id, type) onto it. */
+function offerWithPassengers(w: WireOffer, path: Path, supplier: string, memo: WireMemo, pax: { id: string; type: PassengerType }[] | null): Offer {
   const t = totals(w, path);
   const slices = mapSlices(w.slices, path, '.slices', memo);
   const travellers: Traveller[] = [];
-  for (let i = 0; i < w.passengers.length; i++) travellers.push({ type: passengerType(w.passengers[i]!, path, i), fareBasis: '' });
+  for (let i = 0; i < w.passengers.length; i++) {
+    const type = passengerType(w.passengers[i]!, path, i);
+    travellers.push({ type, fareBasis: '' });
+    if (pax) pax.push({ id: w.passengers[i]!.id, type });
+  }
   for (let i = 0; i < w.passengers.length; i++) travellers[i]!.fareBasis = fareBasisOf(w, w.passengers[i]!.id, path);
   const seatsLeft: Offer['seatsLeft'] = [];
   for (let si = 0; si < w.slices.length; si++) {
@@ -376,8 +382,9 @@ export function mapOffer(w: WireOffer, path: Path, supplier: string, memo: WireM
       const seats = segs[gi]!.available_seats;
       if (seats == null) continue;
       const bookingClass = slices[si]!.segments[gi]!.bookingClass;
-      const known = seatsLeft.find((s) => s.bookingClass === bookingClass);
-      if (known) known.seats = Math.min(known.seats, seats);
+      let j = 0;
+      while (j < seatsLeft.length && seatsLeft[j]!.bookingClass !== bookingClass) j++;
+      if (j < seatsLeft.length) seatsLeft[j]!.seats = Math.min(seatsLeft[j]!.seats, seats);
       else seatsLeft.push({ bookingClass, seats });
     }
   }
@@ -419,9 +426,9 @@ export function mapOffersPage(text: string, supplier: string): MappedOffersPage 
   const passengers: { id: string; type: PassengerType }[][] = [];
   for (let i = 0; i < page.data.length; i++) {
     const w = validateWire(WireOffer, page.data[i], 'offers page', ['data', i]);
-    const path = `data[${i}]`;
-    offers.push(mapOffer(w, path, supplier, memo));
-    passengers.push(offerPassengers(w, path));
+    const pax: { id: string; type: PassengerType }[] = [];
+    offers.push(offerWithPassengers(w, `data[${i}]`, supplier, memo, pax));
+    passengers.push(pax);
   }
   return { offers, passengers, meta: page.meta };
 }

@@ -135,6 +135,7 @@ export const WirePageMeta = z.object({
   after: z.string().nullable(),
   before: z.string().nullable(),
 });
+export type WirePageMeta = z.infer<typeof WirePageMeta>;
 
 export const WireOrderPassenger = z.object({
   id: z.string().min(1),

@@ -38,7 +38,8 @@ import type { FrontContext, FrontHandler } from './front';
  * The sandbox GDS's Duffel-style front (`/air/*`, like Duffel's test mode): the same public
  * shapes the duffel-json adapter reads, answered from the core's FlightSupplier methods. Business
  * faults are already applied to `ctx.core`; this front only maps FlightSupplierError kinds to
- * Duffel error bodies (`{ meta: { status }, errors: [{ type, title, message, code }] }`).
+ * Duffel error bodies (`{ errors: [{ type, title, message, code, documentation_url }], meta: { status,
+ * request_id } }`). `duffelTransportErrorJson` gives the same shape for the server's transport faults.
  *
  * Wire state the core has no words for lives here, per front instance: offer requests (for
  * paginated listing), order metadata by reference, and the quotes behind change/cancel ids.
@@ -76,7 +77,39 @@ const KIND_WIRE: Record<FlightSupplierError['kind'], [number, string, string]> =
   auth: [401, 'authentication_error', 'unauthorized'],
 };
 
+/** Transport-level statuses (what a fault or a failing upstream answers) → Duffel error type and code. */
+const STATUS_WIRE: Record<number, [string, string, string]> = {
+  429: ['rate_limit_error', 'rate_limit_exceeded', 'Rate limit exceeded'],
+  500: ['api_error', 'internal_server_error', 'Internal server error'],
+  502: ['api_error', 'bad_gateway', 'Bad gateway'],
+  503: ['api_error', 'service_unavailable', 'Service unavailable'],
+  504: ['api_error', 'gateway_timeout', 'Gateway timeout'],
+};
+
 let requestSerial = 0;
+
+/** One Duffel error body: `{ errors: [{ type, title, message, code, documentation_url, source? }], meta: { status, request_id } }`. */
+export function duffelErrorBody(status: number, type: string, code: string, message: string, opts: { title?: string; pointer?: string } = {}) {
+  const error: { type: string; title: string; message: string; code: string; documentation_url: string; source?: { pointer: string } } = {
+    type,
+    title: opts.title ?? code.charAt(0).toUpperCase() + code.slice(1).replace(/_/g, ' '),
+    message,
+    code,
+    documentation_url: `https://duffel.com/docs/api/overview/errors#${code}`,
+  };
+  if (opts.pointer) error.source = { pointer: opts.pointer };
+  return { errors: [error], meta: { status, request_id: `req_sbx_${++requestSerial}` } };
+}
+
+/**
+ * The Duffel-shaped JSON text for a transport fault on `/air/*` (429, 500, 502, 503, 504; any other
+ * status is an `api_error`): what `server.ts` answers when it injects one, so the adapter reads the
+ * same error bodies as from Duffel. `message` is the human text (`sandbox fault: status 503`).
+ */
+export function duffelTransportErrorJson(status: number, message: string): string {
+  const [type, code, title] = STATUS_WIRE[status] ?? ['api_error', 'unexpected_error', 'Unexpected error'];
+  return JSON.stringify(duffelErrorBody(status, type, code, message, { title }));
+}
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
@@ -85,9 +118,7 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
 }
 
 function sendError(res: ServerResponse, status: number, type: string, code: string, message: string, pointer?: string, headers: Record<string, string> = {}): void {
-  const error: Record<string, unknown> = { type, title: code.replace(/_/g, ' '), message, code, documentation_url: `https://duffel.com/docs/api/overview/errors#${code}` };
-  if (pointer) error.source = { pointer };
-  send(res, status, { meta: { status, request_id: `req_sbx_${++requestSerial}` }, errors: [error] }, headers);
+  send(res, status, duffelErrorBody(status, type, code, message, { pointer }), headers);
 }
 
 function readBody<S extends z.ZodType>(ctx: FrontContext, schema: S): z.infer<S> {
@@ -364,8 +395,10 @@ export function duffelFront(): FrontHandler {
     } catch (err) {
       if (err instanceof WireRefusal) return sendError(ctx.res, err.status, err.type, err.code, err.message, err.pointer);
       if (err instanceof FlightSupplierError) {
-        const [kindStatus, type, code] = KIND_WIRE[err.kind];
+        const [kindStatus, kindType, kindCode] = KIND_WIRE[err.kind];
         const status = err.kind === 'unavailable' && err.details.status && err.details.status >= 500 ? err.details.status : kindStatus;
+        // An 'unavailable' with its own 5xx (fail-after-commit's 500) says so the way Duffel would.
+        const [type, code] = status !== kindStatus && STATUS_WIRE[status] ? STATUS_WIRE[status] : [kindType, kindCode];
         const headers: Record<string, string> = err.kind === 'rate-limited' && err.details.retryAfterMs != null ? { 'retry-after': String(Math.ceil(err.details.retryAfterMs / 1000)) } : {};
         return sendError(ctx.res, status, type, code, err.message, err.details.path ? `/${err.details.path.replace(/[.[\]]+/g, '/').replace(/\/$/, '')}` : undefined, headers);
       }

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { SandboxAirline } from './core';
-import { duffelFront } from './duffel-front';
+import { duffelErrorBody, duffelFront, duffelTransportErrorJson } from './duffel-front';
 import { FAULT_HEADER, FaultBook, type Fault, type FaultRule } from './faults';
 import type { BusinessFault, FrontHandler } from './front';
 import { ndcFront } from './ndc-front';
@@ -65,6 +65,10 @@ function sendError(res: http.ServerResponse, path: string, status: number, code:
   if (path.startsWith('/ndc')) {
     const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<!-- itinera sandbox GDS -->\n<ErrorRS sandbox="true"><Error><Code>${escapeXml(code)}</Code><StatusCode>${status}</StatusCode><DescText>${escapeXml(message)}</DescText></Error></ErrorRS>`;
     send(res, status, XML_CONTENT, xml, headers);
+  } else if (path.startsWith('/air')) {
+    // Duffel's own error shape (errors[].type/title/message/code, meta.status/request_id).
+    const body = status === 429 || status >= 500 ? duffelTransportErrorJson(status, message) : JSON.stringify(duffelErrorBody(status, 'invalid_request_error', code, message));
+    send(res, status, JSON_CONTENT, body, headers);
   } else {
     send(res, status, JSON_CONTENT, JSON.stringify({ errors: [{ code, title: message, status }], meta: { sandbox: true } }), headers);
   }

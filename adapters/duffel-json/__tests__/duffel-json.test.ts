@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { FlightSupplierError } from '../../../domain/flights/model';
 import { Dec } from '../../../domain/money/money';
 import { errorFromResponse, retryAfterMs } from '../client';
-import { mapCancellationQuote, mapChangeOffer, mapOffer, mapOrder, parseWire, paidOn, toCreateOrderBody, offerPassengers } from '../mapper';
+import { mapCancellationQuote, mapChangeOffer, mapOffer, mapOffers, mapOffersPage, mapOrder, parseWire, paidOn, toCreateOrderBody, offerPassengers } from '../mapper';
 import {
   OfferRequestResponse,
   OffersPageResponse,
@@ -15,6 +15,7 @@ import {
   OrderResponse,
   PaymentResponse,
   type WireOffer,
+  type WireOrder,
 } from '../wire.schema';
 
 const text = (name: string) => readFileSync(path.join(__dirname, '..', '__fixtures__', name), 'utf8');
@@ -173,11 +174,44 @@ describe('malformed responses are typed errors naming the path', () => {
     ['arrival before departure', (o: any) => (o.slices[0].segments[0].arriving_at = '2027-03-14T01:00:00'), 'data.offers[1].slices[0].segments[0].arriving_at'],
     ['a segment without passengers', (o: any) => (o.slices[0].segments[0].passengers = []), 'data.offers[1].slices[0].segments[0].passengers'],
     ['a currency mismatch', (o: any) => (o.tax_currency = 'EUR'), 'data.offers[1].tax_currency'],
+    ['an unknown operating carrier', (o: any) => (o.slices[1].segments[0].operating_carrier = { iata_code: 'Q9' }), 'data.offers[1].slices[1].segments[0].operating_carrier.iata_code'],
+    ['an unknown destination airport', (o: any) => (o.slices[1].segments[0].destination.iata_code = 'XXX'), 'data.offers[1].slices[1].segments[0].destination.iata_code'],
+    ['a penalty with too many decimals', (o: any) => (o.conditions.change_before_departure = { allowed: true, penalty_amount: '1.234', penalty_currency: 'GBP' }), 'data.offers[1].conditions.change_before_departure.penalty_amount'],
+    ['a penalty without its currency', (o: any) => (o.conditions.change_before_departure = { allowed: true, penalty_amount: '12.00' }), 'data.offers[1].conditions.change_before_departure.penalty_currency'],
+    ['an unknown penalty currency', (o: any) => (o.conditions.refund_before_departure = { allowed: true, penalty_amount: '12.00', penalty_currency: 'XYZ' }), 'data.offers[1].conditions.refund_before_departure.penalty_currency'],
+    ['a passenger without type or age', (o: any) => (o.passengers[1] = { id: o.passengers[1].id }), 'data.offers[1].passengers[1]'],
+    ['an unknown validating carrier', (o: any) => (o.owner.iata_code = 'Q9'), 'data.offers[1].owner.iata_code'],
   ])('%s', (_what, edit, expectedPath) => {
     const e = failure(() => parseOffers(editedOffer(edit)));
     expect(e.kind).toBe('malformed-response');
     expect(e.details.path).toBe(expectedPath);
     expect(e.message).toContain(expectedPath);
+  });
+
+  it('an offers page is checked offer by offer, naming the offer in the path (schema and mapping alike)', () => {
+    const body = JSON.parse(text('offers-page.json'));
+    const good = mapOffersPage(JSON.stringify(body), S);
+    const whole = parseWire(OffersPageResponse, text('offers-page.json'), 'offers page');
+    expect(good.offers).toEqual(mapOffers(whole.data, 'data', S));
+    expect(good.passengers).toEqual(whole.data.map((w, i) => offerPassengers(w, `data[${i}]`)));
+    expect(good.meta).toEqual(whole.meta);
+    const zodBad = structuredClone(body);
+    zodBad.data[1].slices[0].segments[0].departing_at = 'soon';
+    const e1 = failure(() => mapOffersPage(JSON.stringify(zodBad), S));
+    expect(e1).toMatchObject({ kind: 'malformed-response', details: { path: 'data[1].slices[0].segments[0].departing_at' } });
+    const mapBad = structuredClone(body);
+    mapBad.data[1].slices[0].segments[0].origin.iata_code = 'XXX';
+    expect(failure(() => mapOffersPage(JSON.stringify(mapBad), S)).details.path).toBe('data[1].slices[0].segments[0].origin.iata_code');
+    expect(failure(() => mapOffersPage(JSON.stringify({ data: {}, meta: body.meta }), S)).details.path).toBe('data');
+    expect(failure(() => mapOffersPage(JSON.stringify({ data: [] }), S)).details.path).toBe('meta');
+  });
+
+  it('a change offer names the added slice in its paths', () => {
+    const ocr = JSON.parse(text('order-change-request.json'));
+    ocr.data.order_change_offers[0].slices.add[0].segments[0].marketing_carrier.iata_code = 'Q9';
+    const w = parseWire(OrderChangeRequestResponse, JSON.stringify(ocr), 'change request').data;
+    const e = failure(() => mapChangeOffer(w.order_change_offers[0]!, w.order_id, 'data.order_change_offers[0]'));
+    expect(e.details.path).toBe('data.order_change_offers[0].slices.add[0].segments[0].marketing_carrier.iata_code');
   });
 
   it('not JSON at all, or no data', () => {
@@ -190,6 +224,96 @@ describe('malformed responses are typed errors naming the path', () => {
     body.data.documents[1].passenger_ids = ['pas_ghost'];
     const e = failure(() => mapOrder(parseWire(OrderResponse, JSON.stringify(body), 'order').data, 'data', S));
     expect(e.details.path).toBe('data.documents[1].passenger_ids[0]');
+  });
+});
+
+describe('order fares: totals split per traveller', () => {
+  const order = () => parseWire(OrderResponse, text('order-hold.json'), 'order').data;
+
+  it('an order of two splits base and tax evenly, one XT line each, by passenger type', () => {
+    const mapped = mapOrder(order(), 'data', S);
+    expect(mapped.fares).toEqual([
+      { passengerType: 'ADT', count: 1, fare: { fareBasis: 'Y', base: { amount: '843.50', currency: 'GBP' }, taxes: [{ code: 'XT', amount: { amount: '349.18', currency: 'GBP' } }], total: { amount: '1192.68', currency: 'GBP' } } },
+      { passengerType: 'CHD', count: 1, fare: { fareBasis: 'Y', base: { amount: '843.50', currency: 'GBP' }, taxes: [{ code: 'XT', amount: { amount: '349.18', currency: 'GBP' } }], total: { amount: '1192.68', currency: 'GBP' } } },
+    ]);
+  });
+
+  it('an uneven split: the remainder rides on the first traveller, who gets a line of their own', () => {
+    const w = order();
+    const pax = w.passengers[0]!;
+    const wire: WireOrder = {
+      ...w,
+      base_amount: '100.00',
+      tax_amount: '0.01',
+      total_amount: '100.01',
+      passengers: [0, 1, 2].map((i) => ({ ...pax, id: `pas_${i}`, type: 'adult' as const })),
+      metadata: null,
+      documents: [],
+      slices: w.slices.map((s) => ({ ...s, segments: s.segments.map((g) => ({ ...g, passengers: [0, 1, 2].map((i) => ({ passenger_id: `pas_${i}`, cabin_class: 'economy' as const, fare_basis_code: 'YFLEX' })) })) })),
+    };
+    expect(mapOrder(wire, 'data', S).fares).toEqual([
+      { passengerType: 'ADT', count: 1, fare: { fareBasis: 'YFLEX', base: { amount: '33.34', currency: 'GBP' }, taxes: [{ code: 'XT', amount: { amount: '0.01', currency: 'GBP' } }], total: { amount: '33.35', currency: 'GBP' } } },
+      { passengerType: 'ADT', count: 2, fare: { fareBasis: 'YFLEX', base: { amount: '33.33', currency: 'GBP' }, taxes: [], total: { amount: '33.33', currency: 'GBP' } } },
+    ]);
+  });
+
+  it('an order passenger without a fare on the first segment is malformed', () => {
+    const w = order();
+    w.slices[0]!.segments[0]!.passengers = [w.slices[0]!.segments[0]!.passengers[0]!];
+    expect(failure(() => mapOrder(w, 'data', S))).toMatchObject({ kind: 'malformed-response', details: { path: 'data.slices[0].segments[0].passengers' } });
+  });
+
+  it('property: Σ fare × count = order total, base and tax, for any amounts, party and currency exponent', () => {
+    const w = order();
+    const pax = w.passengers[0]!;
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: 0n, max: 10_000_000_000n }),
+        fc.bigInt({ min: 0n, max: 10_000_000n }),
+        fc.array(fc.constantFrom('adult', 'child', 'infant_without_seat'), { minLength: 1, maxLength: 9 }),
+        fc.constantFrom(['JPY', 0] as const, ['GBP', 2] as const, ['KWD', 3] as const),
+        (baseMinor, taxMinor, types, [currency, exponent]) => {
+          const amount = (m: bigint) => new Dec(m.toString()).dividedBy(new Dec(10).pow(exponent)).toFixed(exponent);
+          const ids = types.map((_, i) => `pas_${i}`);
+          const wire: WireOrder = {
+            ...w,
+            total_amount: amount(baseMinor + taxMinor),
+            total_currency: currency,
+            base_amount: amount(baseMinor),
+            base_currency: currency,
+            tax_amount: amount(taxMinor),
+            tax_currency: currency,
+            conditions: {},
+            metadata: null,
+            documents: [],
+            passengers: types.map((type, i) => ({ ...pax, id: ids[i]!, type: type as 'adult', infant_passenger_id: null })),
+            slices: w.slices.map((s) => ({ ...s, segments: s.segments.map((g) => ({ ...g, passengers: ids.map((id, i) => ({ passenger_id: id, cabin_class: 'economy' as const, fare_basis_code: i % 2 ? 'YCH' : 'Y' })) })) })),
+          };
+          const mapped = mapOrder(wire, 'data', S);
+          const unit = (m: { amount: string }) => new Dec(m.amount).times(new Dec(10).pow(exponent));
+          let base = new Dec(0);
+          let tax = new Dec(0);
+          let total = new Dec(0);
+          let count = 0;
+          for (const f of mapped.fares) {
+            const taxes = f.fare.taxes.reduce((s, t) => s.plus(unit(t.amount)), new Dec(0));
+            expect(f.fare.taxes.every((t) => t.code === 'XT' && t.amount.currency === currency)).toBe(true);
+            expect(unit(f.fare.base).plus(taxes).equals(unit(f.fare.total))).toBe(true);
+            expect(unit(f.fare.total).isInteger()).toBe(true);
+            base = base.plus(unit(f.fare.base).times(f.count));
+            tax = tax.plus(taxes.times(f.count));
+            total = total.plus(unit(f.fare.total).times(f.count));
+            count += f.count;
+          }
+          expect(base.equals(baseMinor.toString())).toBe(true);
+          expect(tax.equals(taxMinor.toString())).toBe(true);
+          expect(total.equals((baseMinor + taxMinor).toString())).toBe(true);
+          expect(count).toBe(types.length);
+          expect(mapped.total).toEqual({ amount: amount(baseMinor + taxMinor), currency });
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
 

@@ -2,7 +2,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FlightSupplierError, type FlightSearch, type Offer, type OrderPassenger } from '../../../domain/flights/model';
 import { startSandboxGds, type SandboxGds } from '../../../sandbox/gds/server';
+import { duffelTransportErrorJson } from '../../../sandbox/gds/duffel-front';
 import { DuffelJsonFlightSupplier } from '../adapter';
+import { errorFromResponse } from '../client';
+import { WireErrorBody } from '../wire.schema';
 
 /**
  * Contract tests: the adapter against the sandbox GDS's Duffel-style front over real HTTP. The
@@ -165,6 +168,53 @@ describe('DuffelJsonFlightSupplier against the sandbox GDS (/air)', () => {
     await new Promise<void>((r) => closed.close(() => r()));
     const dead = new DuffelJsonFlightSupplier({ baseUrl: `http://127.0.0.1:${port}`, accessToken: 't', timeoutMs: 1_000 });
     expect(await failureOf(dead.getOrder('ord_1'))).toMatchObject({ kind: 'unavailable' });
+  });
+
+  it('transport-fault bodies are Duffel-shaped, and the client reads them to the right kinds', () => {
+    const cases: [number, string, string, string][] = [
+      [429, 'rate_limit_error', 'rate_limit_exceeded', 'rate-limited'],
+      [500, 'api_error', 'internal_server_error', 'unavailable'],
+      [502, 'api_error', 'bad_gateway', 'unavailable'],
+      [503, 'api_error', 'service_unavailable', 'unavailable'],
+      [504, 'api_error', 'gateway_timeout', 'unavailable'],
+    ];
+    for (const [status, type, code, kind] of cases) {
+      const text = duffelTransportErrorJson(status, `sandbox fault: status ${status}`);
+      const body = WireErrorBody.parse(JSON.parse(text));
+      expect(body.meta).toEqual({ status, request_id: expect.stringMatching(/^req_sbx_\d+$/) });
+      expect(body.errors).toEqual([{ type, title: expect.any(String), message: `sandbox fault: status ${status}`, code, documentation_url: `https://duffel.com/docs/api/overview/errors#${code}` }]);
+      const headers = { get: (h: string) => (h === 'retry-after' && status === 429 ? '7' : null) };
+      const e = errorFromResponse(status, text, headers, 0, 'GET /air/offers');
+      expect(e).toMatchObject({ kind, details: { status, supplierCode: code } });
+      expect(e.details.retryAfterMs).toBe(status === 429 ? 7000 : undefined);
+    }
+  });
+
+  it("the front's own 5xx (fail-after-commit) carries the full Duffel error shape", async () => {
+    const offer = holdable(await supplier.search(SEARCH));
+    gds.faults.add({ method: 'POST', path: '/air/orders', fault: 'fail-after-commit;times=1' });
+    const res = await fetch(`${gds.url}/air/orders`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer t', 'duffel-version': 'v2', 'content-type': 'application/json', 'idempotency-key': 'booking-T8:create' },
+      body: JSON.stringify({
+        data: {
+          type: 'hold',
+          selected_offers: [offer.id],
+          passengers: [
+            { id: `pas_1_${offer.id}`, given_name: 'Ann', family_name: 'Smith', born_on: '1980-02-02' },
+            { id: `pas_2_${offer.id}`, given_name: 'Tom', family_name: 'Smith', born_on: '2018-05-01' },
+          ],
+          metadata: { itinera_reference: 'booking-T8:create' },
+        },
+      }),
+    });
+    expect(res.status).toBe(500);
+    const text = await res.text();
+    expect(WireErrorBody.parse(JSON.parse(text))).toEqual({
+      meta: { status: 500, request_id: expect.stringMatching(/^req_sbx_\d+$/) },
+      errors: [{ type: 'api_error', title: 'Internal server error', message: expect.any(String), code: 'internal_server_error', documentation_url: 'https://duffel.com/docs/api/overview/errors#internal_server_error' }],
+    });
+    expect(errorFromResponse(500, text, { get: () => null }, 0, 'POST /air/orders')).toMatchObject({ kind: 'unavailable', retryable: true, details: { supplierCode: 'internal_server_error' } });
   });
 
   it('the front refuses a missing token or version the Duffel way', async () => {
