@@ -26,6 +26,13 @@ import { AvailabilitySearch, type AvailabilitySearchOptions, type SearchFx } fro
 import { PrismaCatalog } from '../activities/catalog.prisma';
 import { PrismaInventory } from '../activities/inventory.prisma';
 import { calendarDateIn } from '../domain/time/instant';
+import { PrismaChannelConfig } from '../activities/channel-config.prisma';
+import { PrismaChannelInbox } from '../activities/channel-inbox.prisma';
+import { PrismaChannelRates } from '../activities/channel-rates.prisma';
+import { TemporalInventoryChangeSink } from '../activities/channel-sync-notifier';
+import type { InventoryChangeSink } from '../activities/ports/inventory-changes';
+import { channelWebhookRoutes } from './routes/channel-webhooks.routes';
+import { channelRoutes } from './routes/channels.routes';
 
 /** What the API needs from the outside world; the composition root passes real ones. */
 export interface ApiDeps {
@@ -48,6 +55,10 @@ export interface ApiDeps {
     commissions: PrismaCommissions;
     atol: PrismaAtolStore;
   };
+  /** Told after each inventory change (default: the channel sync workflows through Temporal). */
+  inventorySink?: InventoryChangeSink;
+  /** Channel parity: how long a rate may wait for acknowledgement before it counts as out of parity. */
+  parityGraceMs?: number;
 }
 
 /** The one route that takes a large body (a catalog file) and parses it itself. */
@@ -59,19 +70,24 @@ const CHANNEL_NOTIFICATIONS_PATH = /^\/channel-managers\/[^/]+\/notifications$/;
  * The catalog's stores and the availability search over them, on one database (one product cache
  * per search): what the catalog routes take, here and in the tests.
  */
-export function catalogStores(db: Pick<Database, 'prisma' | 'query'>, fxRates: SearchFx, search: AvailabilitySearchOptions) {
+export function catalogStores(db: Pick<Database, 'prisma' | 'query'>, fxRates: SearchFx, search: AvailabilitySearchOptions, inventorySink?: InventoryChangeSink) {
   const catalog = new PrismaCatalog(db.prisma);
-  const inventory = new PrismaInventory(db.prisma, (sql, params) => db.query(sql, params));
+  const inventory = new PrismaInventory(db.prisma, (sql, params) => db.query(sql, params), inventorySink);
   return { catalog, inventory, search: new AvailabilitySearch(catalog, inventory, fxRates, search) };
 }
 
-function catalogDeps(deps: ApiDeps): CatalogRouteDeps {
+function catalogDeps(deps: ApiDeps, inventorySink: InventoryChangeSink): CatalogRouteDeps {
   const { db, operatorTimeZone } = deps;
-  const stores = catalogStores(db, deps.finance.fxRates, {
-    today: () => calendarDateIn(Date.now(), operatorTimeZone),
-    // Prices are converted at the rates of the source finance configured (ECB until it is set).
-    rateSource: async () => (await deps.finance.config.settings())?.rateSource ?? 'ECB',
-  });
+  const stores = catalogStores(
+    db,
+    deps.finance.fxRates,
+    {
+      today: () => calendarDateIn(Date.now(), operatorTimeZone),
+      // Prices are converted at the rates of the source finance configured (ECB until it is set).
+      rateSource: async () => (await deps.finance.config.settings())?.rateSource ?? 'ECB',
+    },
+    inventorySink,
+  );
   return { prisma: db.prisma, ...stores, temporal: deps.temporal, operatorTimeZone };
 }
 
@@ -121,7 +137,12 @@ export function createApp(deps: ApiDeps): Express {
   app.use(atolRoutes({ atol: deps.finance.atol }));
   app.use(revenueRoutes({ prisma: deps.db.prisma, operatorTimeZone: deps.operatorTimeZone }));
   app.use(revaluationRoutes({ prisma: deps.db.prisma, temporal: deps.temporal, operatorTimeZone: deps.operatorTimeZone }));
-  app.use(catalogRoutes(catalogDeps(deps)));
+  const inventorySink = deps.inventorySink ?? new TemporalInventoryChangeSink(deps.temporal, deps.db, deps.logger.child({ component: 'channel-sync-notifier' }));
+  const catalog = catalogDeps(deps, inventorySink);
+  app.use(catalogRoutes(catalog));
+  // Inbound channel reservations tell the sync workflows themselves once applied (in the worker).
+  app.use(channelWebhookRoutes({ prisma: deps.db.prisma, inbox: new PrismaChannelInbox(deps.db.prisma, new PrismaInventory(deps.db.prisma)), temporal: deps.temporal, logger: deps.logger.child({ component: 'channel-webhooks' }) }));
+  app.use(channelRoutes({ prisma: deps.db.prisma, config: new PrismaChannelConfig(deps.db.prisma), rates: new PrismaChannelRates(deps.db.prisma, { parityGraceMs: deps.parityGraceMs }), temporal: deps.temporal }));
 
   app.use((req, res) => {
     sendProblem(res, { status: 404, title: 'Not found', detail: `No route for ${req.method} ${req.path}`, type: '/problems/not-found' });

@@ -65,6 +65,15 @@ export const EnvSchema = z
     /** Port of the sandbox GDS `npm start` runs when no real flight supplier is configured (0 = any free port). */
     SANDBOX_GDS_PORT: port.default(0),
 
+    /** Per request to a channel manager's OpenTravel endpoint, in ms. */
+    CHANNEL_TIMEOUT_MS: z.coerce.number({ error: 'must be a whole number of milliseconds from 100 to 120000' }).int().min(100).max(120_000).default(5_000),
+    /** How long a pushed rate may wait for a channel's acknowledgement before it shows as out of parity, in ms. */
+    CHANNEL_PARITY_GRACE_MS: z.coerce.number({ error: 'must be a whole number of milliseconds' }).int().min(0).default(600_000),
+    /** Nights ahead the 6-hourly channel reconciliation compares (1..730). */
+    CHANNEL_RECONCILIATION_HORIZON_DAYS: z.coerce.number({ error: 'must be a whole number from 1 to 730' }).int('must be a whole number from 1 to 730').min(1, 'must be a whole number from 1 to 730').max(730, 'must be a whole number from 1 to 730').default(90),
+    /** The sandbox channel manager `npm start` runs on the embedded default: its port (0 = any free port). */
+    SANDBOX_CHANNELS_PORT: port.default(0),
+
     DATABASE_URL: z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// connection URL')

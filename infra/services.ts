@@ -13,6 +13,10 @@ import { superviseBookingWorker, type SupervisedWorker } from '../workers/bookin
 import { superviseCatalogWorker } from '../workers/catalog-worker';
 import { superviseFinanceWorker } from '../workers/finance-worker';
 import { superviseSupplierWorker } from '../workers/supplier-worker';
+import { superviseChannelWorker } from '../workers/channel-worker';
+import { TemporalInventoryChangeSink } from '../activities/channel-sync-notifier';
+import { channelReconciliationSchedule } from '../workers/schedules/channel-reconciliation.schedule';
+import { channelInboxSweepSchedule } from '../workers/schedules/channel-inbox-sweep.schedule';
 import { flightSuppliers } from './flight-suppliers';
 import { EcbXmlFxRateFeed } from '../adapters/ecb-xml/adapter';
 import { createTreasuryFeed } from '../adapters/treasury-json/adapter';
@@ -34,6 +38,8 @@ export interface RunningServices {
   db: Database;
   apiUrl: string | null;
   worker: SupervisedWorker | null;
+  /** The Temporal client the services use (closed by `stop()`). */
+  temporal: TemporalClientProvider;
   /** Stops accepting requests, drains the worker, closes connections. Idempotent. */
   stop(): Promise<void>;
 }
@@ -80,6 +86,8 @@ export async function startServices(
   const target = temporalTarget(config, opts.devAddress);
   const grace = config.WORKER_SHUTDOWN_GRACE as `${number}s`;
   const temporal = new TemporalClientProvider(target);
+  // Every committed inventory change reaches the channel sync workflows (API, workers, channels).
+  const inventorySink = new TemporalInventoryChangeSink(temporal, db, logger.child({ component: 'channel-sync-notifier' }));
   const schedules = opts.worker ? keepSchedules(temporal, workerSchedules(config), logger.child({ component: 'schedules' })) : null;
   const worker = opts.worker
     ? allWorkers(
@@ -89,8 +97,14 @@ export async function startServices(
           superviseSupplierWorker(target, { flightSuppliers: flightSuppliers(config) }, logger.child({ component: 'supplier-worker' }), grace),
           superviseCatalogWorker(
             target,
-            { prisma: db.prisma, driver: db, notifier: new LogSupplierNotifier(logger.child({ component: 'supplier-notifier' })), operatorTimeZone: config.OPERATOR_TIME_ZONE },
+            { prisma: db.prisma, driver: db, notifier: new LogSupplierNotifier(logger.child({ component: 'supplier-notifier' })), operatorTimeZone: config.OPERATOR_TIME_ZONE, inventorySink },
             logger.child({ component: 'catalog-worker' }),
+            grace,
+          ),
+          superviseChannelWorker(
+            target,
+            { prisma: db.prisma, driver: db, inventorySink, temporal, channelTimeoutMs: config.CHANNEL_TIMEOUT_MS, parityGraceMs: config.CHANNEL_PARITY_GRACE_MS },
+            logger.child({ component: 'channel-worker' }),
             grace,
           ),
         ],
@@ -107,6 +121,8 @@ export async function startServices(
       temporal,
       logger: logger.child({ component: 'api' }),
       operatorTimeZone: config.OPERATOR_TIME_ZONE,
+      inventorySink,
+      parityGraceMs: config.CHANNEL_PARITY_GRACE_MS,
       finance: financeDeps(db.prisma, { ecbRatesUrl: config.ECB_RATES_URL, operatorTimeZone: config.OPERATOR_TIME_ZONE, driver: db, feeds: financeFeeds(config) }),
     });
     server = http.createServer(app);
@@ -123,6 +139,7 @@ export async function startServices(
     db,
     apiUrl,
     worker,
+    temporal,
     stop() {
       stopping ??= (async () => {
         if (server) {
@@ -160,6 +177,8 @@ function workerSchedules(config: AppConfig): ScheduleDescriptor[] {
     monthEndRevaluationSchedule(config.OPERATOR_TIME_ZONE),
     dailyRevenueRecognitionSchedule(config.OPERATOR_TIME_ZONE),
     dailyAllotmentReleaseSchedule(config.OPERATOR_TIME_ZONE),
+    channelReconciliationSchedule(config.CHANNEL_RECONCILIATION_HORIZON_DAYS),
+    channelInboxSweepSchedule(),
   ];
 }
 

@@ -15,6 +15,9 @@ import { createLogger } from '../infra/logger';
 import { migrateDeploy } from '../infra/migrate';
 import { startServices, stopOnSignals, type RunningServices } from '../infra/services';
 import { startSandboxGdsProcess, type SandboxGdsProcess } from '../infra/sandbox-gds-process';
+import { startSandboxChannelsProcess, type SandboxChannelsProcess } from '../infra/sandbox-channels-process';
+import { connectSandboxChannels, ensureSandboxChannelManager, SANDBOX_DEMO_CHANNELS, SANDBOX_MANAGER_CODE } from '../infra/demo-channels';
+import { TASK_QUEUES } from '../workflows/task-queues';
 
 async function main() {
   let config = loadConfig();
@@ -23,12 +26,13 @@ async function main() {
   let services: RunningServices | null = null;
   let treasury: TreasurySandbox | null = null;
   let gds: SandboxGdsProcess | null = null;
+  let channels: SandboxChannelsProcess | null = null;
 
   // Every step runs even when an earlier one fails: a failed worker drain must not leave the
   // dev server or a sandbox running. The first failure is reported once all steps have run.
   const stopAll = async () => {
     const failures: unknown[] = [];
-    for (const step of [() => services?.stop(), () => devServer?.stop(), () => treasury?.close(), () => gds?.stop()]) {
+    for (const step of [() => channels?.stop(), () => services?.stop(), () => devServer?.stop(), () => treasury?.close(), () => gds?.stop()]) {
       try {
         await step();
       } catch (err) {
@@ -69,6 +73,24 @@ async function main() {
     await migrateDeploy({ databaseUrl: config.DATABASE_URL, pgliteDir: config.ITINERA_PGLITE_DIR }, { quiet: true });
     services = await startServices(config, logger, { worker: true, api: true, devAddress: devServer?.address, seedChart: true, seedDemoFinance: !config.DATABASE_URL });
     await services.worker?.ready;
+    if (!config.DATABASE_URL) {
+      // Embedded default: the sandbox channel manager (its own process) stands in for SiteMinder
+      // and its OTAs: Itinera pushes the demo hotels' availability to it, and it posts signed
+      // booking webhooks back. A first reconciliation fills its channels with today's counts.
+      const secret = await ensureSandboxChannelManager(services.db);
+      channels = await startSandboxChannelsProcess(
+        { port: config.SANDBOX_CHANNELS_PORT, channels: SANDBOX_DEMO_CHANNELS, webhook: { url: `${services.apiUrl}/channel-managers/${SANDBOX_MANAGER_CODE}/notifications`, secret, managerCode: SANDBOX_MANAGER_CODE } },
+        logger,
+      );
+      await connectSandboxChannels(services.db, channels.url, logger);
+      const client = await services.temporal.get();
+      await client.workflow.start('ChannelReconciliationWorkflow', {
+        workflowId: 'channel-reconciliation-at-start',
+        taskQueue: TASK_QUEUES.channels,
+        args: [{ horizonDays: config.CHANNEL_RECONCILIATION_HORIZON_DAYS }],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      });
+    }
   } catch (err) {
     await stopAll().catch(() => undefined);
     throw err;
@@ -83,6 +105,7 @@ async function main() {
       `  Temporal UI  ${uiUrl}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows`,
       `  Temporal     ${devServer?.address ?? config.TEMPORAL_ADDRESS}   namespace ${config.TEMPORAL_NAMESPACE}`,
       ...(gds ? [`  Flights      sandbox GDS ${gds.url}   (Duffel-style JSON /air, NDC XML /ndc)`] : []),
+      ...(channels ? [`  Channels     sandbox channel manager ${channels.url}   (OpenTravel XML; ${SANDBOX_DEMO_CHANNELS.join(', ')})`] : []),
       `  Database     ${services.db.kind === 'pglite' ? `PGlite (embedded) in ${config.ITINERA_PGLITE_DIR}` : 'PostgreSQL (DATABASE_URL)'}`,
       'Press Ctrl-C to stop.',
       '',

@@ -1,6 +1,7 @@
 import type { WorkerOptions } from '@temporalio/worker';
 import { createInventoryActivities } from '../activities/inventory.activities';
 import { PrismaInventory } from '../activities/inventory.prisma';
+import type { InventoryChangeSink } from '../activities/ports/inventory-changes';
 import type { SupplierNotifier } from '../activities/ports/supplier-notifier';
 import type { PrismaClient } from '../generated/prisma/client';
 import type { Database } from '../infra/database';
@@ -17,12 +18,14 @@ export interface CatalogWorkerPorts {
   notifier: SupplierNotifier;
   /** IANA zone whose calendar gives the release run's "today". */
   operatorTimeZone: string;
+  /** Told when expiries and releases change what can be sold (the channel sync). */
+  inventorySink?: InventoryChangeSink;
 }
 
 /** The catalog activities: hold expiry, allotment release and supplier notification. */
 export function catalogActivities(ports: CatalogWorkerPorts) {
   const { driver } = ports;
-  const inventory = new PrismaInventory(ports.prisma, driver ? (sql, params) => driver.query(sql, params) : undefined);
+  const inventory = new PrismaInventory(ports.prisma, driver ? (sql, params) => driver.query(sql, params) : undefined, ports.inventorySink);
   return createInventoryActivities({ inventory, notifier: ports.notifier, operatorTimeZone: ports.operatorTimeZone });
 }
 
