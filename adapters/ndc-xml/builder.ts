@@ -4,7 +4,7 @@ import type { MoneyJson } from '../../domain/money/money';
 import { ndcNamespace, ndcRootName, type NdcVersion } from './wire.schema';
 
 /** Request XML for each NDC message this adapter sends. Builder options fixed once. */
-const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@', format: false, suppressEmptyNode: true });
+const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@', format: false, suppressEmptyNode: true, suppressBooleanAttributes: false });
 
 type Node = Record<string, unknown>;
 

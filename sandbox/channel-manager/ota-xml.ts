@@ -49,7 +49,7 @@ const parser = new XMLParser({
   isArray: (name) => REPEATABLE.has(name),
 });
 
-const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@', format: false, suppressEmptyNode: true });
+const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@', format: false, suppressEmptyNode: true, suppressBooleanAttributes: false });
 
 export type XmlNode = Record<string, unknown>;
 export type EnvelopeStyle = 'bare' | 'soap11' | 'soap12';

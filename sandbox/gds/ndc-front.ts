@@ -47,7 +47,7 @@ const parser = new XMLParser({
   parseAttributeValue: false,
   isArray: (name) => ['OriginDestRequest', 'Pax', 'PaxRefID', 'IdentityDoc'].includes(name),
 });
-const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@', format: false, suppressEmptyNode: true });
+const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@', format: false, suppressEmptyNode: true, suppressBooleanAttributes: false });
 
 /** A request the front cannot understand: answered 400 with an INVALID_REQUEST error. */
 class BadRequest extends Error {}
