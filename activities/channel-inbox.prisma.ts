@@ -424,6 +424,20 @@ export class PrismaChannelInbox {
     return { notificationId: n.id, outcome: next.outcome, detail: next.detail, cancelBack: await this.pendingCancelBack(updated), changes };
   }
 
+  /**
+   * The nights a notification names, as changes to push again: after a notification that changed
+   * nothing in Itinera (stale, refused), the channel that sent it may still show its own optimistic
+   * count for those nights, so the truth is pushed to every channel once more.
+   */
+  async resyncChanges(notificationId: string): Promise<InventoryChange[]> {
+    const n = await this.prisma.channelNotification.findUnique({ where: { id: notificationId } });
+    if (!n) return [];
+    const property = await this.prisma.channelProperty.findUnique({ where: { hotelCode: n.hotelCode } });
+    if (!property) return [];
+    const res = n.payload as unknown as InboundReservation;
+    return (res.roomStays ?? []).map((s) => ({ productId: property.productId, category: s.roomType, from: s.arrival, to: addDays(s.departure, -1), source: `channel-resync:${res.originatingChannel}` }));
+  }
+
   private async finish(n: NotificationRow, outcome: NotificationOutcome, detail: string, now: Date): Promise<ApplyResult> {
     const marked = await this.prisma.channelNotification.updateMany({ where: { id: n.id, processedAt: null }, data: { processedAt: now, outcome, outcomeDetail: detail } });
     if (marked.count === 0) {

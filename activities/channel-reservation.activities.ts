@@ -81,7 +81,9 @@ export function createChannelReservationActivities(deps: ChannelReservationActiv
         throw err;
       }
       deps.logger.info({ notificationId: result.notificationId, outcome: result.outcome, detail: result.detail }, 'channel notification applied');
-      for (const change of result.changes) {
+      // Nothing changed here (stale or refused): push the truth again over the channel's own optimistic count.
+      const changes = result.changes.length || result.outcome === 'APPLIED' ? result.changes : await deps.inbox.resyncChanges(result.notificationId);
+      for (const change of changes) {
         try {
           await deps.inventorySink.inventoryChanged(change);
         } catch (err) {
