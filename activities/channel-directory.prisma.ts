@@ -129,6 +129,20 @@ export class ChannelDirectory {
     return rows.map((r) => ({ hotelCode: r.hotel_code, productId: r.product_id, roomTypes: r.room_types ?? [] }));
   }
 
+  /** Up to `limit` active channel properties with a hotel code after `after` (null: from the first), by hotel code. */
+  async propertiesPage(after: string | null, limit: number): Promise<ChannelPropertyRow[]> {
+    const rows = await this.db.query<{ hotel_code: string; product_id: string; room_types: string[] | null }>(
+      `SELECT p.hotel_code, p.product_id::text AS product_id,
+              ARRAY(SELECT c.code::text FROM product_categories c WHERE c.product_id = p.product_id ORDER BY c.code) AS room_types
+         FROM channel_properties p
+        WHERE p.active AND ($1::text IS NULL OR p.hotel_code > $1::text)
+        ORDER BY p.hotel_code
+        LIMIT $2`,
+      [after, limit],
+    );
+    return rows.map((r) => ({ hotelCode: r.hotel_code, productId: r.product_id, roomTypes: r.room_types ?? [] }));
+  }
+
   /**
    * Itinera's sellable count, stop-sell and inventory version for each (room type, night) asked,
    * in one statement: allotment − held − sold − released over the night's inventory row (never

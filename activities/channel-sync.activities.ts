@@ -162,28 +162,138 @@ export interface LostNight extends RoomNight {
   pushedVersion: number;
 }
 
-export interface DriftReport {
-  connection: string;
-  hotelCode: string;
-  from: IsoDate;
-  to: IsoDate;
-  /** Room-nights compared. */
-  checked: number;
-  drifted: DriftedNight[];
-  /** Nights changed since the last acknowledged push (a change notification was lost or is pending). */
-  lostNotifications: LostNight[];
-}
-
 export interface ReconciliationTarget {
   hotelCode: string;
   connections: string[];
 }
+
+export interface ReconciliationTargetsPage {
+  targets: ReconciliationTarget[];
+  /** Pass as `after` for the next page; null when this was the last page. */
+  next: string | null;
+}
+
+export interface ReconcileConnectionInput {
+  /** The channel_reconciliation_runs row the connection's report is recorded into. */
+  runId: string;
+  connection: string;
+  hotelCode: string;
+  /** Inclusive nights. */
+  from: IsoDate;
+  to: IsoDate;
+  echoToken: string;
+}
+
+/** What one (property, connection) showed: counts only (the detail is in the run's report row). */
+export interface ConnectionReconciliationCounts {
+  /** Room-nights compared. */
+  checked: number;
+  /** Nights whose channel count differs from Itinera's. */
+  drifted: number;
+  /** Nights changed since the version the connection last acknowledged (a lost or pending notification). */
+  lost: number;
+  /** Distinct nights marked for repair on the property's sync lane. */
+  repaired: number;
+  /** The check failed (channel down, refused): nothing repaired for this connection this run. */
+  error: string | null;
+}
+
+/** Ranges listed per kind in a connection's report entry; further ranges are only counted (`more`). */
+export const REPORT_MAX_RANGES = 200;
+/** Nights per repairNights signal (one lane push is at most 500 nights too). */
+export const REPAIR_NIGHTS_PER_SIGNAL = 500;
+
+/** Nights of one kind in a report entry: consecutive nights with the same values as one line. */
+export interface ReportedNights {
+  /** e.g. "2026-12-01..2026-12-07 DBL channel 8 → itinera 7"; at most REPORT_MAX_RANGES. */
+  ranges: string[];
+  /** Ranges not listed. */
+  more: number;
+}
+
+/** One (property, connection) in channel_reconciliation_runs.report.connections. */
+export interface ReconciliationReportEntry extends ConnectionReconciliationCounts {
+  hotelCode: string;
+  connection: string;
+  driftedNights: ReportedNights;
+  lostNights: ReportedNights;
+}
+
+/** Consecutive nights of a room type grouped while `key` stays the same; sorted by room type, then date. */
+function groupRuns<T extends RoomNight>(nights: T[], key: (n: T) => string): { roomType: string; start: IsoDate; end: IsoDate; items: T[] }[] {
+  const sorted = [...nights].sort((a, b) => (a.roomType === b.roomType ? (a.date < b.date ? -1 : a.date > b.date ? 1 : 0) : a.roomType < b.roomType ? -1 : 1));
+  const out: { roomType: string; start: IsoDate; end: IsoDate; items: T[] }[] = [];
+  for (const n of sorted) {
+    const last = out[out.length - 1];
+    if (last && last.roomType === n.roomType && key(last.items[0]!) === key(n) && addDays(last.end, 1) === n.date) {
+      last.end = n.date;
+      last.items.push(n);
+    } else out.push({ roomType: n.roomType, start: n.date, end: n.date, items: [n] });
+  }
+  return out;
+}
+
+const span = (start: IsoDate, end: IsoDate): string => (start === end ? start : `${start}..${end}`);
+
+function capped(lines: string[], max: number): ReportedNights {
+  return { ranges: lines.slice(0, max), more: Math.max(0, lines.length - max) };
+}
+
+/** Drifted nights as report lines ("2026-12-01..2026-12-07 DBL channel 8 → itinera 7"), first `max` listed. */
+export function summariseDrift(nights: DriftedNight[], max = REPORT_MAX_RANGES): ReportedNights {
+  const runs = groupRuns(nights, (n) => `${n.channel}|${n.itinera}`);
+  return capped(
+    runs.map((r) => `${span(r.start, r.end)} ${r.roomType} channel ${r.items[0]!.channel ?? 'none'} → itinera ${r.items[0]!.itinera}`),
+    max,
+  );
+}
+
+/** Nights changed since the last acknowledged version as report lines ("2026-12-01..2026-12-03 TWN version 2..4, acked 1"). */
+export function summariseLost(nights: LostNight[], max = REPORT_MAX_RANGES): ReportedNights {
+  const runs = groupRuns(nights, (n) => String(n.pushedVersion));
+  return capped(
+    runs.map((r) => {
+      const versions = r.items.map((n) => n.version);
+      const lo = Math.min(...versions);
+      const hi = Math.max(...versions);
+      return `${span(r.start, r.end)} ${r.roomType} version ${lo === hi ? lo : `${lo}..${hi}`}, acked ${r.items[0]!.pushedVersion}`;
+    }),
+    max,
+  );
+}
+
+/** Compares Itinera's nights with the channel's read-back and the connection's acknowledged versions. */
+export function compareWithChannel(
+  itinera: ItineraNight[],
+  channelCounts: { roomType: string; date: IsoDate; count: number }[],
+  ackedVersions: Map<string, number>,
+): { drifted: DriftedNight[]; lost: LostNight[] } {
+  const theirs = new Map(channelCounts.map((c) => [`${c.roomType}|${c.date}`, c.count]));
+  const drifted: DriftedNight[] = [];
+  const lost: LostNight[] = [];
+  for (const n of itinera) {
+    const k = `${n.roomType}|${n.date}`;
+    const channelCount = theirs.get(k);
+    // A night the channel does not know and Itinera cannot sell is not a drift.
+    if (channelCount === undefined ? n.count !== 0 : channelCount !== n.count) drifted.push({ roomType: n.roomType, date: n.date, channel: channelCount ?? null, itinera: n.count });
+    const pushedVersion = ackedVersions.get(k) ?? 0;
+    if (n.version > pushedVersion) lost.push({ roomType: n.roomType, date: n.date, version: n.version, pushedVersion });
+  }
+  return { drifted, lost };
+}
+
+/** Marks nights dirty on a property's sync lane (signal-with-start `repairNights`). */
+export type RepairSignaller = (repair: { hotelCode: string; connection: string; nights: RoomNight[] }) => Promise<void>;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface ChannelSyncDeps {
   db: Pick<Database, 'query'>;
   ports: (connectionCode: string) => Promise<ChannelManagerPort>;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   clock?: () => number;
+  /** Default: signal-with-start through the activity's own Temporal client. */
+  signalRepair?: RepairSignaller;
 }
 
 function beat(details?: unknown): void {
@@ -240,6 +350,47 @@ export function createChannelSyncActivities(deps: ChannelSyncDeps) {
       }
       throw failure;
     }
+  }
+
+  const signalRepair: RepairSignaller =
+    deps.signalRepair ??
+    (async (repair) => {
+      // Names and ids fixed by inventory-sync.workflow.ts (by name, to keep the workflow bundle out of activities).
+      await Context.current().client.workflow.signalWithStart('InventorySyncWorkflow', {
+        workflowId: `channel-sync-${repair.hotelCode}`,
+        taskQueue: TASK_QUEUES.channels,
+        args: [repair.hotelCode],
+        signal: 'repairNights',
+        signalArgs: [{ connection: repair.connection, nights: repair.nights }],
+      });
+    });
+
+  const countsOf = (e: ReconciliationReportEntry): ConnectionReconciliationCounts => ({ checked: e.checked, drifted: e.drifted, lost: e.lost, repaired: e.repaired, error: e.error });
+
+  async function recordedEntry(runId: string, hotelCode: string, connection: string): Promise<ReconciliationReportEntry | null> {
+    const rows = await db.query<{ entry: ReconciliationReportEntry }>(
+      `SELECT e AS entry FROM channel_reconciliation_runs r, jsonb_array_elements(COALESCE(r.report->'connections', '[]'::jsonb)) e
+        WHERE r.id = $1::uuid AND e->>'hotelCode' = $2 AND e->>'connection' = $3`,
+      [runId, hotelCode, connection],
+    );
+    return rows[0]?.entry ?? null;
+  }
+
+  /** Appends the entry and adds its counts to the run, once per (property, connection); returns what is recorded. */
+  async function recordEntry(runId: string, entry: ReconciliationReportEntry): Promise<ReconciliationReportEntry> {
+    const written = await db.query<{ id: string }>(
+      `UPDATE channel_reconciliation_runs
+          SET checked = checked + $2, repaired = repaired + $3,
+              report = jsonb_set(report, '{connections}', COALESCE(report->'connections', '[]'::jsonb) || jsonb_build_array($4::jsonb))
+        WHERE id = $1::uuid
+          AND NOT COALESCE(report->'connections', '[]'::jsonb) @> jsonb_build_array(jsonb_build_object('hotelCode', $5::text, 'connection', $6::text))
+        RETURNING id::text AS id`,
+      [runId, entry.checked, entry.repaired, JSON.stringify(entry), entry.hotelCode, entry.connection],
+    );
+    if (written.length > 0) return entry;
+    const existing = await recordedEntry(runId, entry.hotelCode, entry.connection);
+    if (existing) return existing;
+    throw ApplicationFailure.create({ type: 'ReconciliationRunUnknown', message: `No reconciliation run ${runId}`, nonRetryable: true });
   }
 
   function spanOf(nights: RoomNight[]): { from: IsoDate; to: IsoDate } {
@@ -396,22 +547,36 @@ export function createChannelSyncActivities(deps: ChannelSyncDeps) {
       return { requests: 1, nights: nights.length, more };
     },
 
-    /** Every active channel property with the active connections carrying it (reconciliation targets). */
-    async listReconciliationTargets(): Promise<ReconciliationTarget[]> {
-      const out: ReconciliationTarget[] = [];
-      for (const p of await directory.properties()) {
+    /**
+     * One page of reconciliation targets: active channel properties after `after` (by hotel
+     * code), at most `limit` of them, each with the active connections carrying it (properties no
+     * connection carries are skipped but still advance the cursor).
+     */
+    async listReconciliationTargetsPage(input: { after: string | null; limit: number }): Promise<ReconciliationTargetsPage> {
+      const limit = Math.max(1, Math.min(500, Math.floor(input.limit)));
+      const properties = await directory.propertiesPage(input.after, limit + 1);
+      const page = properties.slice(0, limit);
+      const targets: ReconciliationTarget[] = [];
+      for (const p of page) {
         const connections = await directory.connectionsFor(p.hotelCode);
-        if (connections.length > 0) out.push({ hotelCode: p.hotelCode, connections: connections.map((c) => c.code) });
+        if (connections.length > 0) targets.push({ hotelCode: p.hotelCode, connections: connections.map((c) => c.code) });
       }
-      return out;
+      return { targets, next: properties.length > limit ? page[page.length - 1]!.hotelCode : null };
     },
 
     /**
-     * Reads the channel's counts (OTA_HotelInvCountRQ) for inclusive nights `from`..`to` and
-     * compares them with Itinera's: the drifted nights, and the nights whose inventory changed
-     * after the version the connection last acknowledged (a lost change notification).
+     * Reconciles one (property, connection) end to end, so that only counts travel through the
+     * workflow: reads the channel's counts (OTA_HotelInvCountRQ) for inclusive nights
+     * `from`..`to`, compares them with Itinera's (drifted nights) and with the version the
+     * connection last acknowledged (lost notifications), marks the union dirty on the property's
+     * InventorySyncWorkflow (`repairNights`, in chunks, so the repair goes through the paced lane),
+     * then appends the connection's entry (ranges, capped) to the run's report and adds to its
+     * checked/repaired in one UPDATE. A retry after the entry was recorded returns the recorded
+     * counts without reading the channel again.
      */
-    async checkChannelDrift(input: { connection: string; hotelCode: string; from: IsoDate; to: IsoDate; echoToken: string }): Promise<DriftReport> {
+    async reconcileConnection(input: ReconcileConnectionInput): Promise<ConnectionReconciliationCounts> {
+      const recorded = await recordedEntry(input.runId, input.hotelCode, input.connection);
+      if (recorded) return countsOf(recorded);
       const property = await propertyOrFail(input.hotelCode);
       const dates = eachDate(input.from, addDays(input.to, 1));
       const nights = property.roomTypes.flatMap((roomType) => dates.map((date) => ({ roomType, date })));
@@ -425,49 +590,75 @@ export function createChannelSyncActivities(deps: ChannelSyncDeps) {
       }
       beat('comparing');
       const current = await directory.itineraCounts(property.productId, nights);
-      const states = new Map((await directory.syncStates(input.connection, input.hotelCode, input.from, input.to)).map((s) => [`${s.roomType}|${s.date}`, s]));
-      const theirs = new Map(snapshot.counts.map((c) => [`${c.roomType}|${c.date}`, c.count]));
-      const drifted: DriftedNight[] = [];
-      const lost: LostNight[] = [];
-      for (const n of current.nights) {
+      const acked = new Map((await directory.syncStates(input.connection, input.hotelCode, input.from, input.to)).map((s) => [`${s.roomType}|${s.date}`, s.pushedVersion]));
+      const { drifted, lost } = compareWithChannel(current.nights, snapshot.counts, acked);
+      const seen = new Set<string>();
+      const repair: RoomNight[] = [];
+      for (const n of [...drifted, ...lost]) {
         const k = `${n.roomType}|${n.date}`;
-        const channelCount = theirs.get(k);
-        // A night the channel does not know and Itinera cannot sell is not a drift.
-        if (channelCount === undefined ? n.count !== 0 : channelCount !== n.count) drifted.push({ roomType: n.roomType, date: n.date, channel: channelCount ?? null, itinera: n.count });
-        const pushedVersion = states.get(k)?.pushedVersion ?? 0;
-        if (n.version > pushedVersion) lost.push({ roomType: n.roomType, date: n.date, version: n.version, pushedVersion });
+        if (!seen.has(k)) {
+          seen.add(k);
+          repair.push({ roomType: n.roomType, date: n.date });
+        }
       }
-      return { connection: input.connection, hotelCode: input.hotelCode, from: input.from, to: input.to, checked: current.nights.length, drifted, lostNotifications: lost };
+      repair.sort((x, y) => (x.roomType === y.roomType ? (x.date < y.date ? -1 : 1) : x.roomType < y.roomType ? -1 : 1));
+      // Signal before recording: a retry after a failed record signals again (harmless, the lane
+      // coalesces), whereas a recorded entry without its signal would report a repair never asked.
+      for (let i = 0; i < repair.length; i += REPAIR_NIGHTS_PER_SIGNAL) {
+        beat({ repairing: i });
+        await signalRepair({ hotelCode: input.hotelCode, connection: input.connection, nights: repair.slice(i, i + REPAIR_NIGHTS_PER_SIGNAL) });
+      }
+      const entry: ReconciliationReportEntry = {
+        hotelCode: input.hotelCode,
+        connection: input.connection,
+        checked: current.nights.length,
+        drifted: drifted.length,
+        lost: lost.length,
+        repaired: repair.length,
+        error: null,
+        driftedNights: summariseDrift(drifted),
+        lostNights: summariseLost(lost),
+      };
+      return countsOf(await recordEntry(input.runId, entry));
     },
 
-    /**
-     * Marks nights dirty on the property's sync workflow (signal-with-start `repairNights`), so the
-     * repair goes through the connection's paced lane like any other push.
-     */
-    async requestChannelRepair(input: { hotelCode: string; connection: string; nights: RoomNight[] }): Promise<void> {
-      if (input.nights.length === 0) return;
-      // Names and ids fixed by inventory-sync.workflow.ts (imported by name to keep the workflow bundle out of activities).
-      await Context.current().client.workflow.signalWithStart('InventorySyncWorkflow', {
-        workflowId: `channel-sync-${input.hotelCode}`,
-        taskQueue: TASK_QUEUES.channels,
-        args: [input.hotelCode],
-        signal: 'repairNights',
-        signalArgs: [{ connection: input.connection, nights: input.nights }],
+    /** Records a (property, connection) whose check failed: its entry carries the error, nothing repaired. */
+    async recordReconciliationError(input: { runId: string; hotelCode: string; connection: string; error: string }): Promise<void> {
+      const none: ReportedNights = { ranges: [], more: 0 };
+      await recordEntry(input.runId, {
+        hotelCode: input.hotelCode,
+        connection: input.connection,
+        checked: 0,
+        drifted: 0,
+        lost: 0,
+        repaired: 0,
+        error: input.error.slice(0, 1000),
+        driftedNights: none,
+        lostNights: none,
       });
     },
 
-    async startReconciliationRun(input: { startedAt: number }): Promise<string> {
-      const [row] = await db.query<{ id: string }>(`INSERT INTO channel_reconciliation_runs (id, started_at) VALUES (gen_random_uuid(), $1) RETURNING id::text AS id`, [new Date(input.startedAt)]);
+    /**
+     * Creates the run row (idempotent: `id`, when a UUID such as the workflow's first run id, is
+     * the row's id, and a retry finds it). Returns the row id.
+     */
+    async startReconciliationRun(input: { id?: string; startedAt: number; from: IsoDate; to: IsoDate }): Promise<string> {
+      const report = JSON.stringify({ from: input.from, to: input.to, connections: [] });
+      const [row] = await db.query<{ id: string }>(
+        `INSERT INTO channel_reconciliation_runs (id, started_at, report) VALUES (COALESCE($1::uuid, gen_random_uuid()), $2, $3::jsonb)
+         ON CONFLICT (id) DO UPDATE SET started_at = channel_reconciliation_runs.started_at
+         RETURNING id::text AS id`,
+        [input.id && UUID.test(input.id) ? input.id : null, new Date(input.startedAt), report],
+      );
       return row!.id;
     },
 
-    async finishReconciliationRun(input: { id: string; endedAt: number; checked: number; repaired: number; report: Record<string, unknown> }): Promise<void> {
-      await db.query(`UPDATE channel_reconciliation_runs SET ended_at = $2, checked = $3, repaired = $4, report = $5::jsonb WHERE id = $1::uuid`, [
+    /** Ends the run: checked/repaired were added by each connection; the totals go into the report. */
+    async finishReconciliationRun(input: { id: string; endedAt: number; totals: { targets: number; drifted: number; lost: number; errors: number } }): Promise<void> {
+      await db.query(`UPDATE channel_reconciliation_runs SET ended_at = $2, report = report || $3::jsonb WHERE id = $1::uuid`, [
         input.id,
         new Date(input.endedAt),
-        input.checked,
-        input.repaired,
-        JSON.stringify(input.report),
+        JSON.stringify({ targets: input.totals.targets, drifted: input.totals.drifted, lost: input.totals.lost, errors: input.totals.errors }),
       ]);
     },
   };

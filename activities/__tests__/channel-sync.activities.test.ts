@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { ChannelDirectory } from '../channel-directory.prisma';
 import { ChannelConnectionError, channelPortFactory } from '../channel-ports';
 import { TemporalInventoryChangeSink } from '../channel-sync-notifier';
-import { compressRoomCounts, createChannelSyncActivities } from '../channel-sync.activities';
+import { compressRoomCounts, createChannelSyncActivities, summariseDrift, summariseLost } from '../channel-sync.activities';
 import { OpenTravelXmlChannelManager } from '../../adapters/opentravel-xml/adapter';
 import { addDays } from '../../domain/catalog/dates';
 import { ChannelManagerError } from '../../domain/channels/model';
@@ -40,6 +40,7 @@ describe('channel sync activities on PGlite', () => {
   let productId: string;
   const channels: Record<string, RecordingChannel> = {};
   let acts: ReturnType<typeof createChannelSyncActivities>;
+  const repairs: unknown[] = [];
 
   beforeAll(async () => {
     db = await openTestPglite();
@@ -54,6 +55,7 @@ describe('channel sync activities on PGlite', () => {
       },
       logger: silentLogger,
       clock: () => Date.parse('2030-04-01T10:00:00Z'),
+      signalRepair: (repair) => (repairs.push(repair), Promise.resolve()),
     });
   });
   afterAll(() => db?.close());
@@ -165,17 +167,89 @@ describe('channel sync activities on PGlite', () => {
     expect(acks).toEqual([{ amount: '130.0000', operation_id: op2 }]);
   });
 
-  it('reports drift and lost notifications against the channel read-back', async () => {
+  it('reconciles a (property, connection) end to end: repair signalled, entry recorded once, only counts returned', async () => {
     const ch = channels['ACT-A']!;
     ch.counts.set(`TWN|${day(2)}`, 9); // tampered on the channel
     await sellUnits(db, productId, 'TWN', day(0), 1); // never notified
-    const r = await acts.checkChannelDrift({ connection: 'ACT-A', hotelCode: 'HACT', from: day(0), to: day(4), echoToken: 'c-1' });
-    expect(r.checked).toBe(10);
-    expect(r.drifted).toEqual([
-      { roomType: 'TWN', date: day(0), channel: 5, itinera: 4 },
-      { roomType: 'TWN', date: day(2), channel: 9, itinera: 5 },
-    ]);
-    expect(r.lostNotifications).toEqual([{ roomType: 'TWN', date: day(0), version: 2, pushedVersion: 1 }]);
+    const runId = await acts.startReconciliationRun({ id: '33333333-3333-4333-8333-333333333333', startedAt: Date.parse('2030-04-01T10:00:00Z'), from: day(0), to: day(4) });
+    expect(runId).toBe('33333333-3333-4333-8333-333333333333');
+    // A retried start finds the same row.
+    expect(await acts.startReconciliationRun({ id: runId, startedAt: Date.parse('2030-04-01T10:00:00Z'), from: day(0), to: day(4) })).toBe(runId);
+    const reads = ch.callsOf('readCounts').length;
+
+    const input = { runId, connection: 'ACT-A', hotelCode: 'HACT', from: day(0), to: day(4), echoToken: 'c-1' };
+    const r = await acts.reconcileConnection(input);
+    expect(r).toEqual({ checked: 10, drifted: 2, lost: 1, repaired: 2, error: null });
+    expect(repairs).toEqual([{ hotelCode: 'HACT', connection: 'ACT-A', nights: [{ roomType: 'TWN', date: day(0) }, { roomType: 'TWN', date: day(2) }] }]);
+
+    // A retry (the activity's result was lost) returns the recorded counts: no second read, signal or entry.
+    expect(await acts.reconcileConnection({ ...input, echoToken: 'c-2' })).toEqual(r);
+    expect(ch.callsOf('readCounts').length).toBe(reads + 1);
+    expect(repairs).toHaveLength(1);
+
+    await acts.recordReconciliationError({ runId, hotelCode: 'HACT', connection: 'ACT-B', error: 'ACT-B: HTTP 401' });
+    await acts.recordReconciliationError({ runId, hotelCode: 'HACT', connection: 'ACT-B', error: 'ACT-B: HTTP 401' });
+    await acts.finishReconciliationRun({ id: runId, endedAt: Date.parse('2030-04-01T10:01:00Z'), totals: { targets: 2, drifted: 2, lost: 1, errors: 1 } });
+    const [run] = await db.query<{ checked: number; repaired: number; ended_at: Date; report: unknown }>(`SELECT checked, repaired, ended_at, report FROM channel_reconciliation_runs WHERE id = $1::uuid`, [runId]);
+    expect(run).toEqual({
+      checked: 10,
+      repaired: 2,
+      ended_at: new Date('2030-04-01T10:01:00Z'),
+      report: {
+        from: day(0),
+        to: day(4),
+        targets: 2,
+        drifted: 2,
+        lost: 1,
+        errors: 1,
+        connections: [
+          {
+            hotelCode: 'HACT',
+            connection: 'ACT-A',
+            checked: 10,
+            drifted: 2,
+            lost: 1,
+            repaired: 2,
+            error: null,
+            driftedNights: { ranges: [`${day(0)} TWN channel 5 → itinera 4`, `${day(2)} TWN channel 9 → itinera 5`], more: 0 },
+            lostNights: { ranges: [`${day(0)} TWN version 2, acked 1`], more: 0 },
+          },
+          { hotelCode: 'HACT', connection: 'ACT-B', checked: 0, drifted: 0, lost: 0, repaired: 0, error: 'ACT-B: HTTP 401', driftedNights: { ranges: [], more: 0 }, lostNights: { ranges: [], more: 0 } },
+        ],
+      },
+    });
+    await expect(acts.reconcileConnection({ ...input, runId: '44444444-4444-4444-8444-444444444444' })).rejects.toMatchObject({ type: 'ReconciliationRunUnknown', nonRetryable: true });
+  });
+
+  it('pages reconciliation targets by hotel code', async () => {
+    expect(await acts.listReconciliationTargetsPage({ after: null, limit: 1 })).toEqual({ targets: [{ hotelCode: 'HACT', connections: ['ACT-A'] }], next: null });
+    expect(await acts.listReconciliationTargetsPage({ after: 'HACT', limit: 5 })).toEqual({ targets: [], next: null });
+  });
+});
+
+describe('reconciliation report lines', () => {
+  it('compresses consecutive nights with the same values into ranges and lists at most the cap', () => {
+    const drift = [
+      { roomType: 'DBL', date: day(2), channel: 8, itinera: 7 },
+      { roomType: 'DBL', date: day(0), channel: 8, itinera: 7 },
+      { roomType: 'DBL', date: day(1), channel: 8, itinera: 7 },
+      { roomType: 'DBL', date: day(3), channel: null, itinera: 7 },
+      { roomType: 'STD', date: day(5), channel: 1, itinera: 0 },
+      { roomType: 'STD', date: day(7), channel: 1, itinera: 0 }, // gap on day 6
+    ];
+    expect(summariseDrift(drift)).toEqual({
+      ranges: [`${day(0)}..${day(2)} DBL channel 8 → itinera 7`, `${day(3)} DBL channel none → itinera 7`, `${day(5)} STD channel 1 → itinera 0`, `${day(7)} STD channel 1 → itinera 0`],
+      more: 0,
+    });
+    expect(summariseDrift(drift, 2)).toEqual({ ranges: [`${day(0)}..${day(2)} DBL channel 8 → itinera 7`, `${day(3)} DBL channel none → itinera 7`], more: 2 });
+    expect(
+      summariseLost([
+        { roomType: 'TWN', date: day(0), version: 2, pushedVersion: 1 },
+        { roomType: 'TWN', date: day(1), version: 5, pushedVersion: 1 },
+        { roomType: 'TWN', date: day(2), version: 3, pushedVersion: 2 },
+      ]),
+    ).toEqual({ ranges: [`${day(0)}..${day(1)} TWN version 2..5, acked 1`, `${day(2)} TWN version 3, acked 2`], more: 0 });
+    expect(summariseDrift([])).toEqual({ ranges: [], more: 0 });
   });
 });
 
