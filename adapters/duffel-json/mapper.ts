@@ -105,6 +105,16 @@ interface LocalAt {
 export class WireMemo {
   /** airport code → local time as sent → its instant, or null when not a real local time. */
   readonly times = new Map<string, Map<string, LocalAt | null>>();
+  /** RFC 3339 text as sent → epoch ms. The offers of one page mostly share `expires_at` and
+   * `payment_required_by`, and `Date.parse` costs about ten times a Map hit. */
+  readonly instants = new Map<string, number>();
+}
+
+/** {@link instant} through the memo: each distinct instant text is parsed once per response. */
+function memoInstant(memo: WireMemo, text: string): number {
+  let at = memo.instants.get(text);
+  if (at === undefined) memo.instants.set(text, (at = Date.parse(text)));
+  return at;
 }
 
 function zonedTime(memo: WireMemo, code: string, timeZone: string, local: string): LocalAt | null {
@@ -398,9 +408,9 @@ function offerWithPassengers(w: WireOffer, path: Path, supplier: string, memo: W
     taxTotal: t.taxTotal,
     seatsLeft,
     conditions: conditions(w.conditions, path),
-    expiresAt: instant(w.expires_at),
+    expiresAt: memoInstant(memo, w.expires_at),
     instantPaymentRequired: w.payment_requirements.requires_instant_payment,
-    ticketingDeadline: w.payment_requirements.payment_required_by ? instant(w.payment_requirements.payment_required_by) : null,
+    ticketingDeadline: w.payment_requirements.payment_required_by ? memoInstant(memo, w.payment_requirements.payment_required_by) : null,
     validatingCarrier: carrier(w.owner.iata_code, path, '.owner.iata_code'),
   };
 }
@@ -426,6 +436,7 @@ export function mapOffersPage(text: string, supplier: string): MappedOffersPage 
   const passengers: { id: string; type: PassengerType }[][] = [];
   for (let i = 0; i < page.data.length; i++) {
     const w = validateWire(WireOffer, page.data[i], 'offers page', ['data', i]);
+    page.data[i] = undefined; // the parsed offer is garbage once checked: let the young generation drop it
     const pax: { id: string; type: PassengerType }[] = [];
     offers.push(offerWithPassengers(w, `data[${i}]`, supplier, memo, pax));
     passengers.push(pax);

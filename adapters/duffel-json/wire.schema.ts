@@ -5,6 +5,13 @@ import { z } from 'zod';
  * request bodies the sandbox front reads. Amounts are decimal STRINGS ("512.30"): a JSON number in
  * an amount is refused, never read through a float. Segment times are local, without an offset.
  * These types never leave adapters/duffel-json (and the sandbox front that speaks the same wire).
+ *
+ * The response schemas describe what Itinera CONSUMES from Duffel, not all of Duffel's API: each
+ * field here is one mapper.ts or adapter.ts reads, with its checks. Fields present on the wire but
+ * not consumed are left out (zod objects strip unknown keys, so they are neither checked nor kept):
+ * validating them cost about a fifth of zod's time on an offers page. Each schema lists them in a
+ * "Present on the wire, not consumed" note (and README.md); reading one later means adding it here,
+ * with its checks, first.
  */
 
 const DECIMAL = /^(0|[1-9]\d*)(\.\d+)?$/;
@@ -21,28 +28,31 @@ export const WireInstant = z.string().regex(INSTANT, 'must be an RFC 3339 date-t
 export const WireLocalTime = z.string().regex(LOCAL_TIME, 'must be a local date-time YYYY-MM-DDTHH:mm[:ss]');
 export const WireDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
 
-export const WirePlace = z.object({
-  type: z.enum(['airport', 'city']).optional(),
-  iata_code: z.string().min(1),
-  name: z.string().optional(),
-  time_zone: z.string().nullish(),
-});
+/**
+ * An airport or city. Present on the wire, not consumed: `type`, `name`, `time_zone` (the zone
+ * comes from domain/flights/airports.ts, never from the payload), `city`, coordinates.
+ */
+export const WirePlace = z.object({ iata_code: z.string().min(1) });
 
-export const WireCarrier = z.object({ iata_code: z.string().min(1), name: z.string().optional() });
+/** An airline (`owner`, `marketing_carrier`, `operating_carrier`). Present, not consumed: `name`, `logo_*`, `id`. */
+export const WireCarrier = z.object({ iata_code: z.string().min(1) });
 
 export const WireCabinClass = z.enum(['economy', 'premium_economy', 'business', 'first']);
 
+/** Present on the wire, not consumed: `cabin_class_marketing_name`, `baggages`, `cabin`. */
 export const WireSegmentPassenger = z.object({
   passenger_id: z.string().min(1),
   cabin_class: WireCabinClass,
-  cabin_class_marketing_name: z.string().nullish(),
   fare_basis_code: z.string().min(1),
   /** Not in every aggregator's answer: the RBD; absent, the fare basis's first letter is used. */
   booking_class: z.string().nullish(),
 });
 
+/**
+ * Present on the wire, not consumed: `id`, `duration` (computed from the zoned instants),
+ * `operating_carrier_flight_number`, `distance`, terminals, `stops[].*` (only their count is read).
+ */
 export const WireSegment = z.object({
-  id: z.string().min(1),
   origin: WirePlace,
   destination: WirePlace,
   departing_at: WireLocalTime,
@@ -50,22 +60,26 @@ export const WireSegment = z.object({
   marketing_carrier: WireCarrier,
   marketing_carrier_flight_number: z.string().regex(/^\d{1,4}[A-Z]?$/, 'must be a flight number'),
   operating_carrier: WireCarrier.nullish(),
-  operating_carrier_flight_number: z.string().nullish(),
+  /** `iata_code`, else `name`, becomes `Segment.aircraft`. */
   aircraft: z.object({ iata_code: z.string().nullish(), name: z.string().nullish() }).nullish(),
-  duration: z.string().nullish(),
-  stops: z.array(z.object({ airport: WirePlace.optional() }).passthrough()).default([]),
+  /** Only the count is read: each stop must be an object, its fields are not consumed. */
+  stops: z.array(z.object({})).default([]),
   passengers: z.array(WireSegmentPassenger).min(1),
   /** Sandbox/aggregator extension: seats left in this segment's booking class. */
   available_seats: z.number().int().nonnegative().nullish(),
 });
 
+/**
+ * A slice as offers (and change offers' added slices) are read. Present on the wire, not consumed:
+ * `id` (on an offer), `duration` (computed), `fare_brand_name`, `conditions`.
+ */
 export const WireSlice = z.object({
-  id: z.string().min(1),
   origin: WirePlace,
   destination: WirePlace,
-  duration: z.string().nullish(),
   segments: z.array(WireSegment).min(1),
 });
+/** A slice the adapter names again later (an order's, a change offer's removed one): `id` is consumed. */
+export const WireSliceWithId = WireSlice.extend({ id: z.string().min(1) });
 
 export const WireCondition = z
   .object({
@@ -88,9 +102,9 @@ export const WireOfferPassenger = z.object({
   age: z.number().int().nonnegative().nullish(),
 });
 
+/** Present on the wire, not consumed: `price_guarantee_expires_at` (an offer's `expires_at` bounds it). */
 export const WirePaymentRequirements = z.object({
   requires_instant_payment: z.boolean(),
-  price_guarantee_expires_at: WireInstant.nullish(),
   payment_required_by: WireInstant.nullish(),
 });
 
@@ -105,10 +119,13 @@ const WirePriceFields = {
   owner: WireCarrier,
 };
 
+/**
+ * One offer (offers page, `GET /air/offers/:id`). Present on the wire, not consumed: `live_mode`,
+ * `created_at`, `owner.name`, `updated_at`, `total_emissions_kg`, `partial`, `available_services`,
+ * `payment_requirements.price_guarantee_expires_at`, and in slices/segments/places what is noted there.
+ */
 export const WireOffer = z.object({
   id: z.string().min(1),
-  live_mode: z.boolean().optional(),
-  created_at: WireInstant.optional(),
   expires_at: WireInstant,
   ...WirePriceFields,
   slices: z.array(WireSlice).min(1),
@@ -121,12 +138,12 @@ export type WireSlice = z.infer<typeof WireSlice>;
 export type WireSegment = z.infer<typeof WireSegment>;
 export type WireConditions = z.infer<typeof WireConditions>;
 
+/**
+ * Present on the wire, not consumed: `live_mode`, `created_at`, `cabin_class`, `passengers`, `slices`
+ * (the adapter reads the id, then pages `GET /air/offers`; the offers' own passengers are read).
+ */
 export const WireOfferRequest = z.object({
   id: z.string().min(1),
-  live_mode: z.boolean().optional(),
-  created_at: WireInstant.optional(),
-  cabin_class: WireCabinClass.nullish(),
-  passengers: z.array(WireOfferPassenger),
   offers: z.array(WireOffer).default([]),
 });
 
@@ -182,7 +199,7 @@ export const WireOrder = z.object({
   /** Aggregator extension: set when a change was confirmed. */
   changed_at: WireInstant.nullish(),
   ...WirePriceFields,
-  slices: z.array(WireSlice).min(1),
+  slices: z.array(WireSliceWithId).min(1),
   passengers: z.array(WireOrderPassenger).min(1),
   conditions: WireConditions,
   payment_status: z.object({
@@ -227,7 +244,7 @@ export const WireChangeOffer = z.object({
   penalty_total_currency: WireCurrency,
   expires_at: WireInstant,
   refund_to: z.string().nullish(),
-  slices: z.object({ add: z.array(WireSlice).min(1), remove: z.array(WireSlice) }),
+  slices: z.object({ add: z.array(WireSlice).min(1), remove: z.array(WireSliceWithId) }),
 });
 
 export const WireOrderChangeRequest = z.object({

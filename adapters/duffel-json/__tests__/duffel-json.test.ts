@@ -378,3 +378,61 @@ describe('property: every mapped offer has total = base + taxes in minor units',
     );
   });
 });
+
+describe('the offer schema is what Itinera consumes (lean wire schema)', () => {
+  const page = () => JSON.parse(text('offers-page.json'));
+
+  it('fields present on the wire but not consumed are neither checked nor kept', () => {
+    const body = page();
+    const o = body.data[0];
+    // Junk in each field the mapper never reads: none of it fails the page.
+    o.live_mode = 'yes';
+    o.created_at = 'yesterday';
+    o.owner.name = 42;
+    o.payment_requirements.price_guarantee_expires_at = 'soon';
+    o.slices[0].id = null;
+    o.slices[0].duration = 475;
+    const g = o.slices[0].segments[0];
+    g.id = 7;
+    g.duration = false;
+    g.operating_carrier_flight_number = 117;
+    g.origin.name = null;
+    g.origin.time_zone = 'Mars/Olympus';
+    g.origin.type = 'spaceport';
+    g.marketing_carrier.name = [];
+    g.passengers[0].cabin_class_marketing_name = 3;
+    const junk = mapOffersPage(JSON.stringify(body), S);
+    expect(junk.offers).toEqual(mapOffersPage(text('offers-page.json'), S).offers);
+    const wire = OffersPageResponse.parse(body).data[0]! as Record<string, any>;
+    expect(Object.keys(wire)).not.toContain('live_mode');
+    expect(Object.keys(wire.slices[0].segments[0])).not.toContain('duration');
+    expect(wire.slices[0].segments[0].origin).toEqual({ iata_code: 'LHR' });
+  });
+
+  it.each([
+    ['aircraft code not a string', (o: any) => (o.slices[0].segments[0].aircraft = { iata_code: 777 }), 'data[0].slices[0].segments[0].aircraft.iata_code'],
+    ['stops not a list', (o: any) => (o.slices[0].segments[0].stops = 'none'), 'data[0].slices[0].segments[0].stops'],
+    ['a stop that is not an object', (o: any) => (o.slices[0].segments[0].stops = [1]), 'data[0].slices[0].segments[0].stops[0]'],
+    ['booking class not a string', (o: any) => (o.slices[1].segments[0].passengers[1].booking_class = 5), 'data[0].slices[1].segments[0].passengers[1].booking_class'],
+    ['seats left negative', (o: any) => (o.slices[0].segments[0].available_seats = -1), 'data[0].slices[0].segments[0].available_seats'],
+    ['a ticketing deadline without offset', (o: any) => (o.payment_requirements.payment_required_by = '2027-03-04T09:00:00'), 'data[0].payment_requirements.payment_required_by'],
+    ['an empty owner code', (o: any) => (o.owner = { iata_code: '' }), 'data[0].owner.iata_code'],
+  ])('a consumed field is still checked: %s', (_what, edit, expectedPath) => {
+    const body = page();
+    edit(body.data[0]);
+    const e = failure(() => mapOffersPage(JSON.stringify(body), S));
+    expect(e.kind).toBe('malformed-response');
+    expect(e.details.path).toBe(expectedPath);
+  });
+
+  it('instants are parsed once per page and still per offer: different expiries stay apart', () => {
+    const body = page();
+    body.data[1].expires_at = '2027-03-01T10:00:00+01:00';
+    body.data[1].payment_requirements.payment_required_by = '2027-03-04T09:00:00Z';
+    body.data.push({ ...structuredClone(body.data[1]), id: 'off_third', expires_at: '2027-03-01T09:45:00Z' });
+    const { offers } = mapOffersPage(JSON.stringify(body), S);
+    expect(offers.map((o) => o.expiresAt)).toEqual([Date.parse(body.data[0].expires_at), Date.parse('2027-03-01T09:00:00Z'), Date.parse('2027-03-01T09:45:00Z')]);
+    expect(offers[1]!.ticketingDeadline).toBe(Date.parse('2027-03-04T09:00:00Z'));
+    expect(offers[2]!.ticketingDeadline).toBe(offers[1]!.ticketingDeadline);
+  });
+});
