@@ -163,7 +163,12 @@ const inventoryChannel = (ota: string) => ota.slice(0, 32);
  * Applies of one reservation are serialised by its workflow; the version re-check and step 3 keep
  * the state right even if two ran at once.
  */
+/** How long a channel property's room types and rate plans are trusted once read. */
+const CODE_CACHE_MS = 5_000;
+
 export class PrismaChannelInbox {
+  private readonly codeCache = new Map<string, { codes: { roomTypes: Set<string>; ratePlans: Set<string> }; until: number }>();
+
   constructor(
     private readonly prisma: PrismaClient,
     private readonly inventory: PrismaInventory,
@@ -196,31 +201,39 @@ export class PrismaChannelInbox {
    */
   async validateCodes(notification: ReservationNotification): Promise<OtaProblem[]> {
     const problems: OtaProblem[] = [];
-    const hotelCodes = [...new Set(notification.reservations.map((r) => r.hotelCode))];
-    const properties = await this.prisma.channelProperty.findMany({ where: { hotelCode: { in: hotelCodes }, active: true } });
-    const productOf = new Map(properties.map((p) => [p.hotelCode, p.productId]));
-    const productIds = [...new Set(properties.map((p) => p.productId))];
-    const [categories, rates] = await Promise.all([
-      this.prisma.productCategory.findMany({ where: { productId: { in: productIds } }, select: { productId: true, code: true } }),
-      this.prisma.productRate.findMany({ where: { productId: { in: productIds } }, select: { productId: true, category: true, ratePlan: true }, distinct: ['productId', 'category', 'ratePlan'] }),
-    ]);
-    const categorySet = new Set(categories.map((c) => `${c.productId}\u0000${c.code}`));
-    const rateSet = new Set(rates.map((r) => `${r.productId}\u0000${r.category}\u0000${r.ratePlan}`));
     for (const r of notification.reservations) {
-      const productId = productOf.get(r.hotelCode);
-      if (!productId) {
+      const hotel = await this.hotelCodes(r.hotelCode);
+      if (!hotel) {
         problems.push({ type: '3', code: '392', message: `Reservation ${r.reservationId}: invalid hotel code ${r.hotelCode}` });
         continue;
       }
       r.roomStays.forEach((s, i) => {
-        if (!categorySet.has(`${productId}\u0000${s.roomType}`)) {
+        if (!hotel.roomTypes.has(s.roomType)) {
           problems.push({ type: '3', code: '402', message: `Reservation ${r.reservationId}, room stay ${i + 1}: invalid room type ${s.roomType} for hotel ${r.hotelCode}` });
-        } else if (!rateSet.has(`${productId}\u0000${s.roomType}\u0000${s.ratePlan}`)) {
+        } else if (!hotel.ratePlans.has(`${s.roomType}\u0000${s.ratePlan}`)) {
           problems.push({ type: '3', code: '249', message: `Reservation ${r.reservationId}, room stay ${i + 1}: invalid rate code ${s.ratePlan} for room type ${s.roomType} of hotel ${r.hotelCode}` });
         }
       });
     }
     return problems;
+  }
+
+  /**
+   * A channel property's room types and rate plans, kept for a few seconds once found (the
+   * webhook answers in a hurry and codes change rarely); an unknown hotel is asked again each time.
+   */
+  private async hotelCodes(hotelCode: string): Promise<{ roomTypes: Set<string>; ratePlans: Set<string> } | null> {
+    const cached = this.codeCache.get(hotelCode);
+    if (cached && cached.until > Date.now()) return cached.codes;
+    const property = await this.prisma.channelProperty.findFirst({ where: { hotelCode, active: true } });
+    if (!property) return null;
+    const [categories, rates] = await Promise.all([
+      this.prisma.productCategory.findMany({ where: { productId: property.productId }, select: { code: true } }),
+      this.prisma.productRate.findMany({ where: { productId: property.productId }, select: { category: true, ratePlan: true }, distinct: ['category', 'ratePlan'] }),
+    ]);
+    const codes = { roomTypes: new Set(categories.map((c) => c.code)), ratePlans: new Set(rates.map((r) => `${r.category}\u0000${r.ratePlan}`)) };
+    this.codeCache.set(hotelCode, { codes, until: Date.now() + CODE_CACHE_MS });
+    return codes;
   }
 
   // --- store ----------------------------------------------------------------------------------

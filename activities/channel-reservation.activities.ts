@@ -5,7 +5,7 @@ import type { Logger } from '../infra/logger';
 import { TASK_QUEUES } from '../workflows/task-queues';
 import { ChannelInboxError, type ApplyResult, type CancelBackRequest, type NotificationRef, type PrismaChannelInbox } from './channel-inbox.prisma';
 import type { ChannelManagerPort } from './ports/channel-manager';
-import type { InventoryChangeSink } from './ports/inventory-changes';
+import type { InventoryChange, InventoryChangeSink } from './ports/inventory-changes';
 
 /**
  * Failure types of the channel reservation activities (`ApplicationFailure.type`). Workflows
@@ -67,6 +67,16 @@ export async function handOverNotifications(client: Client, refs: NotificationRe
 /** The activities of ChannelReservationWorkflow (task queue TASK_QUEUES.channels). */
 export function createChannelReservationActivities(deps: ChannelReservationActivityDeps) {
   const now = () => new Date(deps.now ? deps.now() : Date.now());
+  /** Tells the sink about each change; a failed notice is logged (the reconciliation repairs it). */
+  const tell = async (changes: InventoryChange[]) => {
+    for (const change of changes) {
+      try {
+        await deps.inventorySink.inventoryChanged(change);
+      } catch (err) {
+        deps.logger.warn({ err, change }, 'inventory change not notified; the channel reconciliation will repair it');
+      }
+    }
+  };
   return {
     /**
      * Applies one stored notification (PrismaChannelInbox.apply) and tells the inventory sink
@@ -83,13 +93,7 @@ export function createChannelReservationActivities(deps: ChannelReservationActiv
       deps.logger.info({ notificationId: result.notificationId, outcome: result.outcome, detail: result.detail }, 'channel notification applied');
       // Nothing changed here (stale or refused): push the truth again over the channel's own optimistic count.
       const changes = result.changes.length || result.outcome === 'APPLIED' ? result.changes : await deps.inbox.resyncChanges(result.notificationId);
-      for (const change of changes) {
-        try {
-          await deps.inventorySink.inventoryChanged(change);
-        } catch (err) {
-          deps.logger.warn({ err, change }, 'inventory change not notified; the channel reconciliation will repair it');
-        }
-      }
+      await tell(changes);
       return result;
     },
 
@@ -113,6 +117,8 @@ export function createChannelReservationActivities(deps: ChannelReservationActiv
       }
       const detail = `cancel-back: cancelled back via ${req.connectionCode}`;
       await deps.inbox.recordCancelBack(req.notificationId, detail);
+      // A channel that takes a cancellation back may put the rooms back on its own count: push the truth again.
+      await tell(await deps.inbox.resyncChanges(req.notificationId));
       return { ok: true, detail };
     },
   };

@@ -96,6 +96,8 @@ export class SandboxChannelHub {
   private readonly random: () => number;
   private readonly clock: () => number;
   private readonly prepared = new Map<string, PreparedReservation>();
+  /** The last room stays and guest sent per channel and reservation (a cancellation repeats them). */
+  private readonly lastReservation = new Map<string, Pick<SandboxReservationInput, 'roomStays' | 'guest'>>();
   private readonly sockets = new Set<Socket>();
   private server: http.Server | null = null;
   private seq = 0;
@@ -398,8 +400,14 @@ export class SandboxChannelHub {
    * signed-to-be notification without sending it: deliver prepared messages in any order (a modify
    * before its create, duplicates...).
    */
-  prepareReservation(input: SandboxReservationInput): PreparedReservation {
-    const state = this.state(input.channel);
+  prepareReservation(given: SandboxReservationInput): PreparedReservation {
+    const state = this.state(given.channel);
+    // Like SiteMinder and most channel managers, a cancellation repeats the reservation's last
+    // room stays and guest: a cancel sent here without them gets the ones last sent.
+    const key = `${given.channel}|${given.reservationId}`;
+    const last = this.lastReservation.get(key);
+    const input = actionOf(given.status) === 'cancelled' && given.roomStays.length === 0 && last ? { ...given, roomStays: last.roomStays, guest: last.guest } : given;
+    if (input.roomStays.length) this.lastReservation.set(key, { roomStays: input.roomStays, guest: input.guest });
     checkReservationInput(input);
     const webhook = this.requireWebhook();
     const now = this.clock();

@@ -31,7 +31,7 @@ export interface SandboxReservationInput {
   /** ResStatus word verbatim: Commit, Book, Reserved, Modify, Modified, Cancel, Cancelled... */
   status: string;
   hotelCode: string;
-  /** Required unless the status cancels. */
+  /** Required unless the status cancels; a cancellation without them repeats the ones last sent for the reservation. */
   roomStays: SandboxRoomStayInput[];
   guest: { givenName: string; surname: string; email?: string | null; phone?: string | null };
   /** Epoch ms or ISO 8601 (written as given). */
