@@ -438,17 +438,21 @@ export class PrismaChannelInbox {
   }
 
   /**
-   * The nights a notification names, as changes to push again: after a notification that changed
-   * nothing in Itinera (stale, refused), the channel that sent it may still show its own optimistic
-   * count for those nights, so the truth is pushed to every channel once more.
+   * The nights a reservation's notifications name, as changes to push again: after a notification
+   * that changed nothing in Itinera (stale, refused) or a cancel-back, the channel that sent it may
+   * still show its own optimistic count for those nights, so the truth is pushed once more.
    */
   async resyncChanges(notificationId: string): Promise<InventoryChange[]> {
     const n = await this.prisma.channelNotification.findUnique({ where: { id: notificationId } });
     if (!n) return [];
     const property = await this.prisma.channelProperty.findUnique({ where: { hotelCode: n.hotelCode } });
     if (!property) return [];
-    const res = n.payload as unknown as InboundReservation;
-    return (res.roomStays ?? []).map((s) => ({ productId: property.productId, category: s.roomType, from: s.arrival, to: addDays(s.departure, -1), source: `channel-resync:${res.originatingChannel}` }));
+    // Every version's nights: a refused date change moved the channel's own counts on the old nights too.
+    const versions = await this.prisma.channelNotification.findMany({ where: { channelManagerCode: n.channelManagerCode, reservationId: n.reservationId }, orderBy: { version: 'asc' }, select: { payload: true } });
+    const source = `channel-resync:${(n.payload as unknown as InboundReservation).originatingChannel}`;
+    return versions.flatMap((v) =>
+      ((v.payload as unknown as InboundReservation).roomStays ?? []).map((s) => ({ productId: property.productId, category: s.roomType, from: s.arrival, to: addDays(s.departure, -1), source })),
+    );
   }
 
   private async finish(n: NotificationRow, outcome: NotificationOutcome, detail: string, now: Date): Promise<ApplyResult> {

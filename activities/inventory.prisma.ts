@@ -298,16 +298,17 @@ export class PrismaInventory {
   }
 
   /**
-   * Tells the change sink, after the commit, which nights of a product changed (`to` inclusive).
-   * Never fails the caller: the change is committed, and the channel reconciliation repairs a
-   * notification that got lost.
+   * Tells the change sink, after the commit, which nights of a product changed (`to` inclusive),
+   * without waiting for it: the sale is committed and answers at once. Never fails the caller; the
+   * channel reconciliation repairs a notification that got lost.
    */
   private async changed(productId: string, category: string | null, from: string, to: string, source: string): Promise<void> {
     try {
-      await this.changes.inventoryChanged({ productId, category, from, to, source });
+      this.changes.inventoryChanged({ productId, category, from, to, source }).catch(() => undefined); // the sink logs its own failures
     } catch {
-      // The sink logs its own failures.
+      // A sink that throws synchronously is ignored the same way.
     }
+    return Promise.resolve();
   }
 
   /** {@link changed} for many nights: one notification per product and category, spanning their first to last night. */

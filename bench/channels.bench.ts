@@ -271,7 +271,7 @@ async function sustained(seconds: number): Promise<void> {
       inFlight++;
       const t0 = performance.now();
       const p = rig.inventory
-        .sell({ reference: `sus-${k}`, productId: hotel.productId, category: 'DBL', from: night, nights: 1, quantity: 1, channel: 'bench', now: new Date() })
+        .sell({ reference: `sus-${rig.managerCode}-${k}`, productId: hotel.productId, category: 'DBL', from: night, nights: 1, quantity: 1, channel: 'bench', now: new Date() })
         .then(
           () => {
             const kk = key(hotel.hotelCode, night);
@@ -282,7 +282,7 @@ async function sustained(seconds: number): Promise<void> {
           },
           (err: unknown) => {
             refused++;
-            if (!(err instanceof InventoryError)) log(`sale failed: ${String(err)}`);
+            if (!(err instanceof InventoryError) || refused <= 2) log(`sale failed: ${String(err)}`);
           },
         )
         .finally(() => {
@@ -348,7 +348,7 @@ async function oversell(seconds: number): Promise<void> {
           if (r < 0.5 || myHolds.length === 0) {
             const hotel = pick(rig.hotels);
             const from = pick(nights.slice(0, -1));
-            const ref = `dir-${lane}-${++holdSeq}`;
+            const ref = `dir-${rig.managerCode}-${lane}-${++holdSeq}`;
             try {
               await rig.inventory.hold({ reference: ref, productId: hotel.productId, category: 'DBL', from, nights: 1 + Math.floor(rnd() * 2), quantity: 1, channel: 'bench', now, ttlSeconds: 3600 });
               myHolds.push({ reference: ref, status: 'HELD' });
@@ -454,11 +454,19 @@ async function oversell(seconds: number): Promise<void> {
       for (const h of rig.hotels) for (const row of await rig.inventory.inventoryRows(h.productId, 'DBL', FROM, to)) m.set(`${h.hotelCode}|${row.stayDate}`, row.available);
       return m;
     };
+    const differences: string[] = [];
     const differing = async () => {
       const mine = await itineraCounts();
-      let diff = 0;
-      for (const h of rig.hotels) for (const d of nights) for (const ch of channels) if (rig.hub.count(ch, h.hotelCode, 'DBL', d) !== mine.get(`${h.hotelCode}|${d}`)) diff++;
-      return diff;
+      differences.length = 0;
+      for (const h of rig.hotels) {
+        for (const d of nights) {
+          for (const ch of channels) {
+            const theirs = rig.hub.count(ch, h.hotelCode, 'DBL', d);
+            if (theirs !== mine.get(`${h.hotelCode}|${d}`)) differences.push(`${ch} ${h.hotelCode} ${d}: channel ${theirs}, Itinera ${mine.get(`${h.hotelCode}|${d}`)}`);
+          }
+        }
+      }
+      return differences.length;
     };
     t = performance.now();
     let convergedIn: number | null = null;
@@ -469,6 +477,7 @@ async function oversell(seconds: number): Promise<void> {
       convergedIn = null;
     }
     const stillDiffering = await differing();
+    if (stillDiffering) log(`still differing: ${differences.slice(0, 10).join('; ')}`);
 
     let oversold = 0;
     let sold = 0;

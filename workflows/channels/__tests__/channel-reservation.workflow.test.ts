@@ -71,10 +71,13 @@ describe('ChannelReservationWorkflow (time-skipping test server, real activities
       ],
     });
     expect([await sold('2027-06-02'), await sold('2027-06-04'), await sold('2027-06-05')]).toEqual([0, 1, 1]);
-    // The stale create changed nothing here, but its channel may show its own count: its night is pushed again.
+    // The stale create changed nothing here, but its channel may show its own counts: the nights of
+    // every stored version of the reservation are pushed again (versions 1, 2 and the pending 3).
     expect(changes.map((c) => [c.from, c.to, c.source])).toEqual([
       ['2027-06-04', '2027-06-05', 'channel:BOOKING'],
       ['2027-06-02', '2027-06-02', 'channel-resync:BOOKING'],
+      ['2027-06-04', '2027-06-05', 'channel-resync:BOOKING'],
+      ['2027-06-04', '2027-06-05', 'channel-resync:BOOKING'],
     ]);
 
     // The workflow completed after its quiet period; the next notification starts a new run on the same id.
