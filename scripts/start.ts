@@ -5,7 +5,9 @@
  * 2. applies database migrations (PGlite in .data/pglite, or DATABASE_URL);
  * 3. runs the booking and finance workers (ensuring the finance schedules) and the API in this
  *    process; offline embedded runs also start the treasury-rates sandbox as a rate feed;
- * 4. on Ctrl-C (or SIGTERM) drains the worker and stops everything it started.
+ * 4. on the embedded default, runs the sandbox channel manager (its own process), connects its
+ *    OTA channels to the demo hotels and reconciles them once;
+ * 5. on Ctrl-C (or SIGTERM) drains the worker and stops everything it started.
  */
 import { randomBytes } from 'node:crypto';
 import { ConfigError, loadConfig } from '../infra/config';
