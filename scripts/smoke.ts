@@ -68,6 +68,34 @@ async function main() {
     if (gdsHealth.status !== 200 || gdsHealth.headers.get('x-sandbox') !== 'true') fail(`sandbox GDS health answered ${gdsHealth.status}`);
     process.stdout.write(`smoke: sandbox GDS answers at ${flights}\n`);
 
+    // On the embedded default the sandbox channel manager runs too: the start-up reconciliation
+    // fills its channels with the demo hotels' counts, and a booking it sends is stored and applied.
+    const hub = /Channels\s+sandbox channel manager (http:\/\/\S+)/.exec(output)?.[1] ?? fail(`no sandbox channel manager URL printed:\n${output}`);
+    const count = async () => ((await (await fetch(`${hub}/channels/EXPEDIA/state?hotel=H00001`)).json()) as { counts?: { roomType: string; date: string; count: number }[] }).counts?.find((c) => c.roomType === 'STD' && c.date === checkIn)?.count;
+    let before: number | undefined;
+    for (let i = 0; i < 120 && before === undefined; i++) {
+      before = await count();
+      if (before === undefined) await new Promise((r) => setTimeout(r, 250));
+    }
+    if (before === undefined) fail('the sandbox channels never received the demo hotels\' counts');
+    const booked = await fetch(`${hub}/control/reservations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        channel: 'BOOKING', reservationId: 'SMOKE-1', status: 'Commit', hotelCode: 'H00001', lastModified: new Date().toISOString(),
+        roomStays: [{ roomType: 'STD', ratePlan: 'BAR', arrival: checkIn, departure: checkOut, quantity: 1, adults: 2, children: 0, amount: '300.00', currency: 'EUR' }],
+        guest: { givenName: 'Smoke', surname: 'Test' },
+      }),
+    });
+    if (booked.status !== 200 || !(await booked.text()).includes('Success')) fail(`the channel booking was not acknowledged (${booked.status})`);
+    let after = before;
+    for (let i = 0; i < 120 && after === before; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      after = (await count()) ?? before;
+    }
+    if (after !== before! - 1) fail(`a BOOKING sale of H00001 did not reach EXPEDIA (count ${before} → ${after})`);
+    process.stdout.write(`smoke: a channel booking on BOOKING closed a room on EXPEDIA (${before} → ${after}) via ${hub}\n`);
+
     const travelDate = `${new Date().getUTCFullYear() + 1}-03-15`;
     const created = await fetch(`${api}/bookings`, {
       method: 'POST',
