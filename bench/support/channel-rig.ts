@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { PrismaBookingStore } from '../../activities/booking-store.prisma';
 import { TemporalInventoryChangeSink } from '../../activities/channel-sync-notifier';
@@ -128,10 +129,17 @@ export async function startChannelRig(opts: { channels: string[]; hotels: RigHot
     stops.push(() => hub.close());
 
     t = performance.now();
-    const worker: SupervisedWorker = superviseChannelWorker(target, { prisma: db.prisma, driver: db, inventorySink: sink, temporal, channelTimeoutMs: opts.channelTimeoutMs ?? 5000 }, logger, '5s');
-    stops.push(() => worker.stop());
-    await worker.ready;
-    log(`rig: channel worker polling (workflow bundle built) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    if (databaseUrl && process.env.BENCH_WORKER_PROCESS === '1') {
+      // Production layout: the workers in their own process (`npm run worker`), the API in this one.
+      const child = await startWorkerProcess(devServer.address, databaseUrl);
+      stops.push(() => child.stop());
+      log(`rig: worker process (npm run worker) polling channel-sync in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    } else {
+      const worker: SupervisedWorker = superviseChannelWorker(target, { prisma: db.prisma, driver: db, inventorySink: sink, temporal, channelTimeoutMs: opts.channelTimeoutMs ?? 5000 }, logger, '5s');
+      stops.push(() => worker.stop());
+      await worker.ready;
+      log(`rig: channel worker polling (workflow bundle built) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    }
 
     // Channel configuration first (the sink caches "not a channel property" for 30 s), then the contracts.
     await db.prisma.channelManager.create({ data: { code: managerCode, name: 'Bench sandbox hub', webhookSecret: secret } });
@@ -207,4 +215,35 @@ export function nightsOf(from: string, to: string): string[] {
   const out: string[] = [];
   for (let d = from; d <= to; d = addDays(d, 1)) out.push(d);
   return out;
+}
+
+/**
+ * `npm run worker` as its own process on this Temporal server and PostgreSQL database, resolved
+ * once its channel-sync worker polls (BENCH_WORKER_PROCESS=1, PostgreSQL only: PGlite belongs to
+ * one process).
+ */
+function startWorkerProcess(temporalAddress: string, databaseUrl: string): Promise<{ stop(): Promise<void> }> {
+  const child = spawn(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, '..', '..', 'workers', 'main.ts')], {
+    env: { ...process.env, TEMPORAL_ADDRESS: temporalAddress, DATABASE_URL: databaseUrl, LOG_LEVEL: 'info', PORT: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      if (!/"taskQueue":"channel-sync"[^\n]*"msg":"worker polling"/.test(output)) return;
+      child.stdout.off('data', onData);
+      child.stdout.resume();
+      resolve({
+        async stop() {
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+          await exited;
+        },
+      });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (c: Buffer) => (output += c.toString('utf8')));
+    child.once('exit', (code) => reject(new Error(`the worker process exited with ${code} before polling:\n${output.slice(-2000)}`)));
+  });
 }
