@@ -45,6 +45,8 @@ async function main() {
     if (failures.length) throw failures[0];
   };
   stopOnSignals(logger, stopAll);
+  // One line on the way out, whatever the path (the smoke test shows it when a shutdown goes wrong).
+  process.once('exit', (code) => process.stderr.write(`itinera: process exiting with code ${code}\n`));
 
   try {
     if (!config.TEMPORAL_ADDRESS) {
