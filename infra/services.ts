@@ -236,7 +236,7 @@ export function stopOnSignals(logger: Logger, stop: () => Promise<void>): void {
   let signalledAt = 0;
   const handler = (signal: NodeJS.Signals) => {
     if (signalledAt) {
-      // Ctrl-C reaches us twice (from the terminal and relayed by the tsx/npm wrapper): only a
+      // Ctrl-C can reach us twice (from the terminal and relayed by a wrapper): only a
       // signal sent a while after the first means "stop waiting".
       // (On a loaded machine the relay can lag by seconds.)
       if (Date.now() - signalledAt < 5_000) return;
