@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Prisma, type PrismaClient } from '../generated/prisma/client';
+import { ChannelDirectory } from './channel-directory.prisma';
 
 /**
  * Channel-manager configuration (issue 6): the channel managers that send Itinera booking
@@ -539,13 +540,10 @@ export class PrismaChannelConfig {
 
 /**
  * Codes of the connections carrying `hotelCode` (explicitly or through "*"), sorted: active, of an
- * active channel manager (the same rule the inventory-sync lanes apply: channel-directory.prisma.ts).
+ * active channel manager: the inventory-sync lanes' own rule (ChannelDirectory.connectionsFor).
  */
-export async function connectionsCarrying(prisma: Pick<PrismaClient, 'channelConnection'>, hotelCode: string): Promise<string[]> {
-  const rows = await prisma.channelConnection.findMany({
-    where: { active: true, channelManager: { active: true }, OR: [{ properties: { has: '*' } }, { properties: { has: hotelCode } }] },
-    select: { code: true },
-    orderBy: { code: 'asc' },
-  });
-  return rows.map((r) => r.code);
+export async function connectionsCarrying(prisma: Pick<PrismaClient, '$queryRawUnsafe'>, hotelCode: string): Promise<string[]> {
+  // The one rule (ChannelDirectory.connectionsFor, which the sync lanes use), over this Prisma client.
+  const directory = new ChannelDirectory({ query: <T>(sql: string, params: unknown[]) => prisma.$queryRawUnsafe<T[]>(sql, ...params) });
+  return (await directory.connectionsFor(hotelCode)).map((c) => c.code);
 }

@@ -117,28 +117,23 @@ export class ChannelDirectory {
   }
 
   /** Active channel properties (all, or those named), by hotel code. */
-  async properties(hotelCodes?: string[]): Promise<ChannelPropertyRow[]> {
-    const rows = await this.db.query<{ hotel_code: string; product_id: string; room_types: string[] | null }>(
-      `SELECT p.hotel_code, p.product_id::text AS product_id,
-              ARRAY(SELECT c.code::text FROM product_categories c WHERE c.product_id = p.product_id ORDER BY c.code) AS room_types
-         FROM channel_properties p
-        WHERE p.active AND ($1::text[] IS NULL OR p.hotel_code = ANY($1::text[]))
-        ORDER BY p.hotel_code`,
-      [hotelCodes ?? null],
-    );
-    return rows.map((r) => ({ hotelCode: r.hotel_code, productId: r.product_id, roomTypes: r.room_types ?? [] }));
+  properties(hotelCodes?: string[]): Promise<ChannelPropertyRow[]> {
+    return this.selectProperties('($1::text[] IS NULL OR p.hotel_code = ANY($1::text[]))', [hotelCodes ?? null]);
   }
 
   /** Up to `limit` active channel properties with a hotel code after `after` (null: from the first), by hotel code. */
-  async propertiesPage(after: string | null, limit: number): Promise<ChannelPropertyRow[]> {
+  propertiesPage(after: string | null, limit: number): Promise<ChannelPropertyRow[]> {
+    return this.selectProperties('($1::text IS NULL OR p.hotel_code > $1::text)', [after], limit);
+  }
+
+  private async selectProperties(where: string, params: unknown[], limit?: number): Promise<ChannelPropertyRow[]> {
     const rows = await this.db.query<{ hotel_code: string; product_id: string; room_types: string[] | null }>(
       `SELECT p.hotel_code, p.product_id::text AS product_id,
               ARRAY(SELECT c.code::text FROM product_categories c WHERE c.product_id = p.product_id ORDER BY c.code) AS room_types
          FROM channel_properties p
-        WHERE p.active AND ($1::text IS NULL OR p.hotel_code > $1::text)
-        ORDER BY p.hotel_code
-        LIMIT $2`,
-      [after, limit],
+        WHERE p.active AND ${where}
+        ORDER BY p.hotel_code${limit === undefined ? '' : ` LIMIT ${Math.trunc(limit)}`}`,
+      params,
     );
     return rows.map((r) => ({ hotelCode: r.hotel_code, productId: r.product_id, roomTypes: r.room_types ?? [] }));
   }
