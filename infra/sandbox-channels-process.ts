@@ -1,13 +1,8 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { PROJECT_ROOT } from './config';
 import type { Logger } from './logger';
+import { startSandboxProcess, type SandboxProcess } from './sandbox-process';
 
-export interface SandboxChannelsProcess {
-  /** Root URL: channel endpoints at `${url}/channels/<code>/ota`, control API below it. */
-  url: string;
-  stop(): Promise<void>;
-}
+/** Root URL: channel endpoints at `${url}/channels/<code>/ota`, control API below it. */
+export type SandboxChannelsProcess = SandboxProcess;
 
 export interface SandboxChannelsProcessOptions {
   /** 0: any free port. */
@@ -24,29 +19,10 @@ export interface SandboxChannelsProcessOptions {
  * channel manager would be, and resolves once it prints its URL. `stop()` sends SIGTERM and waits.
  */
 export function startSandboxChannelsProcess(options: SandboxChannelsProcessOptions, logger: Logger): Promise<SandboxChannelsProcess> {
-  const args = [require.resolve('tsx/cli'), path.join(PROJECT_ROOT, 'scripts', 'sandbox-channels.ts'), '--port', String(options.port)];
+  const args = ['--port', String(options.port)];
   if (options.channels) args.push('--channels', options.channels.join(','));
-  if (options.webhook) args.push('--webhook-url', options.webhook.url, '--secret', options.webhook.secret, '--manager-code', options.webhook.managerCode);
+  if (options.webhook) args.push('--webhook-url', options.webhook.url, '--manager-code', options.webhook.managerCode);
   if (options.seed !== undefined) args.push('--seed', String(options.seed));
-  const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return new Promise<SandboxChannelsProcess>((resolve, reject) => {
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-      const url = /listening on (http:\/\/\S+)/.exec(output)?.[1];
-      if (!url) return;
-      child.stdout.off('data', onData);
-      resolve({
-        url,
-        async stop() {
-          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-          await exited;
-        },
-      });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', (chunk: Buffer) => logger.warn({ component: 'sandbox-channels' }, chunk.toString('utf8').trim()));
-    child.once('exit', (code) => reject(new Error(`the sandbox channel manager exited with ${code} before listening:\n${output}`)));
-  });
+  const env = options.webhook ? { SANDBOX_CHANNELS_SECRET: options.webhook.secret } : undefined;
+  return startSandboxProcess('sandbox-channels.ts', args, { name: 'sandbox channel manager', component: 'sandbox-channels', env }, logger);
 }
