@@ -302,17 +302,16 @@ export class PrismaInventory {
    * without waiting for it: the sale is committed and answers at once. Never fails the caller; the
    * channel reconciliation repairs a notification that got lost.
    */
-  private async changed(productId: string, category: string | null, from: string, to: string, source: string): Promise<void> {
+  private changed(productId: string, category: string | null, from: string, to: string, source: string): void {
     try {
       this.changes.inventoryChanged({ productId, category, from, to, source }).catch(() => undefined); // the sink logs its own failures
     } catch {
       // A sink that throws synchronously is ignored the same way.
     }
-    return Promise.resolve();
   }
 
   /** {@link changed} for many nights: one notification per product and category, spanning their first to last night. */
-  private async changedNights(rows: { productId: string; category: string; from: string; to: string }[], source: string): Promise<void> {
+  private changedNights(rows: { productId: string; category: string; from: string; to: string }[], source: string): void {
     const spans = new Map<string, { productId: string; category: string; from: string; to: string }>();
     for (const r of rows) {
       const key = `${r.productId}|${r.category}`;
@@ -323,7 +322,7 @@ export class PrismaInventory {
         if (r.to > span.to) span.to = r.to;
       }
     }
-    for (const span of spans.values()) await this.changed(span.productId, span.category, span.from, span.to, source);
+    for (const span of spans.values()) this.changed(span.productId, span.category, span.from, span.to, source);
   }
 
   // --- contracts ------------------------------------------------------------------------------
@@ -395,7 +394,7 @@ export class PrismaInventory {
         });
         return { contract: toContract(row), created: true };
       }, TX_OPTIONS);
-      await this.changed(product.id, contract.category, contract.validFrom, contract.validTo, 'contract');
+      this.changed(product.id, contract.category, contract.validFrom, contract.validTo, 'contract');
       return stored;
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
@@ -432,7 +431,7 @@ export class PrismaInventory {
    */
   async updateContractQuantity(code: string, quantity: number): Promise<StoredContract> {
     const updated = await this.setContractQuantity(code, quantity);
-    await this.changed(updated.productId, updated.category, updated.validFrom, updated.validTo, 'contract');
+    this.changed(updated.productId, updated.category, updated.validFrom, updated.validTo, 'contract');
     return updated;
   }
 
@@ -493,7 +492,7 @@ export class PrismaInventory {
         return { contract: toContract(updated), changed: true };
       }, TX_OPTIONS),
     );
-    if (cancelled.changed) await this.changed(cancelled.contract.productId, cancelled.contract.category, cancelled.contract.validFrom, cancelled.contract.validTo, 'contract');
+    if (cancelled.changed) this.changed(cancelled.contract.productId, cancelled.contract.category, cancelled.contract.validFrom, cancelled.contract.validTo, 'contract');
     return cancelled.contract;
   }
 
@@ -548,7 +547,7 @@ export class PrismaInventory {
     }
     if (problems.length || !product) throw new InventoryError('invalid-request', `The stop sale of ${s.productCode} cannot be stored: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems);
     const row = await this.prisma.stopSale.create({ data: { productId: product.id, category: s.category, dateFrom: utcDate(s.from), dateTo: utcDate(s.to), reason: s.reason } });
-    await this.changed(product.id, s.category, s.from, s.to, 'stop-sale');
+    this.changed(product.id, s.category, s.from, s.to, 'stop-sale');
     return { id: row.id, productId: product.id, supplierCode: s.supplierCode, productCode: s.productCode, category: row.category, from: s.from, to: s.to, reason: row.reason, createdAt: row.createdAt.getTime() };
   }
 
@@ -556,7 +555,7 @@ export class PrismaInventory {
     const stop = UUID.test(id) ? await this.prisma.stopSale.findUnique({ where: { id } }) : null;
     const removed = stop ? await this.prisma.stopSale.deleteMany({ where: { id } }) : { count: 0 };
     if (!stop || removed.count === 0) throw new InventoryError('stop-sale-not-found', `No stop sale ${id}`);
-    await this.changed(stop.productId, stop.category, isoDateOf(stop.dateFrom), isoDateOf(stop.dateTo), 'stop-sale');
+    this.changed(stop.productId, stop.category, isoDateOf(stop.dateFrom), isoDateOf(stop.dateTo), 'stop-sale');
   }
 
   async listStopSales(productId?: string): Promise<StoredStopSale[]> {
@@ -609,7 +608,7 @@ export class PrismaInventory {
     for (let attempt = 1; ; attempt++) {
       const holdId = await this.retrying(() => this.takeAtomically(req, toExclusive, expiresAt));
       if (holdId) {
-        await this.changed(req.productId, req.category, req.from, addDays(toExclusive, -1), expiresAt ? `hold:${req.channel}` : `sale:${req.channel}`);
+        this.changed(req.productId, req.category, req.from, addDays(toExclusive, -1), expiresAt ? `hold:${req.channel}` : `sale:${req.channel}`);
         return { hold: toHold(await this.prisma.inventoryHold.findUniqueOrThrow({ where: { id: holdId } })), created: true };
       }
       // Nothing was taken: a concurrent call with the same reference won, or some night is unavailable.
@@ -788,7 +787,7 @@ export class PrismaInventory {
       }, TX_OPTIONS),
     );
     const h = result.hold;
-    if (result.changed) await this.changed(h.productId, h.category, h.from, addDays(h.toExclusive, -1), `cancel:${h.channel}`);
+    if (result.changed) this.changed(h.productId, h.category, h.from, addDays(h.toExclusive, -1), `cancel:${h.channel}`);
     return h;
   }
 
@@ -815,7 +814,7 @@ export class PrismaInventory {
         }, TX_OPTIONS),
       );
       total += expired.length;
-      await this.changedNights(expired.map((h) => ({ productId: h.productId, category: h.category, from: h.from, to: addDays(h.toExclusive, -1) })), 'expiry');
+      this.changedNights(expired.map((h) => ({ productId: h.productId, category: h.category, from: h.from, to: addDays(h.toExclusive, -1) })), 'expiry');
       if (expired.length < EXPIRE_BATCH) return total;
     }
   }
@@ -943,7 +942,7 @@ export class PrismaInventory {
         now,
       ),
     );
-    await this.changedNights(rows.map((r) => ({ productId: r.product_id, category: r.category, from: r.stay_date, to: r.stay_date })), 'release');
+    this.changedNights(rows.map((r) => ({ productId: r.product_id, category: r.category, from: r.stay_date, to: r.stay_date })), 'release');
     const byContract = new Map<string, ReleasedContract>();
     for (const r of rows) {
       let c = byContract.get(r.contract_id);
