@@ -12,7 +12,6 @@ import {
   type FlightSearch,
   type Offer,
   type OrderPassenger,
-  type PassengerFare,
   type PassengerType,
   type Penalty,
   type Segment,
@@ -21,7 +20,9 @@ import {
 } from '../../domain/flights/model';
 import { isLocalDateTime, localToInstant } from '../../domain/flights/time';
 import { isCurrencyCode, minorUnits } from '../../domain/money/currency';
+import { fromMinor, toMinor } from '../../domain/money/minor-units';
 import { Dec, type MoneyJson } from '../../domain/money/money';
+import { splitFaresEvenly, type Traveller } from '../../domain/flights/fares';
 import type {
   WireConditions,
   WireCreateOrderBody,
@@ -130,22 +131,8 @@ function zonedTime(memo: WireMemo, code: string, timeZone: string, local: string
 
 // ---------------------------------------------------------------- money
 
-/**
- * Amounts in minor units as BigInt: exact like Dec, and much cheaper on an offers page of
- * hundreds of offers. `toMinor("512.3", 2)` = 51230n; the wire regex already made it a decimal.
- */
-function toMinor(amount: string, exponent: number): bigint {
-  const dot = amount.indexOf('.');
-  if (dot < 0) return BigInt(exponent === 0 ? amount : amount + '0'.repeat(exponent));
-  return BigInt(amount.slice(0, dot) + amount.slice(dot + 1).padEnd(exponent, '0'));
-}
-
-function fromMinor(minor: bigint, currency: string, exponent = minorUnits(currency)): MoneyJson {
-  const negative = minor < 0n;
-  const digits = (negative ? -minor : minor).toString().padStart(exponent + 1, '0');
-  const amount = exponent === 0 ? digits : `${digits.slice(0, -exponent)}.${digits.slice(-exponent)}`;
-  return { amount: negative ? `-${amount}` : amount, currency };
-}
+// Amounts in minor units as BigInt (domain/money/minor-units.ts): exact like Dec, and much cheaper
+// on an offers page of hundreds of offers; the wire regex already made each amount a decimal.
 
 /** The currency's exponent, or 'malformed-response' at `<base><field>` for a code that is no currency. */
 function exponentOf(currency: string, base: Path, field: string): number {
@@ -301,44 +288,6 @@ function fareBasisOf(w: { slices: readonly WireSlice[] }, passengerId: string, b
   throw malformed(`${base}.slices[0].segments[0].passengers`, `no fare for passenger ${passengerId}`);
 }
 
-interface Traveller {
-  type: PassengerType;
-  fareBasis: string;
-}
-
-/**
- * Per-type fares from whole-booking totals (offers and orders alike). The Duffel shape prices the
- * whole offer or order (base, tax, total), not each traveller: base and tax are each split evenly
- * per traveller in whole minor units (ROUND_DOWN), and the remainder of each goes to the FIRST
- * traveller, who then gets a fare line of their own unless it happens to match; travellers of one
- * type with the same fare basis and amounts share a line (`count`). So Σ fare.total × count = total,
- * Σ fare.base × count = base and Σ taxes × count = tax, exactly. Taxes come as one `XT` (combined)
- * line, none when the traveller's tax share is zero.
- */
-function splitFares(baseMinor: bigint, taxMinor: bigint, currency: string, exponent: number, travellers: readonly Traveller[]): PassengerFare[] {
-  const n = BigInt(travellers.length);
-  const baseEach = baseMinor / n;
-  const taxEach = taxMinor / n;
-  const out: PassengerFare[] = [];
-  for (let i = 0; i < travellers.length; i++) {
-    const { type, fareBasis } = travellers[i]!;
-    const b = i === 0 ? baseMinor - baseEach * (n - 1n) : baseEach;
-    const t = i === 0 ? taxMinor - taxEach * (n - 1n) : taxEach;
-    const baseText = fromMinor(b, currency, exponent);
-    const totalText = fromMinor(b + t, currency, exponent);
-    let same: PassengerFare | undefined;
-    for (const f of out) {
-      if (f.passengerType === type && f.fare.fareBasis === fareBasis && f.fare.total.amount === totalText.amount && f.fare.base.amount === baseText.amount) {
-        same = f;
-        break;
-      }
-    }
-    if (same) same.count++;
-    else out.push({ passengerType: type, count: 1, fare: { fareBasis, base: baseText, taxes: t === 0n ? [] : [{ code: 'XT', amount: fromMinor(t, currency, exponent) }], total: totalText } });
-  }
-  return out;
-}
-
 interface Totals {
   total: MoneyJson;
   base: MoneyJson;
@@ -402,7 +351,7 @@ function offerWithPassengers(w: WireOffer, path: Path, supplier: string, memo: W
     id: w.id,
     supplier,
     slices,
-    fares: splitFares(t.baseMinor, t.taxMinor, t.total.currency, t.exponent, travellers),
+    fares: splitFaresEvenly(t.baseMinor, t.taxMinor, t.total.currency, t.exponent, travellers),
     total: t.total,
     base: t.base,
     taxTotal: t.taxTotal,
@@ -512,7 +461,7 @@ export function mapOrder(w: WireOrder, path: Path, supplier: string): FlightOrde
   });
   // Duffel orders carry totals only: split per traveller like an offer's (see splitFares).
   const travellers: Traveller[] = w.passengers.map((p, i) => ({ type: passengers[i]!.type, fareBasis: fareBasisOf(w, p.id, path) }));
-  const fares = splitFares(t.baseMinor, t.taxMinor, t.total.currency, t.exponent, travellers);
+  const fares = splitFaresEvenly(t.baseMinor, t.taxMinor, t.total.currency, t.exponent, travellers);
   const held = w.payment_status.awaiting_payment && !w.cancelled_at;
   const [status, supplierStatus]: [FlightOrder['status'], string] = w.cancelled_at
     ? ['CANCELLED', 'cancelled']

@@ -1,4 +1,3 @@
-import Decimal from 'decimal.js';
 import { XMLParser } from 'fast-xml-parser';
 import type { z } from 'zod';
 import { AIRPORTS, CARRIERS } from '../../domain/flights/airports';
@@ -22,6 +21,9 @@ import {
   type TravelDocument,
 } from '../../domain/flights/model';
 import { isLocalDateTime, localToInstant } from '../../domain/flights/time';
+import { splitFaresEvenly } from '../../domain/flights/fares';
+import { minorUnits } from '../../domain/money/currency';
+import { toMinor } from '../../domain/money/minor-units';
 import { Money, type MoneyJson } from '../../domain/money/money';
 import {
   ndcNamespace,
@@ -373,28 +375,11 @@ function orderFares(items: WireFareItem[], lists: Lists, passengers: OrderPassen
   return fares;
 }
 
-/**
- * No OrderItems (a gateway that gives only order totals): base and taxes split evenly per
- * traveller, truncated to the minor unit, the remainder on the first; one tax line "XT"
- * (IATA's combined-taxes code). Fare basis unknown: "". Travellers of one type paying the same
- * share are grouped.
- */
-function evenSplit(passengers: OrderPassenger[], base: Money, taxTotal: Money): PassengerFare[] {
-  if (!passengers.length) return [];
-  const n = passengers.length;
-  const share = (m: Money) => Money.of(m.amount.dividedBy(n), m.currency).roundToMinor(Decimal.ROUND_DOWN);
-  const baseEach = share(base);
-  const taxEach = share(taxTotal);
-  const fares: PassengerFare[] = [];
-  passengers.forEach((p, i) => {
-    const b = i === 0 ? base.subtract(baseEach.times(n - 1)) : baseEach;
-    const t = i === 0 ? taxTotal.subtract(taxEach.times(n - 1)) : taxEach;
-    const fare = { fareBasis: '', base: b.toJSON(), taxes: t.amount.isZero() ? [] : [{ code: 'XT', amount: t.toJSON() }], total: b.add(t).toJSON() };
-    const same = fares.find((f) => f.passengerType === p.type && f.fare.total.amount === fare.total.amount && f.fare.base.amount === fare.base.amount);
-    if (same) same.count++;
-    else fares.push({ passengerType: p.type, count: 1, fare });
-  });
-  return fares;
+/** No OrderItems (a gateway that gives only order totals): the even split, fare basis unknown. */
+function evenFares(passengers: OrderPassenger[], base: MoneyJson, tax: MoneyJson): PassengerFare[] {
+  const exponent = minorUnits(base.currency);
+  const minor = (m: MoneyJson) => toMinor(Money.fromJson(m).amount.toFixed(exponent), exponent);
+  return splitFaresEvenly(minor(base), minor(tax), base.currency, exponent, passengers.map((p) => ({ type: p.type, fareBasis: '' })));
 }
 
 /** OrderViewRS (and OrderCancelRS, which carries the cancelled order) → FlightOrder. */
@@ -420,7 +405,7 @@ export function mapOrderRS(xml: string, version: NdcVersion, supplier: string, m
   const passengers = (DataLists.PaxList?.Pax ?? []).map((p, i) => passenger(p, `Response/DataLists/PaxList/Pax/${i}`));
   const fares = o.OrderItem
     ? orderFares(o.OrderItem, lists, passengers, o.TotalPrice)
-    : evenSplit(passengers, Money.fromJson(o.TotalPrice.BaseAmount), Money.fromJson(o.TotalPrice.TotalTaxAmount));
+    : evenFares(passengers, o.TotalPrice.BaseAmount, o.TotalPrice.TotalTaxAmount);
   return {
     id: o.OrderID,
     supplier,
