@@ -1,9 +1,10 @@
+import { LIFECYCLE_STATUSES, type LifecycleStatus } from './model';
 import type { MoneyJson } from '../money/money';
 import { DAY_MS, startOfDateUtc, type Instant } from '../time/instant';
 
-/** Lifecycle states of the first slice. The full lifecycle (hold, deposit, …) extends this set. */
-export const BOOKING_STATUSES = ['DRAFT', 'EXPIRED', 'CANCELLED'] as const;
-export type BookingStatus = (typeof BOOKING_STATUSES)[number];
+/** Every stored booking status: the first slice's drafts and the lifecycle's (domain/booking/model.ts). */
+export const BOOKING_STATUSES = LIFECYCLE_STATUSES;
+export type BookingStatus = LifecycleStatus;
 
 /**
  * Booking references are what advisors read out on the phone: `ITN-` and 8 characters of

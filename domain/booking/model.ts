@@ -1,0 +1,259 @@
+import type { Occupancy, Policy } from '../catalog/model';
+import type { OrderPassenger, TravelDocument } from '../flights/model';
+import type { ProductType, SalesChannel } from '../ledger/chart';
+import type { MoneyJson } from '../money/money';
+import type { Instant } from '../time/instant';
+
+/**
+ * The booking lifecycle's vocabulary: what an advisor asks for, what the workflow holds, and what
+ * it reports. Plain JSON only (amounts as decimal strings with their currency, instants as epoch
+ * ms, calendar dates YYYY-MM-DD), because all of it crosses the workflow boundary.
+ */
+
+/**
+ * Lifecycle states. DRAFT/EXPIRED come from the first slice (a draft nobody confirmed).
+ * HELD: components held, waiting for the deposit until the hold lapses. CONFIRMED: deposit in,
+ * suppliers confirmed, balance outstanding. PAID: nothing left to pay. TRAVELLING: between the
+ * first and last service day. COMPLETED: back home, in the customer's travel history.
+ * CANCELLED: cancelled by the customer or for non-payment. FAILED: confirmation failed and what
+ * had been confirmed was compensated (the reason is in `failure`).
+ */
+export const LIFECYCLE_STATUSES = ['DRAFT', 'HELD', 'CONFIRMED', 'PAID', 'TRAVELLING', 'COMPLETED', 'CANCELLED', 'EXPIRED', 'FAILED'] as const;
+export type LifecycleStatus = (typeof LIFECYCLE_STATUSES)[number];
+export const TERMINAL_STATUSES: readonly LifecycleStatus[] = ['COMPLETED', 'CANCELLED', 'EXPIRED', 'FAILED'];
+
+export const COMPONENT_KINDS = ['FLIGHT', 'HOTEL', 'TRANSFER', 'INSURANCE', 'TOUR'] as const;
+export type ComponentKind = (typeof COMPONENT_KINDS)[number];
+
+/** A catalog product: a hotel stay, a transfer or excursion, insurance, a tour departure. */
+export interface CatalogComponentRequest {
+  /** Unique within the booking ("hotel", "transfer-in"): part of every idempotency key. */
+  id: string;
+  kind: Exclude<ComponentKind, 'FLIGHT'>;
+  supplierCode: string;
+  productCode: string;
+  category: string;
+  ratePlan?: string;
+  /** First night (hotel), service day (transfer), trip start (insurance), departure (tour). */
+  startDate: string;
+  /** Nights (hotel, tour extra nights, insurance trip length); 0 for a one-day service. */
+  nights: number;
+  /** One occupancy per room / vehicle / unit. */
+  units: Occupancy[];
+}
+
+/** A flight offer found through a flight supplier (search first, then book the offer id). */
+export interface FlightComponentRequest {
+  id: string;
+  kind: 'FLIGHT';
+  /** Supplier name as registered on the supplier worker ("duffel-sandbox", "ndc-sandbox"). */
+  supplier: string;
+  offerId: string;
+  passengers: OrderPassenger[];
+}
+
+export type ComponentRequest = CatalogComponentRequest | FlightComponentRequest;
+
+/**
+ * How the customer pays (all optional: defaults come from `DEFAULT_PAYMENT_TERMS`). The deposit is
+ * a percent of the total or a fixed amount in the booking currency; installments fall evenly
+ * between the deposit and the final balance, which is due `finalDueDaysBefore` days before departure.
+ */
+export interface PaymentTermsInput {
+  depositPercent?: string;
+  depositAmount?: MoneyJson;
+  /** Installments between deposit and final balance (0 = deposit + balance only). */
+  installments?: number;
+  finalDueDaysBefore?: number;
+  /** Days before each due date that the customer is reminded. */
+  reminderDaysBefore?: number;
+  /** Days after a missed final balance before the booking is cancelled for non-payment. */
+  graceDays?: number;
+}
+
+export interface PaymentTerms {
+  depositPercent: string | null;
+  depositAmount: MoneyJson | null;
+  installments: number;
+  finalDueDaysBefore: number;
+  reminderDaysBefore: number;
+  graceDays: number;
+}
+
+export const DEFAULT_PAYMENT_TERMS: PaymentTerms = {
+  depositPercent: '20',
+  depositAmount: null,
+  installments: 0,
+  finalDueDaysBefore: 42,
+  reminderDaysBefore: 7,
+  graceDays: 3,
+};
+
+/** What `POST /bookings` turns into the workflow's input (the reference is drawn by the API). */
+export interface BookingRequest {
+  reference: string;
+  customerId: string;
+  advisorId?: string;
+  /** Sales channel: picks the revenue accounts and markups. */
+  channel: SalesChannel;
+  /** Currency the customer is quoted and pays in. */
+  currency: string;
+  /** First and last service day (YYYY-MM-DD, destination calendar). */
+  departureDate: string;
+  returnDate: string;
+  components: ComponentRequest[];
+  paymentTerms?: PaymentTermsInput;
+  /** Hours the held components are kept waiting for the deposit (default 72). */
+  holdHours?: number;
+  /** Where reminders go (the notifier decides how). */
+  contactEmail?: string;
+  /** The IANA zone that turns due dates into instants (the operator's zone). */
+  timeZone: string;
+}
+
+/** A component once priced: what it sells for, what it costs, and the supplier's rules. */
+export interface PricedComponent {
+  id: string;
+  kind: ComponentKind;
+  description: string;
+  /** Catalog supplier code, or the flight supplier name. */
+  supplierCode: string;
+  /** Ledger product type ("hotels", "flights", "transfers", "insurance", "tours"). */
+  productType: ProductType;
+  /** First and last service day, inclusive. */
+  serviceStart: string;
+  serviceEnd: string;
+  pax: number;
+  /** What the customer pays for it, in the booking currency. */
+  sell: MoneyJson;
+  /** What the supplier charges, in the supplier's currency. */
+  cost: MoneyJson;
+  /**
+   * Flights only: what is settled with the airline (the fare and taxes). Itinera sells flights as
+   * an agent, so only `sell − settlement` is Itinera's revenue.
+   */
+  settlement: MoneyJson | null;
+  cancellationPolicy: Policy;
+  amendmentPolicy: Policy;
+  /** Catalog components: what the inventory holds (null for flights and on-request services). */
+  inventory: { productId: string; category: string; from: string; nights: number; quantity: number } | null;
+  /** Flight components: the offer and its ticketing rules. */
+  flight: {
+    supplier: string;
+    offerId: string;
+    passengers: OrderPassenger[];
+    instantPaymentRequired: boolean;
+    ticketingDeadline: Instant | null;
+  } | null;
+  /** The request it came from (amendments re-price from it). */
+  request: ComponentRequest;
+}
+
+export const COMPONENT_STATUSES = ['PRICED', 'HELD', 'CONFIRMED', 'TICKETED', 'CANCELLED', 'FAILED'] as const;
+export type ComponentStatus = (typeof COMPONENT_STATUSES)[number];
+
+export interface ComponentState extends PricedComponent {
+  status: ComponentStatus;
+  /** Inventory hold reference or flight order id, once the supplier knows the component. */
+  supplierRef: string | null;
+  /** Airline record locator (flights). */
+  locator: string | null;
+  documents: TravelDocument[];
+  /** Penalty charged when it was cancelled. */
+  penalty: MoneyJson | null;
+}
+
+export type InstallmentKind = 'DEPOSIT' | 'INSTALLMENT' | 'BALANCE';
+
+export interface Installment {
+  id: string;
+  kind: InstallmentKind;
+  /** Calendar due date and the instant it ends (23:59:59.999 in the operator's zone). */
+  dueDate: string;
+  dueAt: Instant;
+  amount: MoneyJson;
+  /** How much of it has been paid (decimal string, same currency). */
+  paid: string;
+  /** Reminder sent for this installment. */
+  reminded: boolean;
+}
+
+export interface PaymentRecord {
+  /** The payer's idempotency key: a repeated delivery changes nothing. */
+  paymentId: string;
+  amount: MoneyJson;
+  method: string;
+  receivedAt: Instant;
+  /** Part of it returned because it exceeded what was owed. */
+  excessRefunded: string;
+  ledgerEntryId: string | null;
+}
+
+export interface RefundRecord {
+  refundId: string;
+  amount: MoneyJson;
+  reason: 'CANCELLATION' | 'OVERPAYMENT' | 'GOODWILL' | 'FAILED_BOOKING' | 'AMENDMENT';
+  at: Instant;
+  providerRef: string | null;
+  ledgerEntryId: string | null;
+}
+
+export const COMPLAINT_CATEGORIES = ['ACCOMMODATION', 'FLIGHT', 'TRANSFER', 'SERVICE', 'BILLING', 'OTHER'] as const;
+export type ComplaintCategory = (typeof COMPLAINT_CATEGORIES)[number];
+export const COMPLAINT_SEVERITIES = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
+export type ComplaintSeverity = (typeof COMPLAINT_SEVERITIES)[number];
+
+export interface Complaint {
+  id: string;
+  category: ComplaintCategory;
+  severity: ComplaintSeverity;
+  notes: string[];
+  status: 'OPEN' | 'ASSIGNED' | 'RESOLVED';
+  assignee: string | null;
+  loggedAt: Instant;
+  resolvedAt: Instant | null;
+  resolution: string | null;
+  /** Goodwill given on resolution: money back (REFUND) or a credit on the customer's account. */
+  goodwill: { kind: 'REFUND' | 'CREDIT'; amount: MoneyJson; ledgerEntryId: string | null } | null;
+}
+
+export interface TimelineEvent {
+  at: Instant;
+  /** Machine word ("HELD", "PAYMENT", "REMINDER", "CANCELLED"...). */
+  kind: string;
+  message: string;
+}
+
+/** What the `status` query returns: everything ops and advisors need, no personal data beyond ids. */
+export interface LifecycleView {
+  reference: string;
+  status: LifecycleStatus;
+  customerId: string;
+  advisorId: string | null;
+  channel: SalesChannel;
+  currency: string;
+  departureDate: string;
+  returnDate: string;
+  openedAt: Instant;
+  /** The deposit must arrive by then or the holds lapse (HELD only). */
+  holdExpiresAt: Instant | null;
+  components: ComponentState[];
+  total: MoneyJson;
+  paid: MoneyJson;
+  /** total − paid − penalties waived..., never negative. */
+  balanceDue: MoneyJson;
+  schedule: Installment[];
+  terms: PaymentTerms;
+  payments: PaymentRecord[];
+  refunds: RefundRecord[];
+  complaints: Complaint[];
+  timeline: TimelineEvent[];
+  /** The earliest thing the workflow is waiting for. */
+  nextDeadline: { at: Instant; what: string } | null;
+  /** Why confirmation failed (FAILED) or why a booking was cancelled. */
+  failure: string | null;
+  /** A compensation or supplier step failed for good: a person must look (ops list). */
+  needsManualReview: boolean;
+  /** Increases on every change: projections keep only the newest. */
+  version: number;
+}
