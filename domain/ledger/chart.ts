@@ -55,6 +55,7 @@ export function travelChartOfAccounts(options: ChartOptions = DEFAULT_CHART_OPTI
     { code: 'liability:payable:sub-agent-commissions', name: 'Sub-agent commission payable', type: 'LIABILITY' },
     { code: 'liability:payable:atol-contributions', name: 'ATOL Protection Contribution payable', type: 'LIABILITY' },
     { code: 'liability:payable:taxes', name: 'Taxes payable', type: 'LIABILITY' },
+    { code: 'liability:customer-credits', name: 'Customer credit vouchers', type: 'LIABILITY' },
     ...PRODUCT_TYPES.flatMap((p) =>
       SALES_CHANNELS.map((ch): ChartAccount => ({ code: `revenue:${p}:${ch}`, name: `Revenue: ${title(p)}, ${ch} sales`, type: 'REVENUE' })),
     ),
@@ -64,6 +65,7 @@ export function travelChartOfAccounts(options: ChartOptions = DEFAULT_CHART_OPTI
     ...PRODUCT_TYPES.map((p): ChartAccount => ({ code: `expense:cost-of-sales:${p}`, name: `Cost of sales: ${title(p)}`, type: 'EXPENSE' })),
     { code: 'expense:sub-agent-commissions', name: 'Sub-agent commissions', type: 'EXPENSE' },
     { code: 'expense:atol-contributions', name: 'ATOL Protection Contributions', type: 'EXPENSE' },
+    { code: 'expense:goodwill', name: 'Goodwill and compensation', type: 'EXPENSE' },
     { code: 'expense:fx:realised-loss', name: 'Realised FX loss', type: 'EXPENSE' },
     { code: 'expense:fx:unrealised-loss', name: 'Unrealised FX loss', type: 'EXPENSE' },
     { code: 'equity:fx-translation-reserve', name: 'FX translation reserve', type: 'EQUITY' },

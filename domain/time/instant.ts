@@ -48,3 +48,48 @@ export function utcDate(isoDate: string): Date {
 export function isoDateOf(date: Date | Instant): string {
   return new Date(date).toISOString().slice(0, 10);
 }
+
+const OFFSET_FORMATS = new Map<string, Intl.DateTimeFormat>();
+
+/** The zone's UTC offset (ms, local minus UTC) at `at`, read through Intl (no host zone, no libraries). */
+function zoneOffsetAt(at: Instant, timeZone: string): number {
+  let format = OFFSET_FORMATS.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    OFFSET_FORMATS.set(timeZone, format);
+  }
+  const parts: Record<string, number> = {};
+  for (const p of format.formatToParts(at)) if (p.type !== 'literal') parts[p.type] = Number(p.value);
+  const wall = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
+  return wall - Math.floor(at / 1000) * 1000;
+}
+
+/**
+ * The last millisecond of a calendar date (23:59:59.999) in an IANA zone, DST-correct: of the
+ * offsets in force around that day, the latest instant whose wall clock reads 23:59:59.999 on that
+ * date wins (when an autumn change at midnight repeats the last hour, the later pass counts).
+ * Throws a RangeError for a string that is not a date or an unknown zone.
+ */
+export function endOfDateIn(date: string, timeZone: string): Instant {
+  if (!isIsoDate(date)) throw new RangeError(`Not a calendar date: ${date}`);
+  if (!isTimeZone(timeZone)) throw new RangeError(`Unknown IANA time zone: ${timeZone}`);
+  const wall = Date.parse(`${date}T23:59:59.999Z`);
+  let best: Instant | null = null;
+  for (let k = -4; k <= 4; k++) {
+    const offset = zoneOffsetAt(wall + k * 6 * HOUR_MS, timeZone);
+    const candidate = wall - offset;
+    if (zoneOffsetAt(candidate, timeZone) === offset && (best === null || candidate > best)) best = candidate;
+  }
+  // Every zone has 23:59:59.999 on every date (changes skip forward at or after midnight, or earlier).
+  if (best === null) throw new RangeError(`${date} has no 23:59:59.999 in ${timeZone}`);
+  return best;
+}

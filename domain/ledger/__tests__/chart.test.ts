@@ -53,3 +53,11 @@ describe('travel chart of accounts', () => {
     );
   });
 });
+
+describe('booking lifecycle accounts', () => {
+  it('has a goodwill expense and a customer credit voucher liability', () => {
+    const chart = travelChartOfAccounts();
+    expect(chart.find((a) => a.code === 'expense:goodwill')).toEqual({ code: 'expense:goodwill', name: 'Goodwill and compensation', type: 'EXPENSE' });
+    expect(chart.find((a) => a.code === 'liability:customer-credits')).toEqual({ code: 'liability:customer-credits', name: 'Customer credit vouchers', type: 'LIABILITY' });
+  });
+});
