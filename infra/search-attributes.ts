@@ -3,6 +3,12 @@ import { temporal } from '@temporalio/proto';
 import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../workflows/booking/search-attributes';
 
 const INDEXED = temporal.api.enums.v1.IndexedValueType;
+const INDEXED_TYPE = {
+  Keyword: INDEXED.INDEXED_VALUE_TYPE_KEYWORD,
+  Datetime: INDEXED.INDEXED_VALUE_TYPE_DATETIME,
+  Double: INDEXED.INDEXED_VALUE_TYPE_DOUBLE,
+  Bool: INDEXED.INDEXED_VALUE_TYPE_BOOL,
+} as const;
 
 /**
  * Registers Itinera's custom search attributes on a namespace, skipping those already there.
@@ -23,7 +29,7 @@ export async function registerSearchAttributes(connection: Connection, namespace
   await connection.operatorService.addSearchAttributes({
     namespace,
     searchAttributes: Object.fromEntries(
-      missing.map((sa) => [sa.name, sa.type === 'Keyword' ? INDEXED.INDEXED_VALUE_TYPE_KEYWORD : INDEXED.INDEXED_VALUE_TYPE_DATETIME]),
+      missing.map((sa) => [sa.name, INDEXED_TYPE[sa.type]]),
     ),
   });
   return missing.map((sa) => sa.name);

@@ -1,5 +1,6 @@
 /** The one `workflowsPath` for workers: every workflow type Itinera registers. */
 export { BookingWorkflow } from './booking/booking.workflow';
+export { BookingQuoteWorkflow } from './booking/quote.workflow';
 export { MonthEndRevaluationWorkflow } from './finance/revaluation.workflow';
 export { DailyRevenueRecognitionWorkflow } from './finance/revenue-recognition.workflow';
 export { DailyFxImportWorkflow } from './finance/fx-import.workflow';

@@ -1,6 +1,7 @@
 import {
   allHandlersFinished,
   condition,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -9,6 +10,8 @@ import {
 } from '@temporalio/workflow';
 import type { BookingActivities } from '../../activities/booking.activities';
 import { draftExpiry, type BookingDraft } from '../../domain/booking/draft';
+import type { BookingRequest, LifecycleView } from '../../domain/booking/model';
+import { bookingLifecycle } from './lifecycle';
 import { awaitRecordedUpdate, statusQuery, type BookingView } from './messages';
 import { BookingStatus } from './search-attributes';
 
@@ -19,14 +22,30 @@ const activities = proxyActivities<BookingActivities>({
 });
 
 /**
- * One booking, from draft onwards (workflow id `booking-<reference>`).
+ * Release 2026-11-29 grew the draft slice into the whole booking lifecycle. Bookings opened before
+ * (history without this marker) replay and finish as drafts; every booking opened since runs
+ * `bookingLifecycle`. Remove the draft branch once the query in workflows/PATCHES.md returns 0.
+ */
+export const LIFECYCLE_PATCH = '2026-11-29-booking-lifecycle';
+
+/**
+ * One booking (workflow id `booking-<reference>`): the lifecycle for bookings opened since
+ * 2026-11-29 (see lifecycle.ts), the first slice's draft for older ones.
+ */
+export async function BookingWorkflow(input: BookingRequest | BookingDraft): Promise<LifecycleView | BookingView> {
+  if (patched(LIFECYCLE_PATCH)) return bookingLifecycle(input as BookingRequest);
+  return draftSlice(input as BookingDraft);
+}
+
+/**
+ * The first slice: one booking from draft onwards.
  *
  * This first slice stores the draft through an activity, answers the `status` query and the
  * `awaitRecorded` update, and lets an unconfirmed draft lapse when its hold runs out (30 days by
  * default, never past the travel date). Search attributes `BookingReference`, `CustomerId`,
  * `AdvisorId` and `TravelDate` are set by the starter; the workflow keeps `BookingStatus` current.
  */
-export async function BookingWorkflow(draft: BookingDraft): Promise<BookingView> {
+async function draftSlice(draft: BookingDraft): Promise<BookingView> {
   // Workflow time: deterministic, and skipped ahead by the test server.
   const openedAt = Date.now();
   const view: BookingView = {

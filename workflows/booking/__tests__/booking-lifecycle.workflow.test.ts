@@ -1,0 +1,404 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { bookingWorkflowId, referenceFromBytes } from '../../../domain/booking/draft';
+import type { BookingRequest, ComponentRequest, LifecycleView } from '../../../domain/booking/model';
+import { addDays } from '../../../domain/catalog/dates';
+import type { Offer, OrderPassenger } from '../../../domain/flights/model';
+import { Dec } from '../../../domain/money/money';
+import { DAY_MS, HOUR_MS } from '../../../domain/time/instant';
+import { BookingWorkflow } from '../booking.workflow';
+import {
+  acceptAmendmentUpdate,
+  acceptCancellationUpdate,
+  assignComplaintUpdate,
+  awaitHeldUpdate,
+  lifecycleStatusQuery,
+  logComplaintUpdate,
+  previewAmendmentUpdate,
+  previewCancellationUpdate,
+  recordPaymentUpdate,
+  resolveComplaintUpdate,
+} from '../messages';
+import { firstRatePlan, startLifecycleRig, type LifecycleRig } from './lifecycle.rig';
+
+/**
+ * The five business scenarios and the failure cases of issue 7, on the time-skipping server with
+ * the real activities: PGlite (catalog, inventory, ledger, deferred revenue, projection), and the
+ * sandbox GDS over HTTP for flights. Each asserts the workflow's state, the ledger and inventory.
+ */
+jest.setTimeout(120_000);
+
+const PASSENGERS: OrderPassenger[] = [
+  { id: 'P-1', type: 'ADT', title: 'MS', givenName: 'Ada', familyName: 'Lovelace', bornOn: '1980-12-10', gender: 'F', passport: { number: '501234567', issuingCountry: 'GB', expiresOn: '2034-01-01' } },
+  { id: 'P-2', type: 'ADT', title: 'MR', givenName: 'Charles', familyName: 'Babbage', bornOn: '1979-12-26', gender: 'M', passport: { number: '701234567', issuingCountry: 'GB', expiresOn: '2033-06-01' } },
+];
+
+let rig: LifecycleRig;
+beforeAll(async () => {
+  rig = await startLifecycleRig();
+});
+afterAll(async () => {
+  await rig?.stop();
+});
+
+type Handle = WorkflowHandle<typeof BookingWorkflow>;
+
+function catalogComponents(departure: string, nights: number): ComponentRequest[] {
+  const units = [{ adults: 2, childAges: [] }];
+  return [
+    { id: 'hotel', kind: 'HOTEL', supplierCode: rig.hotel.supplierCode, productCode: rig.hotel.code, ...firstRatePlan(rig.hotel), startDate: departure, nights, units },
+    { id: 'transfer', kind: 'TRANSFER', supplierCode: rig.transfer.supplierCode, productCode: rig.transfer.code, ...firstRatePlan(rig.transfer), startDate: departure, nights: 0, units },
+    { id: 'insurance', kind: 'INSURANCE', supplierCode: rig.insurance.supplierCode, productCode: rig.insurance.code, ...firstRatePlan(rig.insurance), startDate: departure, nights, units: [{ adults: 1, childAges: [] }, { adults: 1, childAges: [] }] },
+  ];
+}
+
+async function request(daysAhead: number, nights: number, extra: Partial<BookingRequest> = {}, components?: ComponentRequest[]): Promise<BookingRequest> {
+  const today = await rig.today();
+  const departureDate = addDays(today, daysAhead);
+  return {
+    reference: referenceFromBytes(randomBytes(8)),
+    customerId: 'CUST-1',
+    advisorId: 'ADV-7',
+    channel: 'direct',
+    currency: 'GBP',
+    departureDate,
+    returnDate: addDays(departureDate, nights),
+    components: components ?? catalogComponents(departureDate, nights),
+    contactEmail: 'ada@example.com',
+    timeZone: 'UTC',
+    ...extra,
+  };
+}
+
+async function open(req: BookingRequest): Promise<{ handle: Handle; view: LifecycleView }> {
+  const handle = await rig.client.workflow.start(BookingWorkflow, { workflowId: bookingWorkflowId(req.reference), taskQueue: rig.taskQueue, args: [req] });
+  const view = await handle.executeUpdate(awaitHeldUpdate);
+  if (view.status !== 'HELD') throw new Error(`booking ${req.reference} was not held: ${view.failure}`);
+  return { handle, view };
+}
+
+const pay = (handle: Handle, amount: string, paymentId: string = randomUUID(), currency = 'GBP') =>
+  handle.executeUpdate(recordPaymentUpdate, { args: [{ paymentId, amount: { amount, currency }, method: 'card' }] });
+
+/** Moves the test server's clock to `at` (epoch ms), running every timer on the way. */
+async function skipTo(at: number): Promise<void> {
+  const now = await rig.env.currentTimeMs();
+  if (at > now) await rig.env.sleep(at - now);
+}
+
+/** Past the return date and the 30-day complaint window: the workflow has closed. */
+async function result(handle: Handle, req: BookingRequest): Promise<LifecycleView> {
+  await skipTo(Date.parse(`${req.returnDate}T23:59:59.999Z`) + 30 * DAY_MS + HOUR_MS);
+  return (await handle.result()) as LifecycleView;
+}
+
+/** Net (debits − credits) per account of one booking's postings. */
+async function ledgerNet(reference: string): Promise<Record<string, string>> {
+  const rows = await rig.db.query<{ code: string; side: string; amount: string }>(
+    `SELECT a.code, p.side::text AS side, p.amount::text AS amount
+       FROM postings p JOIN journal_entries e ON e.id = p.entry_id JOIN ledger_accounts a ON a.id = p.account_id
+      WHERE e.booking_ref = $1`,
+    [reference],
+  );
+  const net: Record<string, Dec> = {};
+  for (const r of rows) net[r.code] = (net[r.code] ?? new Dec(0)).plus(r.side === 'DEBIT' ? r.amount : new Dec(r.amount).neg());
+  return Object.fromEntries(Object.entries(net).map(([k, v]) => [k, v.toFixed(2)]));
+}
+
+async function entryCount(idempotencyKeyLike: string): Promise<number> {
+  const [row] = await rig.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM journal_entries WHERE idempotency_key LIKE $1`, [idempotencyKeyLike]);
+  return row!.n;
+}
+
+async function holdStatus(key: string): Promise<string | undefined> {
+  return (await rig.inventory.getHold(key))?.status;
+}
+
+async function failureType(p: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) return err.cause.type ?? undefined;
+    throw err;
+  }
+  return undefined;
+}
+
+async function holdableOffer(departureDate: string, returnDate: string): Promise<Offer> {
+  const offers = await rig.duffel.search({
+    slices: [
+      { origin: 'LHR', destination: 'JFK', departureDate },
+      { origin: 'JFK', destination: 'LHR', departureDate: returnDate },
+    ],
+    passengers: [{ type: 'ADT' }, { type: 'ADT' }],
+    cabin: 'ECONOMY',
+  });
+  const offer = offers.find((o) => !o.instantPaymentRequired);
+  if (!offer) throw new Error('the sandbox GDS returned no holdable offer');
+  return offer;
+}
+
+const sellOf = (view: LifecycleView, id: string) => view.components.find((c) => c.id === id)!.sell.amount;
+const total = (view: LifecycleView) => new Dec(view.total.amount);
+
+describe('booking lifecycle: business scenarios', () => {
+
+
+  it('(c) cancellation 20 days out: 50 % penalty by the supplier policy, the rest refunded, inventory returned', async () => {
+    const req = await request(45, 5);
+    const { handle, view: held } = await open(req);
+    await pay(handle, held.total.amount, 'full-c');
+    await skipTo(Date.parse(`${addDays(req.departureDate, -20)}T09:00:00Z`));
+
+    const quote = await handle.executeUpdate(previewCancellationUpdate, { args: [{ reason: 'illness' }] });
+    const expectedPenalty = held.components.reduce((s, c) => s.plus(new Dec(c.sell.amount).times('0.5').toDecimalPlaces(2, Dec.ROUND_HALF_UP)), new Dec(0));
+    expect(quote.totalPenalty.amount).toBe(expectedPenalty.toFixed(2));
+    expect(quote.refund.amount).toBe(total(held).minus(expectedPenalty).toFixed(2));
+
+    const outcome = await handle.executeUpdate(acceptCancellationUpdate, { args: [{ quoteId: quote.quoteId, reason: 'illness' }] });
+    expect(outcome.status).toBe('CANCELLED');
+    expect(await holdStatus(`${handle.workflowId}:hold:hotel`)).toBe('CANCELLED');
+    const refunds = await rig.db.query<{ amount: string }>(`SELECT amount::text FROM payment_refunds WHERE booking_ref = $1`, [req.reference]);
+    expect(refunds.map((r) => new Dec(r.amount).toFixed(2))).toEqual([quote.refund.amount]);
+
+    const net = await ledgerNet(req.reference);
+    expect(net['asset:receivable:customers']).toBe('0.00');
+    expect(net['asset:clearing:card']).toBe(expectedPenalty.toFixed(2));
+    expect(net['liability:deferred-revenue:hotels']).toBe('0.00');
+    expect(net['revenue:hotels:direct']).toBe(new Dec(sellOf(held, 'hotel')).times('0.5').toDecimalPlaces(2, Dec.ROUND_HALF_UP).neg().toFixed(2));
+
+    // Bad input after the fact: cancelling twice, paying a cancelled booking.
+    expect(await failureType(handle.executeUpdate(acceptCancellationUpdate, { args: [{ reason: 'again' }] }))).toBe('BookingStateConflict');
+    expect(await failureType(pay(handle, '10.00'))).toBe('BookingStateConflict');
+    await handle.terminate('scenario done');
+  });
+
+  it('(d) amendment of the departure date: repriced, new dates held, old released, schedule moved', async () => {
+    const req = await request(90, 4);
+    const { handle, view: held } = await open(req);
+    await pay(handle, held.schedule[0]!.amount.amount, 'dep-d');
+    const newDeparture = addDays(req.departureDate, 7);
+
+    // A date with no allotment is refused and changes nothing.
+    expect(await failureType(handle.executeUpdate(previewAmendmentUpdate, { args: [{ departureDate: addDays(req.departureDate, 1600) }] }))).toBe('AmendmentUnavailable');
+
+    const quote = await handle.executeUpdate(previewAmendmentUpdate, { args: [{ departureDate: newDeparture }] });
+    expect(quote.returnDate).toBe(addDays(req.returnDate, 7));
+    expect(quote.fees.amount).toBe('0.00'); // 90 days out: outside the 30-day amendment window
+    const amended = await handle.executeUpdate(acceptAmendmentUpdate, { args: [{ quoteId: quote.quoteId }] });
+    expect(amended.departureDate).toBe(newDeparture);
+    expect(amended.total).toEqual(quote.newTotal);
+    expect(await holdStatus(`${handle.workflowId}:hold:hotel`)).toBe('CANCELLED');
+    expect(await holdStatus(`${handle.workflowId}:hold:hotel:v2`)).toBe('SOLD');
+    const balance = amended.schedule.find((i) => i.kind === 'BALANCE')!;
+    expect(balance.dueDate).toBe(addDays(newDeparture, -42));
+    expect(amended.schedule.reduce((s, i) => s.plus(i.amount.amount), new Dec(0)).toFixed(2)).toBe(quote.newTotal.amount);
+
+    const net = await ledgerNet(req.reference);
+    expect(net['asset:receivable:customers']).toBe(new Dec(quote.newTotal.amount).minus(held.schedule[0]!.amount.amount).toFixed(2));
+    await handle.terminate('scenario done');
+  });
+
+  it('(e) complaint logged, assigned and resolved with a goodwill credit posted to the ledger', async () => {
+    const req = await request(30, 3);
+    const { handle, view: held } = await open(req);
+    await pay(handle, held.total.amount, 'full-e');
+    const complaint = await handle.executeUpdate(logComplaintUpdate, { args: [{ complaintId: 'c-1', category: 'ACCOMMODATION', severity: 'MEDIUM', notes: 'Room not as described' }] });
+    expect(complaint.status).toBe('OPEN');
+    await handle.executeUpdate(assignComplaintUpdate, { args: [{ complaintId: 'c-1', assignee: 'ops-anna' }] });
+    const resolved = await handle.executeUpdate(resolveComplaintUpdate, {
+      args: [{ complaintId: 'c-1', resolution: 'Apologised; credit for the next trip', goodwill: { kind: 'CREDIT', amount: { amount: '50.00', currency: 'GBP' } } }],
+    });
+    expect(resolved).toMatchObject({ status: 'RESOLVED', assignee: 'ops-anna', goodwill: { kind: 'CREDIT', amount: { amount: '50.00', currency: 'GBP' } } });
+    const net = await ledgerNet(req.reference);
+    expect(net['expense:goodwill']).toBe('50.00');
+    expect(net['liability:customer-credits']).toBe('-50.00');
+    const view = await handle.query(lifecycleStatusQuery);
+    expect(view.complaints).toHaveLength(1);
+    expect(view.timeline.map((e) => e.kind)).toEqual(expect.arrayContaining(['COMPLAINT', 'COMPLAINT_ASSIGNED', 'COMPLAINT_RESOLVED']));
+    await handle.terminate('scenario done');
+  });
+});
+
+describe('booking lifecycle: failures', () => {
+  it('a supplier that times out during confirmation: what was confirmed is compensated, the deposit refunded, the booking FAILED', async () => {
+    const req0 = await request(40, 4);
+    const offers = await rig.duffel.search({ slices: [{ origin: 'LHR', destination: 'JFK', departureDate: req0.departureDate }], passengers: [{ type: 'ADT' }, { type: 'ADT' }], cabin: 'ECONOMY' });
+    const instant = offers.find((o) => o.instantPaymentRequired);
+    if (!instant) throw new Error('no instant-payment offer in the sandbox');
+    const req = { ...req0, components: [...req0.components, { id: 'flight', kind: 'FLIGHT' as const, supplier: 'duffel-sandbox', offerId: instant.id, passengers: PASSENGERS }] };
+    const { handle, view: held } = await open(req);
+    expect(held.status).toBe('HELD');
+    rig.gds.faults.add({ method: 'POST', path: '/air/orders', fault: 'status=503' });
+    try {
+      const [outcome] = await Promise.all([pay(handle, held.schedule[0]!.amount.amount, 'dep-fail'), rig.env.sleep(30 * 60_000)]);
+      expect(outcome.status).toBe('FAILED');
+    } finally {
+      rig.gds.faults.clear();
+    }
+    const view = await handle.query(lifecycleStatusQuery);
+    expect(view.failure).toMatch(/Confirmation failed/);
+    expect(view.components.every((c) => c.status === 'CANCELLED')).toBe(true);
+    expect(await holdStatus(`${handle.workflowId}:hold:hotel`)).toBe('CANCELLED');
+    const [cancelledServices] = await rig.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM supplier_service_orders WHERE booking_ref = $1 AND status = 'CANCELLED'`, [req.reference]);
+    expect(cancelledServices!.n).toBe(2);
+    const net = await ledgerNet(req.reference);
+    expect(net['liability:customer-deposits']).toBe('0.00');
+    expect(net['asset:clearing:card']).toBe('0.00');
+    expect(await entryCount(`${handle.workflowId}:sale%`)).toBe(0);
+    expect((await handle.result()).status).toBe('FAILED');
+  });
+
+
+  it('a payment delivered twice is posted once', async () => {
+    const req = await request(50, 3);
+    const { handle, view: held } = await open(req);
+    const first = await pay(handle, held.schedule[0]!.amount.amount, 'psp-123');
+    const again = await pay(handle, held.schedule[0]!.amount.amount, 'psp-123');
+    expect(first.duplicate).toBe(false);
+    expect(again.duplicate).toBe(true);
+    expect(again.payment).toEqual(first.payment);
+    expect(await entryCount(`${handle.workflowId}:payment:%`)).toBe(1);
+    const view = await handle.query(lifecycleStatusQuery);
+    expect(view.payments).toHaveLength(1);
+    // Wrong currency is refused by the validator: nothing recorded.
+    expect(await failureType(pay(handle, '10.00', 'psp-eur', 'EUR'))).toBe('PaymentCurrencyMismatch');
+    expect((await handle.query(lifecycleStatusQuery)).payments).toHaveLength(1);
+    await handle.terminate('scenario done');
+  });
+
+  it('an overpayment: the excess is refunded at once', async () => {
+    const req = await request(50, 2);
+    const { handle, view: held } = await open(req);
+    const outcome = await pay(handle, total(held).plus(25).toFixed(2), 'psp-over');
+    expect(outcome.payment.excessRefunded).toBe('25.00');
+    expect(outcome.status).toBe('PAID');
+    const net = await ledgerNet(req.reference);
+    expect(net['asset:clearing:card']).toBe(total(held).toFixed(2));
+    expect(net['asset:receivable:customers']).toBe('0.00');
+    await handle.terminate('scenario done');
+  });
+
+  it('an unpaid flight at its ticketing deadline is cancelled before the deadline and ops are alerted', async () => {
+    const req0 = await request(30, 5, { paymentTerms: { depositPercent: '10', finalDueDaysBefore: 14 } });
+    const offer = await holdableOffer(req0.departureDate, req0.returnDate);
+    const req = { ...req0, components: [...req0.components.slice(0, 1), { id: 'flight', kind: 'FLIGHT' as const, supplier: 'duffel-sandbox', offerId: offer.id, passengers: PASSENGERS }] };
+    const { handle, view: held } = await open(req);
+    const deposit = held.schedule[0]!.amount.amount;
+    expect(new Dec(deposit).lessThan(sellOf(held, 'flight'))).toBe(true);
+    await pay(handle, deposit, 'dep-ticket');
+    const flight = held.components.find((c) => c.id === 'flight')!;
+    await skipTo(offer.ticketingDeadline! - HOUR_MS);
+    const view = await handle.query(lifecycleStatusQuery);
+    expect(view.components.find((c) => c.id === 'flight')!.status).toBe('CANCELLED');
+    expect((await rig.gds.core.getOrder(flight.supplierRef!)).status).toBe('CANCELLED');
+    expect(rig.notices.some((n) => n.reference === req.reference && n.kind === 'TICKETING_ALERT' && n.recipient === 'ops')).toBe(true);
+    expect(view.total.amount).toBe(new Dec(held.total.amount).minus(sellOf(held, 'flight')).toFixed(2));
+    const net = await ledgerNet(req.reference);
+    expect(net['liability:payable:suppliers'] ?? '0.00').toBe('0.00');
+    await handle.terminate('scenario done');
+  });
+
+  it('a hold whose deposit never comes lapses: inventory and the flight hold are released', async () => {
+    const req = await request(25, 2, { holdHours: 24 });
+    const { handle, view } = await open(req);
+    await skipTo(view.holdExpiresAt! + 60_000);
+    expect(((await handle.result()) as LifecycleView).status).toBe('EXPIRED');
+    expect(await holdStatus(`${handle.workflowId}:hold:hotel`)).toBe('CANCELLED');
+  });
+});
+
+/** Last: these move the shared test clock by months (travel, completion, a nine-month plan). */
+describe('booking lifecycle: journeys that run to completion', () => {
+  it('(a) FIT flight + hotel + transfer + insurance: held, paid, confirmed as agent for the flight, ticketed, travelled, completed', async () => {
+    const req0 = await request(60, 7);
+    const offer = await holdableOffer(req0.departureDate, req0.returnDate);
+    const req = { ...req0, components: [{ id: 'flight', kind: 'FLIGHT' as const, supplier: 'duffel-sandbox', offerId: offer.id, passengers: PASSENGERS }, ...req0.components] };
+    const { handle, view: held } = await open(req);
+
+    expect(held.status).toBe('HELD');
+    expect(held.components.map((c) => [c.id, c.status])).toEqual([
+      ['flight', 'HELD'],
+      ['hotel', 'HELD'],
+      ['transfer', 'PRICED'],
+      ['insurance', 'PRICED'],
+    ]);
+    expect(await holdStatus(`${handle.workflowId}:hold:hotel`)).toBe('HELD');
+    const flight = held.components[0]!;
+    expect((await rig.gds.core.getOrder(flight.supplierRef!)).status).toBe('HELD');
+    expect(held.schedule.reduce((s, i) => s.plus(i.amount.amount), new Dec(0)).toFixed(2)).toBe(held.total.amount);
+    expect(held.holdExpiresAt).toBeLessThanOrEqual(offer.ticketingDeadline!);
+
+    const outcome = await pay(handle, held.total.amount);
+    expect(outcome).toMatchObject({ duplicate: false, status: 'PAID', balanceDue: { amount: '0.00', currency: 'GBP' } });
+    const paid = await handle.query(lifecycleStatusQuery);
+    expect(paid.components.map((c) => [c.id, c.status])).toEqual([
+      ['flight', 'TICKETED'],
+      ['hotel', 'CONFIRMED'],
+      ['transfer', 'CONFIRMED'],
+      ['insurance', 'CONFIRMED'],
+    ]);
+    expect(paid.components[0]!.documents.filter((d) => d.type === 'ETICKET')).toHaveLength(2);
+    expect((await rig.gds.core.getOrder(flight.supplierRef!)).status).toBe('TICKETED');
+    expect(await holdStatus(`${handle.workflowId}:hold:hotel`)).toBe('SOLD');
+    const [orders] = await rig.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM supplier_service_orders WHERE booking_ref = $1 AND status = 'CONFIRMED'`, [req.reference]);
+    expect(orders!.n).toBe(2);
+
+    // Ledger: everything paid is applied; the flight's fare is owed to the airline, the rest deferred.
+    const net = await ledgerNet(req.reference);
+    const settlement = new Dec(flight.settlement!.amount);
+    expect(net['asset:receivable:customers']).toBe('0.00');
+    expect(net['asset:clearing:card']).toBe(total(held).toFixed(2));
+    expect(net['liability:payable:suppliers']).toBe(settlement.neg().toFixed(2));
+    expect(net['liability:deferred-revenue:hotels']).toBe(new Dec(sellOf(held, 'hotel')).neg().toFixed(2));
+    expect(net['liability:customer-deposits'] ?? '0.00').toBe('0.00');
+
+    // Travel, return, completion (the workflow then stays open 30 days for complaints).
+    await skipTo(Date.parse(`${req.departureDate}T12:00:00Z`));
+    expect((await handle.query(lifecycleStatusQuery)).status).toBe('TRAVELLING');
+    const final = await result(handle, req);
+    expect(final.status).toBe('COMPLETED');
+    expect(final.timeline.map((e) => e.kind)).toEqual(expect.arrayContaining(['HELD', 'PAYMENT', 'PAID', 'TRAVELLING', 'COMPLETED']));
+    const [row] = await rig.db.query<{ status: string; balance_due: string }>(`SELECT status::text, balance_due::text FROM bookings WHERE reference = $1`, [req.reference]);
+    expect(row).toEqual({ status: 'COMPLETED', balance_due: '0.0000' });
+  });
+
+  it('a worker restarted mid-workflow: the booking carries on and completes', async () => {
+    const req = await request(60, 2);
+    const { handle, view: held } = await open(req);
+    await pay(handle, held.schedule[0]!.amount.amount, 'dep-restart');
+    expect((await handle.query(lifecycleStatusQuery)).status).toBe('CONFIRMED');
+    await rig.restartBookingWorker();
+    const outcome = await pay(handle, (await handle.query(lifecycleStatusQuery)).balanceDue.amount, 'bal-restart');
+    expect(outcome.status).toBe('PAID');
+    expect((await result(handle, req)).status).toBe('COMPLETED');
+  });
+
+  it('(b) deposit, three installments and the final balance over nine months, each reminded before it is due', async () => {
+    const req = await request(270, 10, { paymentTerms: { depositPercent: '25', installments: 3, finalDueDaysBefore: 42, reminderDaysBefore: 7, graceDays: 3 } });
+    const { handle, view: held } = await open(req);
+    expect(held.schedule.map((i) => i.kind)).toEqual(['DEPOSIT', 'INSTALLMENT', 'INSTALLMENT', 'INSTALLMENT', 'BALANCE']);
+    expect(held.schedule.reduce((s, i) => s.plus(i.amount.amount), new Dec(0)).toFixed(2)).toBe(held.total.amount);
+
+    const deposit = await pay(handle, held.schedule[0]!.amount.amount, 'dep-1');
+    expect(deposit.status).toBe('CONFIRMED');
+    for (const inst of held.schedule.slice(1)) {
+      // A week before it is due the customer is reminded; then it is paid.
+      await skipTo(inst.dueAt - 7 * DAY_MS + HOUR_MS);
+      expect(rig.notices.filter((n) => n.reference === req.reference && n.kind === 'REMINDER' && n.subject.includes(inst.dueDate))).toHaveLength(1);
+      const outcome = await pay(handle, inst.amount.amount, `pay-${inst.id}`);
+      expect(outcome.payment.excessRefunded).toBe('0.00');
+    }
+    const view = await handle.query(lifecycleStatusQuery);
+    expect(view.status).toBe('PAID');
+    expect(view.schedule.every((i) => i.paid === i.amount.amount)).toBe(true);
+    expect(await entryCount(`${handle.workflowId}:payment:%`)).toBe(5);
+    const net = await ledgerNet(req.reference);
+    expect(net['asset:receivable:customers']).toBe('0.00');
+    expect(net['asset:clearing:card']).toBe(total(held).toFixed(2));
+    expect(rig.notices.filter((n) => n.reference === req.reference && n.kind === 'PAYMENT_OVERDUE')).toHaveLength(0);
+    const final = await result(handle, req);
+    expect(final.status).toBe('COMPLETED');
+  });
+});

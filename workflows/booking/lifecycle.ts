@@ -1,0 +1,1053 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  proxyActivities,
+  proxyLocalActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { BookingLifecycleActivities } from '../../activities/booking-lifecycle.types';
+import type { FlightActivities } from '../../activities/flight.activities';
+import type { LedgerActivities } from '../../activities/ledger.activities';
+import type { RevenueActivities } from '../../activities/revenue.activities';
+import { shiftDates, shiftRequest, amendmentFee } from '../../domain/booking/amendment';
+import { cancellationQuote } from '../../domain/booking/cancellation';
+import {
+  DEFAULT_PAYMENT_TERMS,
+  TERMINAL_STATUSES,
+  type BookingRequest,
+  type Complaint,
+  type ComponentState,
+  type LifecycleStatus,
+  type LifecycleView,
+  type PaymentRecord,
+  type PricedComponent,
+  type RefundRecord,
+} from '../../domain/booking/model';
+import { applyPayment, outstanding, paidSoFar, planPayments, reminderAt, replan, resolveTerms } from '../../domain/booking/payment-plan';
+import { cancellationEntries, goodwillEntry, paymentEntry, refundEntry, saleEntry } from '../../domain/booking/postings';
+import { addDays } from '../../domain/catalog/dates';
+import type { EntryDraft } from '../../domain/ledger/entry';
+import { Dec, Money, type MoneyJson } from '../../domain/money/money';
+import { calendarDateIn, endOfDateIn, HOUR_MS, MINUTE_MS, type Instant } from '../../domain/time/instant';
+import { TASK_QUEUES } from '../task-queues';
+import {
+  acceptAmendmentUpdate,
+  acceptCancellationUpdate,
+  assignComplaintUpdate,
+  awaitHeldUpdate,
+  lifecycleStatusQuery,
+  logComplaintUpdate,
+  previewAmendmentUpdate,
+  previewCancellationUpdate,
+  recordPaymentUpdate,
+  resolveComplaintUpdate,
+  type AmendmentQuote,
+  type CancellationOutcome,
+  type CancellationQuote,
+  type PaymentInput,
+  type PaymentOutcome,
+} from './messages';
+import { BalanceDue, BookingStatus, NeedsManualReview, NextDeadlineAt, TravelDate } from './search-attributes';
+
+const BACKOFF = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
+
+// Database work on this worker (pricing, holds, ledger, projection): short, so local activities
+// (one marker event each instead of three). A database outage is retried, never given up on.
+const local = proxyLocalActivities<BookingLifecycleActivities & LedgerActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: BACKOFF,
+});
+
+// Airlines through the supplier worker. Confirmation steps give up after 10 attempts (about 8
+// minutes), so a supplier that stays down fails the confirmation and the saga compensates.
+const flights = proxyActivities<FlightActivities>({
+  taskQueue: TASK_QUEUES.supplierIo,
+  startToCloseTimeout: '1 minute',
+  heartbeatTimeout: '20 seconds',
+  retry: { ...BACKOFF, maximumAttempts: 10 },
+});
+// Compensations try for longer (about 3 hours) before a person is asked to finish them.
+const flightUndo = proxyActivities<FlightActivities>({
+  taskQueue: TASK_QUEUES.supplierIo,
+  startToCloseTimeout: '1 minute',
+  heartbeatTimeout: '20 seconds',
+  retry: { ...BACKOFF, maximumInterval: '10 minutes', maximumAttempts: 25 },
+});
+const finance = proxyActivities<RevenueActivities>({ taskQueue: TASK_QUEUES.finance, startToCloseTimeout: '30 seconds', retry: BACKOFF });
+
+/** How long before an airline's ticketing time limit an unpaid flight is cancelled. */
+export const TICKETING_SAFETY_MARGIN_MS = 2 * HOUR_MS;
+/** Quotes (cancellation, amendment) stay valid this long. */
+export const QUOTE_VALIDITY_MS = 15 * MINUTE_MS;
+/** Complaints can still be logged this long after the return date; then the workflow closes. */
+export const COMPLAINT_WINDOW_DAYS = 30;
+const DEFAULT_HOLD_HOURS = 72;
+const OPEN_FOR_PAYMENT: readonly LifecycleStatus[] = ['HELD', 'CONFIRMED', 'PAID', 'TRAVELLING'];
+const CANCELLABLE: readonly LifecycleStatus[] = ['HELD', 'CONFIRMED', 'PAID'];
+
+/** The activity's own failure when `err` is an activity failure caused by one, else null. */
+function cause(err: unknown): ApplicationFailure | null {
+  return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : null;
+}
+
+function describe(err: unknown): string {
+  const c = cause(err);
+  if (c) return `${c.type ?? 'failure'}: ${c.message}`;
+  if (err instanceof ActivityFailure) return err.cause?.message ?? err.message;
+  return err instanceof Error ? err.message : String(err);
+}
+
+function refuse(type: string, message: string): never {
+  throw ApplicationFailure.create({ type, message, nonRetryable: true });
+}
+
+const money = (j: MoneyJson) => Money.fromJson(j);
+const sum = (items: MoneyJson[], currency: string) => items.reduce((acc, m) => acc.add(money(m)), Money.of('0', currency));
+
+/**
+ * Converts a supplier-currency amount on a component to the booking currency by the component's
+ * own sell/cost ratio: what share of the supplier's price the amount is, of what the customer paid.
+ */
+function shareOfSell(c: PricedComponent, amount: MoneyJson): MoneyJson {
+  if (amount.currency === c.sell.currency) return amount;
+  const cost = new Dec(c.cost.amount);
+  if (cost.isZero()) return Money.of('0', c.sell.currency).toJSON();
+  return money(c.sell).times(new Dec(amount.amount).div(cost)).roundToMinor(Dec.ROUND_HALF_UP).toJSON();
+}
+
+/**
+ * One booking from quote to completion (workflow id `booking-<reference>`), for every booking
+ * opened since release 2026-11-29. See README "Booking lifecycle" for the states and deadlines.
+ *
+ * Every step that changes something runs under one lock (`exclusive`), whether it was started by
+ * the main loop (a deadline) or by an update (payment, cancellation, amendment, complaint): the
+ * booking changes one step at a time, in history order, so replays and retries see the same story.
+ */
+export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleView> {
+  const { workflowId } = workflowInfo();
+  const tz = req.timeZone;
+  const cur = req.currency;
+  const zero = () => Money.of('0', cur).toJSON();
+  const today = () => calendarDateIn(Date.now(), tz);
+  // The API checks the terms; a request that still carries bad ones fails below, not in a loop.
+  let termsProblem: string | null = null;
+  let terms = DEFAULT_PAYMENT_TERMS;
+  try {
+    terms = resolveTerms(req.paymentTerms);
+  } catch (err) {
+    termsProblem = err instanceof Error ? err.message : String(err);
+  }
+
+  const view: LifecycleView = {
+    reference: req.reference,
+    status: 'DRAFT',
+    customerId: req.customerId,
+    advisorId: req.advisorId ?? null,
+    channel: req.channel,
+    currency: cur,
+    departureDate: req.departureDate,
+    returnDate: req.returnDate,
+    openedAt: Date.now(),
+    holdExpiresAt: null,
+    components: [],
+    total: zero(),
+    paid: zero(),
+    balanceDue: zero(),
+    schedule: [],
+    terms,
+    payments: [],
+    refunds: [],
+    complaints: [],
+    timeline: [],
+    nextDeadline: null,
+    failure: null,
+    needsManualReview: false,
+    version: 0,
+  };
+  /** Set once the components are held (or the attempt failed): `awaitRecorded` answers then. */
+  let settled = false;
+  let salePosted = false;
+  let amendments = 0;
+  let kicked = false;
+  const overdueNotified = new Set<string>();
+  const cancellationQuotes: Record<string, CancellationQuote & { flightQuotes: Record<string, string> }> = {};
+  const amendmentQuotes: Record<string, AmendmentQuote & { priced: PricedComponent[]; flightChanges: Record<string, { quoteId: string; totalDue: MoneyJson }> }> = {};
+  const paymentOutcomes: Record<string, PaymentOutcome> = {};
+  let lastSearch = '';
+
+  // ---- helpers -------------------------------------------------------------------------------
+
+  const event = (kind: string, message: string) => {
+    view.timeline.push({ at: Date.now(), kind, message });
+    view.version++;
+    setCurrentDetails(`${req.reference} · ${view.status} · ${message}`);
+  };
+  const live = () => view.components.filter((c) => c.status !== 'CANCELLED' && c.status !== 'FAILED');
+  const recompute = () => {
+    view.balanceDue = outstanding(view.schedule, cur);
+    view.paid = paidSoFar(view.schedule, cur);
+  };
+  const manualReview = (why: string) => {
+    view.needsManualReview = true;
+    event('MANUAL_REVIEW', why);
+  };
+  const post = async (draft: EntryDraft): Promise<string | null> => {
+    try {
+      return (await local.postLedgerEntry(draft)).id;
+    } catch (err) {
+      manualReview(`ledger entry ${draft.idempotencyKey} refused: ${describe(err)}`);
+      return null;
+    }
+  };
+  const notify = async (kind: string, key: string, subject: string, body: string, recipient = req.contactEmail ?? 'ops') => {
+    try {
+      await local.sendBookingNotice({ idempotencyKey: `${workflowId}:notice:${key}`, reference: req.reference, kind, recipient, subject, body });
+    } catch (err) {
+      event('NOTICE_FAILED', `${kind} could not be sent: ${describe(err)}`);
+    }
+  };
+  const publish = async () => {
+    const sa = `${view.status}|${view.balanceDue.amount}|${view.nextDeadline?.at ?? ''}|${view.needsManualReview}|${view.departureDate}`;
+    if (sa !== lastSearch) {
+      lastSearch = sa;
+      upsertSearchAttributes([
+        { key: BookingStatus, value: view.status },
+        { key: BalanceDue, value: Number(view.balanceDue.amount) },
+        { key: TravelDate, value: new Date(Date.parse(`${view.departureDate}T00:00:00Z`)) },
+        { key: NeedsManualReview, value: view.needsManualReview },
+        ...(view.nextDeadline ? [{ key: NextDeadlineAt, value: new Date(view.nextDeadline.at) }] : []),
+      ]);
+    }
+    await local.saveBookingProjection(view);
+  };
+  let busy = false;
+  const exclusive = async <T>(work: () => Promise<T>): Promise<T> => {
+    await condition(() => !busy);
+    busy = true;
+    try {
+      return await work();
+    } finally {
+      busy = false;
+      kicked = true;
+    }
+  };
+  const setStatus = async (status: LifecycleStatus, message: string) => {
+    view.status = status;
+    event(status, message);
+  };
+  const departureStart = (): Instant => endOfDateIn(addDays(view.departureDate, -1), tz) + 1;
+  const returnEnd = (): Instant => endOfDateIn(view.returnDate, tz);
+  const depositIn = () => {
+    const deposit = view.schedule[0];
+    return !deposit || new Dec(deposit.paid).greaterThanOrEqualTo(new Dec(deposit.amount.amount));
+  };
+  const flightSellsDue = () => sum(live().filter((c) => c.kind === 'FLIGHT' && c.status === 'HELD').map((c) => c.sell), cur);
+
+  /** Pays money back: through the provider against the newest payments first, and in the ledger. */
+  const refund = async (amount: MoneyJson, reason: RefundRecord['reason'], keyPart: string, fromAccount: string) => {
+    let left = money(amount);
+    if (!left.amount.greaterThan(0)) return null;
+    let firstId: string | null = null;
+    const payments = [...view.payments].reverse();
+    for (const [i, p] of payments.entries()) {
+      if (!left.amount.greaterThan(0)) break;
+      const refundedAlready = view.refunds.filter((r) => r.refundId.startsWith(`${p.paymentId}:`)).reduce((s, r) => s.add(money(r.amount)), Money.of('0', cur));
+      const room = money(p.amount).subtract(refundedAlready);
+      const part = room.amount.lessThan(left.amount) ? room : left;
+      if (!part.amount.greaterThan(0)) continue;
+      // The last payment takes whatever is left (a goodwill refund may exceed a single payment).
+      const chunk = i === payments.length - 1 ? left : part;
+      const refundId = `${p.paymentId}:${keyPart}`;
+      const key = `${workflowId}:refund:${refundId}`;
+      let providerRef: string;
+      try {
+        providerRef = (await local.refundCustomerPayment({ idempotencyKey: key, reference: req.reference, paymentId: p.paymentId, amount: chunk.toJSON(), reason })).providerRef;
+      } catch (err) {
+        manualReview(`refund ${refundId} of ${chunk.toFixed()} ${cur} failed: ${describe(err)}`);
+        left = left.subtract(chunk);
+        continue;
+      }
+      const ledgerEntryId = await post(refundEntry({ key, reference: req.reference, accountingDate: today(), amount: chunk.toJSON(), method: p.method, reason, fromAccount }));
+      view.refunds.push({ refundId, amount: chunk.toJSON(), reason, at: Date.now(), providerRef, ledgerEntryId });
+      event('REFUND', `${chunk.toFixed()} ${cur} refunded (${reason.toLowerCase()})`);
+      firstId ??= refundId;
+      left = left.subtract(chunk);
+    }
+    return firstId;
+  };
+
+  // ---- release what is held or confirmed ----------------------------------------------------
+
+  const releaseComponent = async (c: ComponentState, keyPart: string): Promise<void> => {
+    try {
+      if (c.kind === 'FLIGHT') {
+        if (c.supplierRef) {
+          const q = await flightUndo.quoteFlightCancellation({ supplier: c.supplierCode, orderId: c.supplierRef });
+          await flightUndo.confirmFlightCancellation({ supplier: c.supplierCode, quoteId: q.id, reference: `${workflowId}:${keyPart}:${c.id}` });
+        }
+      } else if (c.supplierRef) {
+        await local.releaseBookingComponent({ key: `${workflowId}:${keyPart}:${c.id}`, reference: req.reference, component: c, supplierRef: c.supplierRef, now: Date.now() });
+      }
+      c.status = 'CANCELLED';
+    } catch (err) {
+      manualReview(`${c.description}: could not be cancelled with the supplier (${describe(err)})`);
+      c.status = 'CANCELLED';
+    }
+  };
+
+  // ---- phase 1: price and hold ------------------------------------------------------------
+
+  const priceAll = async (requests: BookingRequest['components']): Promise<PricedComponent[]> => {
+    const flightOffers: Record<string, Awaited<ReturnType<FlightActivities['priceFlightOffer']>>['offer']> = {};
+    for (const r of requests) {
+      if (r.kind === 'FLIGHT') flightOffers[r.id] = (await flights.priceFlightOffer({ supplier: r.supplier, offerId: r.offerId })).offer;
+    }
+    return local.priceBookingComponents({ reference: req.reference, channel: req.channel, currency: cur, saleDate: today(), components: requests, flightOffers });
+  };
+
+  const holdAll = async (): Promise<void> => {
+    if (termsProblem) throw new Error(`payment terms: ${termsProblem}`);
+    const priced = await priceAll(req.components);
+    view.components = priced.map((p) => ({ ...p, status: 'PRICED', supplierRef: null, locator: null, documents: [], penalty: null }));
+    view.total = sum(priced.map((p) => p.sell), cur).toJSON();
+    view.schedule = planPayments({ total: view.total, terms, bookedOn: today(), departureDate: req.departureDate, timeZone: tz });
+    recompute();
+    let expiresAt = Date.now() + (req.holdHours ?? DEFAULT_HOLD_HOURS) * HOUR_MS;
+    for (const c of view.components) {
+      if (c.kind === 'FLIGHT') {
+        if (c.flight!.instantPaymentRequired) continue; // ordered and paid at confirmation
+        const order = await flights.createFlightOrder({
+          supplier: c.supplierCode,
+          offerId: c.flight!.offerId,
+          passengers: c.flight!.passengers,
+          payment: { kind: 'hold' },
+          reference: `${workflowId}:flight:${c.id}`,
+        });
+        c.supplierRef = order.id;
+        c.locator = order.bookingReference;
+        c.status = 'HELD';
+        const deadline = order.paymentDeadline ?? c.flight!.ticketingDeadline;
+        if (deadline) {
+          c.flight!.ticketingDeadline = deadline;
+          expiresAt = Math.min(expiresAt, deadline - TICKETING_SAFETY_MARGIN_MS);
+        }
+      } else {
+        const held = await local.holdBookingComponent({
+          key: `${workflowId}:hold:${c.id}`,
+          reference: req.reference,
+          component: c,
+          ttlSeconds: Math.max(60, Math.ceil((expiresAt - Date.now()) / 1000) + 3600),
+          now: Date.now(),
+        });
+        c.supplierRef = held.supplierRef;
+        c.status = held.supplierRef ? 'HELD' : 'PRICED';
+      }
+    }
+    view.holdExpiresAt = expiresAt;
+  };
+
+  // ---- phase 2: confirm (saga) ----------------------------------------------------------------
+
+  const confirm = async (): Promise<void> => {
+    const undo: Array<() => Promise<void>> = [];
+    try {
+      for (const c of view.components) {
+        if (c.kind === 'FLIGHT') {
+          if (c.flight!.instantPaymentRequired) {
+            const order = await flights.createFlightOrder({
+              supplier: c.supplierCode,
+              offerId: c.flight!.offerId,
+              passengers: c.flight!.passengers,
+              payment: { kind: 'instant', amount: c.cost },
+              reference: `${workflowId}:flight:${c.id}`,
+            });
+            c.supplierRef = order.id;
+            c.locator = order.bookingReference;
+            c.documents = order.documents;
+            c.status = 'TICKETED';
+            undo.push(() => releaseComponent(c, 'undo'));
+          } else {
+            undo.push(() => releaseComponent(c, 'undo'));
+          }
+        } else {
+          const done = await local.confirmBookingComponent({ key: `${workflowId}:confirm:${c.id}`, reference: req.reference, component: c, holdRef: c.supplierRef, now: Date.now() });
+          c.supplierRef = done.supplierRef;
+          c.status = 'CONFIRMED';
+          undo.push(() => releaseComponent(c, 'undo'));
+        }
+      }
+    } catch (err) {
+      const why = describe(err);
+      event('CONFIRMATION_FAILED', `confirmation failed: ${why}; undoing what was confirmed`);
+      for (const step of undo.reverse()) await step();
+      for (const c of view.components) if (c.status !== 'CANCELLED') await releaseComponent(c, 'release');
+      await refund(view.paid, 'FAILED_BOOKING', 'failed', 'liability:customer-deposits');
+      view.failure = `Confirmation failed: ${why}`;
+      await setStatus('FAILED', view.failure);
+      await notify('FAILED', 'failed', `Booking ${req.reference} could not be confirmed`, `${view.failure}. Everything paid has been refunded.`);
+      return;
+    }
+    const deposits = view.paid;
+    const saleId = await post(
+      saleEntry({ key: `${workflowId}:sale`, reference: req.reference, accountingDate: today(), channel: req.channel, components: view.components, depositsHeld: deposits }),
+    );
+    salePosted = saleId !== null || salePosted;
+    for (const c of view.components) {
+      const amount = c.settlement && c.settlement.currency === c.sell.currency ? money(c.sell).subtract(money(c.settlement)).toJSON() : c.sell;
+      if (!new Dec(amount.amount).greaterThan(0)) continue;
+      try {
+        await finance.deferRevenueComponent({
+          bookingRef: req.reference,
+          componentId: c.id,
+          productType: c.productType,
+          channel: req.channel,
+          amount,
+          serviceStart: c.serviceStart,
+          serviceEnd: c.serviceEnd,
+          bookingDate: calendarDateIn(view.openedAt, tz),
+        });
+      } catch (err) {
+        manualReview(`deferred revenue for ${c.id} not registered: ${describe(err)}`);
+      }
+    }
+    view.holdExpiresAt = null;
+    await setStatus(new Dec(view.balanceDue.amount).isZero() ? 'PAID' : 'CONFIRMED', `confirmed with every supplier; ${view.balanceDue.amount} ${cur} still due`);
+    await ticketIfPaid();
+    await notify('CONFIRMED', 'confirmed', `Booking ${req.reference} confirmed`, `Your booking is confirmed. Paid ${view.paid.amount} ${cur}; ${view.balanceDue.amount} ${cur} still due.`);
+  };
+
+  // ---- tickets -------------------------------------------------------------------------------
+
+  const ticketIfPaid = async () => {
+    const due = flightSellsDue();
+    if (!due.amount.greaterThan(0) || money(view.paid).amount.lessThan(due.amount)) return;
+    for (const c of live().filter((x) => x.kind === 'FLIGHT' && x.status === 'HELD')) {
+      try {
+        const order = await flights.payFlightOrder({ supplier: c.supplierCode, orderId: c.supplierRef!, amount: c.cost, reference: `${workflowId}:ticket:${c.id}` });
+        c.documents = order.documents;
+        c.status = 'TICKETED';
+        event('TICKETED', `${c.description}: tickets ${order.documents.filter((d) => d.type === 'ETICKET').map((d) => d.number).join(', ')}`);
+      } catch (err) {
+        manualReview(`${c.description}: ticketing failed (${describe(err)})`);
+        await notify('TICKETING_ALERT', `ticketing-failed:${c.id}`, `Ticketing failed on ${req.reference}`, `${c.description}: ${describe(err)}`, 'ops');
+      }
+    }
+  };
+
+  /** An unpaid flight at its ticketing limit is cancelled before the airline does it (no-show fees, ADMs). */
+  const dropUnpaidFlight = async (c: ComponentState) => {
+    await releaseComponent(c, 'unpaid');
+    c.penalty = zero();
+    if (salePosted) {
+      for (const d of cancellationEntries({
+        keyPrefix: `${workflowId}:unpaid-flight:${c.id}`,
+        reference: req.reference,
+        accountingDate: today(),
+        channel: req.channel,
+        components: [c],
+        penalties: [{ componentId: c.id, penalty: zero() }],
+        retained: zero(),
+      })) {
+        await post(d);
+      }
+      try {
+        await finance.cancelDeferredComponent({ bookingRef: req.reference, componentId: c.id, cancelledAt: Date.now() });
+      } catch {
+        // Flights sold as agent with no margin were never deferred.
+      }
+    }
+    view.total = money(view.total).subtract(money(c.sell)).toJSON();
+    view.schedule = replan(view.schedule, view.total, { terms, bookedOn: calendarDateIn(view.openedAt, tz), departureDate: view.departureDate, timeZone: tz, today: today() });
+    recompute();
+    event('FLIGHT_CANCELLED_UNPAID', `${c.description} cancelled before its ticketing limit: not paid in time`);
+    await notify('TICKETING_ALERT', `unpaid-flight:${c.id}`, `Flight cancelled on ${req.reference}`, `${c.description} was not paid before the airline's ticketing limit and has been cancelled.`, 'ops');
+    await notify('TICKETING_ALERT', `unpaid-flight-customer:${c.id}`, `Your flight on ${req.reference} was cancelled`, `${c.description} was not paid in time and has been cancelled. Contact your advisor.`);
+  };
+
+  // ---- cancellation -------------------------------------------------------------------------
+
+  const quoteCancellation = async (): Promise<CancellationQuote & { flightQuotes: Record<string, string> }> => {
+    const flightPenalties: Record<string, MoneyJson> = {};
+    const flightQuotes: Record<string, string> = {};
+    for (const c of live()) {
+      if (c.kind !== 'FLIGHT') continue;
+      if (!c.supplierRef) {
+        flightPenalties[c.id] = zero();
+        continue;
+      }
+      try {
+        const q = await flights.quoteFlightCancellation({ supplier: c.supplierCode, orderId: c.supplierRef });
+        flightQuotes[c.id] = q.id;
+        flightPenalties[c.id] = c.status === 'HELD' ? zero() : shareOfSell(c, q.penalty);
+      } catch (err) {
+        event('QUOTE_FAILED', `${c.description}: airline cancellation quote failed (${describe(err)}); counted as non-refundable`);
+      }
+    }
+    const q = cancellationQuote({ components: live(), changeDate: today(), paid: view.paid, currency: cur, flightPenalties });
+    const now = Date.now();
+    return { quoteId: uuid4(), quotedAt: now, expiresAt: now + QUOTE_VALIDITY_MS, penalties: q.penalties, totalPenalty: q.totalPenalty, paid: view.paid, refund: q.refund, flightQuotes };
+  };
+
+  const cancel = async (reason: string, quote: (CancellationQuote & { flightQuotes: Record<string, string> }) | null): Promise<CancellationOutcome> => {
+    const before = view.status;
+    const q = quote ?? (await quoteCancellation());
+    const sold = live();
+    for (const c of sold) {
+      const p = q.penalties.find((x) => x.componentId === c.id);
+      c.penalty = p?.penalty ?? zero();
+      if (c.kind === 'FLIGHT' && c.supplierRef && q.flightQuotes[c.id]) {
+        try {
+          await flightUndo.confirmFlightCancellation({ supplier: c.supplierCode, quoteId: q.flightQuotes[c.id]!, reference: `${workflowId}:cancel:${c.id}` });
+          c.status = 'CANCELLED';
+          continue;
+        } catch {
+          // The quote lapsed or the airline refused it: cancel with a fresh quote below.
+        }
+      }
+      await releaseComponent(c, 'cancel');
+    }
+    let refundId: string | null;
+    if (salePosted) {
+      const retained = Money.of(Dec.min(new Dec(q.totalPenalty.amount), new Dec(view.paid.amount)), cur).toJSON();
+      for (const d of cancellationEntries({
+        keyPrefix: `${workflowId}:cancel`,
+        reference: req.reference,
+        accountingDate: today(),
+        channel: req.channel,
+        components: sold,
+        penalties: q.penalties.map((p) => ({ componentId: p.componentId, penalty: p.penalty })),
+        retained,
+      })) {
+        await post(d);
+      }
+      for (const c of sold) {
+        try {
+          await finance.cancelDeferredComponent({ bookingRef: req.reference, componentId: c.id, cancelledAt: Date.now() });
+        } catch {
+          // Not deferred (an agent-model flight with no margin): nothing to cancel.
+        }
+      }
+      refundId = await refund(q.refund, 'CANCELLATION', 'cancellation', 'asset:receivable:customers');
+    } else {
+      // Not confirmed yet: whatever was paid is still a deposit and comes back whole.
+      refundId = await refund(view.paid, 'CANCELLATION', 'cancellation', 'liability:customer-deposits');
+    }
+    view.failure = reason;
+    view.holdExpiresAt = null;
+    await setStatus('CANCELLED', `cancelled (${reason}) from ${before}: penalty ${q.totalPenalty.amount} ${cur}, refund ${q.refund.amount} ${cur}`);
+    await notify('CANCELLED', 'cancelled', `Booking ${req.reference} cancelled`, `Cancelled: ${reason}. Penalty ${q.totalPenalty.amount} ${cur}; refund ${q.refund.amount} ${cur}.`);
+    return { quote: { quoteId: q.quoteId, quotedAt: q.quotedAt, expiresAt: q.expiresAt, penalties: q.penalties, totalPenalty: q.totalPenalty, paid: q.paid, refund: q.refund }, status: view.status, refundId };
+  };
+
+  // ---- payments -----------------------------------------------------------------------------
+
+  const takePayment = async (input: PaymentInput): Promise<PaymentOutcome> => {
+    const seen = paymentOutcomes[input.paymentId];
+    if (seen) return { ...seen, duplicate: true };
+    const { schedule, applied, excess } = applyPayment(view.schedule, input.amount);
+    const key = `${workflowId}:payment:${input.paymentId}`;
+    const ledgerEntryId = await post(
+      paymentEntry({ key, reference: req.reference, accountingDate: today(), payment: { amount: input.amount, method: input.method, paymentId: input.paymentId }, confirmed: salePosted }),
+    );
+    const record: PaymentRecord = { paymentId: input.paymentId, amount: input.amount, method: input.method, receivedAt: Date.now(), excessRefunded: excess.amount, ledgerEntryId };
+    view.payments.push(record);
+    view.schedule = schedule;
+    recompute();
+    event('PAYMENT', `${input.amount.amount} ${cur} received by ${input.method} (${applied.amount} applied)`);
+    if (new Dec(excess.amount).greaterThan(0)) {
+      await refund(excess, 'OVERPAYMENT', 'overpayment', salePosted ? 'asset:receivable:customers' : 'liability:customer-deposits');
+    }
+    if (view.status === 'CONFIRMED' && new Dec(view.balanceDue.amount).isZero()) await setStatus('PAID', 'paid in full');
+    if (salePosted) await ticketIfPaid();
+    const outcome: PaymentOutcome = { payment: record, duplicate: false, status: view.status, balanceDue: view.balanceDue };
+    paymentOutcomes[input.paymentId] = outcome;
+    return outcome;
+  };
+
+  // ---- amendments ---------------------------------------------------------------------------
+
+  const quoteAmendment = async (departureDate: string): Promise<AmendmentQuote & { priced: PricedComponent[]; flightChanges: Record<string, { quoteId: string; totalDue: MoneyJson }> }> => {
+    const { days, returnDate } = shiftDates(view.departureDate, view.returnDate, departureDate);
+    const sold = live();
+    const requests = sold.filter((c) => c.kind !== 'FLIGHT').map((c) => shiftRequest(c.request, days));
+    let priced: PricedComponent[];
+    try {
+      priced = requests.length ? await local.priceBookingComponents({ reference: req.reference, channel: req.channel, currency: cur, saleDate: today(), components: requests, flightOffers: {} }) : [];
+    } catch (err) {
+      refuse('AmendmentUnavailable', `The new dates cannot be priced: ${describe(err)}`);
+    }
+    const flightChanges: Record<string, { quoteId: string; totalDue: MoneyJson }> = {};
+    const lines: AmendmentQuote['lines'] = [];
+    for (const c of sold) {
+      const fee = amendmentFee(c, today());
+      if (c.kind === 'FLIGHT') {
+        if (!c.supplierRef) refuse('AmendmentUnavailable', `${c.description} has no airline order to change`);
+        try {
+          const order = await flights.getFlightOrder({ supplier: c.supplierCode, orderId: c.supplierRef });
+          const q = await flights.quoteFlightChange({
+            supplier: c.supplierCode,
+            orderId: c.supplierRef,
+            slices: order.slices.map((s, i) => ({ replaceIndex: i, with: { origin: s.origin, destination: s.destination, departureDate: addDays(s.segments[0]!.departure.local.slice(0, 10), days) } })),
+          });
+          flightChanges[c.id] = { quoteId: q.id, totalDue: q.totalDue };
+          lines.push({ componentId: c.id, description: c.description, oldSell: c.sell, newSell: money(c.sell).add(money(shareOfSell(c, q.totalDue))).toJSON(), fee: zero() });
+        } catch (err) {
+          refuse('AmendmentUnavailable', `${c.description}: the airline cannot change it (${describe(err)})`);
+        }
+        continue;
+      }
+      const p = priced.find((x) => x.id === c.id)!;
+      lines.push({ componentId: c.id, description: c.description, oldSell: c.sell, newSell: p.sell, fee });
+    }
+    const oldTotal = view.total;
+    const fees = sum(lines.map((l) => l.fee), cur);
+    const newTotal = sum(lines.map((l) => l.newSell), cur).add(fees);
+    const now = Date.now();
+    return {
+      quoteId: uuid4(),
+      quotedAt: now,
+      expiresAt: now + QUOTE_VALIDITY_MS,
+      departureDate,
+      returnDate,
+      lines,
+      oldTotal,
+      newTotal: newTotal.toJSON(),
+      difference: newTotal.subtract(money(oldTotal)).toJSON(),
+      fees: fees.toJSON(),
+      priced,
+      flightChanges,
+    };
+  };
+
+  const amend = async (q: AmendmentQuote & { priced: PricedComponent[]; flightChanges: Record<string, { quoteId: string; totalDue: MoneyJson }> }): Promise<void> => {
+    amendments++;
+    const v = `v${amendments + 1}`;
+    // 1. Take the new dates first; if any is gone, give back what was taken and change nothing.
+    const taken: ComponentState[] = [];
+    try {
+      for (const p of q.priced) {
+        const fresh: ComponentState = { ...p, status: 'PRICED', supplierRef: null, locator: null, documents: [], penalty: null };
+        const held = await local.holdBookingComponent({ key: `${workflowId}:hold:${p.id}:${v}`, reference: req.reference, component: fresh, ttlSeconds: 3600, now: Date.now() });
+        fresh.supplierRef = held.supplierRef;
+        taken.push(fresh);
+        const done = await local.confirmBookingComponent({ key: `${workflowId}:confirm:${p.id}:${v}`, reference: req.reference, component: fresh, holdRef: fresh.supplierRef, now: Date.now() });
+        fresh.supplierRef = done.supplierRef;
+        fresh.status = 'CONFIRMED';
+      }
+    } catch (err) {
+      for (const t of taken) await releaseComponent(t, `amend-undo-${v}`);
+      amendments--;
+      refuse('AmendmentUnavailable', `The new dates are no longer available: ${describe(err)}`);
+    }
+    // 2. Flights: the airline's change (paid from the booking; the customer owes the difference).
+    const flightsChanged: Record<string, MoneyJson> = {};
+    for (const [id, change] of Object.entries(q.flightChanges)) {
+      const c = view.components.find((x) => x.id === id)!;
+      try {
+        const order = await flights.confirmFlightChange({ supplier: c.supplierCode, quoteId: change.quoteId, payment: change.totalDue, reference: `${workflowId}:change:${id}:${v}` });
+        flightsChanged[id] = change.totalDue;
+        c.documents = order.documents;
+        c.locator = order.bookingReference;
+      } catch (err) {
+        manualReview(`${c.description}: airline change failed after the hotel dates moved (${describe(err)})`);
+      }
+    }
+    // 3. Release the old dates; the ledger swaps the old sale lines for the new ones.
+    const oldOnes = live().filter((c) => c.kind !== 'FLIGHT');
+    for (const c of oldOnes) await releaseComponent(c, `amend-release-${v}`);
+    if (salePosted) {
+      const feeLines = q.lines.filter((l) => new Dec(l.fee.amount).greaterThan(0));
+      for (const d of cancellationEntries({
+        keyPrefix: `${workflowId}:amend:${v}`,
+        reference: req.reference,
+        accountingDate: today(),
+        channel: req.channel,
+        components: oldOnes,
+        penalties: feeLines.map((l) => ({ componentId: l.componentId, penalty: l.fee })),
+        retained: q.fees,
+      })) {
+        await post(d);
+      }
+      await post(saleEntry({ key: `${workflowId}:sale:${v}`, reference: req.reference, accountingDate: today(), channel: req.channel, components: taken, depositsHeld: zero() }));
+      for (const c of oldOnes) {
+        try {
+          await finance.cancelDeferredComponent({ bookingRef: req.reference, componentId: c.id, cancelledAt: Date.now() });
+        } catch {
+          // nothing deferred
+        }
+      }
+      for (const c of taken) {
+        try {
+          await finance.deferRevenueComponent({ bookingRef: req.reference, componentId: `${c.id}-${v}`, productType: c.productType, channel: req.channel, amount: c.sell, serviceStart: c.serviceStart, serviceEnd: c.serviceEnd });
+        } catch (err) {
+          manualReview(`deferred revenue for ${c.id} (${v}) not registered: ${describe(err)}`);
+        }
+      }
+    }
+    for (const t of taken) {
+      const i = view.components.findIndex((c) => c.id === t.id && c.status === 'CANCELLED');
+      view.components[i] = t;
+    }
+    for (const [id, due] of Object.entries(flightsChanged)) {
+      const c = view.components.find((x) => x.id === id)!;
+      c.sell = money(c.sell).add(money(shareOfSell(c, due))).toJSON();
+      c.cost = money(c.cost).add(money(due)).toJSON();
+    }
+    view.departureDate = q.departureDate;
+    view.returnDate = q.returnDate;
+    view.total = q.newTotal;
+    const paid = view.paid;
+    view.schedule = replan(view.schedule, money(q.newTotal).amount.lessThan(money(paid).amount) ? paid : q.newTotal, {
+      terms,
+      bookedOn: calendarDateIn(view.openedAt, tz),
+      departureDate: view.departureDate,
+      timeZone: tz,
+      today: today(),
+    });
+    recompute();
+    const over = money(paid).subtract(money(q.newTotal));
+    if (over.amount.greaterThan(0)) {
+      view.total = q.newTotal;
+      await refund(over.toJSON(), 'AMENDMENT', `amendment-${v}`, 'asset:receivable:customers');
+      view.schedule = replan(view.schedule, q.newTotal, { terms, bookedOn: calendarDateIn(view.openedAt, tz), departureDate: view.departureDate, timeZone: tz, today: today() });
+      recompute();
+    }
+    for (const k of [...overdueNotified]) overdueNotified.delete(k);
+    event('AMENDED', `departure moved to ${q.departureDate}: new total ${q.newTotal.amount} ${cur} (fees ${q.fees.amount})`);
+    if (view.status === 'PAID' && !new Dec(view.balanceDue.amount).isZero()) view.status = 'CONFIRMED';
+    if (view.status === 'CONFIRMED' && new Dec(view.balanceDue.amount).isZero()) view.status = 'PAID';
+  };
+
+  // ---- deadlines ----------------------------------------------------------------------------
+
+  const balanceLine = () => view.schedule.find((i) => i.kind === 'BALANCE') ?? view.schedule[view.schedule.length - 1] ?? null;
+  const unpaid = () => view.schedule.filter((i) => new Dec(i.paid).lessThan(new Dec(i.amount.amount)));
+
+  const nextDeadline = (): { at: Instant; what: string } | null => {
+    const candidates: Array<{ at: Instant; what: string }> = [];
+    if (view.status === 'CONFIRMED') {
+      for (const i of unpaid()) {
+        if (!i.reminded && terms.reminderDaysBefore > 0) candidates.push({ at: reminderAt(i, terms.reminderDaysBefore), what: `reminder for ${i.id} (${i.amount.amount} ${cur} due ${i.dueDate})` });
+        if (!overdueNotified.has(i.id)) candidates.push({ at: i.dueAt, what: `${i.id} due (${i.amount.amount} ${cur})` });
+      }
+      const bal = balanceLine();
+      if (bal && unpaid().length) candidates.push({ at: bal.dueAt + terms.graceDays * 24 * HOUR_MS, what: `cancellation for non-payment unless paid (grace ${terms.graceDays} days)` });
+    }
+    if (view.status === 'CONFIRMED' || view.status === 'PAID') {
+      for (const c of live()) {
+        if (c.kind === 'FLIGHT' && c.status === 'HELD' && c.flight!.ticketingDeadline) {
+          candidates.push({ at: c.flight!.ticketingDeadline - TICKETING_SAFETY_MARGIN_MS, what: `ticketing limit of ${c.description}` });
+        }
+      }
+      candidates.push({ at: departureStart(), what: `departure ${view.departureDate}` });
+    }
+    if (view.status === 'TRAVELLING') candidates.push({ at: returnEnd(), what: `return ${view.returnDate}` });
+    return candidates.reduce<{ at: Instant; what: string } | null>((best, c) => (best === null || c.at < best.at ? c : best), null);
+  };
+
+  const runDue = async () => {
+    const now = Date.now();
+    if (view.status === 'CONFIRMED') {
+      for (const i of unpaid()) {
+        if (!i.reminded && terms.reminderDaysBefore > 0 && now >= reminderAt(i, terms.reminderDaysBefore) && now < i.dueAt) {
+          await notify('REMINDER', `reminder:${i.id}:${i.dueDate}`, `Payment due on ${i.dueDate} for ${req.reference}`, `${money(i.amount).subtract(Money.of(i.paid, cur)).toFixed()} ${cur} is due on ${i.dueDate}.`);
+          i.reminded = true;
+          event('REMINDER', `reminder sent for ${i.id} due ${i.dueDate}`);
+        }
+        if (!overdueNotified.has(i.id) && now >= i.dueAt) {
+          overdueNotified.add(i.id);
+          i.reminded = true;
+          await notify('PAYMENT_OVERDUE', `overdue:${i.id}:${i.dueDate}`, `Payment overdue on ${req.reference}`, `${i.id} of ${i.amount.amount} ${cur} was due on ${i.dueDate}.`);
+          event('PAYMENT_OVERDUE', `${i.id} (${i.amount.amount} ${cur}) not paid by ${i.dueDate}`);
+        }
+      }
+      const bal = balanceLine();
+      if (bal && unpaid().length && now >= bal.dueAt + terms.graceDays * 24 * HOUR_MS) {
+        await cancel(`final balance not paid by ${bal.dueDate} (+${terms.graceDays} days grace)`, null);
+        return;
+      }
+    }
+    if (view.status === 'CONFIRMED' || view.status === 'PAID') {
+      for (const c of live()) {
+        if (c.kind === 'FLIGHT' && c.status === 'HELD' && c.flight!.ticketingDeadline && now >= c.flight!.ticketingDeadline - TICKETING_SAFETY_MARGIN_MS) {
+          await ticketIfPaid();
+          if (c.status === 'HELD') await dropUnpaidFlight(c);
+        }
+      }
+      if (now >= departureStart()) await setStatus('TRAVELLING', `travelling from ${view.departureDate}`);
+    }
+    if (view.status === 'TRAVELLING' && now >= returnEnd()) {
+      await setStatus('COMPLETED', `back on ${view.returnDate}; in the customer's travel history`);
+    }
+  };
+
+  // ---- handlers -----------------------------------------------------------------------------
+
+  setHandler(lifecycleStatusQuery, () => view);
+  setHandler(awaitHeldUpdate, async () => {
+    await condition(() => settled);
+    return view;
+  });
+
+  setHandler(
+    recordPaymentUpdate,
+    async (input) => {
+      const outcome = await exclusive(async () => {
+        const o = await takePayment(input);
+        if (!o.duplicate) await publish();
+        return o;
+      });
+      // A deposit that confirms the booking: answer once confirmation (and any ticketing) has run.
+      await condition(() => (view.status !== 'HELD' && !busy) || !depositIn());
+      return { ...outcome, status: view.status, balanceDue: view.balanceDue };
+    },
+    {
+      validator: (input) => {
+        if (paymentOutcomes[input.paymentId]) return;
+        if (!OPEN_FOR_PAYMENT.includes(view.status)) refuse('BookingStateConflict', `Booking ${req.reference} is ${view.status} and cannot take payments`);
+        if (input.amount.currency !== cur) refuse('PaymentCurrencyMismatch', `Payment is in ${input.amount.currency} but booking ${req.reference} is priced in ${cur}`);
+        if (!/^\d+(\.\d+)?$/.test(input.amount.amount) || !new Dec(input.amount.amount).greaterThan(0)) refuse('PaymentInvalid', `Payment amount "${input.amount.amount}" must be a positive decimal`);
+        if (!/^[a-z0-9][a-z0-9-]*$/.test(input.method)) refuse('PaymentInvalid', `Payment method "${input.method}" is not a known method`);
+      },
+    },
+  );
+
+  setHandler(
+    previewCancellationUpdate,
+    async (_input) =>
+      exclusive(async () => {
+        const q = await quoteCancellation();
+        cancellationQuotes[q.quoteId] = q;
+        const { flightQuotes: _f, ...quote } = q;
+        return quote;
+      }),
+    { validator: (_input) => void (CANCELLABLE.includes(view.status) || refuse('BookingStateConflict', `Booking ${req.reference} is ${view.status}: nothing to cancel`)) },
+  );
+
+  setHandler(
+    acceptCancellationUpdate,
+    async (input) =>
+      exclusive(async () => {
+        if (!CANCELLABLE.includes(view.status)) refuse('BookingStateConflict', `Booking ${req.reference} is already ${view.status}`);
+        const q = input.quoteId ? cancellationQuotes[input.quoteId] : undefined;
+        const usable = q && q.expiresAt > Date.now() && today() === calendarDateIn(q.quotedAt, tz) ? q : null;
+        const outcome = await cancel(input.reason + (input.cancelledBy ? ` (by ${input.cancelledBy})` : ''), usable);
+        await publish();
+        return outcome;
+      }),
+    {
+      validator: (input) => {
+        if (!CANCELLABLE.includes(view.status)) refuse('BookingStateConflict', `Booking ${req.reference} is ${view.status}: it cannot be cancelled`);
+        if (!input.reason?.trim()) refuse('CancellationInvalid', 'A cancellation needs a reason');
+        if (input.quoteId) {
+          const q = cancellationQuotes[input.quoteId];
+          if (!q) refuse('QuoteNotFound', `No cancellation quote ${input.quoteId} on booking ${req.reference}`);
+          if (q.expiresAt <= Date.now()) refuse('QuoteExpired', `Cancellation quote ${input.quoteId} expired at ${new Date(q.expiresAt).toISOString()}: preview again`);
+        }
+      },
+    },
+  );
+
+  setHandler(
+    previewAmendmentUpdate,
+    async (input) =>
+      exclusive(async () => {
+        const q = await quoteAmendment(input.departureDate);
+        amendmentQuotes[q.quoteId] = q;
+        const { priced: _p, flightChanges: _f, ...quote } = q;
+        return quote;
+      }),
+    {
+      validator: (input) => {
+        if (view.status !== 'CONFIRMED' && view.status !== 'PAID') refuse('BookingStateConflict', `Booking ${req.reference} is ${view.status}: only confirmed bookings can be amended`);
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(input.departureDate)) refuse('AmendmentInvalid', `departureDate "${input.departureDate}" is not a date YYYY-MM-DD`);
+        if (input.departureDate <= today()) refuse('AmendmentInvalid', `departureDate ${input.departureDate} must be after today (${today()})`);
+        if (input.departureDate === view.departureDate) refuse('AmendmentInvalid', `The booking already departs on ${input.departureDate}`);
+      },
+    },
+  );
+
+  setHandler(
+    acceptAmendmentUpdate,
+    async (input) =>
+      exclusive(async () => {
+        const q = amendmentQuotes[input.quoteId];
+        if (!q || q.expiresAt <= Date.now()) refuse('QuoteExpired', `Amendment quote ${input.quoteId} is no longer valid: preview again`);
+        if (view.status !== 'CONFIRMED' && view.status !== 'PAID') refuse('BookingStateConflict', `Booking ${req.reference} is ${view.status}`);
+        await amend(q);
+        delete amendmentQuotes[input.quoteId];
+        await publish();
+        return view;
+      }),
+    {
+      validator: (input) => {
+        const q = amendmentQuotes[input.quoteId];
+        if (!q) refuse('QuoteNotFound', `No amendment quote ${input.quoteId} on booking ${req.reference}`);
+        if (q.expiresAt <= Date.now()) refuse('QuoteExpired', `Amendment quote ${input.quoteId} expired at ${new Date(q.expiresAt).toISOString()}: preview again`);
+        if (view.status !== 'CONFIRMED' && view.status !== 'PAID') refuse('BookingStateConflict', `Booking ${req.reference} is ${view.status}: only confirmed bookings can be amended`);
+      },
+    },
+  );
+
+  const complaint = (id: string): Complaint => view.complaints.find((c) => c.id === id) ?? refuse('ComplaintNotFound', `No complaint ${id} on booking ${req.reference}`);
+
+  setHandler(
+    logComplaintUpdate,
+    async (input) =>
+      exclusive(async () => {
+        const existing = view.complaints.find((c) => c.id === input.complaintId);
+        if (existing) return existing;
+        const c: Complaint = {
+          id: input.complaintId,
+          category: input.category,
+          severity: input.severity,
+          notes: [input.notes],
+          status: 'OPEN',
+          assignee: null,
+          loggedAt: Date.now(),
+          resolvedAt: null,
+          resolution: null,
+          goodwill: null,
+        };
+        view.complaints.push(c);
+        event('COMPLAINT', `complaint ${c.id} (${c.category}, ${c.severity}) logged`);
+        await publish();
+        return c;
+      }),
+    {
+      validator: (input) => {
+        if (view.status === 'DRAFT') refuse('BookingStateConflict', `Booking ${req.reference} is still being priced`);
+        if (!input.notes?.trim()) refuse('ComplaintInvalid', 'A complaint needs notes saying what went wrong');
+      },
+    },
+  );
+
+  setHandler(
+    assignComplaintUpdate,
+    async (input) =>
+      exclusive(async () => {
+        const c = complaint(input.complaintId);
+        if (c.status === 'RESOLVED') refuse('BookingStateConflict', `Complaint ${c.id} is already resolved`);
+        c.assignee = input.assignee;
+        c.status = 'ASSIGNED';
+        if (input.note) c.notes.push(input.note);
+        event('COMPLAINT_ASSIGNED', `complaint ${c.id} assigned to ${input.assignee}`);
+        await publish();
+        return c;
+      }),
+    {
+      validator: (input) => {
+        if (complaint(input.complaintId).status === 'RESOLVED') refuse('BookingStateConflict', `Complaint ${input.complaintId} is already resolved`);
+        if (!input.assignee?.trim()) refuse('ComplaintInvalid', 'assignee is required');
+      },
+    },
+  );
+
+  setHandler(
+    resolveComplaintUpdate,
+    async (input) =>
+      exclusive(async () => {
+        const c = complaint(input.complaintId);
+        if (c.status === 'RESOLVED') return c;
+        if (input.goodwill) {
+          const key = `${workflowId}:goodwill:${c.id}`;
+          const method = view.payments[view.payments.length - 1]?.method ?? 'bank-transfer';
+          const ledgerEntryId = await post(goodwillEntry({ key, reference: req.reference, accountingDate: today(), kind: input.goodwill.kind, amount: input.goodwill.amount, method }));
+          if (input.goodwill.kind === 'REFUND') {
+            try {
+              const r = await local.refundCustomerPayment({ idempotencyKey: key, reference: req.reference, paymentId: view.payments[view.payments.length - 1]?.paymentId ?? null, amount: input.goodwill.amount, reason: 'GOODWILL' });
+              view.refunds.push({ refundId: `goodwill:${c.id}`, amount: input.goodwill.amount, reason: 'GOODWILL', at: Date.now(), providerRef: r.providerRef, ledgerEntryId });
+            } catch (err) {
+              manualReview(`goodwill refund for complaint ${c.id} failed: ${describe(err)}`);
+            }
+          }
+          c.goodwill = { kind: input.goodwill.kind, amount: input.goodwill.amount, ledgerEntryId };
+        }
+        c.status = 'RESOLVED';
+        c.resolution = input.resolution;
+        c.resolvedAt = Date.now();
+        event('COMPLAINT_RESOLVED', `complaint ${c.id} resolved${c.goodwill ? ` with goodwill ${c.goodwill.kind.toLowerCase()} of ${c.goodwill.amount.amount} ${cur}` : ''}`);
+        await publish();
+        return c;
+      }),
+    {
+      validator: (input) => {
+        const c = complaint(input.complaintId);
+        if (c.status === 'RESOLVED') refuse('BookingStateConflict', `Complaint ${c.id} is already resolved`);
+        if (!input.resolution?.trim()) refuse('ComplaintInvalid', 'resolution is required');
+        const g = input.goodwill;
+        if (g) {
+          if (g.amount.currency !== cur) refuse('PaymentCurrencyMismatch', `Goodwill is in ${g.amount.currency} but the booking is in ${cur}`);
+          if (!/^\d+(\.\d+)?$/.test(g.amount.amount) || !new Dec(g.amount.amount).greaterThan(0)) refuse('ComplaintInvalid', `goodwill amount "${g.amount.amount}" must be a positive decimal`);
+          if (g.kind === 'REFUND' && view.payments.length === 0) refuse('ComplaintInvalid', 'A goodwill refund needs a payment to refund against: give a credit instead');
+        }
+      },
+    },
+  );
+
+  // ---- main line ----------------------------------------------------------------------------
+
+  setCurrentDetails(`${req.reference}: pricing ${req.components.length} components`);
+  await exclusive(async () => {
+    try {
+      await holdAll();
+      await setStatus('HELD', `held: ${view.total.amount} ${cur}, deposit ${view.schedule[0]?.amount.amount ?? '0'} ${cur} due before ${new Date(view.holdExpiresAt!).toISOString()}`);
+    } catch (err) {
+      for (const c of [...view.components].reverse()) if (c.supplierRef && c.status === 'HELD') await releaseComponent(c, 'release');
+      view.failure = `Could not be held: ${describe(err)}`;
+      await setStatus('FAILED', view.failure);
+    }
+    await publish();
+    settled = true;
+  });
+
+  // Waiting for the deposit.
+  while (view.status === 'HELD') {
+    view.nextDeadline = { at: view.holdExpiresAt!, what: 'hold lapses unless the deposit is paid' };
+    await condition(() => view.status !== 'HELD' || (depositIn() && !busy), Math.max(0, view.holdExpiresAt! - Date.now()));
+    await exclusive(async () => {
+      if (view.status !== 'HELD') return;
+      if (depositIn()) await confirm();
+      else if (Date.now() >= view.holdExpiresAt!) {
+        for (const c of live()) await releaseComponent(c, 'lapse');
+        await refund(view.paid, 'CANCELLATION', 'lapsed', 'liability:customer-deposits');
+        view.failure = 'The deposit was not paid before the hold lapsed';
+        await setStatus('EXPIRED', view.failure);
+      }
+      view.nextDeadline = nextDeadline();
+      await publish();
+    });
+  }
+
+  // Confirmed: wait for payments, deadlines and travel.
+  while (!TERMINAL_STATUSES.includes(view.status)) {
+    view.nextDeadline = nextDeadline();
+    kicked = false;
+    const next = view.nextDeadline;
+    if (next) await condition(() => kicked && !busy, Math.max(0, next.at - Date.now()));
+    else await condition(() => kicked && !busy);
+    await exclusive(async () => {
+      if (TERMINAL_STATUSES.includes(view.status)) return;
+      const before = view.version;
+      await runDue();
+      view.nextDeadline = nextDeadline();
+      if (view.version !== before) await publish();
+    });
+  }
+  view.nextDeadline = null;
+  await exclusive(publish);
+
+  // Complaints are still taken for a while after travel or a cancellation; a booking that never
+  // got confirmed (expired, failed) has nothing to complain about and closes at once.
+  const windowMs = COMPLAINT_WINDOW_DAYS * 24 * HOUR_MS;
+  const windowEnds = view.status === 'COMPLETED' ? returnEnd() + windowMs : view.status === 'CANCELLED' ? Date.now() + windowMs : Date.now();
+  if (windowEnds > Date.now()) await condition(() => false, windowEnds - Date.now());
+  await condition(allHandlersFinished);
+  return view;
+}
