@@ -3,13 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 import { PrismaBookingStore } from '../activities/booking-store.prisma';
 import { seedChartOfAccounts } from '../activities/chart-seed.prisma';
-import { PrismaLedger } from '../activities/ledger.prisma';
 import { PrismaFinanceConfig } from '../activities/finance-config.prisma';
 import { seedDefaultAtolRules } from '../activities/atol.prisma';
 import { calendarDateIn } from '../domain/time/instant';
 import { DEFAULT_CHART_OPTIONS, travelChartOfAccounts } from '../domain/ledger/chart';
 import { createApp } from '../api/app';
-import { superviseBookingWorker, type SupervisedWorker } from '../workers/booking-worker';
+import { bookingWorkerPorts, superviseBookingWorker, type SupervisedWorker } from '../workers/booking-worker';
 import { superviseCatalogWorker } from '../workers/catalog-worker';
 import { superviseFinanceWorker } from '../workers/finance-worker';
 import { superviseSupplierWorker } from '../workers/supplier-worker';
@@ -92,7 +91,12 @@ export async function startServices(
   const worker = opts.worker
     ? allWorkers(
         [
-          superviseBookingWorker(target, { bookings, ledger: new PrismaLedger(db.prisma, db) }, logger.child({ component: 'worker' }), grace),
+          superviseBookingWorker(
+            target,
+            bookingWorkerPorts(db, { operatorTimeZone: config.OPERATOR_TIME_ZONE, logger, inventorySink }),
+            logger.child({ component: 'worker' }),
+            grace,
+          ),
           superviseFinanceWorker(target, { prisma: db.prisma, driver: db, feeds: financeFeeds(config), operatorTimeZone: config.OPERATOR_TIME_ZONE }, logger.child({ component: 'finance-worker' }), grace),
           superviseSupplierWorker(target, { flightSuppliers: flightSuppliers(config) }, logger.child({ component: 'supplier-worker' }), grace),
           superviseCatalogWorker(

@@ -3,13 +3,59 @@ import { createBookingActivities, type BookingActivityPorts } from '../activitie
 import { createLedgerActivities } from '../activities/ledger.activities';
 import type { Ledger } from '../activities/ports/ledger';
 import type { Logger } from '../infra/logger';
+import type { Database } from '../infra/database';
+import { AvailabilitySearch } from '../activities/availability-search';
+import { createBookingLifecycleActivities, type BookingLifecycleActivityPorts } from '../activities/booking-lifecycle.activities';
+import { LogBookingNotifier } from '../activities/booking-notifier.log';
+import { PrismaBookingStore } from '../activities/booking-store.prisma';
+import { PrismaCatalog } from '../activities/catalog.prisma';
+import { PrismaFinanceConfig } from '../activities/finance-config.prisma';
+import { PrismaFxRates } from '../activities/fx-rates.prisma';
+import { PrismaInventory } from '../activities/inventory.prisma';
+import { PrismaLedger } from '../activities/ledger.prisma';
+import { SandboxPaymentGateway } from '../activities/payment-gateway.sandbox';
+import type { BookingNotifier } from '../activities/ports/booking-notifier';
+import type { InventoryChangeSink } from '../activities/ports/inventory-changes';
+import type { PaymentGateway } from '../activities/ports/payment-gateway';
+import { calendarDateIn } from '../domain/time/instant';
 import { workerConnectionOptions, type TemporalTarget } from '../infra/temporal';
 import { TASK_QUEUES } from '../workflows/task-queues';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 
-/** What the worker's activities need; the ledger is optional until booking workflows post to it. */
-export type WorkerPorts = BookingActivityPorts & { ledger?: Ledger };
+/**
+ * What the worker's activities need. `lifecycle` and `ledger` run the booking lifecycle (every
+ * booking since 2026-11-29); without them only first-slice drafts can make progress.
+ */
+export type WorkerPorts = BookingActivityPorts & { ledger?: Ledger; lifecycle?: BookingLifecycleActivityPorts };
+
+/** The booking worker's ports over one database, wired as `npm start` and `npm run worker` do. */
+export function bookingWorkerPorts(
+  db: Database,
+  opts: { operatorTimeZone: string; logger: Logger; inventorySink?: InventoryChangeSink; notifier?: BookingNotifier; payments?: PaymentGateway },
+): Required<Pick<WorkerPorts, 'bookings' | 'ledger' | 'lifecycle'>> {
+  const catalog = new PrismaCatalog(db.prisma);
+  const inventory = new PrismaInventory(db.prisma, (sql, params) => db.query(sql, params), opts.inventorySink);
+  const config = new PrismaFinanceConfig(db.prisma);
+  const search = new AvailabilitySearch(catalog, inventory, new PrismaFxRates(db.prisma), {
+    today: () => calendarDateIn(Date.now(), opts.operatorTimeZone),
+    // Prices are converted at the rates of the source finance configured (ECB until it is set).
+    rateSource: async () => (await config.settings())?.rateSource ?? 'ECB',
+  });
+  return {
+    bookings: new PrismaBookingStore(db.prisma),
+    ledger: new PrismaLedger(db.prisma, db),
+    lifecycle: {
+      prisma: db.prisma,
+      catalog,
+      inventory,
+      search,
+      notifier: opts.notifier ?? new LogBookingNotifier(opts.logger.child({ component: 'booking-notifier' })),
+      payments: opts.payments ?? new SandboxPaymentGateway(db.prisma),
+      operatorTimeZone: opts.operatorTimeZone,
+    },
+  };
+}
 
 export interface BookingWorkerOptions {
   connection: NativeConnection;
@@ -31,6 +77,7 @@ export function createBookingWorker(opts: BookingWorkerOptions): Promise<Worker>
     activities: {
       ...createBookingActivities(opts.ports),
       ...(opts.ports.ledger ? createLedgerActivities({ ledger: opts.ports.ledger }) : {}),
+      ...(opts.ports.lifecycle ? createBookingLifecycleActivities(opts.ports.lifecycle) : {}),
     },
     shutdownGraceTime: opts.shutdownGraceTime ?? '30s',
   });

@@ -16,7 +16,10 @@ import { financeDeps } from '../../infra/finance';
 import { startDevServer, freePort, type DevServer } from '../../infra/dev-server';
 import { createLogger } from '../../infra/logger';
 import { TemporalClientProvider, type TemporalTarget } from '../../infra/temporal';
-import { superviseBookingWorker, type SupervisedWorker } from '../../workers/booking-worker';
+import { bookingWorkerPorts, superviseBookingWorker, type SupervisedWorker } from '../../workers/booking-worker';
+import { superviseFinanceWorker } from '../../workers/finance-worker';
+import { superviseSupplierWorker } from '../../workers/supplier-worker';
+import type { FlightSupplier } from '../../activities/ports/flight-supplier';
 
 export const silentLogger = createLogger('silent');
 
@@ -45,11 +48,27 @@ export interface ApiUnderTest {
   stop(): Promise<void>;
 }
 
-/** The API and a supervised worker, wired exactly as `npm start` wires them. */
-export function startApiUnderTest(db: Database, target: TemporalTarget, operatorTimeZone = 'UTC'): ApiUnderTest {
+/**
+ * The API and the workers a booking needs (booking orchestration, finance for revenue deferral,
+ * supplier I/O for flights), wired exactly as `npm start` wires them.
+ */
+export function startApiUnderTest(
+  db: Database,
+  target: TemporalTarget,
+  operatorTimeZone = 'UTC',
+  opts: { flightSuppliers?: Record<string, FlightSupplier> } = {},
+): ApiUnderTest {
   const bookings = new PrismaBookingStore(db.prisma);
   const temporal = new TemporalClientProvider(target);
-  const worker = superviseBookingWorker(target, { bookings }, silentLogger, '5s');
+  const workers = [
+    superviseBookingWorker(target, bookingWorkerPorts(db, { operatorTimeZone, logger: silentLogger }), silentLogger, '5s'),
+    superviseFinanceWorker(target, { prisma: db.prisma, driver: db, operatorTimeZone, feeds: {} }, silentLogger, '5s'),
+    superviseSupplierWorker(target, { flightSuppliers: opts.flightSuppliers ?? {} }, silentLogger, '5s'),
+  ];
+  const worker: SupervisedWorker = {
+    ready: Promise.all(workers.map((w) => w.ready)).then(() => undefined),
+    stop: async () => void (await Promise.all(workers.map((w) => w.stop()))),
+  };
   const app = createApp({ db, bookings, temporal, logger: silentLogger, operatorTimeZone, finance: financeDeps(db.prisma) });
   return {
     app,
