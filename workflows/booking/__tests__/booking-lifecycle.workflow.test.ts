@@ -1,4 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { bookingWorkflowId, referenceFromBytes } from '../../../domain/booking/draft';
@@ -87,6 +90,18 @@ async function skipTo(at: number): Promise<void> {
   if (at > now) await rig.env.sleep(at - now);
 }
 
+/**
+ * `npm run histories:record -- <release>` runs this file with RECORD_HISTORIES=<release>: each
+ * scenario's history is saved to __histories__/<name>.<release>.json, and the replay test runs
+ * today's workflow code against every saved history (so in-flight bookings survive changes).
+ */
+async function record(name: string, handle: Handle): Promise<void> {
+  const release = process.env.RECORD_HISTORIES;
+  if (!release) return;
+  const file = path.resolve(__dirname, '..', '__histories__', `${name}.${release}.json`);
+  writeFileSync(file, `${JSON.stringify(JSON.parse(historyToJSON(await handle.fetchHistory())), null, 1)}\n`);
+}
+
 /** Past the return date and the 30-day complaint window: the workflow has closed. */
 async function result(handle: Handle, req: BookingRequest): Promise<LifecycleView> {
   await skipTo(Date.parse(`${req.returnDate}T23:59:59.999Z`) + 30 * DAY_MS + HOUR_MS);
@@ -171,6 +186,7 @@ describe('booking lifecycle: business scenarios', () => {
     // Bad input after the fact: cancelling twice, paying a cancelled booking.
     expect(await failureType(handle.executeUpdate(acceptCancellationUpdate, { args: [{ reason: 'again' }] }))).toBe('BookingStateConflict');
     expect(await failureType(pay(handle, '10.00'))).toBe('BookingStateConflict');
+    await record('cancellation-with-penalty', handle);
     await handle.terminate('scenario done');
   });
 
@@ -197,6 +213,7 @@ describe('booking lifecycle: business scenarios', () => {
 
     const net = await ledgerNet(req.reference);
     expect(net['asset:receivable:customers']).toBe(new Dec(quote.newTotal.amount).minus(held.schedule[0]!.amount.amount).toFixed(2));
+    await record('amendment-departure-date', handle);
     await handle.terminate('scenario done');
   });
 
@@ -217,6 +234,7 @@ describe('booking lifecycle: business scenarios', () => {
     const view = await handle.query(lifecycleStatusQuery);
     expect(view.complaints).toHaveLength(1);
     expect(view.timeline.map((e) => e.kind)).toEqual(expect.arrayContaining(['COMPLAINT', 'COMPLAINT_ASSIGNED', 'COMPLAINT_RESOLVED']));
+    await record('complaint-goodwill-credit', handle);
     await handle.terminate('scenario done');
   });
 });
@@ -248,6 +266,7 @@ describe('booking lifecycle: failures', () => {
     expect(net['asset:clearing:card']).toBe('0.00');
     expect(await entryCount(`${handle.workflowId}:sale%`)).toBe(0);
     expect((await handle.result()).status).toBe('FAILED');
+    await record('supplier-timeout-compensated', handle);
   });
 
 
@@ -297,6 +316,7 @@ describe('booking lifecycle: failures', () => {
     expect(view.total.amount).toBe(new Dec(held.total.amount).minus(sellOf(held, 'flight')).toFixed(2));
     const net = await ledgerNet(req.reference);
     expect(net['liability:payable:suppliers'] ?? '0.00').toBe('0.00');
+    await record('unpaid-ticketing-deadline', handle);
     await handle.terminate('scenario done');
   });
 
@@ -306,6 +326,7 @@ describe('booking lifecycle: failures', () => {
     await skipTo(view.holdExpiresAt! + 60_000);
     expect(((await handle.result()) as LifecycleView).status).toBe('EXPIRED');
     expect(await holdStatus(`${handle.workflowId}:hold:hotel`)).toBe('CANCELLED');
+    await record('hold-lapses', handle);
   });
 });
 
@@ -362,6 +383,7 @@ describe('booking lifecycle: journeys that run to completion', () => {
     expect(final.timeline.map((e) => e.kind)).toEqual(expect.arrayContaining(['HELD', 'PAYMENT', 'PAID', 'TRAVELLING', 'COMPLETED']));
     const [row] = await rig.db.query<{ status: string; balance_due: string }>(`SELECT status::text, balance_due::text FROM bookings WHERE reference = $1`, [req.reference]);
     expect(row).toEqual({ status: 'COMPLETED', balance_due: '0.0000' });
+    await record('fit-flight-hotel-transfer', handle);
   });
 
   it('a worker restarted mid-workflow: the booking carries on and completes', async () => {
@@ -400,5 +422,6 @@ describe('booking lifecycle: journeys that run to completion', () => {
     expect(rig.notices.filter((n) => n.reference === req.reference && n.kind === 'PAYMENT_OVERDUE')).toHaveLength(0);
     const final = await result(handle, req);
     expect(final.status).toBe('COMPLETED');
+    await record('nine-month-payment-plan', handle);
   });
 });
