@@ -32,6 +32,8 @@ import { InventoryError, type PrismaInventory } from './inventory.prisma';
 import { BookingNoticeRejected, type BookingNotifier } from './ports/booking-notifier';
 import { PaymentGatewayError, type PaymentGateway } from './ports/payment-gateway';
 import { PrismaServiceOrders, ServiceOrderConflict } from './service-orders.prisma';
+import { createRevenueActivities, RevenueFailureType } from './revenue.activities';
+import { PrismaDeferredRevenue, type DeferComponentInput } from './revenue.prisma';
 
 /** What the booking lifecycle activities work with (built once per worker, see workers/). */
 export interface BookingLifecycleActivityPorts {
@@ -274,6 +276,7 @@ export function createBookingLifecycleActivities(ports: BookingLifecycleActivity
     };
   }
 
+  const revenueActivities = createRevenueActivities({ revenue: new PrismaDeferredRevenue(ports.prisma, undefined, { operatorTimeZone: ports.operatorTimeZone }) });
   return {
     async priceBookingComponents(input: PriceComponentsInput): Promise<PricedComponent[]> {
       const problems = checkPriceInput(input);
@@ -422,6 +425,31 @@ export function createBookingLifecycleActivities(ports: BookingLifecycleActivity
         if (err instanceof PaymentGatewayError && err.kind === 'refused') throw failure(BookingLifecycleFailureType.BookingRefundRefused, err.message);
         throw err;
       }
+    },
+
+    /**
+     * Registers the sold components' revenue for recognition at their service dates (one call for
+     * the booking instead of one finance activity per component). Idempotent per component.
+     */
+    async deferBookingRevenue(items: DeferComponentInput[]): Promise<{ deferred: number }> {
+      for (const item of items) await revenueActivities.deferRevenueComponent(item);
+      return { deferred: items.length };
+    },
+
+    /** Cancels the deferred revenue of components no longer sold; a component never deferred is skipped. */
+    async cancelBookingRevenue(input: { bookingRef: string; componentIds: string[]; cancelledAt: number }): Promise<{ cancelled: number }> {
+      let cancelled = 0;
+      for (const componentId of input.componentIds) {
+        try {
+          await revenueActivities.cancelDeferredComponent({ bookingRef: input.bookingRef, componentId, cancelledAt: input.cancelledAt });
+          cancelled++;
+        } catch (err) {
+          // Agent-model flights with no margin were never deferred: nothing to cancel.
+          if (err instanceof ApplicationFailure && err.type === RevenueFailureType.DeferredRevenueNotFound) continue;
+          throw err;
+        }
+      }
+      return { cancelled };
     },
 
     async saveBookingProjection(view: LifecycleView): Promise<void> {

@@ -2,6 +2,7 @@ import type { ComponentRequest, LifecycleView, PricedComponent } from '../domain
 import type { Offer } from '../domain/flights/model';
 import type { SalesChannel } from '../domain/ledger/chart';
 import type { MoneyJson } from '../domain/money/money';
+import type { DeferComponentInput } from './revenue.prisma';
 
 /**
  * The contract between the booking workflow and the activities it runs on `booking-orchestration`
@@ -100,6 +101,10 @@ export interface BookingLifecycleActivities {
   sendBookingNotice(input: NoticeInput): Promise<{ channel: string }>;
   /** Pays money back through the payment provider; once per key. */
   refundCustomerPayment(input: RefundInput): Promise<{ providerRef: string }>;
+  /** Registers the components' revenue for recognition at service dates (finance rules); idempotent per component. */
+  deferBookingRevenue(items: DeferComponentInput[]): Promise<{ deferred: number }>;
+  /** Cancels the deferred revenue of components no longer sold (never-deferred ones are skipped). */
+  cancelBookingRevenue(input: { bookingRef: string; componentIds: string[]; cancelledAt: number }): Promise<{ cancelled: number }>;
   /** Writes the booking row (list, search and reports read it); a lower `version` than stored is ignored. */
   saveBookingProjection(view: LifecycleView): Promise<void>;
 }

@@ -14,7 +14,6 @@ import {
 import type { BookingLifecycleActivities } from '../../activities/booking-lifecycle.types';
 import type { FlightActivities } from '../../activities/flight.activities';
 import type { LedgerActivities } from '../../activities/ledger.activities';
-import type { RevenueActivities } from '../../activities/revenue.activities';
 import { shiftDates, shiftRequest, amendmentFee } from '../../domain/booking/amendment';
 import { cancellationQuote } from '../../domain/booking/cancellation';
 import {
@@ -79,7 +78,6 @@ const flightUndo = proxyActivities<FlightActivities>({
   heartbeatTimeout: '20 seconds',
   retry: { ...BACKOFF, maximumInterval: '10 minutes', maximumAttempts: 25 },
 });
-const finance = proxyActivities<RevenueActivities>({ taskQueue: TASK_QUEUES.finance, startToCloseTimeout: '30 seconds', retry: BACKOFF });
 
 /** How long before an airline's ticketing time limit an unpaid flight is cancelled. */
 export const TICKETING_SAFETY_MARGIN_MS = 2 * HOUR_MS;
@@ -282,6 +280,48 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
     return firstId;
   };
 
+  // ---- deferred revenue (finance recognises it at service dates) -------------------------------
+
+  /** Which deferred-revenue item carries each component (an amendment defers it again as `<id>-v<n>`). */
+  const deferredAs: Record<string, string> = {};
+  const deferRevenue = async (components: ComponentState[], version: string | null) => {
+    const items = components
+      .map((c) => ({
+        c,
+        // Flights are sold as agent: only the margin over the airline's fare is Itinera's revenue.
+        amount: c.settlement && c.settlement.currency === c.sell.currency ? money(c.sell).subtract(money(c.settlement)).toJSON() : c.sell,
+      }))
+      .filter(({ amount }) => new Dec(amount.amount).greaterThan(0))
+      .map(({ c, amount }) => ({
+        bookingRef: req.reference,
+        componentId: version ? `${c.id}-${version}` : c.id,
+        productType: c.productType,
+        channel: req.channel,
+        amount,
+        serviceStart: c.serviceStart,
+        serviceEnd: c.serviceEnd,
+        bookingDate: calendarDateIn(view.openedAt, tz),
+        forComponent: c.id,
+      }));
+    if (!items.length) return;
+    try {
+      await local.deferBookingRevenue(items.map(({ forComponent: _c, ...item }) => item));
+      for (const item of items) deferredAs[item.forComponent] = item.componentId;
+    } catch (err) {
+      manualReview(`deferred revenue not registered: ${describe(err)}`);
+    }
+  };
+  const cancelRevenue = async (components: ComponentState[]) => {
+    const ids = components.map((c) => deferredAs[c.id]).filter((id): id is string => id !== undefined);
+    if (!ids.length) return;
+    try {
+      await local.cancelBookingRevenue({ bookingRef: req.reference, componentIds: ids, cancelledAt: Date.now() });
+      for (const c of components) delete deferredAs[c.id];
+    } catch (err) {
+      manualReview(`deferred revenue not cancelled: ${describe(err)}`);
+    }
+  };
+
   // ---- release what is held or confirmed ----------------------------------------------------
 
   const releaseComponent = async (c: ComponentState, keyPart: string): Promise<void> => {
@@ -398,24 +438,7 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
       saleEntry({ key: `${workflowId}:sale`, reference: req.reference, accountingDate: today(), channel: req.channel, components: view.components, depositsHeld: deposits }),
     );
     salePosted = saleId !== null || salePosted;
-    for (const c of view.components) {
-      const amount = c.settlement && c.settlement.currency === c.sell.currency ? money(c.sell).subtract(money(c.settlement)).toJSON() : c.sell;
-      if (!new Dec(amount.amount).greaterThan(0)) continue;
-      try {
-        await finance.deferRevenueComponent({
-          bookingRef: req.reference,
-          componentId: c.id,
-          productType: c.productType,
-          channel: req.channel,
-          amount,
-          serviceStart: c.serviceStart,
-          serviceEnd: c.serviceEnd,
-          bookingDate: calendarDateIn(view.openedAt, tz),
-        });
-      } catch (err) {
-        manualReview(`deferred revenue for ${c.id} not registered: ${describe(err)}`);
-      }
-    }
+    await deferRevenue(view.components, null);
     view.holdExpiresAt = null;
     await setStatus(new Dec(view.balanceDue.amount).isZero() ? 'PAID' : 'CONFIRMED', `confirmed with every supplier; ${view.balanceDue.amount} ${cur} still due`);
     await ticketIfPaid();
@@ -456,11 +479,7 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
       })) {
         await post(d);
       }
-      try {
-        await finance.cancelDeferredComponent({ bookingRef: req.reference, componentId: c.id, cancelledAt: Date.now() });
-      } catch {
-        // Flights sold as agent with no margin were never deferred.
-      }
+      await cancelRevenue([c]);
     }
     view.total = money(view.total).subtract(money(c.sell)).toJSON();
     view.schedule = replan(view.schedule, view.total, { terms, bookedOn: calendarDateIn(view.openedAt, tz), departureDate: view.departureDate, timeZone: tz, today: today() });
@@ -526,13 +545,7 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
       })) {
         await post(d);
       }
-      for (const c of sold) {
-        try {
-          await finance.cancelDeferredComponent({ bookingRef: req.reference, componentId: c.id, cancelledAt: Date.now() });
-        } catch {
-          // Not deferred (an agent-model flight with no margin): nothing to cancel.
-        }
-      }
+      await cancelRevenue(sold);
       refundId = await refund(q.refund, 'CANCELLATION', 'cancellation', 'asset:receivable:customers');
     } else {
       // Not confirmed yet: whatever was paid is still a deposit and comes back whole.
@@ -675,20 +688,8 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
         await post(d);
       }
       await post(saleEntry({ key: `${workflowId}:sale:${v}`, reference: req.reference, accountingDate: today(), channel: req.channel, components: taken, depositsHeld: zero() }));
-      for (const c of oldOnes) {
-        try {
-          await finance.cancelDeferredComponent({ bookingRef: req.reference, componentId: c.id, cancelledAt: Date.now() });
-        } catch {
-          // nothing deferred
-        }
-      }
-      for (const c of taken) {
-        try {
-          await finance.deferRevenueComponent({ bookingRef: req.reference, componentId: `${c.id}-${v}`, productType: c.productType, channel: req.channel, amount: c.sell, serviceStart: c.serviceStart, serviceEnd: c.serviceEnd });
-        } catch (err) {
-          manualReview(`deferred revenue for ${c.id} (${v}) not registered: ${describe(err)}`);
-        }
-      }
+      await cancelRevenue(oldOnes);
+      await deferRevenue(taken, v);
     }
     for (const t of taken) {
       const i = view.components.findIndex((c) => c.id === t.id && c.status === 'CANCELLED');
