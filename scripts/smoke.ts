@@ -1,13 +1,15 @@
 /**
  * `npm run smoke`: proves the README's run command end to end, as a person would use it.
  * Starts `npm start` (own data folder under the OS temp dir), waits for it to say it is running,
- * opens a booking over HTTP, finds it in Temporal by BookingReference, then presses "Ctrl-C"
- * (SIGINT to the process group) and checks that everything it started has exited.
+ * opens a lifecycle booking over HTTP (held, paid in full, read back with its ledger), finds it in
+ * Temporal by BookingReference, then presses "Ctrl-C" (SIGINT to the process group) and checks that
+ * everything it started has exited.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Dec } from '../domain/money/money';
 import { PROJECT_ROOT } from '../infra/config';
 import { temporalCliPath } from '../infra/tools';
 
@@ -96,16 +98,35 @@ async function main() {
     if (after !== before! - 1) fail(`a BOOKING sale of H00001 did not reach EXPEDIA (count ${before} → ${after})`);
     process.stdout.write(`smoke: a channel booking on BOOKING closed a room on EXPEDIA (${before} → ${after}) via ${hub}\n`);
 
-    const travelDate = `${new Date().getUTCFullYear() + 1}-03-15`;
+    // A lifecycle booking of the cheapest demo hotel for the same nights: held, paid in full, read back with its ledger.
+    const hotels = await fetch(`${api}/catalog/availability?destination=IT-ROME&checkIn=${checkIn}&checkOut=${checkOut}&adults=2&rooms=1&type=HOTEL&currency=GBP&limit=1`);
+    const hotel = ((await hotels.json()) as { items?: { supplierCode: string; productCode: string; category: string; ratePlan: string }[] }).items?.[0];
+    if (hotels.status !== 200 || !hotel) fail(`no demo hotel free in IT-ROME from ${checkIn} to ${checkOut} (${hotels.status})`);
     const created = await fetch(`${api}/bookings`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ customerId: 'C-SMOKE', productCode: 'TOUR-SMOKE', travelDate, price: { amount: '999.99', currency: 'GBP' } }),
+      headers: { 'content-type': 'application/json', 'idempotency-key': `smoke-${path.basename(dataDir)}` },
+      body: JSON.stringify({
+        customerId: 'C-SMOKE',
+        currency: 'GBP',
+        departureDate: checkIn,
+        returnDate: checkOut,
+        components: [{ id: 'hotel', kind: 'HOTEL', supplierCode: hotel!.supplierCode, productCode: hotel!.productCode, category: hotel!.category, ratePlan: hotel!.ratePlan, startDate: checkIn, nights: 3, units: [{ adults: 2, childAges: [] }] }],
+      }),
     });
-    const body = (await created.json()) as { reference?: string; recorded?: boolean };
-    if (created.status !== 201 || !body.reference || !body.recorded) fail(`POST /bookings answered ${created.status}: ${JSON.stringify(body)}`);
+    const body = (await created.json()) as { reference?: string; status?: string; total?: { amount: string; currency: string } };
+    if (created.status !== 201 || !body.reference || body.status !== 'HELD' || !body.total) fail(`POST /bookings answered ${created.status}: ${JSON.stringify(body)}`);
+    process.stdout.write(`smoke: booking ${body.reference} HELD, total ${body.total!.currency} ${body.total!.amount}\n`);
+    const paid = await fetch(`${api}/bookings/${body.reference}/payments`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': `smoke-pay-${body.reference}` },
+      body: JSON.stringify({ amount: body.total, method: 'card' }),
+    });
+    const outcome = (await paid.json()) as { status?: string; balanceDue?: { amount: string } };
+    if (paid.status !== 200 || outcome.status !== 'PAID' || !new Dec(outcome.balanceDue?.amount ?? '1').isZero()) fail(`paying ${body.reference} in full answered ${paid.status}: ${JSON.stringify(outcome)}`);
     const fetched = await fetch(`${api}/bookings/${body.reference}`);
-    if (fetched.status !== 200) fail(`GET /bookings/${body.reference} answered ${fetched.status}`);
+    const detail = (await fetched.json()) as { status?: string; ledger?: { description: string }[] };
+    if (fetched.status !== 200 || detail.status !== 'PAID' || !detail.ledger?.length) fail(`GET /bookings/${body.reference} answered ${fetched.status}: ${JSON.stringify(detail)}`);
+    process.stdout.write(`smoke: booking ${body.reference} PAID; its ledger has ${detail.ledger!.length} entries (${detail.ledger!.map((e) => e.description).join('; ')})\n`);
 
     const address = /Temporal\s+(127\.0\.0\.1:\d+)/.exec(output)?.[1] ?? '127.0.0.1:7233';
     let listed = '';
@@ -114,7 +135,7 @@ async function main() {
       if (!listed.includes(`booking-${body.reference}`)) await new Promise((r) => setTimeout(r, 250));
     }
     if (!listed.includes('BookingWorkflow')) fail(`BookingReference="${body.reference}" found nothing:\n${listed}`);
-    process.stdout.write(`smoke: booking ${body.reference} stored and found by BookingReference\n`);
+    process.stdout.write(`smoke: booking ${body.reference} found in Temporal by BookingReference\n`);
   } catch (err) {
     process.kill(-app.pid!, 'SIGKILL');
     throw err;

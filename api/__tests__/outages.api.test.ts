@@ -1,16 +1,27 @@
 import type { Client } from '@temporalio/client';
 import request from 'supertest';
+import { addDays } from '../../domain/catalog/dates';
+import { calendarDateIn } from '../../domain/time/instant';
 import { openDatabase, type Database } from '../../infra/database';
+import { seedDemoCatalog } from '../../infra/demo-catalog';
 import type { DevServer } from '../../infra/dev-server';
 import { createIsolatedDatabase } from '../../test/support/postgres';
-import { connectClient, prepareReadyFinance, startApiUnderTest, startTestDevServer, type ApiUnderTest } from '../../test/support/api-harness';
+import { connectClient, prepareReadyFinance, silentLogger, startApiUnderTest, startTestDevServer, type ApiUnderTest } from '../../test/support/api-harness';
 import { TcpProxy } from '../../test/support/tcp-proxy';
+
+const today = calendarDateIn(Date.now(), 'UTC');
+// Inside the demo hotel contracts (today+1..today+120), before their 21-day release.
+const departure = addDays(today, 30);
+const ret = addDays(departure, 2);
+/** The demo hotel room every booking here holds (found in beforeAll; 8 rooms a night). */
+let hotel: { supplierCode: string; productCode: string; category: string; ratePlan: string };
 
 const body = (customerId: string) => ({
   customerId,
-  productCode: 'HOTEL-ROME-3N',
-  travelDate: `${new Date().getUTCFullYear() + 1}-09-01`,
-  price: { amount: '612.50', currency: 'EUR' },
+  currency: 'EUR',
+  departureDate: departure,
+  returnDate: ret,
+  components: [{ id: 'hotel', kind: 'HOTEL', ...hotel, startDate: departure, nights: 2, units: [{ adults: 2, childAges: [] }] }],
 });
 
 async function workflowsOf(client: Client, customerId: string): Promise<number> {
@@ -48,10 +59,18 @@ describe('outages: PostgreSQL and Temporal behind cuttable links', () => {
     pgUrl.port = String(dbLink.port);
     db = await openDatabase({ databaseUrl: pgUrl.toString(), poolSize: 2 });
     await prepareReadyFinance(db);
+    await seedDemoCatalog(db, today, silentLogger);
     api = startApiUnderTest(db, { address: `127.0.0.1:${temporalLink.port}`, namespace: 'default' });
     client = await connectClient(server.address);
     await api.worker.ready;
-  });
+    const products = await request(api.app).get('/catalog/products').query({ type: 'HOTEL', limit: 1 }).expect(200);
+    const search = await request(api.app)
+      .get('/catalog/availability')
+      .query({ destination: products.body.items[0].destination, checkIn: departure, checkOut: ret, adults: 2, rooms: 1, type: 'HOTEL', currency: 'EUR' })
+      .expect(200);
+    const { supplierCode, productCode, category, ratePlan } = search.body.items[0];
+    hotel = { supplierCode, productCode, category, ratePlan };
+  }, 120_000);
   afterAll(async () => {
     await temporalLink?.up();
     await dbLink?.up();
@@ -65,7 +84,8 @@ describe('outages: PostgreSQL and Temporal behind cuttable links', () => {
 
   it('works through the links (API on PostgreSQL)', async () => {
     const res = await request(api.app).post('/bookings').send(body('C-LINK-OK')).expect(201);
-    expect(res.body).toMatchObject({ status: 'DRAFT', recorded: true });
+    expect(res.body).toMatchObject({ status: 'HELD', customerId: 'C-LINK-OK' });
+    expect(await db.prisma.inventoryHold.count({ where: { status: 'HELD' } })).toBe(1);
     const ready = await request(api.app).get('/readyz').expect(200);
     expect(ready.body.checks.database.kind).toBe('postgresql');
   });
@@ -85,7 +105,7 @@ describe('outages: PostgreSQL and Temporal behind cuttable links', () => {
       await dbLink.up();
     }
     const back = await eventually(() => request(api.app).post('/bookings').send(body('C-DB-BACK')), 201);
-    expect(back.body.recorded).toBe(true);
+    expect(back.body.status).toBe('HELD');
     expect(await db.prisma.booking.count({ where: { customerId: 'C-DB-DOWN' } })).toBe(0);
   });
 
@@ -101,8 +121,8 @@ describe('outages: PostgreSQL and Temporal behind cuttable links', () => {
     }
     expect(await db.prisma.booking.count({ where: { customerId: 'C-TEMPORAL-DOWN' } })).toBe(0);
     expect(await workflowsOf(client, 'C-TEMPORAL-DOWN')).toBe(0);
-    // The worker lost its connection too; once Temporal is back, a new booking is stored again.
+    // The worker lost its connection too; once Temporal is back, a new booking is held again.
     const back = await eventually(() => request(api.app).post('/bookings').send(body('C-TEMPORAL-BACK')), 201);
-    expect(back.body.recorded).toBe(true);
+    expect(back.body.status).toBe('HELD');
   });
 });

@@ -1,21 +1,248 @@
 import { z } from 'zod';
 import { REFERENCE_PATTERN } from '../../domain/booking/draft';
-import { ExternalId, IsoDate, Money } from '../../domain/schemas/common.schema';
+import { COMPLAINT_CATEGORIES, COMPLAINT_SEVERITIES, LIFECYCLE_STATUSES } from '../../domain/booking/model';
+import { addDays, daysBetween } from '../../domain/catalog/dates';
+import { PASSENGER_TYPES } from '../../domain/flights/model';
+import { SALES_CHANNELS } from '../../domain/ledger/chart';
+import { Dec, isPositiveDecimal } from '../../domain/money/money';
+import { CurrencyCode, ExternalId, IsoDate, Money } from '../../domain/schemas/common.schema';
+import { isIsoDate } from '../../domain/time/instant';
+import { CategoryCode, ProductCode, SupplierCode, Unit } from './catalog.schema';
 
 /**
- * `POST /bookings` body. Built per request because "not in the past" depends on today's date in
- * the operator's time zone.
+ * Booking lifecycle requests (`/bookings...`). Bodies are built per request where "not in the
+ * past" depends on today's date in the operator's time zone. Cross-field checks run even when
+ * some field is wrong (`ALWAYS`), so every problem is reported at once, each with its pointer.
  */
-export function createBookingRequestSchema(today: string) {
-  return z.strictObject({
-    customerId: ExternalId.meta({ description: 'Customer id in the CRM' }),
-    advisorId: ExternalId.optional().meta({ description: 'Travel advisor who owns the booking' }),
-    productCode: ExternalId.meta({ description: 'Catalog product code, e.g. a tour or package code' }),
-    travelDate: IsoDate.refine((d) => d >= today, { message: `must not be in the past (today is ${today})` }),
-    price: Money,
-    holdDays: z.number().int().min(1).max(365).optional().meta({ description: 'Days the draft is held (default 30)' }),
-  });
-}
-export type CreateBookingRequest = z.infer<ReturnType<typeof createBookingRequestSchema>>;
+
+const ALWAYS = { when: () => true };
+const isDate = (v: unknown): v is string => typeof v === 'string' && isIsoDate(v);
+const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
+const whole = (min: number, max: number) =>
+  z.number({ message: 'must be a whole number' }).int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 
 export const BookingReferenceParam = z.string().regex(REFERENCE_PATTERN, 'must look like ITN-7K3M9QXZ');
+
+/** Longest trip a booking covers (departure to return). */
+export const MAX_TRIP_DAYS = 180;
+/** Nights one component may span. */
+export const MAX_COMPONENT_NIGHTS = 90;
+export const MAX_COMPONENTS = 20;
+
+/** Component ids are part of every idempotency key: short, lower-case, no separators. */
+export const ComponentId = z.string().regex(/^[a-z0-9-]{1,32}$/, 'must be 1-32 characters: a-z, 0-9 and -');
+
+/** A positive amount (the Money schema allows zero). */
+const PositiveMoney = Money.refine((m) => typeof m.amount !== 'string' || !/^\d+(\.\d+)?$/.test(m.amount) || isPositiveDecimal(m.amount), {
+  path: ['amount'],
+  message: 'must be greater than zero',
+});
+
+const PersonName = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(64, 'must be at most 64 characters')
+  .regex(/^[\p{L}][\p{L}' .-]*$/u, 'may contain only letters, spaces, apostrophes, dots and hyphens');
+
+export const Passport = z.strictObject({
+  number: z.string().regex(/^[A-Z0-9]{5,20}$/, 'must be 5-20 upper-case letters and digits'),
+  issuingCountry: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code, e.g. "GB"'),
+  expiresOn: IsoDate,
+  nationality: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code, e.g. "GB"').optional(),
+});
+
+const PassengerId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, 'must be 1-32 letters, digits, _ and -');
+
+export const PassengerSchema = z.strictObject({
+  id: PassengerId,
+  type: z.enum(PASSENGER_TYPES, { message: `must be one of ${PASSENGER_TYPES.join(', ')}` }),
+  title: z.enum(['MR', 'MRS', 'MS', 'MISS', 'MSTR', 'DR']).optional(),
+  givenName: PersonName,
+  familyName: PersonName,
+  bornOn: IsoDate,
+  gender: z.enum(['M', 'F', 'X']).optional(),
+  email: z.email('must be an e-mail address').max(200).optional(),
+  phone: z.string().regex(/^\+[1-9][0-9]{6,14}$/, 'must be in E.164 form, e.g. +447700900123').optional(),
+  passport: Passport.optional(),
+  infantOf: PassengerId.optional(),
+});
+
+const CatalogComponent = z.strictObject({
+  id: ComponentId,
+  kind: z.enum(['HOTEL', 'TRANSFER', 'INSURANCE', 'TOUR']),
+  supplierCode: SupplierCode,
+  productCode: ProductCode,
+  category: CategoryCode,
+  ratePlan: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/, 'must be 1-32 letters, digits and . _ -').optional(),
+  startDate: IsoDate,
+  nights: whole(0, MAX_COMPONENT_NIGHTS),
+  units: z.array(Unit).min(1, 'must list at least one unit').max(20, 'at most 20 units'),
+});
+
+const FlightComponent = z.strictObject({
+  id: ComponentId,
+  kind: z.literal('FLIGHT'),
+  supplier: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'must be a flight supplier name, e.g. "duffel-sandbox"'),
+  offerId: z.string().min(1, 'must not be empty').max(128, 'must be at most 128 characters').regex(/^[A-Za-z0-9._:-]+$/, 'may contain only letters, digits and . _ : -'),
+  passengers: z.array(PassengerSchema).min(1, 'must list at least one passenger').max(9, 'at most 9 passengers per flight order'),
+});
+
+const KINDS = ['FLIGHT', 'HOTEL', 'TRANSFER', 'INSURANCE', 'TOUR'] as const;
+export const ComponentSchema = z.discriminatedUnion('kind', [CatalogComponent, FlightComponent], {
+  error: (issue) => (issue.code === 'invalid_union' ? `must be one of ${KINDS.join(', ')}` : undefined),
+});
+
+export const PaymentTermsSchema = z
+  .strictObject({
+    depositPercent: z
+      .string()
+      .regex(/^\d{1,3}(\.\d{1,2})?$/, 'must be a decimal string, e.g. "20" or "12.5"')
+      .refine((p) => !/^\d/.test(p) || (new Dec(p).gt(0) && new Dec(p).lte(100)), 'must be more than 0 and at most 100')
+      .optional(),
+    depositAmount: PositiveMoney.optional(),
+    installments: whole(0, 24).optional(),
+    finalDueDaysBefore: whole(0, 365).optional(),
+    reminderDaysBefore: whole(0, 60).optional(),
+    graceDays: whole(0, 60).optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.depositPercent !== undefined && v.depositAmount !== undefined) ctx.addIssue({ code: 'custom', path: ['depositAmount'], message: 'give depositPercent or depositAmount, not both' });
+  }, ALWAYS);
+
+/** The trip-level checks of a booking body, shared by `POST /bookings` and `POST /bookings/quote`. */
+export function createBookingRequestSchema(today: string) {
+  return z
+    .strictObject({
+      customerId: ExternalId.meta({ description: 'Customer id in the CRM' }),
+      advisorId: ExternalId.optional().meta({ description: 'Travel advisor who owns the booking' }),
+      channel: z.enum(SALES_CHANNELS, { message: `must be one of ${SALES_CHANNELS.join(', ')}` }).default('direct'),
+      currency: CurrencyCode,
+      departureDate: IsoDate.refine((d) => !isIsoDate(d) || d >= today, { message: `must not be in the past (today is ${today})` }),
+      returnDate: IsoDate,
+      components: z.array(ComponentSchema).min(1, 'must list at least one component').max(MAX_COMPONENTS, `at most ${MAX_COMPONENTS} components`),
+      paymentTerms: PaymentTermsSchema.optional(),
+      holdHours: whole(1, 336).optional().meta({ description: 'Hours the components are held waiting for the deposit (default 72)' }),
+      contactEmail: z.email('must be an e-mail address').max(200).optional(),
+    })
+    .superRefine((v, ctx) => {
+      const dep = isDate(v.departureDate) ? v.departureDate : null;
+      const ret = isDate(v.returnDate) ? v.returnDate : null;
+      if (dep && ret) {
+        if (ret < dep) ctx.addIssue({ code: 'custom', path: ['returnDate'], message: `must be on or after departureDate (${dep})` });
+        else if (daysBetween(dep, ret) > MAX_TRIP_DAYS) ctx.addIssue({ code: 'custom', path: ['returnDate'], message: `must be at most ${MAX_TRIP_DAYS} days after departureDate` });
+      }
+      if (v.paymentTerms?.depositAmount && typeof v.currency === 'string' && v.paymentTerms.depositAmount.currency !== v.currency) {
+        ctx.addIssue({ code: 'custom', path: ['paymentTerms', 'depositAmount', 'currency'], message: `must be the booking currency (${v.currency})` });
+      }
+      if (!Array.isArray(v.components)) return;
+      const seen = new Map<string, number>();
+      v.components.forEach((c, i) => {
+        if (!c || typeof c !== 'object') return;
+        if (typeof c.id === 'string') {
+          if (seen.has(c.id)) ctx.addIssue({ code: 'custom', path: ['components', i, 'id'], message: `is already used by component ${seen.get(c.id)}` });
+          else seen.set(c.id, i);
+        }
+        if (c.kind === 'FLIGHT') {
+          checkPassengers(c.passengers, dep ?? today, ctx, ['components', i, 'passengers']);
+          return;
+        }
+        if (Array.isArray(c.units)) {
+          c.units.forEach((u, j) => {
+            if (u && isInt(u.adults) && Array.isArray(u.childAges) && u.adults + u.childAges.length === 0) ctx.addIssue({ code: 'custom', path: ['components', i, 'units', j], message: 'must have at least one traveller' });
+          });
+        }
+        if (c.kind === 'HOTEL' && c.ratePlan === undefined) ctx.addIssue({ code: 'custom', path: ['components', i, 'ratePlan'], message: 'is required for a hotel (the rate plan the availability search returned)' });
+        if (c.kind === 'HOTEL' && isInt(c.nights) && c.nights < 1) ctx.addIssue({ code: 'custom', path: ['components', i, 'nights'], message: 'a hotel stay is at least 1 night' });
+        if (!isDate(c.startDate) || !dep || !ret || ret < dep) return;
+        if (c.startDate < dep || c.startDate > ret) {
+          ctx.addIssue({ code: 'custom', path: ['components', i, 'startDate'], message: `must be within the trip (${dep} to ${ret})` });
+        } else if ((c.kind === 'HOTEL' || c.kind === 'INSURANCE') && isInt(c.nights) && addDays(c.startDate, c.nights) > ret) {
+          ctx.addIssue({ code: 'custom', path: ['components', i, 'nights'], message: `must end by returnDate (${ret}): ${c.nights} nights from ${c.startDate} end on ${addDays(c.startDate, c.nights)}` });
+        }
+      });
+    }, ALWAYS);
+}
+export type CreateBookingRequestBody = z.infer<ReturnType<typeof createBookingRequestSchema>>;
+
+function checkPassengers(passengers: unknown, departure: string, ctx: z.RefinementCtx, path: Array<string | number>): void {
+  if (!Array.isArray(passengers)) return;
+  const byId = new Map<string, string>();
+  passengers.forEach((p: { id?: unknown; type?: unknown }, k) => {
+    if (!p || typeof p.id !== 'string') return;
+    if (byId.has(p.id)) ctx.addIssue({ code: 'custom', path: [...path, k, 'id'], message: 'is already used by another passenger' });
+    else byId.set(p.id, typeof p.type === 'string' ? p.type : '');
+  });
+  passengers.forEach((p: { bornOn?: unknown; type?: unknown; infantOf?: unknown; passport?: { expiresOn?: unknown } }, k) => {
+    if (!p) return;
+    if (isDate(p.bornOn) && p.bornOn >= departure) ctx.addIssue({ code: 'custom', path: [...path, k, 'bornOn'], message: `must be before the departure (${departure})` });
+    if (p.passport && isDate(p.passport.expiresOn) && p.passport.expiresOn < departure) ctx.addIssue({ code: 'custom', path: [...path, k, 'passport', 'expiresOn'], message: `the passport expires before the departure (${departure})` });
+    if (p.type === 'INF') {
+      if (typeof p.infantOf !== 'string') ctx.addIssue({ code: 'custom', path: [...path, k, 'infantOf'], message: 'an infant must name the adult (passenger id) it travels with' });
+      else if (byId.get(p.infantOf) !== 'ADT') ctx.addIssue({ code: 'custom', path: [...path, k, 'infantOf'], message: `must be the id of an adult passenger (got ${p.infantOf})` });
+    } else if (p.infantOf !== undefined) {
+      ctx.addIssue({ code: 'custom', path: [...path, k, 'infantOf'], message: 'only an infant (INF) travels with an adult' });
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Messages on one booking
+
+/** `Idempotency-Key` header: becomes the paymentId / complaintId, and part of ledger keys. */
+export const IdempotencyKeyHeader = z
+  .string({ message: 'is required: send a unique key per payment, and the same key when retrying it' })
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be 1-128 characters: letters, digits and . _ : - (starting with a letter or digit)');
+
+export const PAYMENT_METHODS = ['card', 'bank-transfer', 'cash'] as const;
+export const PaymentRequestSchema = z.strictObject({
+  amount: PositiveMoney,
+  method: z.enum(PAYMENT_METHODS, { message: `must be one of ${PAYMENT_METHODS.join(', ')}` }),
+});
+export type PaymentRequestBody = z.infer<typeof PaymentRequestSchema>;
+
+export const CancellationPreviewSchema = z.strictObject({ reason: text(500).optional() });
+export const CancellationRequestSchema = z.strictObject({
+  quoteId: z.string().min(1, 'must not be empty').max(128, 'must be at most 128 characters').optional(),
+  reason: text(500),
+});
+
+export function amendmentPreviewSchema(today: string) {
+  return z.strictObject({
+    departureDate: IsoDate.refine((d) => !isIsoDate(d) || d >= today, { message: `must not be in the past (today is ${today})` }),
+  });
+}
+export const AmendmentAcceptSchema = z.strictObject({ quoteId: z.string().min(1, 'must not be empty').max(128, 'must be at most 128 characters') });
+
+export const ComplaintRequestSchema = z.strictObject({
+  category: z.enum(COMPLAINT_CATEGORIES, { message: `must be one of ${COMPLAINT_CATEGORIES.join(', ')}` }),
+  severity: z.enum(COMPLAINT_SEVERITIES, { message: `must be one of ${COMPLAINT_SEVERITIES.join(', ')}` }),
+  notes: text(4000),
+});
+export const ComplaintIdParam = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be a complaint id this booking returned');
+export const ComplaintAssignSchema = z.strictObject({ assignee: ExternalId, note: text(4000).optional() });
+export const ComplaintResolveSchema = z.strictObject({
+  resolution: text(4000),
+  goodwill: z.strictObject({ kind: z.enum(['REFUND', 'CREDIT'], { message: 'must be REFUND or CREDIT' }), amount: PositiveMoney }).optional(),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Lists
+
+const Limit = z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(200, 'must be at most 200').default(50);
+
+export const BookingListQuery = z
+  .strictObject({
+    status: z.enum(LIFECYCLE_STATUSES, { message: `must be one of ${LIFECYCLE_STATUSES.join(', ')}` }).optional(),
+    customerId: ExternalId.optional(),
+    advisorId: ExternalId.optional(),
+    travelFrom: IsoDate.optional(),
+    travelTo: IsoDate.optional(),
+    limit: Limit,
+    cursor: z.string().min(1).max(512).regex(/^[A-Za-z0-9_=.:-]+$/, 'must be a nextCursor this list returned').optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (isDate(v.travelFrom) && isDate(v.travelTo) && v.travelTo < v.travelFrom) ctx.addIssue({ code: 'custom', path: ['travelTo'], message: `must be on or after travelFrom (${v.travelFrom})` });
+  }, ALWAYS);
+export type BookingListQuery = z.infer<typeof BookingListQuery>;
