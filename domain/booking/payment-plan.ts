@@ -261,7 +261,8 @@ export interface ReplanInput {
 /**
  * The schedule after an amendment. What was paid stays (each paid line keeps its id with
  * amount = paid); what remains of `newTotal` is spread, in proportion, over the not-yet-due lines
- * of a fresh plan for the new departure (lines due before `today` are left out; if all are, one
+ * of a fresh plan for the new departure (lines due before `today` are left out, and so is its
+ * deposit when the booking already had one; if all are, one
  * BALANCE due today takes it). New lines get ids suffixed `-r<n>` (n = one more than any earlier
  * replan), so reminders and timers keyed by id are not mistaken for the old ones. When newTotal <
  * paid there is nothing left to pay (the excess is the caller's refund); otherwise the lines add
@@ -282,7 +283,9 @@ export function replan(schedule: Installment[], newTotal: MoneyJson, input: Repl
   if (remainingMinor.lte(0)) return kept;
 
   const fresh = planPayments({ total: newTotal, terms: input.terms, bookedOn: input.bookedOn, departureDate: input.departureDate, timeZone: input.timeZone });
-  let targets = fresh.filter((s) => s.dueDate >= input.today);
+  // The deposit was asked for once, when the booking was made: a new plan never asks for it again.
+  const hadDeposit = schedule.some((s) => s.kind === 'DEPOSIT');
+  let targets = fresh.filter((s) => s.dueDate >= input.today && !(hadDeposit && s.kind === 'DEPOSIT'));
   if (!targets.length) targets = [line('balance', 'BALANCE', input.today, new Dec(1), currency, input.timeZone)];
   const round = 1 + Math.max(0, ...schedule.map((s) => Number(/-r(\d+)$/.exec(s.id)?.[1] ?? 0)));
   const weights = targets.map((t) => new Dec(t.amount.amount));

@@ -191,6 +191,11 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
     view.balanceDue = outstanding(view.schedule, cur);
     view.paid = paidSoFar(view.schedule, cur);
   };
+  /** A closed booking owes nothing more: each line shrinks to what was paid (a penalty beyond that is waived). */
+  const closeSchedule = () => {
+    view.schedule = view.schedule.map((i) => ({ ...i, amount: { amount: i.paid, currency: cur } }));
+    recompute();
+  };
   const manualReview = (why: string) => {
     view.needsManualReview = true;
     event('MANUAL_REVIEW', why);
@@ -429,6 +434,7 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
       for (const c of view.components) if (c.status !== 'CANCELLED') await releaseComponent(c, 'release');
       await refund(view.paid, 'FAILED_BOOKING', 'failed', 'liability:customer-deposits');
       view.failure = `Confirmation failed: ${why}`;
+      closeSchedule();
       await setStatus('FAILED', view.failure);
       await notify('FAILED', 'failed', `Booking ${req.reference} could not be confirmed`, `${view.failure}. Everything paid has been refunded.`);
       return;
@@ -553,6 +559,7 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
     }
     view.failure = reason;
     view.holdExpiresAt = null;
+    closeSchedule();
     await setStatus('CANCELLED', `cancelled (${reason}) from ${before}: penalty ${q.totalPenalty.amount} ${cur}, refund ${q.refund.amount} ${cur}`);
     await notify('CANCELLED', 'cancelled', `Booking ${req.reference} cancelled`, `Cancelled: ${reason}. Penalty ${q.totalPenalty.amount} ${cur}; refund ${q.refund.amount} ${cur}.`);
     return { quote: { quoteId: q.quoteId, quotedAt: q.quotedAt, expiresAt: q.expiresAt, penalties: q.penalties, totalPenalty: q.totalPenalty, paid: q.paid, refund: q.refund }, status: view.status, refundId };
@@ -1019,6 +1026,7 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
         for (const c of live()) await releaseComponent(c, 'lapse');
         await refund(view.paid, 'CANCELLATION', 'lapsed', 'liability:customer-deposits');
         view.failure = 'The deposit was not paid before the hold lapsed';
+        closeSchedule();
         await setStatus('EXPIRED', view.failure);
       }
       view.nextDeadline = nextDeadline();

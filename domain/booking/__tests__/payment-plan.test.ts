@@ -232,6 +232,13 @@ describe('replan', () => {
     expect(again.at(-1)).toMatchObject({ id: 'balance-r2', dueDate: '2027-05-16', amount: { amount: '800.00' } });
   });
 
+  it('never asks for the deposit again on the day the booking was made', () => {
+    const deposited = applyPayment(plan, { amount: '200.00', currency: 'EUR' }).schedule;
+    const next = replan(deposited, { amount: '1000.00', currency: 'EUR' }, { terms: terms({ installments: 2 }), bookedOn: base.bookedOn, departureDate: '2027-11-08', timeZone: base.timeZone, today: base.bookedOn });
+    expect(next.filter((i) => i.kind === 'DEPOSIT').map((i) => [i.id, i.paid])).toEqual([['deposit', '200.00']]);
+    expect(sum(next).toFixed(2)).toBe('1000.00');
+  });
+
   it('leaves nothing to pay when the new total is below what was paid', () => {
     const next = replan(paid, { amount: '250.00', currency: 'EUR' }, { terms: terms(), bookedOn: base.bookedOn, departureDate: '2027-11-01', timeZone: base.timeZone, today: '2027-04-01' });
     expect(outstanding(next).amount).toBe('0.00');

@@ -173,6 +173,7 @@ describe('booking lifecycle: business scenarios', () => {
 
     const outcome = await handle.executeUpdate(acceptCancellationUpdate, { args: [{ quoteId: quote.quoteId, reason: 'illness' }] });
     expect(outcome.status).toBe('CANCELLED');
+    expect((await handle.query(lifecycleStatusQuery)).balanceDue.amount).toBe('0.00');
     expect(await holdStatus(`${handle.workflowId}:hold:hotel`)).toBe('CANCELLED');
     const refunds = await rig.db.query<{ amount: string }>(`SELECT amount::text FROM payment_refunds WHERE booking_ref = $1`, [req.reference]);
     expect(refunds.map((r) => new Dec(r.amount).toFixed(2))).toEqual([quote.refund.amount]);
@@ -207,6 +208,7 @@ describe('booking lifecycle: business scenarios', () => {
     expect(amended.total).toEqual(quote.newTotal);
     expect(await holdStatus(`${handle.workflowId}:hold:hotel`)).toBe('CANCELLED');
     expect(await holdStatus(`${handle.workflowId}:hold:hotel:v2`)).toBe('SOLD');
+    expect(amended.schedule.filter((i) => i.kind === 'DEPOSIT')).toHaveLength(1);
     const balance = amended.schedule.find((i) => i.kind === 'BALANCE')!;
     expect(balance.dueDate).toBe(addDays(newDeparture, -42));
     expect(amended.schedule.reduce((s, i) => s.plus(i.amount.amount), new Dec(0)).toFixed(2)).toBe(quote.newTotal.amount);
