@@ -1,0 +1,222 @@
+/**
+ * `node --expose-gc --import tsx bench/bookings.bench.ts [count=200] [inFlight=50]`
+ * (`npm run bench:bookings`): the booking lifecycle (issue 7) through the REST API on a real
+ * Temporal dev server, a real database (PGlite, or PostgreSQL when DATABASE_URL is set) and the
+ * real booking, finance and supplier workers, wired by bench/support/booking-rig.ts.
+ *
+ * - Bookings: `count` hotel + transfer + insurance bookings, `inFlight` at a time: POST /bookings
+ *   (HELD) then POST /bookings/:ref/payments of the full total (→ PAID). End to end = from the
+ *   POST /bookings to the payment's answer showing PAID.
+ * - Baseline, same run, same count and concurrency: NoopBookingWorkflow, started with an
+ *   update-with-start answered once the booking's hold-phase steps ran, then one update running the
+ *   payment-phase steps; the steps (activities and local activities, each doing nothing) are the
+ *   ones a happy-path booking ran until PAID, counted from its history.
+ * - History events per booking until PAID; memory per cached booking (they stay running, waiting
+ *   for travel): heap used (main thread, after a forced GC when --expose-gc) and RSS, after minus
+ *   before, divided by count. Workflows run in the SDK's worker threads, whose heaps the main
+ *   thread's heapUsed does not include: RSS is the figure that covers them.
+ *
+ * Prints a table and a JSON line; asserts nothing.
+ */
+import { randomUUID } from 'node:crypto';
+import { WithStartWorkflowOperation } from '@temporalio/client';
+import { NOOP_TASK_QUEUE, log, startBookingRig, type BookingRig } from './support/booking-rig';
+import { NoopBookingWorkflow, noopFinishSignal, noopHeldUpdate, noopPayUpdate, type NoopStep } from './support/noop.workflow';
+import { latencyStats, type PhaseStats } from './support/timing';
+
+const out = (text: string) => process.stdout.write(`${text}\n`);
+const COUNT = Number(process.argv[2] ?? 200);
+const IN_FLIGHT = Number(process.argv[3] ?? 50);
+const NIGHTS = 3;
+const MiB = 1024 * 1024;
+
+interface Lap {
+  e2e: number;
+  first: number;
+  second: number;
+}
+
+interface PhaseResult {
+  laps: Lap[];
+  wallMs: number;
+  failures: number;
+}
+
+/** Runs `one(i)` for i in 0..count-1 on `concurrency` lanes; failures are counted, logged (first 3), not timed. */
+async function lanes(count: number, concurrency: number, one: (i: number) => Promise<Lap>): Promise<PhaseResult> {
+  const laps: Lap[] = [];
+  let failures = 0;
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      for (let i = next++; i < count; i = next++) {
+        try {
+          laps.push(await one(i));
+        } catch (err) {
+          failures++;
+          if (failures <= 3) log(`#${i} failed: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+    }),
+  );
+  return { laps, wallMs: performance.now() - started, failures };
+}
+
+async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+/** One booking: POST /bookings (201 HELD), then the full total as one payment (→ PAID). */
+async function book(rig: BookingRig, i: number, prefix: string): Promise<Lap & { reference: string; workflowId: string }> {
+  // Departures spread over 30 days, so the holds do not all lock the same inventory nights.
+  const body = rig.bookingBody(30 + (i % 30), NIGHTS);
+  const t0 = performance.now();
+  const held = await postJson(`${rig.apiUrl}/bookings`, body, { 'idempotency-key': `${prefix}-${i}-${randomUUID()}` });
+  const t1 = performance.now();
+  if (held.status !== 201 || held.body.status !== 'HELD') throw new Error(`POST /bookings answered ${held.status}: ${JSON.stringify(held.body).slice(0, 400)}`);
+  const reference = held.body.reference as string;
+  const total = held.body.total as { amount: string; currency: string };
+  const paid = await postJson(`${rig.apiUrl}/bookings/${reference}/payments`, { amount: total, method: 'card' }, { 'idempotency-key': randomUUID() });
+  const t2 = performance.now();
+  if (paid.status !== 200 || paid.body.status !== 'PAID') throw new Error(`payment of ${reference} answered ${paid.status}: ${JSON.stringify(paid.body).slice(0, 400)}`);
+  return { e2e: t2 - t0, first: t1 - t0, second: t2 - t1, reference, workflowId: held.body.workflowId as string };
+}
+
+/** The steps (A: activity, L: local activity) of one booking's history, split at the payment update. */
+async function stepsOf(rig: BookingRig, workflowId: string): Promise<{ events: number; hold: NoopStep[]; pay: NoopStep[]; children: number; timers: number }> {
+  const history = await rig.client.workflow.getHandle(workflowId).fetchHistory();
+  const events = history.events ?? [];
+  const hold: NoopStep[] = [];
+  const pay: NoopStep[] = [];
+  let updates = 0;
+  let children = 0;
+  let timers = 0;
+  for (const e of events) {
+    if (e.workflowExecutionUpdateAcceptedEventAttributes) updates++;
+    const into = updates >= 2 ? pay : hold;
+    if (e.activityTaskScheduledEventAttributes) into.push('A');
+    else if (e.markerRecordedEventAttributes) into.push('L');
+    else if (e.startChildWorkflowExecutionInitiatedEventAttributes) children++;
+    else if (e.timerStartedEventAttributes) timers++;
+  }
+  return { events: events.length, hold, pay, children, timers };
+}
+
+function memory(): { heapUsed: number; rss: number } {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc) for (let i = 0; i < 3; i++) gc();
+  const m = process.memoryUsage();
+  return { heapUsed: m.heapUsed, rss: m.rss };
+}
+
+const settle = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+function stats(r: PhaseResult, pick: (l: Lap) => number): PhaseStats {
+  return latencyStats(r.laps.map(pick), r.wallMs);
+}
+
+async function main(): Promise<void> {
+  if (!Number.isInteger(COUNT) || COUNT < 1 || !Number.isInteger(IN_FLIGHT) || IN_FLIGHT < 1) throw new Error(`usage: bookings.bench.ts [count>=1] [inFlight>=1], got ${process.argv.slice(2).join(' ')}`);
+  const gcAvailable = typeof (globalThis as { gc?: unknown }).gc === 'function';
+  if (!gcAvailable) log('note: no --expose-gc; memory figures include uncollected garbage');
+  const WARM = Math.min(10, COUNT);
+  const rig = await startBookingRig({ rooms: COUNT + WARM + 10 });
+  try {
+    // Warm-up: bundles loaded, caches, connections; one booking's history gives the step sequence.
+    const warm = await lanes(WARM, Math.min(WARM, 5), (i) => book(rig, i, 'warm'));
+    if (warm.laps.length === 0) throw new Error('no warm-up booking reached PAID: see the errors above');
+    const sample = await book(rig, 999, 'sample');
+    const shape = await stepsOf(rig, sample.workflowId);
+    log(`happy path until PAID: ${shape.events} history events, ${shape.hold.length} steps before the payment (${shape.hold.join('')}), ${shape.pay.length} in it (${shape.pay.join('')}), ${shape.children} child workflows, ${shape.timers} timers`);
+
+    await settle(500);
+    const before = memory();
+    log(`bookings: ${COUNT}, ${IN_FLIGHT} in flight...`);
+    const bookings = await lanes(COUNT, IN_FLIGHT, (i) => book(rig, i, 'bench'));
+    await settle(1000);
+    const after = memory();
+
+    // Baseline: the same steps, doing nothing, the same count and concurrency.
+    const input = { holdSteps: shape.hold, paySteps: shape.pay };
+    const noopIds: string[] = [];
+    const noop = async (i: number, prefix: string): Promise<Lap> => {
+      const workflowId = `${prefix}-${i}-${randomUUID()}`;
+      noopIds.push(workflowId);
+      const t0 = performance.now();
+      const startWorkflowOperation = new WithStartWorkflowOperation(NoopBookingWorkflow, { workflowId, taskQueue: NOOP_TASK_QUEUE, args: [input], workflowIdConflictPolicy: 'FAIL' });
+      const held = await rig.client.workflow.executeUpdateWithStart(noopHeldUpdate, { startWorkflowOperation });
+      const t1 = performance.now();
+      const handle = await startWorkflowOperation.workflowHandle();
+      const paid = await handle.executeUpdate(noopPayUpdate, { args: [randomUUID()] });
+      const t2 = performance.now();
+      if (held.status !== 'HELD' || paid.status !== 'PAID') throw new Error(`baseline ${workflowId}: ${held.status}/${paid.status}`);
+      return { e2e: t2 - t0, first: t1 - t0, second: t2 - t1 };
+    };
+    await lanes(WARM, Math.min(WARM, 5), (i) => noop(i, 'noop-warm'));
+    log(`baseline: ${COUNT}, ${IN_FLIGHT} in flight...`);
+    const baseline = await lanes(COUNT, IN_FLIGHT, (i) => noop(i, 'noop'));
+    await Promise.allSettled(noopIds.map((id) => rig.client.workflow.getHandle(id).signal(noopFinishSignal)));
+
+    const rows: Record<string, PhaseStats> = {
+      'booking: POST /bookings (→ HELD)': stats(bookings, (l) => l.first),
+      'booking: POST payment, full total (→ PAID)': stats(bookings, (l) => l.second),
+      'booking: end to end (POST /bookings → PAID)': stats(bookings, (l) => l.e2e),
+      'baseline: update-with-start (hold steps)': stats(baseline, (l) => l.first),
+      'baseline: update (payment steps)': stats(baseline, (l) => l.second),
+      'baseline: end to end': stats(baseline, (l) => l.e2e),
+    };
+    const perSecond = (r: PhaseResult) => (r.laps.length / r.wallMs) * 1000;
+    out(`\nBooking lifecycle bench: ${COUNT} bookings (hotel ${NIGHTS} nights + transfer + insurance, 2 adults), ${IN_FLIGHT} in flight, ${rig.db.kind}, ${new Date().toISOString()}\n`);
+    out('| phase | per s | p50 ms | p95 ms | p99 ms |\n|---|---|---|---|---|');
+    for (const [name, r] of Object.entries(rows)) out(`| ${name} | ${r.perSecond} | ${r.p50} | ${r.p95} | ${r.p99} |`);
+    const b = rows['booking: end to end (POST /bookings → PAID)']!;
+    const n = rows['baseline: end to end']!;
+    const ratios = {
+      p50: +(b.p50 / n.p50).toFixed(2),
+      p95: +(b.p95 / n.p95).toFixed(2),
+      throughput: +(perSecond(bookings) / perSecond(baseline)).toFixed(2),
+    };
+    const heapPerBooking = (after.heapUsed - before.heapUsed) / COUNT / MiB;
+    const rssPerBooking = (after.rss - before.rss) / COUNT / MiB;
+    const goal = (ok: boolean) => (ok ? 'met' : 'MISSED');
+    out(`\nbookings/s ${perSecond(bookings).toFixed(2)} (baseline ${perSecond(baseline).toFixed(2)}); failures ${bookings.failures} (baseline ${baseline.failures})`);
+    out(`ratio e2e p50 ${ratios.p50}x (goal ≤ 1.25: ${goal(ratios.p50 <= 1.25)}), p95 ${ratios.p95}x (goal ≤ 1.5: ${goal(ratios.p95 <= 1.5)}), throughput ${ratios.throughput}x (goal ≥ 0.5: ${goal(ratios.throughput >= 0.5)})`);
+    out(`history until PAID: ${shape.events} events; steps ${shape.hold.length + shape.pay.length} (${shape.hold.length} hold + ${shape.pay.length} payment; activities ${[...shape.hold, ...shape.pay].filter((s) => s === 'A').length}, local ${[...shape.hold, ...shape.pay].filter((s) => s === 'L').length})`);
+    out(
+      `memory per cached booking: heap ${heapPerBooking.toFixed(3)} MiB (main thread${gcAvailable ? ', after GC' : ', no GC'}), RSS ${rssPerBooking.toFixed(3)} MiB (whole process, workflow threads included); goal ≤ 0.5 MB: ${goal(Math.max(heapPerBooking, rssPerBooking) * 1.048576 <= 0.5)}`,
+    );
+    out(
+      JSON.stringify({
+        bench: 'bookings',
+        at: new Date().toISOString(),
+        database: rig.db.kind,
+        count: COUNT,
+        inFlight: IN_FLIGHT,
+        bookingsPerSecond: +perSecond(bookings).toFixed(2),
+        baselinePerSecond: +perSecond(baseline).toFixed(2),
+        failures: bookings.failures,
+        baselineFailures: baseline.failures,
+        apiCreate: rows['booking: POST /bookings (→ HELD)'],
+        apiPayment: rows['booking: POST payment, full total (→ PAID)'],
+        e2e: b,
+        baselineE2e: n,
+        ratios,
+        historyEventsUntilPaid: shape.events,
+        steps: { hold: shape.hold.join(''), payment: shape.pay.join(''), childWorkflows: shape.children, timers: shape.timers },
+        memoryPerBookingMiB: { heapUsed: +heapPerBooking.toFixed(3), rss: +rssPerBooking.toFixed(3), gc: gcAvailable },
+      }),
+    );
+  } finally {
+    await rig.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    log(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    process.exit(1);
+  },
+);
