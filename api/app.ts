@@ -14,6 +14,7 @@ import type { TemporalClientProvider } from '../infra/temporal';
 import { errorHandler } from './error-handler';
 import type { ReadinessGate } from './readiness-gate';
 import { sendProblem } from './problem';
+import { flightRoutes } from './routes/flights.routes';
 import { bookingRoutes } from './routes/bookings.routes';
 import { atolRoutes } from './routes/atol.routes';
 import { commissionRoutes } from './routes/commissions.routes';
@@ -132,6 +133,7 @@ export function createApp(deps: ApiDeps): Express {
 
   app.use(healthRoutes(deps));
   app.use(bookingRoutes(deps));
+  app.use(flightRoutes({ temporal: deps.temporal, operatorTimeZone: deps.operatorTimeZone }));
   app.use(financeRoutes(deps));
   app.use(commissionRoutes({ commissions: deps.finance.commissions }));
   app.use(atolRoutes({ atol: deps.finance.atol }));

@@ -6,6 +6,7 @@ export { DailyRevenueRecognitionWorkflow } from './finance/revenue-recognition.w
 export { DailyFxImportWorkflow } from './finance/fx-import.workflow';
 export { AllotmentReleaseWorkflow } from './catalog/allotment-release.workflow';
 export { FlightOrderWorkflow } from './flights/flight-order.workflow';
+export { FlightSearchWorkflow } from './flights/flight-search.workflow';
 export { InventorySyncWorkflow } from './channels/inventory-sync.workflow';
 export { ChannelReconciliationWorkflow } from './channels/channel-reconciliation.workflow';
 export { ChannelReservationWorkflow } from './channels/channel-reservation.workflow';
