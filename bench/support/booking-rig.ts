@@ -17,17 +17,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { PrismaCatalog } from '../../activities/catalog.prisma';
-import { PrismaInventory } from '../../activities/inventory.prisma';
-import type { ComponentRequest } from '../../domain/booking/model';
 import { addDays } from '../../domain/catalog/dates';
-import type { GroundServiceProduct, HotelProduct, InsuranceProduct, Product, Supplier } from '../../domain/catalog/model';
 import { calendarDateIn } from '../../domain/time/instant';
 import { openDatabase, type Database } from '../../infra/database';
 import { freePort, startDevServer, type DevServer } from '../../infra/dev-server';
 import { migrateDeploy } from '../../infra/migrate';
-import { generateCatalog } from '../../sandbox/catalog-generator';
 import { prepareReadyFinance, startApiUnderTest } from '../../test/support/api-harness';
+import { seedTripCatalog, tripComponents } from '../../test/support/trip-catalog';
 import type { NoopActivities } from './noop.workflow';
 
 export const log = (text: string) => process.stderr.write(`${text}\n`);
@@ -47,10 +43,6 @@ export interface BookingRig {
 
 let runtimeInstalled = false;
 
-function firstRatePlan(p: Product): { category: string; ratePlan: string } {
-  const category = p.categories[0]!.code;
-  return { category, ratePlan: p.rates.find((r) => r.category === category)!.ratePlan };
-}
 
 /** `rooms`: the hotel allotment per night (every booking takes one room). */
 export async function startBookingRig(opts: { rooms: number }): Promise<BookingRig> {
@@ -79,41 +71,9 @@ export async function startBookingRig(opts: { rooms: number }): Promise<BookingR
     await prepareReadyFinance(db);
     log(`rig: Temporal dev server and ${db.kind} database (migrated, finance ready) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
-    // The catalog: generated, everything in GBP with one season valid for the whole bench window.
+    // The catalog: everything in GBP with one season valid for the whole bench window.
     const today = calendarDateIn(Date.now(), 'UTC');
-    const generated = generateCatalog({
-      seed: 7,
-      startDate: today,
-      prefix: `B${suffix}-`,
-      size: { hotels: 1, tours: 0, groundServices: 4, insurance: 1, hotelsPerSupplier: 1, toursPerSupplier: 1, groundPerSupplier: 4, insurancePerSupplier: 1, destinations: 1 },
-    });
-    const suppliers: Supplier[] = generated.suppliers.map((s) => ({ ...s, active: true }));
-    const oneSeason = (rates: Product['rates']) =>
-      rates.filter((r, i) => rates.findIndex((x) => x.category === r.category && x.ratePlan === r.ratePlan) === i).map((r) => ({ ...r, validFrom: today, validTo: addDays(today, 400) }));
-    const products: Product[] = generated.products.map((p) => ({ ...p, active: true, currency: 'GBP', rates: oneSeason(p.rates) }));
-    const catalog = new PrismaCatalog(db.prisma);
-    await catalog.upsertSuppliers(suppliers);
-    await catalog.upsertProducts(products);
-    const hotel = products.find((p): p is HotelProduct => p.type === 'HOTEL')!;
-    const transfer = products.find((p): p is GroundServiceProduct => p.type === 'GROUND_SERVICE' && p.kind === 'TRANSFER') ?? products.find((p): p is GroundServiceProduct => p.type === 'GROUND_SERVICE')!;
-    const insurance = products.find((p): p is InsuranceProduct => p.type === 'INSURANCE')!;
-    const category = hotel.categories[0]!;
-    const rate = hotel.rates.find((r) => r.category === category.code)!;
-    await new PrismaInventory(db.prisma, (sql, params) => db.query(sql, params)).createContract({
-      code: `${hotel.code}-${category.code}`.slice(0, 48),
-      supplierCode: hotel.supplierCode,
-      productCode: hotel.code,
-      category: category.code,
-      validFrom: addDays(today, 1),
-      validTo: addDays(today, 300),
-      quantity: opts.rooms,
-      contractedPrice: rate.amount,
-      currency: hotel.currency,
-      basis: rate.basis,
-      release: { kind: 'DAYS_BEFORE', days: 0 },
-      minGroupSize: 1,
-      maxGroupSize: 40,
-    });
+    const trip = await seedTripCatalog(db, { today, seed: 7, prefix: `B${suffix}-`, hotels: 1, rooms: opts.rooms, days: 400 });
 
     // The API and the workers, as `npm start` wires them; the API on a real HTTP server.
     t = performance.now();
@@ -149,13 +109,7 @@ export async function startBookingRig(opts: { rooms: number }): Promise<BookingR
 
     const bookingBody = (daysAhead: number, nights: number) => {
       const departureDate = addDays(today, daysAhead);
-      const units = [{ adults: 2, childAges: [] }];
-      const components: ComponentRequest[] = [
-        { id: 'hotel', kind: 'HOTEL', supplierCode: hotel.supplierCode, productCode: hotel.code, ...firstRatePlan(hotel), startDate: departureDate, nights, units },
-        { id: 'transfer', kind: 'TRANSFER', supplierCode: transfer.supplierCode, productCode: transfer.code, ...firstRatePlan(transfer), startDate: departureDate, nights: 0, units },
-        // Insurance: one unit per person.
-        { id: 'insurance', kind: 'INSURANCE', supplierCode: insurance.supplierCode, productCode: insurance.code, ...firstRatePlan(insurance), startDate: departureDate, nights, units: [{ adults: 1, childAges: [] }, { adults: 1, childAges: [] }] },
-      ];
+      const components = tripComponents(trip, departureDate, nights);
       return { customerId: 'CUST-BENCH', advisorId: 'ADV-BENCH', channel: 'direct', currency: 'GBP', departureDate, returnDate: addDays(departureDate, nights), components, contactEmail: 'bench@example.com' };
     };
     return { db, apiUrl, client, today, bookingBody, stop };

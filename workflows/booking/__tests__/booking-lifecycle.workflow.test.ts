@@ -23,7 +23,8 @@ import {
   recordPaymentUpdate,
   resolveComplaintUpdate,
 } from '../messages';
-import { firstRatePlan, startLifecycleRig, type LifecycleRig } from './lifecycle.rig';
+import { tripComponents } from '../../../test/support/trip-catalog';
+import { startLifecycleRig, type LifecycleRig } from './lifecycle.rig';
 
 /**
  * The five business scenarios and the failure cases of issue 7, on the time-skipping server with
@@ -48,12 +49,7 @@ afterAll(async () => {
 type Handle = WorkflowHandle<typeof BookingWorkflow>;
 
 function catalogComponents(departure: string, nights: number): ComponentRequest[] {
-  const units = [{ adults: 2, childAges: [] }];
-  return [
-    { id: 'hotel', kind: 'HOTEL', supplierCode: rig.hotel.supplierCode, productCode: rig.hotel.code, ...firstRatePlan(rig.hotel), startDate: departure, nights, units },
-    { id: 'transfer', kind: 'TRANSFER', supplierCode: rig.transfer.supplierCode, productCode: rig.transfer.code, ...firstRatePlan(rig.transfer), startDate: departure, nights: 0, units },
-    { id: 'insurance', kind: 'INSURANCE', supplierCode: rig.insurance.supplierCode, productCode: rig.insurance.code, ...firstRatePlan(rig.insurance), startDate: departure, nights, units: [{ adults: 1, childAges: [] }, { adults: 1, childAges: [] }] },
-  ];
+  return tripComponents(rig, departure, nights);
 }
 
 async function request(daysAhead: number, nights: number, extra: Partial<BookingRequest> = {}, components?: ComponentRequest[]): Promise<BookingRequest> {

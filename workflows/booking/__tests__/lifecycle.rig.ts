@@ -15,16 +15,15 @@ import type { RefundRequest } from '../../../activities/ports/payment-gateway';
 import { createRevenueActivities } from '../../../activities/revenue.activities';
 import { PrismaDeferredRevenue } from '../../../activities/revenue.prisma';
 import { DuffelJsonFlightSupplier } from '../../../adapters/duffel-json/adapter';
-import { addDays } from '../../../domain/catalog/dates';
-import type { GroundServiceProduct, HotelProduct, InsuranceProduct, Policy, Product, Supplier } from '../../../domain/catalog/model';
+import type { GroundServiceProduct, HotelProduct, InsuranceProduct, Policy } from '../../../domain/catalog/model';
 import { calendarDateIn } from '../../../domain/time/instant';
 import type { Database } from '../../../infra/database';
 import { registerSearchAttributes } from '../../../infra/search-attributes';
 import { temporalTestServerPath } from '../../../infra/tools';
-import { generateCatalog } from '../../../sandbox/catalog-generator';
 import { startSandboxGds, type SandboxGds } from '../../../sandbox/gds/server';
 import { openTestPglite } from '../../../test/support/databases';
 import { prepareReadyFinance } from '../../../test/support/api-harness';
+import { seedTripCatalog } from '../../../test/support/trip-catalog';
 import { TASK_QUEUES } from '../../task-queues';
 
 const silent = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
@@ -42,11 +41,6 @@ export const TEST_AMENDMENT_POLICY: Policy = {
   windows: [{ fromDaysBefore: 30, toDaysBefore: 0, basis: 'PERCENT', scope: 'PER_BOOKING', amount: '10', nonRefundable: false }],
 };
 
-/** The first rate plan of a product's first category (what the tests book). */
-export function firstRatePlan(p: Product): { category: string; ratePlan: string } {
-  const category = p.categories[0]!.code;
-  return { category, ratePlan: p.rates.find((r) => r.category === category)!.ratePlan };
-}
 
 export interface LifecycleRig {
   env: TestWorkflowEnvironment;
@@ -92,38 +86,18 @@ export async function startLifecycleRig(): Promise<LifecycleRig> {
   const today = calendarDateIn(Date.now(), 'UTC');
   await prepareReadyFinance(db);
 
-  // The catalog: a generated one, with the policies this suite asserts on.
-  const generated = generateCatalog({ seed: 11, startDate: today, prefix: 'T-', size: { hotels: 2, tours: 0, groundServices: 4, insurance: 1, hotelsPerSupplier: 2, toursPerSupplier: 1, groundPerSupplier: 4, insurancePerSupplier: 1, destinations: 1 } });
-  const suppliers: Supplier[] = generated.suppliers.map((s) => ({ ...s, active: true, cancellationPolicy: TEST_CANCELLATION_POLICY, amendmentPolicy: TEST_AMENDMENT_POLICY }));
-  // Everything in GBP, rates valid for years: the suite moves the clock by months (no FX dates to chase).
-  // One season per rate plan, stretched over the years the suite moves through.
-  const oneSeason = (rates: Product['rates']) =>
-    rates.filter((r, i) => rates.findIndex((x) => x.category === r.category && x.ratePlan === r.ratePlan) === i).map((r) => ({ ...r, validFrom: today, validTo: addDays(today, 1500) }));
-  const products: Product[] = generated.products.map((p) => ({ ...p, active: true, currency: 'GBP', rates: oneSeason(p.rates) }));
-  const catalog = new PrismaCatalog(db.prisma);
-  await catalog.upsertSuppliers(suppliers);
-  await catalog.upsertProducts(products);
-  const hotel = products.find((p): p is HotelProduct => p.type === 'HOTEL')!;
-  const transfer = products.find((p): p is GroundServiceProduct => p.type === 'GROUND_SERVICE' && p.kind === 'TRANSFER') ?? products.find((p): p is GroundServiceProduct => p.type === 'GROUND_SERVICE')!;
-  const insurance = products.find((p): p is InsuranceProduct => p.type === 'INSURANCE')!;
-  const inventory = new PrismaInventory(db.prisma, (sql, params) => db.query(sql, params));
-  const category = hotel.categories[0]!;
-  const rate = hotel.rates.find((r) => r.category === category.code)!;
-  await inventory.createContract({
-    code: `${hotel.code}-${category.code}`.slice(0, 48),
-    supplierCode: hotel.supplierCode,
-    productCode: hotel.code,
-    category: category.code,
-    validFrom: addDays(today, 1),
-    validTo: addDays(today, 1400),
-    quantity: 5,
-    contractedPrice: rate.amount,
-    currency: hotel.currency,
-    basis: rate.basis,
-    release: { kind: 'DAYS_BEFORE', days: 0 },
-    minGroupSize: 1,
-    maxGroupSize: 40,
+  // The catalog, with the policies this suite asserts on, valid for the years the suite moves through.
+  const { hotel, transfer, insurance } = await seedTripCatalog(db, {
+    today,
+    seed: 11,
+    prefix: 'T-',
+    hotels: 2,
+    rooms: 5,
+    days: 1500,
+    policies: { cancellation: TEST_CANCELLATION_POLICY, amendment: TEST_AMENDMENT_POLICY },
   });
+  const catalog = new PrismaCatalog(db.prisma);
+  const inventory = new PrismaInventory(db.prisma, (sql, params) => db.query(sql, params));
 
   const ledger = new PrismaLedger(db.prisma, db);
   const fxRates = new PrismaFxRates(db.prisma);
