@@ -248,6 +248,7 @@ function lifecycleView(overrides: Partial<LifecycleView> = {}): LifecycleView {
     payments: [],
     refunds: [],
     complaints: [],
+    group: null,
     timeline: [],
     nextDeadline: null,
     failure: null,

@@ -109,6 +109,61 @@ export interface BookingRequest {
   contactEmail?: string;
   /** The IANA zone that turns due dates into instants (the operator's zone). */
   timeZone: string;
+  /** A group booking: its members and rooming list, and who pays (absent for a FIT booking). */
+  group?: GroupInput;
+}
+
+/**
+ * Group bookings. Every member takes every service; the hotel rooms come from the rooming list
+ * (members sharing a `room` label share a room). The party size must fit each allotment
+ * contract's group size (checked when the rooms are held). Each component's price is shared
+ * evenly per person (minor-unit remainder on the last member), which fixes each member's share,
+ * penalty on a partial cancellation and, with `PER_MEMBER`, their own payment plan.
+ */
+export const GROUP_PAYERS = ['SINGLE', 'PER_MEMBER'] as const;
+/** SINGLE: one payer (the organiser) pays the whole plan. PER_MEMBER: each member pays a plan for their share; the group deposit is every member's deposit, and may be paid in one payment. */
+export type GroupPayer = (typeof GROUP_PAYERS)[number];
+export const DEFAULT_NAME_CHANGE_DAYS_BEFORE = 14;
+
+export interface GroupMemberInput {
+  /** Unique within the booking ("m01", "smith-anna"): payments and cancellations name it. */
+  id: string;
+  firstName: string;
+  lastName: string;
+  /** Rooming list: members with the same label share a room. */
+  room: string;
+  /** Children give their age on the departure date (0–17); adults leave it out. */
+  age?: number;
+  /** Where this member's reminders go (PER_MEMBER); the booking's contact otherwise. */
+  email?: string;
+}
+
+export interface GroupInput {
+  name: string;
+  payer: GroupPayer;
+  members: GroupMemberInput[];
+  /** Names can be changed until this many days before departure (default 14). */
+  nameChangeDaysBefore?: number;
+}
+
+export interface GroupMemberState extends GroupMemberInput {
+  status: 'ACTIVE' | 'CANCELLED';
+  /** The member's share of each live component's sell price (booking currency), by component id. */
+  shares: Record<string, MoneyJson>;
+  /** Sum of `shares`. */
+  share: MoneyJson;
+  /** Charged when the member was cancelled. */
+  penalty: MoneyJson | null;
+  /** Earlier names, newest last. */
+  nameHistory: Array<{ firstName: string; lastName: string; changedAt: Instant }>;
+}
+
+export interface GroupState {
+  name: string;
+  payer: GroupPayer;
+  /** Last day (YYYY-MM-DD) names can be changed. */
+  nameChangeUntil: string;
+  members: GroupMemberState[];
 }
 
 /** A component once priced: what it sells for, what it costs, and the supplier's rules. */
@@ -176,6 +231,8 @@ export interface Installment {
   paid: string;
   /** Reminder sent for this installment. */
   reminded: boolean;
+  /** Group bookings paid per member: whose line it is (ids are `<memberId>/<line>`). */
+  memberId?: string;
 }
 
 export interface PaymentRecord {
@@ -187,12 +244,14 @@ export interface PaymentRecord {
   /** Part of it returned because it exceeded what was owed. */
   excessRefunded: string;
   ledgerEntryId: string | null;
+  /** Group bookings paid per member: the member it was paid for (absent: the group or organiser). */
+  memberId?: string;
 }
 
 export interface RefundRecord {
   refundId: string;
   amount: MoneyJson;
-  reason: 'CANCELLATION' | 'OVERPAYMENT' | 'GOODWILL' | 'FAILED_BOOKING' | 'AMENDMENT';
+  reason: 'CANCELLATION' | 'OVERPAYMENT' | 'GOODWILL' | 'FAILED_BOOKING' | 'AMENDMENT' | 'MEMBER_CANCELLATION';
   at: Instant;
   providerRef: string | null;
   ledgerEntryId: string | null;
@@ -247,6 +306,8 @@ export interface LifecycleView {
   payments: PaymentRecord[];
   refunds: RefundRecord[];
   complaints: Complaint[];
+  /** Group bookings: members, rooming list and who pays (null for FIT). */
+  group: GroupState | null;
   timeline: TimelineEvent[];
   /** The earliest thing the workflow is waiting for. */
   nextDeadline: { at: Instant; what: string } | null;

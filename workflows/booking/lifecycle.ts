@@ -17,6 +17,19 @@ import type { LedgerActivities } from '../../activities/ledger.activities';
 import { shiftDates, shiftRequest, amendmentFee } from '../../domain/booking/amendment';
 import { cancellationQuote } from '../../domain/booking/cancellation';
 import {
+  groupProblems,
+  initialGroupState,
+  memberCancellation,
+  memberCancellationProblems,
+  memberLines,
+  planMemberPayments,
+  replanMembers,
+  reshare,
+  roomsAfter,
+  shrinkUnits,
+} from '../../domain/booking/group';
+import {
+  DEFAULT_NAME_CHANGE_DAYS_BEFORE,
   DEFAULT_PAYMENT_TERMS,
   TERMINAL_STATUSES,
   type BookingRequest,
@@ -27,6 +40,7 @@ import {
   type PaymentRecord,
   type PricedComponent,
   type RefundRecord,
+  type GroupMemberState,
 } from '../../domain/booking/model';
 import { applyPayment, outstanding, paidSoFar, planPayments, reminderAt, replan, resolveTerms } from '../../domain/booking/payment-plan';
 import { cancellationEntries, goodwillEntry, paymentEntry, refundEntry, saleEntry } from '../../domain/booking/postings';
@@ -40,6 +54,7 @@ import {
   acceptCancellationUpdate,
   assignComplaintUpdate,
   awaitHeldUpdate,
+  changeMemberNameUpdate,
   lifecycleStatusQuery,
   logComplaintUpdate,
   previewAmendmentUpdate,
@@ -162,6 +177,7 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
     payments: [],
     refunds: [],
     complaints: [],
+    group: null,
     timeline: [],
     nextDeadline: null,
     failure: null,
@@ -174,7 +190,8 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
   let amendments = 0;
   let kicked = false;
   const overdueNotified = new Set<string>();
-  const cancellationQuotes: Record<string, CancellationQuote & { flightQuotes: Record<string, string> }> = {};
+  const cancellationQuotes: Record<string, CancellationQuote & { flightQuotes: Record<string, string>; memberIds?: string[] }> = {};
+  let memberCancellations = 0;
   const amendmentQuotes: Record<string, AmendmentQuote & { priced: PricedComponent[]; flightChanges: Record<string, { quoteId: string; totalDue: MoneyJson }> }> = {};
   const paymentOutcomes: Record<string, PaymentOutcome> = {};
   let lastSearch = '';
@@ -246,18 +263,30 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
   };
   const departureStart = (): Instant => endOfDateIn(addDays(view.departureDate, -1), tz) + 1;
   const returnEnd = (): Instant => endOfDateIn(view.returnDate, tz);
+  /** Everything due on the first due date is paid: the deposit (a group's: every member's deposit). */
   const depositIn = () => {
-    const deposit = view.schedule[0];
-    return !deposit || new Dec(deposit.paid).greaterThanOrEqualTo(new Dec(deposit.amount.amount));
+    const first = view.schedule[0];
+    if (!first) return true;
+    return view.schedule.filter((i) => i.dueDate === first.dueDate).every((i) => new Dec(i.paid).greaterThanOrEqualTo(new Dec(i.amount.amount)));
+  };
+  const perMember = () => view.group?.payer === 'PER_MEMBER';
+  const activeMembers = () => view.group?.members.filter((m) => m.status === 'ACTIVE') ?? [];
+  const memberOf = (id: string): GroupMemberState | undefined => view.group?.members.find((m) => m.id === id);
+  /** The schedule for a new total (amendment, dropped flight); a group paying per member re-shares it among the members still travelling. */
+  const replanFor = (newTotal: MoneyJson) => {
+    const input = { terms, bookedOn: calendarDateIn(view.openedAt, tz), departureDate: view.departureDate, timeZone: tz, today: today() };
+    if (!perMember()) return replan(view.schedule, newTotal, input);
+    view.group = reshare(view.group!, live(), cur);
+    return replanMembers(view.schedule, activeMembers(), input);
   };
   const flightSellsDue = () => sum(live().filter((c) => c.kind === 'FLIGHT' && c.status === 'HELD').map((c) => c.sell), cur);
 
   /** Pays money back: through the provider against the newest payments first, and in the ledger. */
-  const refund = async (amount: MoneyJson, reason: RefundRecord['reason'], keyPart: string, fromAccount: string) => {
+  const refund = async (amount: MoneyJson, reason: RefundRecord['reason'], keyPart: string, fromAccount: string, from?: PaymentRecord[]) => {
     let left = money(amount);
     if (!left.amount.greaterThan(0)) return null;
     let firstId: string | null = null;
-    const payments = [...view.payments].reverse();
+    const payments = [...(from ?? view.payments)].reverse();
     for (const [i, p] of payments.entries()) {
       if (!left.amount.greaterThan(0)) break;
       const refundedAlready = view.refunds.filter((r) => r.refundId.startsWith(`${p.paymentId}:`)).reduce((s, r) => s.add(money(r.amount)), Money.of('0', cur));
@@ -358,10 +387,15 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
 
   const holdAll = async (): Promise<void> => {
     if (termsProblem) throw new Error(`payment terms: ${termsProblem}`);
+    const groupProblemList = groupProblems(req);
+    if (groupProblemList.length) throw new Error(`group: ${groupProblemList.join('; ')}`);
     const priced = await priceAll(req.components);
     view.components = priced.map((p) => ({ ...p, status: 'PRICED', supplierRef: null, locator: null, documents: [], penalty: null }));
     view.total = sum(priced.map((p) => p.sell), cur).toJSON();
-    view.schedule = planPayments({ total: view.total, terms, bookedOn: today(), departureDate: req.departureDate, timeZone: tz });
+    if (req.group) view.group = initialGroupState(req.group, priced, req.departureDate, cur);
+    view.schedule = perMember()
+      ? planMemberPayments({ terms, bookedOn: today(), departureDate: req.departureDate, timeZone: tz }, activeMembers())
+      : planPayments({ total: view.total, terms, bookedOn: today(), departureDate: req.departureDate, timeZone: tz });
     recompute();
     let expiresAt = Date.now() + (req.holdHours ?? DEFAULT_HOLD_HOURS) * HOUR_MS;
     for (const c of view.components) {
@@ -488,7 +522,7 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
       await cancelRevenue([c]);
     }
     view.total = money(view.total).subtract(money(c.sell)).toJSON();
-    view.schedule = replan(view.schedule, view.total, { terms, bookedOn: calendarDateIn(view.openedAt, tz), departureDate: view.departureDate, timeZone: tz, today: today() });
+    view.schedule = replanFor(view.total);
     recompute();
     event('FLIGHT_CANCELLED_UNPAID', `${c.description} cancelled before its ticketing limit: not paid in time`);
     await notify('TICKETING_ALERT', `unpaid-flight:${c.id}`, `Flight cancelled on ${req.reference}`, `${c.description} was not paid before the airline's ticketing limit and has been cancelled.`, 'ops');
@@ -565,21 +599,156 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
     return { quote: { quoteId: q.quoteId, quotedAt: q.quotedAt, expiresAt: q.expiresAt, penalties: q.penalties, totalPenalty: q.totalPenalty, paid: q.paid, refund: q.refund }, status: view.status, refundId };
   };
 
+  // ---- group: cancelling some members --------------------------------------------------------
+
+  type MemberQuote = CancellationQuote & { flightQuotes: Record<string, string>; memberIds: string[] };
+
+  /** Why `memberIds` cannot be cancelled out of this booking now (null when they can). */
+  const memberCancelProblem = (memberIds: string[]): string | null => {
+    const problems = memberCancellationProblems(view.group, memberIds);
+    if (problems.length) return problems.join('; ');
+    if (view.status !== 'CONFIRMED' && view.status !== 'PAID') return `Booking ${req.reference} is ${view.status}: members can be cancelled once it is confirmed`;
+    if (live().some((c) => c.kind === 'FLIGHT')) return 'The airline order carries every member: cancel the whole booking, or ask the airline to split the order first';
+    return null;
+  };
+
+  const quoteMembers = (memberIds: string[]): MemberQuote => {
+    const problem = memberCancelProblem(memberIds);
+    if (problem) refuse('CancellationInvalid', problem);
+    const full = cancellationQuote({ components: live(), changeDate: today(), paid: view.paid, currency: cur, flightPenalties: {} });
+    const mc = memberCancellation({ group: view.group!, memberIds, components: live(), penalties: full.penalties, total: view.total, paid: view.paid, schedule: view.schedule });
+    const now = Date.now();
+    return {
+      quoteId: uuid4(),
+      quotedAt: now,
+      expiresAt: now + QUOTE_VALIDITY_MS,
+      penalties: mc.components.map((line) => {
+        const f = full.penalties.find((p) => p.componentId === line.componentId)!;
+        return { componentId: line.componentId, description: f.description, penalty: line.penalty, basis: `${f.basis}, on the cancelled members' share` };
+      }),
+      totalPenalty: mc.totalPenalty,
+      paid: view.paid,
+      refund: mc.refund,
+      members: mc.members,
+      newTotal: mc.newTotal,
+      flightQuotes: {},
+      memberIds,
+    };
+  };
+
+  /**
+   * Cancels some members of a confirmed group: each pays the penalty on their share; rooms only they
+   * used go back to the allotment (held and sold again at the smaller size, then the old sale
+   * released); the ledger reverses their shares and keeps the penalties; refunds go out.
+   */
+  const cancelMembers = async (memberIds: string[], reason: string, quote: MemberQuote | null): Promise<CancellationOutcome> => {
+    const q = quote ?? quoteMembers(memberIds);
+    const mc = memberCancellation({
+      group: view.group!,
+      memberIds,
+      components: live(),
+      penalties: cancellationQuote({ components: live(), changeDate: calendarDateIn(q.quotedAt, tz), paid: view.paid, currency: cur, flightPenalties: {} }).penalties,
+      total: view.total,
+      paid: view.paid,
+      schedule: view.schedule,
+    });
+    memberCancellations++;
+    const v = `p${memberCancellations}`;
+    const sold = live();
+    const { units: rooms, freed } = roomsAfter(view.group!, memberIds);
+    const next: ComponentState[] = [];
+    for (const c of sold) {
+      const line = mc.components.find((l) => l.componentId === c.id)!;
+      const sell = money(c.sell).subtract(money(line.share));
+      const ratio = new Dec(c.sell.amount).isZero() ? new Dec(0) : sell.amount.div(new Dec(c.sell.amount));
+      const request = c.request.kind === 'FLIGHT' ? c.request : { ...c.request, units: c.kind === 'HOTEL' ? rooms : shrinkUnits(c.request.units, memberIds.length) };
+      const fresh: ComponentState = {
+        ...c,
+        sell: sell.toJSON(),
+        cost: money(c.cost).times(ratio).roundToMinor(Dec.ROUND_HALF_UP).toJSON(),
+        pax: c.pax - memberIds.length,
+        request,
+        inventory: c.inventory && c.kind === 'HOTEL' ? { ...c.inventory, quantity: rooms.length } : c.inventory,
+      };
+      if (c.kind === 'HOTEL' && c.inventory && freed > 0) {
+        // Give the freed rooms back: sell the smaller room count under a new key, then release the old sale.
+        try {
+          const held = await local.holdBookingComponent({ key: `${workflowId}:hold:${c.id}:${v}`, reference: req.reference, component: fresh, ttlSeconds: 3600, now: Date.now() });
+          const done = await local.confirmBookingComponent({ key: `${workflowId}:confirm:${c.id}:${v}`, reference: req.reference, component: fresh, holdRef: held.supplierRef, now: Date.now() });
+          await releaseComponent({ ...c }, `members-${v}`);
+          fresh.supplierRef = done.supplierRef;
+          fresh.status = 'CONFIRMED';
+        } catch (err) {
+          manualReview(`${c.description}: ${freed} room(s) freed by cancelled members could not be returned to the allotment (${describe(err)})`);
+          fresh.inventory = c.inventory;
+        }
+      }
+      next.push(fresh);
+    }
+    if (salePosted) {
+      for (const d of cancellationEntries({
+        keyPrefix: `${workflowId}:members:${v}`,
+        reference: req.reference,
+        accountingDate: today(),
+        channel: req.channel,
+        components: sold.map((c) => ({ ...c, sell: mc.components.find((l) => l.componentId === c.id)!.share })),
+        penalties: mc.components.map((l) => ({ componentId: l.componentId, penalty: l.penalty })),
+        retained: mc.retained,
+      })) {
+        await post(d);
+      }
+      await cancelRevenue(sold);
+      await deferRevenue(next, v);
+    }
+    for (const fresh of next) view.components[view.components.findIndex((c) => c.id === fresh.id)] = fresh;
+    for (const line of mc.members) {
+      const m = memberOf(line.memberId)!;
+      m.status = 'CANCELLED';
+      m.penalty = line.penalty;
+    }
+    view.total = mc.newTotal;
+    let refundId: string | null = null;
+    if (perMember()) {
+      // Each cancelled member's lines close at what they paid; the part above their penalty goes back to them.
+      view.schedule = view.schedule.map((i) => (i.memberId && memberIds.includes(i.memberId) ? { ...i, amount: { amount: i.paid, currency: cur } } : i));
+      for (const line of mc.members) {
+        const back = line.refund!;
+        if (!new Dec(back.amount).greaterThan(0)) continue;
+        const theirs = view.payments.filter((p) => p.memberId === line.memberId);
+        const id = await refund(back, 'MEMBER_CANCELLATION', `member-${line.memberId}`, 'asset:receivable:customers', [...view.payments.filter((p) => p.memberId === undefined), ...theirs]);
+        refundId ??= id;
+      }
+    } else {
+      view.schedule = replan(view.schedule, mc.newTotal, { terms, bookedOn: calendarDateIn(view.openedAt, tz), departureDate: view.departureDate, timeZone: tz, today: today() });
+      refundId = await refund(mc.refund, 'MEMBER_CANCELLATION', `members-${v}`, 'asset:receivable:customers');
+    }
+    recompute();
+    const names = mc.members.map((l) => `${l.name} (penalty ${l.penalty.amount})`).join(', ');
+    event('MEMBERS_CANCELLED', `${names} cancelled (${reason}): penalties ${mc.totalPenalty.amount} ${cur}, refund ${mc.refund.amount} ${cur}; new total ${mc.newTotal.amount} ${cur}`);
+    if (view.status === 'CONFIRMED' && new Dec(view.balanceDue.amount).isZero()) await setStatus('PAID', 'paid in full');
+    await notify('MEMBERS_CANCELLED', `members-${v}`, `Members cancelled on ${req.reference}`, `${names} no longer travel. Refund ${mc.refund.amount} ${cur}.`);
+    const { flightQuotes: _f, memberIds: _m, ...shown } = q;
+    return { quote: { ...shown, penalties: q.penalties, totalPenalty: mc.totalPenalty, refund: mc.refund, members: mc.members, newTotal: mc.newTotal }, status: view.status, refundId };
+  };
+
   // ---- payments -----------------------------------------------------------------------------
 
   const takePayment = async (input: PaymentInput): Promise<PaymentOutcome> => {
     const seen = paymentOutcomes[input.paymentId];
     if (seen) return { ...seen, duplicate: true };
-    const { schedule, applied, excess } = applyPayment(view.schedule, input.amount);
+    // A member's payment settles only their own lines (a group paying per member).
+    const { own, others } = memberLines(view.schedule, input.memberId);
+    const { schedule, applied, excess } = applyPayment(own, input.amount);
     const key = `${workflowId}:payment:${input.paymentId}`;
     const ledgerEntryId = await post(
       paymentEntry({ key, reference: req.reference, accountingDate: today(), payment: { amount: input.amount, method: input.method, paymentId: input.paymentId }, confirmed: salePosted }),
     );
     const record: PaymentRecord = { paymentId: input.paymentId, amount: input.amount, method: input.method, receivedAt: Date.now(), excessRefunded: excess.amount, ledgerEntryId };
+    if (input.memberId !== undefined) record.memberId = input.memberId;
     view.payments.push(record);
-    view.schedule = schedule;
+    view.schedule = input.memberId === undefined ? schedule : [...others, ...schedule].sort((a, b) => a.dueAt - b.dueAt);
     recompute();
-    event('PAYMENT', `${input.amount.amount} ${cur} received by ${input.method} (${applied.amount} applied)`);
+    event('PAYMENT', `${input.amount.amount} ${cur} received by ${input.method}${input.memberId ? ` for member ${input.memberId}` : ''} (${applied.amount} applied)`);
     if (new Dec(excess.amount).greaterThan(0)) {
       await refund(excess, 'OVERPAYMENT', 'overpayment', salePosted ? 'asset:receivable:customers' : 'liability:customer-deposits');
     }
@@ -710,6 +879,7 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
     view.departureDate = q.departureDate;
     view.returnDate = q.returnDate;
     view.total = q.newTotal;
+    if (view.group) view.group = { ...reshare(view.group, live(), cur), nameChangeUntil: addDays(q.departureDate, -(req.group?.nameChangeDaysBefore ?? DEFAULT_NAME_CHANGE_DAYS_BEFORE)) };
     const paid = view.paid;
     view.schedule = replan(view.schedule, money(q.newTotal).amount.lessThan(money(paid).amount) ? paid : q.newTotal, {
       terms,
@@ -764,7 +934,8 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
     if (view.status === 'CONFIRMED') {
       for (const i of unpaid()) {
         if (!i.reminded && terms.reminderDaysBefore > 0 && now >= reminderAt(i, terms.reminderDaysBefore) && now < i.dueAt) {
-          await notify('REMINDER', `reminder:${i.id}:${i.dueDate}`, `Payment due on ${i.dueDate} for ${req.reference}`, `${money(i.amount).subtract(Money.of(i.paid, cur)).toFixed()} ${cur} is due on ${i.dueDate}.`);
+          const to = (i.memberId && memberOf(i.memberId)?.email) || req.contactEmail || 'ops';
+          await notify('REMINDER', `reminder:${i.id}:${i.dueDate}`, `Payment due on ${i.dueDate} for ${req.reference}`, `${money(i.amount).subtract(Money.of(i.paid, cur)).toFixed()} ${cur} is due on ${i.dueDate}.`, to);
           i.reminded = true;
           event('REMINDER', `reminder sent for ${i.id} due ${i.dueDate}`);
         }
@@ -777,8 +948,15 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
       }
       const bal = balanceLine();
       if (bal && unpaid().length && now >= bal.dueAt + terms.graceDays * 24 * HOUR_MS) {
-        await cancel(`final balance not paid by ${bal.dueDate} (+${terms.graceDays} days grace)`, null);
-        return;
+        const why = `final balance not paid by ${bal.dueDate} (+${terms.graceDays} days grace)`;
+        // A group paying per member: only the members who did not pay are cancelled, when that is possible.
+        const late = [...new Set(unpaid().map((i) => i.memberId).filter((id): id is string => id !== undefined && memberOf(id)?.status === 'ACTIVE'))];
+        if (perMember() && late.length && !unpaid().some((i) => i.memberId === undefined) && memberCancelProblem(late) === null) {
+          await cancelMembers(late, why, null);
+        } else {
+          await cancel(why, null);
+          return;
+        }
       }
     }
     if (view.status === 'CONFIRMED' || view.status === 'PAID') {
@@ -822,20 +1000,34 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
         if (input.amount.currency !== cur) refuse('PaymentCurrencyMismatch', `Payment is in ${input.amount.currency} but booking ${req.reference} is priced in ${cur}`);
         if (!/^\d+(\.\d+)?$/.test(input.amount.amount) || !new Dec(input.amount.amount).greaterThan(0)) refuse('PaymentInvalid', `Payment amount "${input.amount.amount}" must be a positive decimal`);
         if (!/^[a-z0-9][a-z0-9-]*$/.test(input.method)) refuse('PaymentInvalid', `Payment method "${input.method}" is not a known method`);
+        if (input.memberId !== undefined) {
+          if (!perMember()) refuse('PaymentInvalid', view.group ? `Group ${view.group.name} has a single payer: leave memberId out` : `Booking ${req.reference} is not a group booking: leave memberId out`);
+          const m = memberOf(input.memberId);
+          if (!m) refuse('PaymentInvalid', `No member "${input.memberId}" in group ${view.group!.name}`);
+          if (m.status !== 'ACTIVE') refuse('BookingStateConflict', `Member ${input.memberId} was cancelled and cannot take payments`);
+        }
       },
     },
   );
 
   setHandler(
     previewCancellationUpdate,
-    async (_input) =>
+    async (input) =>
       exclusive(async () => {
-        const q = await quoteCancellation();
+        const q = input.memberIds ? quoteMembers(input.memberIds) : await quoteCancellation();
         cancellationQuotes[q.quoteId] = q;
-        const { flightQuotes: _f, ...quote } = q;
+        const { flightQuotes: _f, memberIds: _m, ...quote } = q as MemberQuote;
         return quote;
       }),
-    { validator: (_input) => void (CANCELLABLE.includes(view.status) || refuse('BookingStateConflict', `Booking ${req.reference} is ${view.status}: nothing to cancel`)) },
+    {
+      validator: (input) => {
+        if (!CANCELLABLE.includes(view.status)) refuse('BookingStateConflict', `Booking ${req.reference} is ${view.status}: nothing to cancel`);
+        if (input.memberIds) {
+          const problem = memberCancelProblem(input.memberIds);
+          if (problem) refuse('CancellationInvalid', problem);
+        }
+      },
+    },
   );
 
   setHandler(
@@ -845,7 +1037,15 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
         if (!CANCELLABLE.includes(view.status)) refuse('BookingStateConflict', `Booking ${req.reference} is already ${view.status}`);
         const q = input.quoteId ? cancellationQuotes[input.quoteId] : undefined;
         const usable = q && q.expiresAt > Date.now() && today() === calendarDateIn(q.quotedAt, tz) ? q : null;
-        const outcome = await cancel(input.reason + (input.cancelledBy ? ` (by ${input.cancelledBy})` : ''), usable);
+        const reason = input.reason + (input.cancelledBy ? ` (by ${input.cancelledBy})` : '');
+        if (input.memberIds) {
+          const problem = memberCancelProblem(input.memberIds);
+          if (problem) refuse('CancellationInvalid', problem);
+          const outcome = await cancelMembers(input.memberIds, reason, usable?.memberIds ? (usable as MemberQuote) : null);
+          await publish();
+          return outcome;
+        }
+        const outcome = await cancel(reason, usable?.memberIds ? null : usable);
         await publish();
         return outcome;
       }),
@@ -853,10 +1053,18 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
       validator: (input) => {
         if (!CANCELLABLE.includes(view.status)) refuse('BookingStateConflict', `Booking ${req.reference} is ${view.status}: it cannot be cancelled`);
         if (!input.reason?.trim()) refuse('CancellationInvalid', 'A cancellation needs a reason');
+        if (input.memberIds) {
+          const problem = memberCancelProblem(input.memberIds);
+          if (problem) refuse('CancellationInvalid', problem);
+        }
         if (input.quoteId) {
           const q = cancellationQuotes[input.quoteId];
           if (!q) refuse('QuoteNotFound', `No cancellation quote ${input.quoteId} on booking ${req.reference}`);
           if (q.expiresAt <= Date.now()) refuse('QuoteExpired', `Cancellation quote ${input.quoteId} expired at ${new Date(q.expiresAt).toISOString()}: preview again`);
+          const quoted = [...(q.memberIds ?? [])].sort().join(',');
+          if (quoted !== [...(input.memberIds ?? [])].sort().join(',')) {
+            refuse('CancellationInvalid', q.memberIds ? `Quote ${input.quoteId} is for cancelling members ${q.memberIds.join(', ')}: send the same memberIds` : `Quote ${input.quoteId} is for the whole booking: leave memberIds out or preview the members' cancellation`);
+          }
         }
       },
     },
@@ -877,6 +1085,7 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
         if (!/^\d{4}-\d{2}-\d{2}$/.test(input.departureDate)) refuse('AmendmentInvalid', `departureDate "${input.departureDate}" is not a date YYYY-MM-DD`);
         if (input.departureDate <= today()) refuse('AmendmentInvalid', `departureDate ${input.departureDate} must be after today (${today()})`);
         if (input.departureDate === view.departureDate) refuse('AmendmentInvalid', `The booking already departs on ${input.departureDate}`);
+        if (perMember()) refuse('AmendmentUnavailable', `Group ${view.group!.name} pays per member: moving its dates means agreeing new shares with every member; cancel and re-book, or ask for a single payer`);
       },
     },
   );
@@ -899,6 +1108,42 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
         if (!q) refuse('QuoteNotFound', `No amendment quote ${input.quoteId} on booking ${req.reference}`);
         if (q.expiresAt <= Date.now()) refuse('QuoteExpired', `Amendment quote ${input.quoteId} expired at ${new Date(q.expiresAt).toISOString()}: preview again`);
         if (view.status !== 'CONFIRMED' && view.status !== 'PAID') refuse('BookingStateConflict', `Booking ${req.reference} is ${view.status}: only confirmed bookings can be amended`);
+      },
+    },
+  );
+
+  const nameChangeProblem = (input: { memberId: string; firstName: string; lastName: string }): string | null => {
+    if (!view.group) return `Booking ${req.reference} is not a group booking`;
+    if (!OPEN_FOR_PAYMENT.includes(view.status) || view.status === 'TRAVELLING') return `Booking ${req.reference} is ${view.status}: names can no longer be changed`;
+    const m = memberOf(input.memberId);
+    if (!m) return `No member "${input.memberId}" in group ${view.group.name}`;
+    if (m.status !== 'ACTIVE') return `Member ${input.memberId} was cancelled`;
+    if (!input.firstName?.trim() || !input.lastName?.trim()) return 'firstName and lastName are required';
+    if (today() > view.group.nameChangeUntil) return `Names could be changed until ${view.group.nameChangeUntil} (${req.group?.nameChangeDaysBefore ?? DEFAULT_NAME_CHANGE_DAYS_BEFORE} days before departure)`;
+    if (live().some((c) => c.kind === 'FLIGHT')) return 'The airline has the names booked on its order: a name change there is a new ticket, so cancel the member and add a new booking';
+    return null;
+  };
+
+  setHandler(
+    changeMemberNameUpdate,
+    async (input) =>
+      exclusive(async () => {
+        const problem = nameChangeProblem(input);
+        if (problem) refuse('NameChangeRefused', problem);
+        const m = memberOf(input.memberId)!;
+        if (m.firstName === input.firstName.trim() && m.lastName === input.lastName.trim()) return m;
+        m.nameHistory.push({ firstName: m.firstName, lastName: m.lastName, changedAt: Date.now() });
+        const was = `${m.firstName} ${m.lastName}`;
+        m.firstName = input.firstName.trim();
+        m.lastName = input.lastName.trim();
+        event('NAME_CHANGED', `member ${m.id}: ${was} is now ${m.firstName} ${m.lastName}`);
+        await publish();
+        return m;
+      }),
+    {
+      validator: (input) => {
+        const problem = nameChangeProblem(input);
+        if (problem) refuse('NameChangeRefused', problem);
       },
     },
   );

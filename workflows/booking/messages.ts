@@ -2,12 +2,14 @@ import type {
   Complaint,
   ComplaintCategory,
   ComplaintSeverity,
+  GroupMemberState,
   LifecycleView,
   PaymentRecord,
 } from '../../domain/booking/model';
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { BookingStatus } from '../../domain/booking/draft';
 import type { MoneyJson } from '../../domain/money/money';
+import type { MemberCancellationLine } from '../../domain/booking/group';
 
 /** What the workflow reports about itself: plain JSON, safe to show to an advisor. */
 export interface BookingView {
@@ -59,6 +61,8 @@ export interface PaymentInput {
   amount: MoneyJson;
   /** How it was paid: a chart clearing method ("card", "bank-transfer"). */
   method: string;
+  /** Group bookings paid per member: the member paying (absent: the organiser, oldest lines first). */
+  memberId?: string;
 }
 
 export interface PaymentOutcome {
@@ -96,10 +100,17 @@ export interface CancellationQuote {
   paid: MoneyJson;
   /** paid − penalties, never negative. */
   refund: MoneyJson;
+  /** Partial group cancellation: the members cancelled, each with their share, penalty and refund. */
+  members?: MemberCancellationLine[];
+  /** Partial group cancellation: what the booking is worth afterwards. */
+  newTotal?: MoneyJson;
 }
 
-/** Update `previewCancellation`: what cancelling now would cost; changes nothing. */
-export const previewCancellationUpdate = defineUpdate<CancellationQuote, [{ reason?: string }]>('previewCancellation');
+/**
+ * Update `previewCancellation`: what cancelling now would cost; changes nothing. With `memberIds`
+ * (group bookings), what cancelling just those members would cost (per-member penalties).
+ */
+export const previewCancellationUpdate = defineUpdate<CancellationQuote, [{ reason?: string; memberIds?: string[] }]>('previewCancellation');
 
 export interface CancellationOutcome {
   quote: CancellationQuote;
@@ -111,8 +122,10 @@ export interface CancellationOutcome {
  * Update `acceptCancellation`: cancels with the penalties of the moment (the quote's, when
  * `quoteId` is given and still valid). The validator refuses a booking already cancelled or
  * otherwise closed; suppliers are cancelled, inventory returned, the refund posted and paid.
+ * With `memberIds` (group bookings) only those members are cancelled, each with the penalty on
+ * their share; rooms they alone used go back to the allotment and the booking goes on.
  */
-export const acceptCancellationUpdate = defineUpdate<CancellationOutcome, [{ quoteId?: string; reason: string; cancelledBy?: string }]>(
+export const acceptCancellationUpdate = defineUpdate<CancellationOutcome, [{ quoteId?: string; reason: string; cancelledBy?: string; memberIds?: string[] }]>(
   'acceptCancellation',
 );
 
@@ -168,3 +181,16 @@ export interface ComplaintResolution {
 
 /** Update `resolveComplaint`: closes a complaint, posting any goodwill to the ledger (and paying a refund). */
 export const resolveComplaintUpdate = defineUpdate<Complaint, [ComplaintResolution]>('resolveComplaint');
+
+export interface NameChangeInput {
+  memberId: string;
+  firstName: string;
+  lastName: string;
+}
+
+/**
+ * Update `changeMemberName`: a group member is replaced or their name corrected, until the group's
+ * name-change deadline. Refused for a cancelled member, after the deadline, and while a flight
+ * carries the group (airline tickets are issued in the names booked).
+ */
+export const changeMemberNameUpdate = defineUpdate<GroupMemberState, [NameChangeInput]>('changeMemberName');

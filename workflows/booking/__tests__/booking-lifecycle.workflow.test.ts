@@ -1,30 +1,20 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
-import { bookingWorkflowId, referenceFromBytes } from '../../../domain/booking/draft';
-import type { BookingRequest, ComponentRequest, LifecycleView } from '../../../domain/booking/model';
+import type { LifecycleView } from '../../../domain/booking/model';
 import { addDays } from '../../../domain/catalog/dates';
 import type { Offer, OrderPassenger } from '../../../domain/flights/model';
 import { Dec } from '../../../domain/money/money';
 import { DAY_MS, HOUR_MS } from '../../../domain/time/instant';
-import { BookingWorkflow } from '../booking.workflow';
 import {
   acceptAmendmentUpdate,
   acceptCancellationUpdate,
   assignComplaintUpdate,
-  awaitHeldUpdate,
   lifecycleStatusQuery,
   logComplaintUpdate,
   previewAmendmentUpdate,
   previewCancellationUpdate,
-  recordPaymentUpdate,
   resolveComplaintUpdate,
 } from '../messages';
-import { tripComponents } from '../../../test/support/trip-catalog';
 import { startLifecycleRig, type LifecycleRig } from './lifecycle.rig';
+import { lifecycleTools } from './lifecycle.tools';
 
 /**
  * The five business scenarios and the failure cases of issue 7, on the time-skipping server with
@@ -46,95 +36,7 @@ afterAll(async () => {
   await rig?.stop();
 });
 
-type Handle = WorkflowHandle<typeof BookingWorkflow>;
-
-function catalogComponents(departure: string, nights: number): ComponentRequest[] {
-  return tripComponents(rig, departure, nights);
-}
-
-async function request(daysAhead: number, nights: number, extra: Partial<BookingRequest> = {}, components?: ComponentRequest[]): Promise<BookingRequest> {
-  const today = await rig.today();
-  const departureDate = addDays(today, daysAhead);
-  return {
-    reference: referenceFromBytes(randomBytes(8)),
-    customerId: 'CUST-1',
-    advisorId: 'ADV-7',
-    channel: 'direct',
-    currency: 'GBP',
-    departureDate,
-    returnDate: addDays(departureDate, nights),
-    components: components ?? catalogComponents(departureDate, nights),
-    contactEmail: 'ada@example.com',
-    timeZone: 'UTC',
-    ...extra,
-  };
-}
-
-async function open(req: BookingRequest): Promise<{ handle: Handle; view: LifecycleView }> {
-  const handle = await rig.client.workflow.start(BookingWorkflow, { workflowId: bookingWorkflowId(req.reference), taskQueue: rig.taskQueue, args: [req] });
-  const view = await handle.executeUpdate(awaitHeldUpdate);
-  if (view.status !== 'HELD') throw new Error(`booking ${req.reference} was not held: ${view.failure}`);
-  return { handle, view };
-}
-
-const pay = (handle: Handle, amount: string, paymentId: string = randomUUID(), currency = 'GBP') =>
-  handle.executeUpdate(recordPaymentUpdate, { args: [{ paymentId, amount: { amount, currency }, method: 'card' }] });
-
-/** Moves the test server's clock to `at` (epoch ms), running every timer on the way. */
-async function skipTo(at: number): Promise<void> {
-  const now = await rig.env.currentTimeMs();
-  if (at > now) await rig.env.sleep(at - now);
-}
-
-/**
- * `npm run histories:record -- <release>` runs this file with RECORD_HISTORIES=<release>: each
- * scenario's history is saved to __histories__/<name>.<release>.json, and the replay test runs
- * today's workflow code against every saved history (so in-flight bookings survive changes).
- */
-async function record(name: string, handle: Handle): Promise<void> {
-  const release = process.env.RECORD_HISTORIES;
-  if (!release) return;
-  const file = path.resolve(__dirname, '..', '__histories__', `${name}.${release}.json`);
-  writeFileSync(file, `${JSON.stringify(JSON.parse(historyToJSON(await handle.fetchHistory())), null, 1)}\n`);
-}
-
-/** Past the return date and the 30-day complaint window: the workflow has closed. */
-async function result(handle: Handle, req: BookingRequest): Promise<LifecycleView> {
-  await skipTo(Date.parse(`${req.returnDate}T23:59:59.999Z`) + 30 * DAY_MS + HOUR_MS);
-  return (await handle.result()) as LifecycleView;
-}
-
-/** Net (debits − credits) per account of one booking's postings. */
-async function ledgerNet(reference: string): Promise<Record<string, string>> {
-  const rows = await rig.db.query<{ code: string; side: string; amount: string }>(
-    `SELECT a.code, p.side::text AS side, p.amount::text AS amount
-       FROM postings p JOIN journal_entries e ON e.id = p.entry_id JOIN ledger_accounts a ON a.id = p.account_id
-      WHERE e.booking_ref = $1`,
-    [reference],
-  );
-  const net: Record<string, Dec> = {};
-  for (const r of rows) net[r.code] = (net[r.code] ?? new Dec(0)).plus(r.side === 'DEBIT' ? r.amount : new Dec(r.amount).neg());
-  return Object.fromEntries(Object.entries(net).map(([k, v]) => [k, v.toFixed(2)]));
-}
-
-async function entryCount(idempotencyKeyLike: string): Promise<number> {
-  const [row] = await rig.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM journal_entries WHERE idempotency_key LIKE $1`, [idempotencyKeyLike]);
-  return row!.n;
-}
-
-async function holdStatus(key: string): Promise<string | undefined> {
-  return (await rig.inventory.getHold(key))?.status;
-}
-
-async function failureType(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) return err.cause.type ?? undefined;
-    throw err;
-  }
-  return undefined;
-}
+const { skipTo, request, open, pay, record, result, ledgerNet, entryCount, holdStatus, failureType } = lifecycleTools(() => rig);
 
 async function holdableOffer(departureDate: string, returnDate: string): Promise<Offer> {
   const offers = await rig.duffel.search({
@@ -395,7 +297,7 @@ describe('booking lifecycle: journeys that run to completion', () => {
     expect((await result(handle, req)).status).toBe('COMPLETED');
   });
 
-  it('(b) deposit, three installments and the final balance over nine months, each reminded before it is due', async () => {
+  it('a FIT booking: deposit, three installments and the final balance over nine months, each reminded before it is due', async () => {
     const req = await request(270, 10, { paymentTerms: { depositPercent: '25', installments: 3, finalDueDaysBefore: 42, reminderDaysBefore: 7, graceDays: 3 } });
     const { handle, view: held } = await open(req);
     expect(held.schedule.map((i) => i.kind)).toEqual(['DEPOSIT', 'INSTALLMENT', 'INSTALLMENT', 'INSTALLMENT', 'BALANCE']);
