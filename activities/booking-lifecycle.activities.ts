@@ -277,7 +277,7 @@ export function createBookingLifecycleActivities(ports: BookingLifecycleActivity
   }
 
   const revenueActivities = createRevenueActivities({ revenue: new PrismaDeferredRevenue(ports.prisma, undefined, { operatorTimeZone: ports.operatorTimeZone }) });
-  return {
+  const activities: BookingLifecycleActivities = {
     async priceBookingComponents(input: PriceComponentsInput): Promise<PricedComponent[]> {
       const problems = checkPriceInput(input);
       if (problems.length) throw invalid(`Booking ${input.reference} cannot be priced: ${listProblems(problems)}`, problems);
@@ -452,6 +452,27 @@ export function createBookingLifecycleActivities(ports: BookingLifecycleActivity
       return { cancelled };
     },
 
+    async confirmBookingComponents(inputs: ConfirmComponentInput[]): Promise<Array<{ componentId: string; supplierRef: string }>> {
+      const done: Array<{ componentId: string; supplierRef: string }> = [];
+      for (const input of inputs) done.push({ componentId: input.component.id, supplierRef: (await activities.confirmBookingComponent(input)).supplierRef });
+      return done;
+    },
+
+    async publishBooking(input: { view: LifecycleView; notices: NoticeInput[] }): Promise<{ failed: Array<{ idempotencyKey: string; kind: string; message: string }> }> {
+      await activities.saveBookingProjection(input.view);
+      const failed: Array<{ idempotencyKey: string; kind: string; message: string }> = [];
+      for (const notice of input.notices) {
+        try {
+          await activities.sendBookingNotice(notice);
+        } catch (err) {
+          // A notice that can never go (bad address) is reported; anything else (database, relay down) retries the call.
+          if (err instanceof ApplicationFailure && err.nonRetryable) failed.push({ idempotencyKey: notice.idempotencyKey, kind: notice.kind, message: err.message });
+          else throw err;
+        }
+      }
+      return { failed };
+    },
+
     async saveBookingProjection(view: LifecycleView): Promise<void> {
       try {
         const written = await projection.save(view);
@@ -462,4 +483,5 @@ export function createBookingLifecycleActivities(ports: BookingLifecycleActivity
       }
     },
   };
+  return activities;
 }

@@ -107,4 +107,16 @@ export interface BookingLifecycleActivities {
   cancelBookingRevenue(input: { bookingRef: string; componentIds: string[]; cancelledAt: number }): Promise<{ cancelled: number }>;
   /** Writes the booking row (list, search and reports read it); a lower `version` than stored is ignored. */
   saveBookingProjection(view: LifecycleView): Promise<void>;
+  /**
+   * Confirms every catalog component of a booking in one call (lifecycle revision 2), in order;
+   * each is idempotent by its key, so a retry confirms only what is left. A refusal fails the
+   * call: the workflow then releases every catalog component (releases are idempotent too).
+   */
+  confirmBookingComponents(inputs: ConfirmComponentInput[]): Promise<Array<{ componentId: string; supplierRef: string }>>;
+  /**
+   * Writes the booking row and sends the notices the step produced (lifecycle revision 2: one call
+   * at the end of a step instead of one per notice). Notices are once per key as with
+   * `sendBookingNotice`; one that cannot be delivered is reported in `failed`, not retried.
+   */
+  publishBooking(input: { view: LifecycleView; notices: NoticeInput[] }): Promise<{ failed: Array<{ idempotencyKey: string; kind: string; message: string }> }>;
 }

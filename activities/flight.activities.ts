@@ -14,6 +14,7 @@ import {
 } from '../domain/flights/model';
 import type { MoneyJson } from '../domain/money/money';
 import type { FlightSupplier } from './ports/flight-supplier';
+import { offerOfHeldOrder } from '../domain/flights/ticketing';
 
 /**
  * Failure types of the flight activities (`ApplicationFailure.type`, kept beside the activities
@@ -112,6 +113,7 @@ export interface SupplierInput {
 export type SearchFlightsInput = SupplierInput & { search: FlightSearch };
 export type PriceFlightOfferInput = SupplierInput & { offerId: string };
 export type CreateFlightOrderInput = SupplierInput & CreateOrderRequest;
+export type PriceAndHoldFlightInput = SupplierInput & { offerId: string; passengers: CreateOrderRequest['passengers']; reference: string };
 export type PayFlightOrderInput = SupplierInput & { orderId: string; amount: MoneyJson; reference: string };
 export type GetFlightOrderInput = SupplierInput & { orderId: string };
 export type QuoteFlightChangeInput = SupplierInput & ChangeRequest;
@@ -173,6 +175,26 @@ export function createFlightActivities(ports: { suppliers: Record<string, Flight
             return existing;
           }
           return s.createOrder(request);
+        }),
+      );
+    },
+
+    /**
+     * Prices an offer and, when its fare can be held (no instant payment), holds it as an order in
+     * one call: what a booking does first with each flight. The hold is idempotent by `reference`
+     * like `createFlightOrder`; `order` is null for a fare that must be paid at once (ordered at
+     * confirmation instead).
+     */
+    async priceAndHoldFlight({ supplier, offerId, passengers, reference }: PriceAndHoldFlightInput): Promise<{ priced: PricedOffer; order: FlightOrder | null }> {
+      return call(supplier, (s) =>
+        withHeartbeat(heartbeatMs, 'price-and-hold', async () => {
+          // A retry after the hold was made: the offer is spent (an offer is ordered once), and the
+          // held order itself says what was bought and at what price.
+          const existing = await s.findOrderByReference(reference);
+          if (existing) return { priced: { offer: offerOfHeldOrder(existing, offerId), priceChanged: false, previousTotal: null }, order: existing };
+          const priced = await s.price(offerId);
+          if (priced.offer.instantPaymentRequired) return { priced, order: null };
+          return { priced, order: await s.createOrder({ offerId, passengers, payment: { kind: 'hold' }, reference }) };
         }),
       );
     },

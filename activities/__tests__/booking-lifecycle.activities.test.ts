@@ -461,6 +461,34 @@ describe('booking lifecycle activities on embedded PGlite', () => {
     await expect(failureOf(run(acts.releaseBookingComponent, { ...release, component: air }))).resolves.toMatchObject({ type: 'BookingRequestInvalid' });
   });
 
+  it('confirms every catalog component in one call (revision 2); a retry confirms each once', async () => {
+    const transfer = await priceOne(transferRequest());
+    const input = { key: `${WF}:confirm:batch-transfer`, reference: 'BKTEST0001', component: { ...transfer, id: 'batch-transfer' }, holdRef: null, now: NOW };
+    const done = await run(acts.confirmBookingComponents, [input]);
+    expect(done).toEqual([{ componentId: 'batch-transfer', supplierRef: input.key }]);
+    expect(await run(acts.confirmBookingComponents, [input])).toEqual(done);
+    expect(await db.prisma.supplierServiceOrder.count({ where: { reference: input.key } })).toBe(1);
+    const air = (await run(acts.priceBookingComponents, priceInput([{ id: 'air', kind: 'FLIGHT', supplier: 'duffel-sandbox', offerId: 'off_123', passengers: PASSENGERS }], { air: flightOffer() })))[0]!;
+    await expect(failureOf(run(acts.confirmBookingComponents, [input, { ...input, key: `${WF}:confirm:air`, component: air }]))).resolves.toMatchObject({ type: 'BookingRequestInvalid' });
+  });
+
+  it('publishes the booking with the step\'s notices (revision 2): a notice that can never go is reported, not retried', async () => {
+    const directory = mkdtempSync(path.join(tmpdir(), 'itinera-mail-'));
+    const email = new PickupDirectoryEmailNotifier({ directory, from: 'Itinera <bookings@itinera.example>', opsAddress: 'ops@itinera.example', now: () => new Date(NOW) });
+    const viaEmail = createBookingLifecycleActivities({ ...ports, notifier: email });
+    const good: NoticeInput = { idempotencyKey: `${WF}:notice:pub-good`, reference: 'BKPUB001', kind: 'CONFIRMED', recipient: 'ada@example.com', subject: 'Confirmed', body: 'Confirmed.' };
+    const bad: NoticeInput = { ...good, idempotencyKey: `${WF}:notice:pub-bad`, recipient: 'not-an-address' };
+    const view = lifecycleView({ reference: 'BKPUB001', version: 3 });
+    const out = await run(viaEmail.publishBooking, { view, notices: [good, bad] });
+    expect(out.failed).toEqual([{ idempotencyKey: bad.idempotencyKey, kind: 'CONFIRMED', message: expect.stringContaining('not-an-address') }]);
+    expect(readdirSync(directory)).toHaveLength(1);
+    expect(await db.prisma.booking.findUniqueOrThrow({ where: { reference: 'BKPUB001' } })).toMatchObject({ version: 3 });
+    // A retry of the whole call sends nothing twice.
+    await run(viaEmail.publishBooking, { view, notices: [good] });
+    expect(readdirSync(directory)).toHaveLength(1);
+    expect(await db.prisma.bookingNotice.count({ where: { bookingRef: 'BKPUB001' } })).toBe(1);
+  });
+
   it('refunds once per key; a refusal is non-retryable, an outage retryable', async () => {
     const refund = { idempotencyKey: `${WF}:refund:r1`, reference: 'BKTEST0001', paymentId: 'pay_1', amount: { amount: '120.50', currency: 'GBP' }, reason: 'CANCELLATION' };
     const first = await run(acts.refundCustomerPayment, refund);

@@ -234,6 +234,27 @@ describe('flight activities (MockActivityEnvironment, fake FlightSupplier)', () 
     expect(supplier.orders.map((o) => o.reference)).toEqual([request.reference, ref2]);
   });
 
+  it('priceAndHoldFlight: priced and held in one call; a hold that committed then timed out is found on attempt 2 and priced from the order (the offer is spent)', async () => {
+    const supplier = new FakeSupplier();
+    supplier.commitThenFail.createOrder = [new FlightSupplierError('timeout', 'No answer within 20000 ms')];
+    const { priceAndHoldFlight } = createFlightActivities({ suppliers: { fake: supplier } });
+    const input = { supplier: 'fake', offerId: 'off_1', passengers: request.passengers, reference: 'booking-ITN-3:flight:air' };
+
+    expect(await failureOf(mock({ attempt: 1 }).run(priceAndHoldFlight, input))).toMatchObject({ type: 'FlightSupplierTimeout', nonRetryable: false });
+    const { priced, order } = (await mock({ attempt: 2 }).run(priceAndHoldFlight, input)) as Awaited<ReturnType<typeof priceAndHoldFlight>>;
+    expect(order).toMatchObject({ id: 'ord_1', reference: input.reference, status: 'HELD' });
+    expect(supplier.orders).toHaveLength(1);
+    expect(priced.offer).toMatchObject({ id: 'off_1', total: order!.total, instantPaymentRequired: false, ticketingDeadline: order!.paymentDeadline, validatingCarrier: order!.validatingCarrier });
+    expect(supplier.calls.map((c) => `${c.method}@${c.attempt}`)).toEqual(['findOrderByReference@1', 'price@1', 'createOrder@1', 'findOrderByReference@2']);
+
+    // A fare that must be paid at once is priced, not held (it is bought at confirmation).
+    const instant = new FakeSupplier();
+    instant.price = async (offerId: string) => ({ offer: { ...offer, id: offerId, instantPaymentRequired: true }, priceChanged: false, previousTotal: null });
+    const viaInstant = createFlightActivities({ suppliers: { fake: instant } });
+    expect(await mock().run(viaInstant.priceAndHoldFlight, input)).toMatchObject({ order: null, priced: { offer: { instantPaymentRequired: true } } });
+    expect(instant.orders).toHaveLength(0);
+  });
+
   it('payFlightOrder: an already ticketed order is returned without paying again', async () => {
     const supplier = new FakeSupplier();
     const { createFlightOrder, payFlightOrder } = createFlightActivities({ suppliers: { fake: supplier } });

@@ -14,7 +14,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { PrismaBookingLedger, type BookingLedgerEntry } from '../../activities/booking-ledger.prisma';
 import { BookingQueryError, PrismaBookingProjection, type BookingListFilter, type BookingSummary } from '../../activities/booking-projection.prisma';
 import { bookingWorkflowId, referenceFromBytes } from '../../domain/booking/draft';
-import type { BookingRequest, Installment, LifecycleView, PricedComponent } from '../../domain/booking/model';
+import { withRoomingList } from '../../domain/booking/group';
+import { CURRENT_LIFECYCLE_REVISION, type BookingRequest, type Installment, type LifecycleView, type PricedComponent } from '../../domain/booking/model';
 import type { MoneyJson } from '../../domain/money/money';
 import { calendarDateIn, startOfDateUtc } from '../../domain/time/instant';
 import {
@@ -22,6 +23,7 @@ import {
   acceptCancellationUpdate,
   assignComplaintUpdate,
   awaitHeldUpdate,
+  changeMemberNameUpdate,
   lifecycleStatusQuery,
   logComplaintUpdate,
   previewAmendmentUpdate,
@@ -47,6 +49,8 @@ import {
   ComplaintResolveSchema,
   createBookingRequestSchema,
   IdempotencyKeyHeader,
+  MemberId,
+  NameChangeSchema,
   PaymentRequestSchema,
   type CreateBookingRequestBody,
 } from '../schemas/booking.schema';
@@ -97,6 +101,9 @@ export const UPDATE_FAILURE_STATUS: Readonly<Record<string, 404 | 409 | 422>> = 
   AmendmentInvalid: 422,
   AmendmentUnavailable: 422,
   ComplaintInvalid: 422,
+  // A group member's name cannot be changed (past the deadline, member cancelled or unknown,
+  // names booked with an airline): like an expired quote, the request can no longer be honoured.
+  NameChangeRefused: 422,
 };
 
 export function bookingRoutes(deps: ApiDeps, readers: Partial<BookingRouteReaders> = {}): Router {
@@ -105,7 +112,12 @@ export function bookingRoutes(deps: ApiDeps, readers: Partial<BookingRouteReader
   const ledger: BookingLedgerReader = readers.ledger ?? new PrismaBookingLedger(deps.db.prisma);
   const today = () => calendarDateIn(Date.now(), deps.operatorTimeZone);
 
-  const toRequest = (reference: string, body: CreateBookingRequestBody): BookingRequest => ({ reference, ...body, timeZone: deps.operatorTimeZone }) as BookingRequest;
+  /**
+   * The workflow's input. A group's hotel rooms are taken from its rooming list here, so the
+   * request in the workflow's history says exactly which rooms were asked for.
+   */
+  const toRequest = (reference: string, body: CreateBookingRequestBody): BookingRequest =>
+    withRoomingList({ reference, ...body, timeZone: deps.operatorTimeZone, revision: CURRENT_LIFECYCLE_REVISION } as BookingRequest);
 
   /** Price a trip without holding anything. */
   router.post('/bookings/quote', async (req, res) => {
@@ -260,7 +272,7 @@ export function bookingRoutes(deps: ApiDeps, readers: Partial<BookingRouteReader
     const paymentId = parseOrProblem(IdempotencyKeyHeader, req.get('idempotency-key'), 'header:Idempotency-Key', 400, 'Idempotency-Key required');
     const body = parseOrProblem(PaymentRequestSchema, req.body);
     const outcome = await update(deps, reference, (h) => h.executeUpdate(recordPaymentUpdate, { args: [{ paymentId, ...body }] }));
-    req.log.info({ reference, paymentId, duplicate: outcome.duplicate, status: outcome.status }, 'payment recorded');
+    req.log.info({ reference, paymentId, memberId: body.memberId, duplicate: outcome.duplicate, status: outcome.status }, 'payment recorded');
     res.json(outcome);
   });
 
@@ -274,8 +286,18 @@ export function bookingRoutes(deps: ApiDeps, readers: Partial<BookingRouteReader
     const reference = referenceParam(req);
     const body = parseOrProblem(CancellationRequestSchema, req.body);
     const outcome = await update(deps, reference, (h) => h.executeUpdate(acceptCancellationUpdate, { args: [body] }));
-    req.log.info({ reference, status: outcome.status, refund: outcome.quote.refund }, 'booking cancelled');
+    req.log.info({ reference, memberIds: body.memberIds, status: outcome.status, refund: outcome.quote.refund }, body.memberIds ? 'group members cancelled' : 'booking cancelled');
     res.json(outcome);
+  });
+
+  /** A group member's name changed (a replacement or a correction), until the group's deadline: the updated member. */
+  router.post('/bookings/:reference/members/:memberId/name', async (req, res) => {
+    const reference = referenceParam(req);
+    const memberId = parseOrProblem(MemberId, req.params.memberId, 'path:memberId', 400, 'Invalid member id');
+    const body = parseOrProblem(NameChangeSchema, req.body);
+    const member = await update(deps, reference, (h) => h.executeUpdate(changeMemberNameUpdate, { args: [{ memberId, ...body }] }));
+    req.log.info({ reference, memberId }, 'group member renamed');
+    res.json(member);
   });
 
   router.post('/bookings/:reference/amendments/preview', async (req, res) => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { REFERENCE_PATTERN } from '../../domain/booking/draft';
-import { COMPLAINT_CATEGORIES, COMPLAINT_SEVERITIES, LIFECYCLE_STATUSES } from '../../domain/booking/model';
+import { groupProblems } from '../../domain/booking/group';
+import { COMPLAINT_CATEGORIES, COMPLAINT_SEVERITIES, GROUP_PAYERS, LIFECYCLE_STATUSES, type BookingRequest } from '../../domain/booking/model';
 import { addDays, daysBetween } from '../../domain/catalog/dates';
 import { PASSENGER_TYPES } from '../../domain/flights/model';
 import { SALES_CHANNELS } from '../../domain/ledger/chart';
@@ -78,7 +79,8 @@ const CatalogComponent = z.strictObject({
   ratePlan: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/, 'must be 1-32 letters, digits and . _ -').optional(),
   startDate: IsoDate,
   nights: whole(0, MAX_COMPONENT_NIGHTS),
-  units: z.array(Unit).min(1, 'must list at least one unit').max(20, 'at most 20 units'),
+  /** Required, except a group booking's hotels: their rooms come from the rooming list. */
+  units: z.array(Unit).min(1, 'must list at least one unit').max(20, 'at most 20 units').optional(),
 });
 
 const FlightComponent = z.strictObject({
@@ -111,6 +113,74 @@ export const PaymentTermsSchema = z
     if (v.depositPercent !== undefined && v.depositAmount !== undefined) ctx.addIssue({ code: 'custom', path: ['depositAmount'], message: 'give depositPercent or depositAmount, not both' });
   }, ALWAYS);
 
+// ---------------------------------------------------------------------------------------------
+// Group bookings (see domain/booking/group.ts for the rules)
+
+/** Most members one group booking takes (as `groupProblems` allows). */
+export const MAX_GROUP_MEMBERS = 200;
+
+/** A member id: named by payments, cancellations and name changes. */
+export const MemberId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/, 'must be 1-40 letters, digits, _ or - (starting with a letter or digit)');
+
+export const GroupMemberSchema = z.strictObject({
+  id: MemberId,
+  firstName: PersonName,
+  lastName: PersonName,
+  room: z.string().trim().min(1, 'must not be empty: members sharing a room share its label').max(32, 'must be at most 32 characters'),
+  age: z.number({ message: 'must be a whole number' }).int('must be a whole number').min(0, 'must be 0 or more').max(17, 'is for children (0-17): leave it out for an adult').optional(),
+  email: z.email('must be an e-mail address').max(200).optional(),
+});
+
+export const GroupSchema = z.strictObject({
+  name: text(120),
+  payer: z.enum(GROUP_PAYERS, { message: `must be one of ${GROUP_PAYERS.join(', ')}` }),
+  members: z.array(GroupMemberSchema).min(2, 'a group needs at least 2 members').max(MAX_GROUP_MEMBERS, `a group has at most ${MAX_GROUP_MEMBERS} members`),
+  nameChangeDaysBefore: whole(0, 365).optional().meta({ description: 'Names can be changed until this many days before departure (default 14)' }),
+});
+
+/**
+ * `groupProblems` (the workflow's own check) speaks in dotted paths (`group.members[2].room`,
+ * `components[1] (transfer): ...`, `room "B" has only children`); this turns each into a zod path.
+ */
+function groupProblemPath(problem: string, members: ReadonlyArray<{ room?: unknown }>): Array<string | number> {
+  const room = /^room "(.*)" has only children/.exec(problem);
+  if (room) {
+    const k = members.findIndex((m) => m.room === room[1]);
+    return k >= 0 ? ['group', 'members', k, 'room'] : ['group', 'members'];
+  }
+  const component = /^components\[(\d+)\]/.exec(problem);
+  if (component) return ['components', Number(component[1]), /the flight carries/.test(problem) ? 'passengers' : 'units'];
+  const field = /^(group(?:\.[A-Za-z]+|\[\d+\])*)/.exec(problem);
+  if (field && field[1] !== 'group') return field[1]!.split(/\.|\[|\]/).filter(Boolean).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+  if (/members/.test(problem)) return ['group', 'members'];
+  return ['group'];
+}
+
+/** The message without its leading path (the pointer carries it). */
+function groupProblemMessage(problem: string): string {
+  return problem.replace(/^group(?:\.[A-Za-z]+|\[\d+\])+ /, '').replace(/^components\[\d+\] \([^)]*\): /, '');
+}
+
+const UnitsSchema = z.array(Unit).min(1);
+
+/**
+ * The group's cross-field rules, run once the group and the components are well formed (zod has
+ * reported any malformed field already): ids unique, an adult in every room, every member on every
+ * service. Each problem is reported at the field it is about.
+ */
+function checkGroup(v: { group?: unknown; components?: unknown }, ctx: z.RefinementCtx): void {
+  if (v.group === undefined || !GroupSchema.safeParse(v.group).success || !Array.isArray(v.components)) return;
+  const wellFormed = v.components.every(
+    (c: { kind?: unknown; units?: unknown; passengers?: unknown }) =>
+      c && typeof c === 'object' && (c.kind === 'FLIGHT' ? Array.isArray(c.passengers) : c.kind === 'HOTEL' || UnitsSchema.safeParse(c.units).success),
+  );
+  if (!wellFormed) return;
+  const group = v.group as NonNullable<BookingRequest['group']>;
+  for (const problem of groupProblems({ group, components: v.components as BookingRequest['components'] })) {
+    ctx.addIssue({ code: 'custom', path: groupProblemPath(problem, group.members), message: groupProblemMessage(problem) });
+  }
+}
+
 /** The trip-level checks of a booking body, shared by `POST /bookings` and `POST /bookings/quote`. */
 export function createBookingRequestSchema(today: string) {
   return z
@@ -125,8 +195,10 @@ export function createBookingRequestSchema(today: string) {
       paymentTerms: PaymentTermsSchema.optional(),
       holdHours: whole(1, 336).optional().meta({ description: 'Hours the components are held waiting for the deposit (default 72)' }),
       contactEmail: z.email('must be an e-mail address').max(200).optional(),
+      group: GroupSchema.optional().meta({ description: 'A group booking: members, rooming list (hotel rooms), who pays' }),
     })
     .superRefine((v, ctx) => {
+      checkGroup(v, ctx);
       const dep = isDate(v.departureDate) ? v.departureDate : null;
       const ret = isDate(v.returnDate) ? v.returnDate : null;
       if (dep && ret) {
@@ -147,6 +219,9 @@ export function createBookingRequestSchema(today: string) {
         if (c.kind === 'FLIGHT') {
           checkPassengers(c.passengers, dep ?? today, ctx, ['components', i, 'passengers']);
           return;
+        }
+        if (c.units === undefined && !(c.kind === 'HOTEL' && v.group !== undefined)) {
+          ctx.addIssue({ code: 'custom', path: ['components', i, 'units'], message: c.kind === 'HOTEL' ? 'is required (a group booking may leave it out: its rooming list gives the rooms)' : 'is required' });
         }
         if (Array.isArray(c.units)) {
           c.units.forEach((u, j) => {
@@ -199,14 +274,31 @@ export const PAYMENT_METHODS = ['card', 'bank-transfer', 'cash'] as const;
 export const PaymentRequestSchema = z.strictObject({
   amount: PositiveMoney,
   method: z.enum(PAYMENT_METHODS, { message: `must be one of ${PAYMENT_METHODS.join(', ')}` }),
+  /** Group bookings paid per member: the member paying (settles only their lines). */
+  memberId: MemberId.optional(),
 });
 export type PaymentRequestBody = z.infer<typeof PaymentRequestSchema>;
 
-export const CancellationPreviewSchema = z.strictObject({ reason: text(500).optional() });
+/** Group bookings: the members to cancel (the rest travel on); absent: the whole booking. */
+const MemberIds = z
+  .array(MemberId)
+  .min(1, 'must name at least one member (leave memberIds out to cancel the whole booking)')
+  .max(MAX_GROUP_MEMBERS, `at most ${MAX_GROUP_MEMBERS} members`)
+  .superRefine((ids, ctx) => {
+    ids.forEach((id, k) => {
+      if (ids.indexOf(id) !== k) ctx.addIssue({ code: 'custom', path: [k], message: `"${id}" is already named at memberIds/${ids.indexOf(id)}` });
+    });
+  });
+
+export const CancellationPreviewSchema = z.strictObject({ reason: text(500).optional(), memberIds: MemberIds.optional() });
 export const CancellationRequestSchema = z.strictObject({
   quoteId: z.string().min(1, 'must not be empty').max(128, 'must be at most 128 characters').optional(),
   reason: text(500),
+  memberIds: MemberIds.optional(),
 });
+
+/** `POST /bookings/:reference/members/:memberId/name`: the member's new name. */
+export const NameChangeSchema = z.strictObject({ firstName: PersonName, lastName: PersonName });
 
 export function amendmentPreviewSchema(today: string) {
   return z.strictObject({

@@ -111,7 +111,22 @@ export interface BookingRequest {
   timeZone: string;
   /** A group booking: its members and rooming list, and who pays (absent for a FIT booking). */
   group?: GroupInput;
+  /**
+   * The lifecycle revision the starter asked for (absent: 1). A revision changes the commands a
+   * booking issues; the workflow keeps every earlier revision's behaviour for bookings already
+   * running, which then replay unchanged (workflows/PATCHES.md). Starters send
+   * `CURRENT_LIFECYCLE_REVISION`. Versioning by input costs no history events, where a patch
+   * marker costs two per booking.
+   */
+  revision?: number;
 }
+
+/**
+ * Revision 2 (release 2026-11-29b): flights priced and held in one supplier call; catalog
+ * components confirmed in one call; services without inventory not "held"; notices sent with
+ * the projection at the end of each step; no projection write that changes nothing.
+ */
+export const CURRENT_LIFECYCLE_REVISION = 2;
 
 /**
  * Group bookings. Every member takes every service; the hotel rooms come from the rooming list

@@ -162,3 +162,27 @@ export function refundFigures(quote: Pick<CancellationQuote, 'id' | 'penalty' | 
   const refund = paidMoney.subtract(kept);
   return { paid: paidMoney.toJSON(), penalty: kept.toJSON(), refund: refund.toJSON(), quotedRefund: quoted.toJSON(), discrepancy: quoted.subtract(refund).toJSON() };
 }
+
+/**
+ * The offer a held order was made from, as the order records it: same flights, fares, total and
+ * conditions; a held fare is by definition not instant-payment; its ticketing deadline is the
+ * order's payment deadline. Used when the offer itself is spent (an offer is ordered once) and a
+ * retried "price and hold" finds the order already made.
+ */
+export function offerOfHeldOrder(order: FlightOrder, offerId: string): Offer {
+  return {
+    id: offerId,
+    supplier: order.supplier,
+    slices: order.slices,
+    fares: order.fares,
+    total: order.total,
+    base: order.base,
+    taxTotal: order.taxTotal,
+    seatsLeft: [],
+    conditions: order.conditions,
+    expiresAt: order.priceGuaranteeExpiresAt ?? order.paymentDeadline ?? order.createdAt,
+    instantPaymentRequired: false,
+    ticketingDeadline: order.paymentDeadline,
+    validatingCarrier: order.validatingCarrier,
+  };
+}

@@ -11,7 +11,7 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { BookingLifecycleActivities } from '../../activities/booking-lifecycle.types';
+import type { BookingLifecycleActivities, NoticeInput } from '../../activities/booking-lifecycle.types';
 import type { FlightActivities } from '../../activities/flight.activities';
 import type { LedgerActivities } from '../../activities/ledger.activities';
 import { shiftDates, shiftRequest, amendmentFee } from '../../domain/booking/amendment';
@@ -144,6 +144,8 @@ function shareOfSell(c: PricedComponent, amount: MoneyJson): MoneyJson {
  */
 export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleView> {
   const { workflowId } = workflowInfo();
+  /** Revision 2 batches supplier and database calls (see CURRENT_LIFECYCLE_REVISION); revision 1 bookings replay as they ran. */
+  const v2 = (req.revision ?? 1) >= 2;
   const tz = req.timeZone;
   const cur = req.currency;
   const zero = () => Money.of('0', cur).toJSON();
@@ -189,6 +191,8 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
   let salePosted = false;
   let amendments = 0;
   let kicked = false;
+  /** What the main loop's timer waits for (`status|deadline`), null outside that loop. */
+  let waitingFor: string | null = null;
   const overdueNotified = new Set<string>();
   const cancellationQuotes: Record<string, CancellationQuote & { flightQuotes: Record<string, string>; memberIds?: string[] }> = {};
   let memberCancellations = 0;
@@ -225,13 +229,21 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
       return null;
     }
   };
+  /** Revision 2: notices of the current step, sent with the projection when the step publishes. */
+  const pendingNotices: NoticeInput[] = [];
   const notify = async (kind: string, key: string, subject: string, body: string, recipient = req.contactEmail ?? 'ops') => {
+    const notice: NoticeInput = { idempotencyKey: `${workflowId}:notice:${key}`, reference: req.reference, kind, recipient, subject, body };
+    if (v2) {
+      pendingNotices.push(notice);
+      return;
+    }
     try {
-      await local.sendBookingNotice({ idempotencyKey: `${workflowId}:notice:${key}`, reference: req.reference, kind, recipient, subject, body });
+      await local.sendBookingNotice(notice);
     } catch (err) {
       event('NOTICE_FAILED', `${kind} could not be sent: ${describe(err)}`);
     }
   };
+  let publishedAs = '';
   const publish = async () => {
     const sa = `${view.status}|${view.balanceDue.amount}|${view.nextDeadline?.at ?? ''}|${view.needsManualReview}|${view.departureDate}`;
     if (sa !== lastSearch) {
@@ -244,7 +256,17 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
         ...(view.nextDeadline ? [{ key: NextDeadlineAt, value: new Date(view.nextDeadline.at) }] : []),
       ]);
     }
-    await local.saveBookingProjection(view);
+    if (!v2) {
+      await local.saveBookingProjection(view);
+      return;
+    }
+    // Nothing new since the last write and nothing to send: no call at all.
+    const as = `${view.version}|${view.nextDeadline?.at ?? ''}`;
+    if (as === publishedAs && !pendingNotices.length) return;
+    const notices = pendingNotices.splice(0);
+    const { failed } = await local.publishBooking({ view, notices });
+    publishedAs = as;
+    for (const f of failed) event('NOTICE_FAILED', `${f.kind} could not be sent: ${f.message}`);
   };
   let busy = false;
   const exclusive = async <T>(work: () => Promise<T>): Promise<T> => {
@@ -254,7 +276,8 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
       return await work();
     } finally {
       busy = false;
-      kicked = true;
+      // Revision 2: wake the main loop only when what it waits for changed (no timer re-armed for nothing).
+      kicked = !v2 || waitingFor === null || waitingFor !== `${view.status}|${nextDeadline()?.at ?? ''}`;
     }
   };
   const setStatus = async (status: LifecycleStatus, message: string) => {
@@ -377,19 +400,48 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
 
   // ---- phase 1: price and hold ------------------------------------------------------------
 
-  const priceAll = async (requests: BookingRequest['components']): Promise<PricedComponent[]> => {
+  type HeldFlight = Awaited<ReturnType<FlightActivities['priceAndHoldFlight']>>;
+  const priceAll = async (requests: BookingRequest['components'], heldFlights?: Record<string, HeldFlight>): Promise<PricedComponent[]> => {
     const flightOffers: Record<string, Awaited<ReturnType<FlightActivities['priceFlightOffer']>>['offer']> = {};
     for (const r of requests) {
-      if (r.kind === 'FLIGHT') flightOffers[r.id] = (await flights.priceFlightOffer({ supplier: r.supplier, offerId: r.offerId })).offer;
+      if (r.kind !== 'FLIGHT') continue;
+      flightOffers[r.id] = heldFlights?.[r.id]?.priced.offer ?? (await flights.priceFlightOffer({ supplier: r.supplier, offerId: r.offerId })).offer;
     }
     return local.priceBookingComponents({ reference: req.reference, channel: req.channel, currency: cur, saleDate: today(), components: requests, flightOffers });
+  };
+
+  /**
+   * Revision 2: each flight priced and (when its fare allows) held in one supplier call, before the
+   * catalog is priced; if pricing then fails, the flight holds are cancelled before failing.
+   */
+  const priceWithFlightsHeld = async (): Promise<{ priced: PricedComponent[]; held: Record<string, HeldFlight> }> => {
+    const held: Record<string, HeldFlight> = {};
+    try {
+      for (const r of req.components) {
+        if (r.kind !== 'FLIGHT') continue;
+        held[r.id] = await flights.priceAndHoldFlight({ supplier: r.supplier, offerId: r.offerId, passengers: r.passengers, reference: `${workflowId}:flight:${r.id}` });
+      }
+      return { priced: await priceAll(req.components, held), held };
+    } catch (err) {
+      for (const [id, h] of Object.entries(held)) {
+        if (!h.order) continue;
+        const supplier = (req.components.find((c) => c.id === id) as { supplier: string }).supplier;
+        try {
+          const q = await flightUndo.quoteFlightCancellation({ supplier, orderId: h.order.id });
+          await flightUndo.confirmFlightCancellation({ supplier, quoteId: q.id, reference: `${workflowId}:release:${id}` });
+        } catch (undoErr) {
+          manualReview(`flight order ${h.order.id} (${id}) could not be cancelled after pricing failed: ${describe(undoErr)}`);
+        }
+      }
+      throw err;
+    }
   };
 
   const holdAll = async (): Promise<void> => {
     if (termsProblem) throw new Error(`payment terms: ${termsProblem}`);
     const groupProblemList = groupProblems(req);
     if (groupProblemList.length) throw new Error(`group: ${groupProblemList.join('; ')}`);
-    const priced = await priceAll(req.components);
+    const { priced, held: heldFlights } = v2 ? await priceWithFlightsHeld() : { priced: await priceAll(req.components), held: {} as Record<string, HeldFlight> };
     view.components = priced.map((p) => ({ ...p, status: 'PRICED', supplierRef: null, locator: null, documents: [], penalty: null }));
     view.total = sum(priced.map((p) => p.sell), cur).toJSON();
     if (req.group) view.group = initialGroupState(req.group, priced, req.departureDate, cur);
@@ -401,13 +453,15 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
     for (const c of view.components) {
       if (c.kind === 'FLIGHT') {
         if (c.flight!.instantPaymentRequired) continue; // ordered and paid at confirmation
-        const order = await flights.createFlightOrder({
-          supplier: c.supplierCode,
-          offerId: c.flight!.offerId,
-          passengers: c.flight!.passengers,
-          payment: { kind: 'hold' },
-          reference: `${workflowId}:flight:${c.id}`,
-        });
+        const order = v2
+          ? heldFlights[c.id]!.order!
+          : await flights.createFlightOrder({
+              supplier: c.supplierCode,
+              offerId: c.flight!.offerId,
+              passengers: c.flight!.passengers,
+              payment: { kind: 'hold' },
+              reference: `${workflowId}:flight:${c.id}`,
+            });
         c.supplierRef = order.id;
         c.locator = order.bookingReference;
         c.status = 'HELD';
@@ -416,6 +470,8 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
           c.flight!.ticketingDeadline = deadline;
           expiresAt = Math.min(expiresAt, deadline - TICKETING_SAFETY_MARGIN_MS);
         }
+      } else if (v2 && c.inventory === null) {
+        continue; // an on-request service has nothing to hold: it is ordered at confirmation
       } else {
         const held = await local.holdBookingComponent({
           key: `${workflowId}:hold:${c.id}`,
@@ -436,7 +492,27 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
   const confirm = async (): Promise<void> => {
     const undo: Array<() => Promise<void>> = [];
     try {
+      if (v2) {
+        // Catalog components first, in one call (cheap to undo); then fares that must be bought at once.
+        const catalog = view.components.filter((c) => c.kind !== 'FLIGHT');
+        // Every catalog component is undone on failure, whether or not the call got to it: releases are idempotent.
+        for (const c of catalog) {
+          c.supplierRef ??= `${workflowId}:confirm:${c.id}`;
+          undo.push(() => releaseComponent(c, 'undo'));
+        }
+        const done = catalog.length
+          ? await local.confirmBookingComponents(
+              catalog.map((c) => ({ key: `${workflowId}:confirm:${c.id}`, reference: req.reference, component: c, holdRef: c.status === 'HELD' ? c.supplierRef : null, now: Date.now() })),
+            )
+          : [];
+        for (const d of done) {
+          const c = view.components.find((x) => x.id === d.componentId)!;
+          c.supplierRef = d.supplierRef;
+          c.status = 'CONFIRMED';
+        }
+      }
       for (const c of view.components) {
+        if (v2 && c.kind !== 'FLIGHT') continue;
         if (c.kind === 'FLIGHT') {
           if (c.flight!.instantPaymentRequired) {
             const order = await flights.createFlightOrder({
@@ -986,7 +1062,8 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
     async (input) => {
       const outcome = await exclusive(async () => {
         const o = await takePayment(input);
-        if (!o.duplicate) await publish();
+        // Revision 2: a deposit that confirms the booking is published once, by the confirmation.
+        if (!o.duplicate && !(v2 && view.status === 'HELD' && depositIn())) await publish();
         return o;
       });
       // A deposit that confirms the booking: answer once confirmation (and any ticketing) has run.
@@ -1284,8 +1361,10 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
     view.nextDeadline = nextDeadline();
     kicked = false;
     const next = view.nextDeadline;
+    waitingFor = `${view.status}|${next?.at ?? ''}`;
     if (next) await condition(() => kicked && !busy, Math.max(0, next.at - Date.now()));
     else await condition(() => kicked && !busy);
+    waitingFor = null;
     await exclusive(async () => {
       if (TERMINAL_STATUSES.includes(view.status)) return;
       const before = view.version;

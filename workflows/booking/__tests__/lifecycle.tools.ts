@@ -5,7 +5,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { bookingWorkflowId, referenceFromBytes } from '../../../domain/booking/draft';
-import type { BookingRequest, ComponentRequest, LifecycleView } from '../../../domain/booking/model';
+import { CURRENT_LIFECYCLE_REVISION, type BookingRequest, type ComponentRequest, type LifecycleView } from '../../../domain/booking/model';
 import { addDays } from '../../../domain/catalog/dates';
 import { Dec } from '../../../domain/money/money';
 import { DAY_MS, HOUR_MS } from '../../../domain/time/instant';
@@ -23,8 +23,22 @@ export function lifecycleTools(rig: () => LifecycleRig) {
     const now = await rig().env.currentTimeMs();
     if (at > now) await rig().env.sleep(at - now);
   };
+  /**
+   * Waits for `work` while moving the test server's clock a step at a time: retries with backoff
+   * (a supplier down for minutes) run in skipped time however long each attempt takes in real time.
+   */
+  const skipUntilSettled = async <T>(work: Promise<T>, stepMs = 60_000): Promise<T> => {
+    let settled = false;
+    const tracked = work.finally(() => {
+      settled = true;
+    });
+    tracked.catch(() => undefined);
+    while (!settled) await rig().env.sleep(stepMs);
+    return tracked;
+  };
   return {
     skipTo,
+    skipUntilSettled,
     async request(daysAhead: number, nights: number, extra: Partial<BookingRequest> = {}, components?: ComponentRequest[]): Promise<BookingRequest> {
       const today = await rig().today();
       const departureDate = addDays(today, daysAhead);
@@ -39,6 +53,7 @@ export function lifecycleTools(rig: () => LifecycleRig) {
         components: components ?? tripComponents(rig(), departureDate, nights),
         contactEmail: 'ada@example.com',
         timeZone: 'UTC',
+        revision: CURRENT_LIFECYCLE_REVISION,
         ...extra,
       };
     },
