@@ -8,13 +8,17 @@
  *   TEMPORAL_UI  the Temporal Web UI (default http://localhost:8233)
  *   CURRENCY     the currency the customer pays in (default GBP)
  *
- * (a) FIT booking (hotel + transfer + insurance) paid in full; (b) deposit + installments paid one
- * by one; (c) cancellation with penalty and refund; (d) amendment of the departure date (preview,
+ * (a) FIT booking (flight found through POST /flights/search + hotel + transfer + insurance) paid
+ * in full, the flight ticketed; (b) a group booking: rooming list, one group deposit, each member
+ * paying their own installments, a name change and a member cancelled with their own penalty;
+ * (c) cancellation with penalty and refund; (d) amendment of the departure date (preview,
  * then accept); (e) complaint logged, assigned and resolved with a goodwill credit.
  */
 import { randomUUID } from 'node:crypto';
 import { addDays } from '../domain/catalog/dates';
-import type { Complaint, LifecycleView } from '../domain/booking/model';
+import type { Complaint, GroupMemberState, LifecycleView } from '../domain/booking/model';
+import { AIRPORTS } from '../domain/flights/airports';
+import type { Offer } from '../domain/flights/model';
 import { Dec, type MoneyJson } from '../domain/money/money';
 import type { AmendmentQuote, CancellationOutcome, CancellationQuote, PaymentOutcome } from '../workflows/booking/messages';
 
@@ -116,7 +120,9 @@ async function book(tag: string, body: Record<string, unknown>): Promise<Lifecyc
   const view = await call<LifecycleView & { workflowId: string }>('POST', '/bookings', { body, key: `scenario-${RUN}-${tag}`, expect: [201] });
   check(view.status === 'HELD', 'the booking should be HELD', view);
   say(`  booked ${view.reference}: ${view.status}, ${view.components.length} component(s) [${view.components.map((c) => `${c.kind} ${fmt(c.sell)}`).join(', ')}], total ${fmt(view.total)}`);
-  say(`    schedule: ${view.schedule.map((i) => `${i.kind} ${fmt(i.amount)} due ${i.dueDate}`).join('; ')}`);
+  const lines = view.group?.payer === 'PER_MEMBER' ? view.schedule.filter((i) => i.memberId === view.group!.members[0]!.id) : view.schedule;
+  const whose = view.group?.payer === 'PER_MEMBER' ? ` (each member pays a plan for their share; ${view.group.members[0]!.id}'s)` : '';
+  say(`    schedule${whose}: ${lines.map((i) => `${i.kind} ${fmt(i.amount)} due ${i.dueDate}`).join('; ')}`);
   say(`    Temporal UI: ${link(view.reference)}`);
   return view;
 }
@@ -150,16 +156,50 @@ const base = (tag: string, departure: string, nights: number, comps: Array<Recor
 // ---------------------------------------------------------------------------------------------
 // The five scenarios
 
+const TRAVELLERS = [
+  { id: 'P-1', type: 'ADT', title: 'MS', givenName: 'Ada', familyName: 'Lovelace', bornOn: '1980-12-10', gender: 'F', email: 'ada@example.com', phone: '+442071234567' },
+  { id: 'P-2', type: 'ADT', title: 'MR', givenName: 'Charles', familyName: 'Babbage', bornOn: '1979-12-26', gender: 'M' },
+];
+
+/** Return flights London – the destination's airport, searched through the API; null when no airline flies there. */
+async function flightTo(destination: string, departure: string, back: string): Promise<Record<string, unknown> | null> {
+  const city = destination.split('-').slice(1).join(' ').toLowerCase();
+  const airport = [...AIRPORTS.values()].find((a) => a.city.toLowerCase() === city && a.code !== 'LHR');
+  if (!airport) return null;
+  const body = {
+    supplier: 'duffel',
+    slices: [
+      { origin: 'LHR', destination: airport.code, departureDate: departure },
+      { origin: airport.code, destination: 'LHR', departureDate: back },
+    ],
+    passengers: [{ type: 'ADT' }, { type: 'ADT' }],
+    cabin: 'ECONOMY',
+    maxOffers: 20,
+  };
+  const { offers } = await call<{ offers: Offer[] }>('POST', '/flights/search', { body });
+  const offer = offers.find((o) => !o.instantPaymentRequired) ?? offers[0];
+  if (!offer) return null;
+  const legs = offer.slices.map((sl) => sl.segments.map((g) => `${g.carrier}${g.flightNumber} ${g.departure.airport}-${g.arrival.airport} ${g.departure.local.slice(0, 16)}`).join(', ')).join(' / ');
+  say(`  flight search LHR-${airport.code}: ${offers.length} offer(s); taking ${offer.id}: ${legs}, ${fmt(offer.total)}${offer.instantPaymentRequired ? ' (pay at once)' : `, ticket by ${offer.ticketingDeadline ? new Date(offer.ticketingDeadline).toISOString() : '-'}`}`);
+  return { id: 'flight', kind: 'FLIGHT', supplier: 'duffel', offerId: offer.id, passengers: TRAVELLERS };
+}
+
 async function fitPaidInFull(): Promise<string> {
-  say('(a) FIT booking paid in full');
-  say('    note: the API has no flight search route yet, so this FIT books hotel + transfer + insurance; a FLIGHT component needs an offerId from a flight search.');
+  say('(a) FIT booking: flight + hotel + transfer + insurance, paid in full');
   const departure = addDays(TODAY, 70);
   const p = await pick(departure, 4);
   if (!p.transfer) say(`    note: no transfer is sellable in ${p.destination} on ${departure}; booking without one`);
   if (!p.insurance) say(`    note: no insurance is sellable for ${p.destination}; booking without it`);
-  const view = await book('a', base('a', departure, 4, components(p, departure, 4, true)));
+  const flight = await flightTo(p.destination, departure, addDays(departure, 4));
+  if (!flight) say(`    note: the sandbox GDS has no flights to ${p.destination}; booking without one`);
+  const view = await book('a', base('a', departure, 4, [...(flight ? [flight] : []), ...components(p, departure, 4, true)]));
   const outcome = await pay(view.reference, `scenario-${RUN}-a-full`, view.total);
   check(outcome.status === 'PAID' && new Dec(outcome.balanceDue.amount).isZero(), 'a booking paid in full should be PAID with nothing due', outcome);
+  if (flight) {
+    const ticketed = (await call<LifecycleView>('GET', `/bookings/${view.reference}`)).components.find((c) => c.kind === 'FLIGHT')!;
+    check(ticketed.status === 'TICKETED', 'the flight should be ticketed once paid', ticketed);
+    say(`  flight ${ticketed.locator}: tickets ${ticketed.documents.filter((d) => d.type === 'ETICKET').map((d) => d.number).join(', ')}`);
+  }
   const repeat = await call<PaymentOutcome>('POST', `/bookings/${view.reference}/payments`, { body: { amount: view.total, method: 'card' }, key: `scenario-${RUN}-a-full` });
   check(repeat.duplicate, 'the same Idempotency-Key again should be a duplicate', repeat);
   say('  the same payment delivered again: duplicate, nothing posted twice');
@@ -167,18 +207,43 @@ async function fitPaidInFull(): Promise<string> {
   return view.reference;
 }
 
-async function depositAndInstallments(): Promise<string> {
-  say('(b) deposit + installments, paid one by one');
-  const departure = addDays(TODAY, 100);
+async function groupBooking(): Promise<string> {
+  say('(b) group booking: rooming list, group deposit, each member paying their own installments');
+  const departure = addDays(TODAY, 110);
   const p = await pick(departure, 5);
-  const view = await book('b', base('b', departure, 5, components(p, departure, 5, false), { paymentTerms: { depositPercent: '20', installments: 2, finalDueDaysBefore: 30 } }));
-  check(view.schedule.length >= 3, 'the plan should have a deposit, installments and a balance', view.schedule);
+  const members = [
+    ['m1', 'Anna', 'Rossi', 'A'],
+    ['m2', 'Marco', 'Rossi', 'A'],
+    ['m3', 'Julia', 'Berg', 'B'],
+    ['m4', 'Tom', 'Berg', 'B'],
+  ].map(([id, firstName, lastName, room]) => ({ id, firstName, lastName, room, email: `${firstName!.toLowerCase()}@example.com` }));
+  const group = { name: `Book club ${RUN}`, payer: 'PER_MEMBER', members };
+  // The hotel's rooms come from the rooming list (no units); insurance is one unit per member.
+  const hotel = { id: 'hotel', kind: 'HOTEL', supplierCode: p.hotel.supplierCode, productCode: p.hotel.productCode, category: p.hotel.category, ratePlan: p.hotel.ratePlan, startDate: departure, nights: 5 };
+  const comps: Array<Record<string, unknown>> = [hotel];
+  if (p.insurance) comps.push({ id: 'insurance', kind: 'INSURANCE', supplierCode: p.insurance.supplierCode, productCode: p.insurance.productCode, category: p.insurance.category, startDate: departure, nights: 5, units: members.map(() => ({ adults: 1, childAges: [] })) });
+  const view = await book('b', base('b', departure, 5, comps, { group, paymentTerms: { depositPercent: '20', installments: 2, finalDueDaysBefore: 42 } }));
+  check(view.group?.members.length === 4, 'the group should have its four members', view.group);
+  say(`    rooming list: ${members.map((m) => `${m.firstName} ${m.lastName} (room ${m.room})`).join(', ')}; shares ${view.group!.members.map((m) => `${m.id} ${fmt(m.share)}`).join(', ')}`);
   const sum = view.schedule.reduce((s, i) => s.plus(i.amount.amount), new Dec(0));
-  check(sum.eq(view.total.amount), 'the installments should add up to the total', view);
-  let last: PaymentOutcome | null = null;
-  for (const i of view.schedule) last = await pay(view.reference, `scenario-${RUN}-b-${i.id}`, i.amount, i.kind === 'DEPOSIT' ? 'card' : 'bank-transfer');
-  check(last?.status === 'PAID', 'after the last installment the booking should be PAID', last);
-  await detail(view.reference);
+  check(sum.eq(view.total.amount), "the members' plans should add up to the total", view);
+  const deposit = view.schedule.filter((i) => i.kind === 'DEPOSIT').reduce((s, i) => s.plus(i.amount.amount), new Dec(0));
+  const confirmed = await pay(view.reference, `scenario-${RUN}-b-group-deposit`, { amount: deposit.toFixed(2), currency: CURRENCY });
+  check(confirmed.status === 'CONFIRMED', 'the group deposit should confirm the booking', confirmed);
+  // Members pay their own first installment (their lines only).
+  for (const m of members.slice(0, 3)) {
+    const line = view.schedule.find((i) => i.memberId === m.id && i.kind === 'INSTALLMENT')!;
+    const outcome = await call<PaymentOutcome>('POST', `/bookings/${view.reference}/payments`, { body: { amount: line.amount, method: 'bank-transfer', memberId: m.id }, key: `scenario-${RUN}-b-${line.id.replace('/', '-')}` });
+    say(`  ${m.firstName} paid their ${line.id.split('/')[1]} ${fmt(line.amount)} (due ${line.dueDate}): booking ${outcome.status}, balance due ${fmt(outcome.balanceDue)}`);
+  }
+  const renamed = await call<GroupMemberState>('POST', `/bookings/${view.reference}/members/m2/name`, { body: { firstName: 'Luca', lastName: 'Rossi' } });
+  say(`  name change before the deadline (${view.group!.nameChangeUntil}): m2 is now ${renamed.firstName} ${renamed.lastName}`);
+  const quote = await call<CancellationQuote>('POST', `/bookings/${view.reference}/cancellation/preview`, { body: { reason: 'cannot travel', memberIds: ['m4'] } });
+  say(`  cancelling m4 alone would cost ${quote.members!.map((m) => `${m.name}: penalty ${fmt(m.penalty)}, paid ${fmt(m.paid)}, refund ${fmt(m.refund)}`).join('; ')}`);
+  const outcome = await call<CancellationOutcome>('POST', `/bookings/${view.reference}/cancellation`, { body: { quoteId: quote.quoteId, reason: 'cannot travel', memberIds: ['m4'] } });
+  check(outcome.status === 'CONFIRMED', 'the group should still be CONFIRMED after one member cancels', outcome);
+  const after = await detail(view.reference);
+  say(`  group now: ${after.group!.members.map((m) => `${m.firstName} ${m.status}`).join(', ')}; total ${fmt(after.total)}`);
   return view.reference;
 }
 
@@ -248,7 +313,7 @@ async function main(): Promise<void> {
   const done: Array<[string, string]> = [];
   for (const [name, run] of [
     ['a', fitPaidInFull],
-    ['b', depositAndInstallments],
+    ['b', groupBooking],
     ['c', cancellation],
     ['d', amendment],
     ['e', complaint],

@@ -82,6 +82,11 @@ export const SCHEDULE: readonly ScheduledFlight[] = [
   f('BA', '65', 'LHR', 'NBO', '19:45', 510, '787', [1, 3, 5, 7]),
   f('KQ', '100', 'NBO', 'LHR', '08:15', 535, '787'),
   f('BA', '64', 'NBO', 'LHR', '23:30', 525, '787', [1, 3, 5, 7]),
+  // London – Rome (the demo catalog's destination)
+  f('BA', '548', 'LHR', 'FCO', '07:25', 150, 'A320'),
+  f('AZ', '201', 'LHR', 'FCO', '10:20', 145, 'A320'),
+  f('BA', '549', 'FCO', 'LHR', '11:40', 165, 'A320'),
+  f('AZ', '208', 'FCO', 'LHR', '17:45', 170, 'A320'),
   // US domestic and trans-Pacific (the date line)
   f('AA', '1', 'JFK', 'LAX', '09:00', 380, 'A321'),
   f('DL', '409', 'JFK', 'LAX', '16:00', 385, 'A321'),
