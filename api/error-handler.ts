@@ -15,7 +15,9 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, next) 
   }
   const body = err as { type?: string; status?: number; message?: string };
   if (err instanceof ProblemError) {
-    sendProblem(res, { status: err.status, title: err.title, detail: err.detail, type: err.type, extra: err.extra });
+    const { retryAfterSeconds, ...extra } = err.extra;
+    if (typeof retryAfterSeconds === 'number') res.setHeader('Retry-After', String(retryAfterSeconds));
+    sendProblem(res, { status: err.status, title: err.title, detail: err.detail, type: err.type, extra });
     return;
   }
   if (body.type === 'entity.parse.failed') {

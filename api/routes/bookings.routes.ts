@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Router, type Request } from 'express';
 import {
+  ServiceError,
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
@@ -383,6 +384,9 @@ export async function update<T>(deps: Pick<ApiDeps, 'temporal'>, reference: stri
   }
 }
 
+/** gRPC status FAILED_PRECONDITION (e.g. "Workflow Task in failed state"). */
+const GRPC_FAILED_PRECONDITION = 9;
+
 async function updateProblem(client: Client, reference: string, err: unknown): Promise<unknown> {
   if (err instanceof WorkflowNotFoundError) {
     const status = await executionStatus(client, bookingWorkflowId(reference));
@@ -402,6 +406,17 @@ async function updateProblem(client: Client, reference: string, err: unknown): P
       reference,
       ...(failure.details ? { failureDetails: failure.details } : {}),
     });
+  }
+  // Right after a worker crash the booking's workflow task may be failing until a worker replays
+  // it: Temporal refuses updates meanwhile. Nothing was applied; the caller should retry.
+  if (err instanceof ServiceError && (err.cause as { code?: number } | undefined)?.code === GRPC_FAILED_PRECONDITION) {
+    return new ProblemError(
+      503,
+      'Booking busy',
+      `booking ${reference} is recovering and cannot take changes for a moment: nothing was applied; retry shortly (payments: with the same Idempotency-Key)`,
+      '/problems/booking-busy',
+      { reference, retryAfterSeconds: 2 },
+    );
   }
   if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
     return new ProblemError(

@@ -125,8 +125,10 @@ export interface BookingRequest {
  * Revision 2 (release 2026-11-29b): flights priced and held in one supplier call; catalog
  * components confirmed in one call; services without inventory not "held"; notices sent with
  * the projection at the end of each step; no projection write that changes nothing.
+ * Revision 3 (release 2026-11-29c): a first-come-first-served lock around every step (two
+ * updates delivered in one workflow task no longer run side by side).
  */
-export const CURRENT_LIFECYCLE_REVISION = 2;
+export const CURRENT_LIFECYCLE_REVISION = 3;
 
 /**
  * Group bookings. Every member takes every service; the hotel rooms come from the rooming list

@@ -366,6 +366,24 @@ export class SandboxAirline implements FlightSupplier, SandboxControls {
     });
   }
 
+  /**
+   * SANDBOX-ONLY, read-only: every order the sandbox holds, one line each (id, the caller's
+   * idempotency reference, status, payment and confirmation references applied), for harnesses
+   * that count supplier orders per reference (scripts/chaos.ts). No real supplier offers this.
+   */
+  orderLedger(): Array<{ id: string; reference: string | null; status: string; supplierStatus: string; paymentRefs: string[]; confirmRefs: string[] }> {
+    const confirmRefsOf = new Map<string, string[]>();
+    for (const [ref, orderId] of this.s.confirmRefs) confirmRefsOf.set(orderId, [...(confirmRefsOf.get(orderId) ?? []), ref]);
+    return [...this.s.orders.values()].map((rec) => ({
+      id: rec.order.id,
+      reference: rec.order.reference,
+      status: rec.order.status,
+      supplierStatus: rec.order.supplierStatus,
+      paymentRefs: [...rec.paymentRefs],
+      confirmRefs: confirmRefsOf.get(rec.order.id) ?? [],
+    }));
+  }
+
   findOrderByReference(reference: string): Promise<FlightOrder | null> {
     return this.run(() => {
       const id = this.s.orderByReference.get(reference);

@@ -11,7 +11,8 @@ import { ndcFront } from './ndc-front';
  * The sandbox GDS over HTTP: one in-process SandboxAirline behind two wire fronts,
  *   /air/*  Duffel-style JSON (duffel-front.ts)
  *   /ndc/*  NDC XML (ndc-front.ts)
- * plus `GET /sandbox/health`, `POST /sandbox/reset` and `POST /sandbox/clock` ({"offsetMs": n} or
+ * plus `GET /sandbox/health`, `GET /sandbox/orders` (read-only: every order with its idempotency
+ * reference, for the crash-safety harness), `POST /sandbox/reset` and `POST /sandbox/clock` ({"offsetMs": n} or
  * {"now": epochMs}: time-skipping for end-to-end runs). Every answer carries `X-Sandbox: true`.
  *
  * Transport faults (latency, 5xx, 429, timeout) are applied here, before the front sees the
@@ -104,6 +105,8 @@ export async function startSandboxGds(options: SandboxGdsOptions = {}): Promise<
   const control = (req: http.IncomingMessage, res: http.ServerResponse, path: string, body: Buffer): void => {
     const json = (status: number, value: unknown) => send(res, status, JSON_CONTENT, JSON.stringify(value));
     if (req.method === 'GET' && path === '/sandbox/health') return json(200, { status: 'ok', sandbox: true, supplier: core.name, now: core.now() });
+    // Sandbox-only and read-only: the orders by idempotency reference (crash-safety harness).
+    if (req.method === 'GET' && path === '/sandbox/orders') return json(200, { sandbox: true, orders: core.orderLedger() });
     if (req.method === 'POST' && path === '/sandbox/reset') {
       core.reset();
       faults.resetCounters();

@@ -146,6 +146,8 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
   const { workflowId } = workflowInfo();
   /** Revision 2 batches supplier and database calls (see CURRENT_LIFECYCLE_REVISION); revision 1 bookings replay as they ran. */
   const v2 = (req.revision ?? 1) >= 2;
+  /** Revision 3: a true first-come-first-served lock around every step. */
+  const v3 = (req.revision ?? 1) >= 3;
   const tz = req.timeZone;
   const cur = req.currency;
   const zero = () => Money.of('0', cur).toJSON();
@@ -196,6 +198,9 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
   const overdueNotified = new Set<string>();
   const cancellationQuotes: Record<string, CancellationQuote & { flightQuotes: Record<string, string>; memberIds?: string[] }> = {};
   let memberCancellations = 0;
+  /** Accepted quotes and what accepting them gave: a repeated accept (a retry after a lost answer) gets the same answer. */
+  const cancellationOutcomes: Record<string, CancellationOutcome> = {};
+  const amendmentsApplied = new Set<string>();
   const amendmentQuotes: Record<string, AmendmentQuote & { priced: PricedComponent[]; flightChanges: Record<string, { quoteId: string; totalDue: MoneyJson }> }> = {};
   const paymentOutcomes: Record<string, PaymentOutcome> = {};
   let lastSearch = '';
@@ -269,13 +274,33 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
     for (const f of failed) event('NOTICE_FAILED', `${f.kind} could not be sent: ${f.message}`);
   };
   let busy = false;
+  /** Revision 3: steps waiting for the lock, first come first served; the lock passes straight to the next. */
+  const lockQueue: Array<() => void> = [];
+  const acquire = async (): Promise<void> => {
+    if (!v3) {
+      // Revisions 1-2 (kept for their replays): every waiter whose condition held in the same
+      // activation went in together, so two updates delivered at once could run side by side.
+      await condition(() => !busy);
+      busy = true;
+      return;
+    }
+    if (!busy) {
+      busy = true;
+      return;
+    }
+    await new Promise<void>((resolve) => lockQueue.push(resolve));
+  };
+  const releaseLock = () => {
+    const next = v3 ? lockQueue.shift() : undefined;
+    if (next) next();
+    else busy = false;
+  };
   const exclusive = async <T>(work: () => Promise<T>): Promise<T> => {
-    await condition(() => !busy);
-    busy = true;
+    await acquire();
     try {
       return await work();
     } finally {
-      busy = false;
+      releaseLock();
       // Revision 2: wake the main loop only when what it waits for changed (no timer re-armed for nothing).
       kicked = !v2 || waitingFor === null || waitingFor !== `${view.status}|${nextDeadline()?.at ?? ''}`;
     }
@@ -607,7 +632,12 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
 
   // ---- cancellation -------------------------------------------------------------------------
 
-  const quoteCancellation = async (): Promise<CancellationQuote & { flightQuotes: Record<string, string> }> => {
+  /**
+   * `lenient` (a cancellation nobody asked for, e.g. for non-payment): penalties that cannot be
+   * worked out (a supplier policy in a currency the product is not costed in) are waived and ops
+   * asked to look, instead of the step failing for ever; an advisor's preview is refused instead.
+   */
+  const quoteCancellation = async (lenient = false): Promise<CancellationQuote & { flightQuotes: Record<string, string> }> => {
     const flightPenalties: Record<string, MoneyJson> = {};
     const flightQuotes: Record<string, string> = {};
     for (const c of live()) {
@@ -624,14 +654,22 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
         event('QUOTE_FAILED', `${c.description}: airline cancellation quote failed (${describe(err)}); counted as non-refundable`);
       }
     }
-    const q = cancellationQuote({ components: live(), changeDate: today(), paid: view.paid, currency: cur, flightPenalties });
+    let q: ReturnType<typeof cancellationQuote>;
+    try {
+      q = cancellationQuote({ components: live(), changeDate: today(), paid: view.paid, currency: cur, flightPenalties });
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      if (!lenient) refuse('CancellationInvalid', `The cancellation penalties cannot be worked out (${why}): ops must correct the supplier policy first`);
+      manualReview(`cancellation penalties could not be worked out (${why}): cancelled without a penalty`);
+      q = cancellationQuote({ components: live().map((c) => ({ ...c, cancellationPolicy: { windows: [] } })), changeDate: today(), paid: view.paid, currency: cur, flightPenalties });
+    }
     const now = Date.now();
     return { quoteId: uuid4(), quotedAt: now, expiresAt: now + QUOTE_VALIDITY_MS, penalties: q.penalties, totalPenalty: q.totalPenalty, paid: view.paid, refund: q.refund, flightQuotes };
   };
 
-  const cancel = async (reason: string, quote: (CancellationQuote & { flightQuotes: Record<string, string> }) | null): Promise<CancellationOutcome> => {
+  const cancel = async (reason: string, quote: (CancellationQuote & { flightQuotes: Record<string, string> }) | null, lenient = false): Promise<CancellationOutcome> => {
     const before = view.status;
-    const q = quote ?? (await quoteCancellation());
+    const q = quote ?? (await quoteCancellation(lenient));
     const sold = live();
     for (const c of sold) {
       const p = q.penalties.find((x) => x.componentId === c.id);
@@ -688,10 +726,16 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
     return null;
   };
 
-  const quoteMembers = (memberIds: string[]): MemberQuote => {
+  /** `given`: the components' full penalties when already worked out (a cancellation nobody asked for). */
+  const quoteMembers = (memberIds: string[], given?: ReturnType<typeof cancellationQuote>['penalties']): MemberQuote => {
     const problem = memberCancelProblem(memberIds);
     if (problem) refuse('CancellationInvalid', problem);
-    const full = cancellationQuote({ components: live(), changeDate: today(), paid: view.paid, currency: cur, flightPenalties: {} });
+    let full: Pick<ReturnType<typeof cancellationQuote>, 'penalties'>;
+    try {
+      full = given ? { penalties: given } : cancellationQuote({ components: live(), changeDate: today(), paid: view.paid, currency: cur, flightPenalties: {} });
+    } catch (err) {
+      refuse('CancellationInvalid', `The cancellation penalties cannot be worked out (${err instanceof Error ? err.message : String(err)}): ops must correct the supplier policy first`);
+    }
     const mc = memberCancellation({ group: view.group!, memberIds, components: live(), penalties: full.penalties, total: view.total, paid: view.paid, schedule: view.schedule });
     const now = Date.now();
     return {
@@ -718,12 +762,20 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
    * released); the ledger reverses their shares and keeps the penalties; refunds go out.
    */
   const cancelMembers = async (memberIds: string[], reason: string, quote: MemberQuote | null): Promise<CancellationOutcome> => {
-    const q = quote ?? quoteMembers(memberIds);
+    let penalties: ReturnType<typeof cancellationQuote>['penalties'];
+    try {
+      penalties = cancellationQuote({ components: live(), changeDate: quote ? calendarDateIn(quote.quotedAt, tz) : today(), paid: view.paid, currency: cur, flightPenalties: {} }).penalties;
+    } catch (err) {
+      // Only a cancellation nobody asked for gets here (an advisor's was quoted first): waive, and ask ops.
+      manualReview(`members' cancellation penalties could not be worked out (${err instanceof Error ? err.message : String(err)}): cancelled without a penalty`);
+      penalties = live().map((c) => ({ componentId: c.id, description: c.description, penalty: zero(), basis: 'waived: the supplier policy could not be applied' }));
+    }
+    const q: MemberQuote = quote ?? quoteMembers(memberIds, penalties);
     const mc = memberCancellation({
       group: view.group!,
       memberIds,
       components: live(),
-      penalties: cancellationQuote({ components: live(), changeDate: calendarDateIn(q.quotedAt, tz), paid: view.paid, currency: cur, flightPenalties: {} }).penalties,
+      penalties,
       total: view.total,
       paid: view.paid,
       schedule: view.schedule,
@@ -850,7 +902,12 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
     const flightChanges: Record<string, { quoteId: string; totalDue: MoneyJson }> = {};
     const lines: AmendmentQuote['lines'] = [];
     for (const c of sold) {
-      const fee = amendmentFee(c, today());
+      let fee: MoneyJson;
+      try {
+        fee = amendmentFee(c, today());
+      } catch (err) {
+        refuse('AmendmentUnavailable', `${c.description}: the supplier's amendment fee cannot be worked out (${err instanceof Error ? err.message : String(err)})`);
+      }
       if (c.kind === 'FLIGHT') {
         if (!c.supplierRef) refuse('AmendmentUnavailable', `${c.description} has no airline order to change`);
         try {
@@ -1030,7 +1087,7 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
         if (perMember() && late.length && !unpaid().some((i) => i.memberId === undefined) && memberCancelProblem(late) === null) {
           await cancelMembers(late, why, null);
         } else {
-          await cancel(why, null);
+          await cancel(why, null, true);
           return;
         }
       }
@@ -1111,6 +1168,8 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
     acceptCancellationUpdate,
     async (input) =>
       exclusive(async () => {
+        const done = input.quoteId ? cancellationOutcomes[input.quoteId] : undefined;
+        if (done) return done;
         if (!CANCELLABLE.includes(view.status)) refuse('BookingStateConflict', `Booking ${req.reference} is already ${view.status}`);
         const q = input.quoteId ? cancellationQuotes[input.quoteId] : undefined;
         const usable = q && q.expiresAt > Date.now() && today() === calendarDateIn(q.quotedAt, tz) ? q : null;
@@ -1119,15 +1178,18 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
           const problem = memberCancelProblem(input.memberIds);
           if (problem) refuse('CancellationInvalid', problem);
           const outcome = await cancelMembers(input.memberIds, reason, usable?.memberIds ? (usable as MemberQuote) : null);
+          if (input.quoteId) cancellationOutcomes[input.quoteId] = outcome;
           await publish();
           return outcome;
         }
         const outcome = await cancel(reason, usable?.memberIds ? null : usable);
+        if (input.quoteId) cancellationOutcomes[input.quoteId] = outcome;
         await publish();
         return outcome;
       }),
     {
       validator: (input) => {
+        if (input.quoteId && cancellationOutcomes[input.quoteId]) return;
         if (!CANCELLABLE.includes(view.status)) refuse('BookingStateConflict', `Booking ${req.reference} is ${view.status}: it cannot be cancelled`);
         if (!input.reason?.trim()) refuse('CancellationInvalid', 'A cancellation needs a reason');
         if (input.memberIds) {
@@ -1171,16 +1233,19 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
     acceptAmendmentUpdate,
     async (input) =>
       exclusive(async () => {
+        if (amendmentsApplied.has(input.quoteId)) return view;
         const q = amendmentQuotes[input.quoteId];
         if (!q || q.expiresAt <= Date.now()) refuse('QuoteExpired', `Amendment quote ${input.quoteId} is no longer valid: preview again`);
         if (view.status !== 'CONFIRMED' && view.status !== 'PAID') refuse('BookingStateConflict', `Booking ${req.reference} is ${view.status}`);
         await amend(q);
         delete amendmentQuotes[input.quoteId];
+        amendmentsApplied.add(input.quoteId);
         await publish();
         return view;
       }),
     {
       validator: (input) => {
+        if (amendmentsApplied.has(input.quoteId)) return;
         const q = amendmentQuotes[input.quoteId];
         if (!q) refuse('QuoteNotFound', `No amendment quote ${input.quoteId} on booking ${req.reference}`);
         if (q.expiresAt <= Date.now()) refuse('QuoteExpired', `Amendment quote ${input.quoteId} expired at ${new Date(q.expiresAt).toISOString()}: preview again`);

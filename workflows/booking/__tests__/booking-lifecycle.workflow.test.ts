@@ -187,6 +187,21 @@ describe('booking lifecycle: failures', () => {
     await handle.terminate('scenario done');
   });
 
+  it('the same payment delivered twice at once (a retry racing the first attempt) is applied once', async () => {
+    const req = await request(50, 3);
+    const { handle, view: held } = await open(req);
+    const amount = held.schedule[0]!.amount.amount;
+    const outcomes = await Promise.all([pay(handle, amount, 'psp-race'), pay(handle, amount, 'psp-race'), pay(handle, amount, 'psp-race')]);
+    expect(outcomes.filter((o) => !o.duplicate)).toHaveLength(1);
+    expect(new Set(outcomes.map((o) => JSON.stringify(o.payment))).size).toBe(1);
+    const view = await handle.query(lifecycleStatusQuery);
+    expect(view.payments).toHaveLength(1);
+    expect(view.paid.amount).toBe(amount);
+    expect(view.status).toBe('CONFIRMED');
+    expect(await entryCount(`${handle.workflowId}:payment:%`)).toBe(1);
+    await handle.terminate('scenario done');
+  });
+
   it('an overpayment: the excess is refunded at once', async () => {
     const req = await request(50, 2);
     const { handle, view: held } = await open(req);
