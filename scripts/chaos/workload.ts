@@ -240,7 +240,7 @@ export async function runBooking(ctx: WorkloadContext, index: number, prefix: st
         run.steps.push(`amend preview → ${preview.status}`);
         if (preview.status === 200) {
           const accepted = await call(ctx, run, 'POST', `/bookings/${run.reference}/amendments`, { quoteId: preview.body.quoteId });
-          run.steps.push(`amend accept → ${accepted.status}`);
+          run.steps.push(`amend accept → ${accepted.status}${accepted.status === 200 ? '' : ` (${String((accepted.body as { detail?: unknown }).detail ?? '').slice(0, 300)})`}`);
         }
         break;
       }
