@@ -727,7 +727,8 @@ export class PrismaInventory {
 
   private replayHold(row: HoldRow, req: SellRequest, expiresAt: Date | null): HoldView {
     const view = toHold(row);
-    const sameKind = (row.expiresAt === null) === (expiresAt === null);
+    // A hold confirmed since (SOLD, no expiry any more) is still what a repeated hold request asked for.
+    const sameKind = (row.expiresAt === null) === (expiresAt === null) || (view.status === 'SOLD' && expiresAt !== null);
     if (!sameKind || view.productId !== req.productId || view.category !== req.category || view.from !== req.from || view.nights !== req.nights || view.quantity !== req.quantity || view.channel !== req.channel) {
       throw new InventoryError('reference-conflict', `Reference ${req.reference} already holds ${view.quantity} x ${view.category} for ${view.from}..${view.toExclusive} (${sameKind ? view.status : 'another kind of request'}); it is not changed`, [
         { path: 'reference', message: 'is already used by another request' },

@@ -412,6 +412,8 @@ describe('booking lifecycle activities on embedded PGlite', () => {
     const confirm = { key: `${WF}:confirm:hotel`, reference: 'BKTEST0001', component: hotel, holdRef: held.supplierRef, now: NOW + 60_000 };
     expect(await run(acts.confirmBookingComponent, confirm)).toEqual({ supplierRef: held.supplierRef });
     expect(await run(acts.confirmBookingComponent, confirm)).toEqual({ supplierRef: held.supplierRef });
+    // The hold repeated after it was confirmed (a step retried after a crash): the same sale, nothing taken twice.
+    expect(await run(acts.holdBookingComponent, { ...hold, now: NOW + 90_000 })).toEqual({ supplierRef: held.supplierRef, expiresAt: null });
     expect(await nights('2027-06-20', '2027-06-21')).toEqual([
       { date: '2027-06-20', held: 0, sold: 1, available: 1 },
       { date: '2027-06-21', held: 0, sold: 1, available: 1 },

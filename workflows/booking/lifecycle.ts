@@ -964,6 +964,15 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
       }
     } catch (err) {
       for (const t of taken) await releaseComponent(t, `amend-undo-${v}`);
+      if (v3) {
+        // An earlier attempt of this same amendment (a worker killed before it was recorded) may
+        // have taken dates under these keys that this attempt never got to: release those too.
+        for (const p of q.priced) {
+          if (taken.some((t) => t.id === p.id)) continue;
+          const ref = p.inventory ? `${workflowId}:hold:${p.id}:${v}` : `${workflowId}:confirm:${p.id}:${v}`;
+          await releaseComponent({ ...p, status: 'PRICED', supplierRef: ref, locator: null, documents: [], penalty: null }, `amend-undo-${v}`);
+        }
+      }
       amendments--;
       refuse('AmendmentUnavailable', `The new dates are no longer available: ${describe(err)}`);
     }
