@@ -11,6 +11,7 @@ import {
   type FlightSupplierErrorKind,
   type Offer,
   type PricedOffer,
+  liveTickets,
 } from '../domain/flights/model';
 import type { MoneyJson } from '../domain/money/money';
 import type { FlightSupplier } from './ports/flight-supplier';
@@ -104,7 +105,8 @@ async function withHeartbeat<T>(intervalMs: number, step: string, call: () => Pr
   }
 }
 
-const isTicketed = (order: FlightOrder) => order.status === 'TICKETED' || order.documents.some((d) => d.type === 'ETICKET');
+/** Only live (ISSUED) e-tickets count: exchanged, void or refunded ones stay on the order as history. */
+const isTicketed = (order: FlightOrder) => order.status === 'TICKETED' || liveTickets(order.documents).length > 0;
 
 export interface SupplierInput {
   /** A key of the worker's supplier registry ("duffel-sandbox", "ndc-sandbox"). */

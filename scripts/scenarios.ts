@@ -18,7 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { addDays } from '../domain/catalog/dates';
 import type { Complaint, GroupMemberState, LifecycleView } from '../domain/booking/model';
 import { AIRPORTS } from '../domain/flights/airports';
-import type { Offer } from '../domain/flights/model';
+import { liveTickets, type Offer } from '../domain/flights/model';
 import { Dec, type MoneyJson } from '../domain/money/money';
 import type { AmendmentQuote, CancellationOutcome, CancellationQuote, PaymentOutcome } from '../workflows/booking/messages';
 
@@ -198,7 +198,7 @@ async function fitPaidInFull(): Promise<string> {
   if (flight) {
     const ticketed = (await call<LifecycleView>('GET', `/bookings/${view.reference}`)).components.find((c) => c.kind === 'FLIGHT')!;
     check(ticketed.status === 'TICKETED', 'the flight should be ticketed once paid', ticketed);
-    say(`  flight ${ticketed.locator}: tickets ${ticketed.documents.filter((d) => d.type === 'ETICKET').map((d) => d.number).join(', ')}`);
+    say(`  flight ${ticketed.locator}: tickets ${liveTickets(ticketed.documents).map((d) => d.number).join(', ')}`);
   }
   const repeat = await call<PaymentOutcome>('POST', `/bookings/${view.reference}/payments`, { body: { amount: view.total, method: 'card' }, key: `scenario-${RUN}-a-full` });
   check(repeat.duplicate, 'the same Idempotency-Key again should be a duplicate', repeat);

@@ -18,6 +18,7 @@ import {
   type PricedOffer,
   type Segment,
   type Slice,
+  type DocumentStatus,
   type TravelDocument,
 } from '../../domain/flights/model';
 import { isLocalDateTime, localToInstant } from '../../domain/flights/time';
@@ -382,6 +383,35 @@ function evenFares(passengers: OrderPassenger[], base: MoneyJson, tax: MoneyJson
   return splitFaresEvenly(minor(base), minor(tax), base.currency, exponent, passengers.map((p) => ({ type: p.type, fareBasis: '' })));
 }
 
+/**
+ * Carrier ticket / coupon status codes → document status. An open set: these are the usual
+ * IATA coupon codes and the words gateways spell out; anything else (F flown, A airport control,
+ * S suspended…) leaves the document live (ISSUED) with the raw code kept in `supplierStatus`.
+ */
+const DOCUMENT_STATUS_CODES: Readonly<Record<string, DocumentStatus>> = {
+  I: 'ISSUED', O: 'ISSUED', OPEN: 'ISSUED', ISSUED: 'ISSUED',
+  E: 'EXCHANGED', EXCHANGED: 'EXCHANGED',
+  V: 'VOID', VOID: 'VOID', VOIDED: 'VOID',
+  R: 'REFUNDED', RF: 'REFUNDED', REFUNDED: 'REFUNDED',
+};
+
+/**
+ * A ticket's status from TicketStatusCode, else from its coupons when they all agree (a partly
+ * flown ticket is still live). The raw code is kept when it is not simply the status's own word.
+ */
+export function ticketStatus(t: { TicketStatusCode?: string | undefined; Coupon?: { CouponStatusCode?: string | undefined }[] | undefined; ExchangedForTicketNumber?: string | undefined }): Pick<TravelDocument, 'status' | 'supplierStatus' | 'exchangedFor'> {
+  const codes = t.TicketStatusCode !== undefined ? [t.TicketStatusCode] : [...new Set((t.Coupon ?? []).flatMap((c) => (c.CouponStatusCode !== undefined ? [c.CouponStatusCode] : [])))];
+  if (!codes.length) return t.ExchangedForTicketNumber ? { status: 'EXCHANGED', exchangedFor: t.ExchangedForTicketNumber } : {};
+  const mapped = codes.map((c) => DOCUMENT_STATUS_CODES[c.toUpperCase()]);
+  const status: DocumentStatus = mapped.every((m) => m !== undefined && m === mapped[0]) ? mapped[0]! : 'ISSUED';
+  const raw = codes.join(',');
+  return {
+    status,
+    ...(raw !== status ? { supplierStatus: raw } : {}),
+    ...(status === 'EXCHANGED' && t.ExchangedForTicketNumber ? { exchangedFor: t.ExchangedForTicketNumber } : {}),
+  };
+}
+
 /** OrderViewRS (and OrderCancelRS, which carries the cancelled order) → FlightOrder. */
 export function mapOrderRS(xml: string, version: NdcVersion, supplier: string, message: 'OrderViewRS' | 'OrderCancelRS', status = 200): FlightOrder {
   const data = parseNdc(xml, version, message, WireOrderResponse);
@@ -398,7 +428,14 @@ export function mapOrderRS(xml: string, version: NdcVersion, supplier: string, m
       const path = `Response/TicketDocInfo/${i}/Ticket/${k}`;
       const type = t.TicketDocTypeCode === 'T' ? 'ETICKET' : t.TicketDocTypeCode === 'J' || t.TicketDocTypeCode === 'Y' ? 'EMD' : null;
       if (!type) throw malformed(`unknown TicketDocTypeCode "${t.TicketDocTypeCode}"`, `${path}/TicketDocTypeCode`);
-      return { type, number: t.TicketNumber, passengerId: info.PaxRefID[0]!, ...(t.ReasonText ? { reason: t.ReasonText } : {}), ...(t.Amount ? { amount: t.Amount } : {}) };
+      return {
+        type,
+        number: t.TicketNumber,
+        passengerId: info.PaxRefID[0]!,
+        ...(t.ReasonText ? { reason: t.ReasonText } : {}),
+        ...(t.Amount ? { amount: t.Amount } : {}),
+        ...ticketStatus(t),
+      };
     }),
   );
   const reference = o.AugmentationPoint?.ItineraReference ?? null;

@@ -27,7 +27,7 @@ export function ndcRootName(version: NdcVersion, message: string): string {
 export const REPEATABLE = new Set([
   'Offer', 'OfferItem', 'PaxSegment', 'PaxJourney', 'Pax', 'Tax', 'TicketDocInfo', 'Ticket', 'Error', 'Warning',
   'PaxSegmentRefID', 'PaxJourneyRefID', 'PaxRefID', 'FareComponent', 'Penalty', 'PenaltyRefID', 'SeatAvailability',
-  'DatedOperatingLeg', 'IdentityDoc', 'OriginDestRequest', 'OrderItem',
+  'DatedOperatingLeg', 'IdentityDoc', 'OriginDestRequest', 'OrderItem', 'Coupon',
 ]);
 
 const DECIMAL = /^-?(0|[1-9]\d*)(\.\d+)?$/;
@@ -168,6 +168,12 @@ export const WireTicketDocInfo = z.object({
       TicketDocTypeCode: z.string(),
       ReasonText: z.string().optional(),
       Amount: WireAmount.optional(),
+      /** Ticket document status (carrier-defined code, open set); absent on older gateways. */
+      TicketStatusCode: blank(text('TicketStatusCode').optional()),
+      /** Coupon statuses (I open, E exchanged, V void, RF refunded, F flown…; open set). */
+      Coupon: z.array(z.object({ CouponNumber: z.string().optional(), CouponStatusCode: blank(text('CouponStatusCode').optional()) })).optional(),
+      /** Exchanged tickets: the number issued in their place. */
+      ExchangedForTicketNumber: blank(z.string().regex(/^\d{13}$/, 'ExchangedForTicketNumber must be 13 digits').optional()),
     }),
   ),
 });

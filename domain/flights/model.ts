@@ -167,6 +167,16 @@ export interface CreateOrderRequest {
 export const DOCUMENT_TYPES = ['ETICKET', 'EMD'] as const;
 export type DocumentType = (typeof DOCUMENT_TYPES)[number];
 
+/**
+ * Where a document stands. Documents are never deleted from an order; they keep their history:
+ * - `ISSUED`: live, valid for travel (or for the service an EMD pays for).
+ * - `EXCHANGED`: replaced by a new document in a change; `exchangedFor` names the new one.
+ * - `VOID`: cancelled within the void window (same day as issue); no sale is reported.
+ * - `REFUNDED`: cancelled after the void window; money went back to the form of payment.
+ */
+export const DOCUMENT_STATUSES = ['ISSUED', 'EXCHANGED', 'VOID', 'REFUNDED'] as const;
+export type DocumentStatus = (typeof DOCUMENT_STATUSES)[number];
+
 export interface TravelDocument {
   type: DocumentType;
   /** 13-digit ticket / EMD number ("1252123456789"). */
@@ -175,6 +185,31 @@ export interface TravelDocument {
   /** EMD only: what it pays for (seat, bag, change fee). */
   reason?: string;
   amount?: MoneyJson;
+  /**
+   * Absent means `ISSUED`: wire formats without a document status (Duffel-style orders list only
+   * the current documents) need not set it. Read it through `documentStatus()`.
+   */
+  status?: DocumentStatus;
+  /** EXCHANGED only: the number of the document issued in its place (same passenger). */
+  exchangedFor?: string;
+  /**
+   * The supplier's own status word (coupon / ticket document status), kept verbatim when it
+   * differs from `status`, e.g. an unknown carrier code mapped to `ISSUED` (carrier codes are an open set).
+   */
+  supplierStatus?: string;
+}
+
+/** A document's status; absent means ISSUED. */
+export const documentStatus = (d: Pick<TravelDocument, 'status'>): DocumentStatus => d.status ?? 'ISSUED';
+
+/** The documents still valid (ISSUED): what "the tickets" of an order are, for display, counts and ticketed checks. */
+export function liveDocuments<D extends Pick<TravelDocument, 'status'>>(docs: readonly D[]): D[] {
+  return docs.filter((d) => documentStatus(d) === 'ISSUED');
+}
+
+/** The live e-tickets of an order (EMDs and exchanged/void/refunded tickets left out). */
+export function liveTickets<D extends Pick<TravelDocument, 'status' | 'type'>>(docs: readonly D[]): D[] {
+  return liveDocuments(docs).filter((d) => d.type === 'ETICKET');
 }
 
 /** Open set: suppliers use their own words; unknown ones keep their raw value in `supplierStatus`. */

@@ -22,6 +22,7 @@ import {
   type Slice,
   type TaxLine,
   type TravelDocument,
+  liveTickets,
 } from '../../domain/flights/model';
 import { Dec, Money, type MoneyJson } from '../../domain/money/money';
 import { HOUR_MS, MINUTE_MS, isIsoDate } from '../../domain/time/instant';
@@ -139,6 +140,8 @@ interface OrderRecord {
   bumps: number;
   /** Payment references already applied (pay, change). */
   paymentRefs: Set<string>;
+  /** Document number → when it was issued (the void window is the issue day, UTC). */
+  issuedAt: Map<string, number>;
 }
 
 interface ChangeQuoteRecord {
@@ -210,6 +213,9 @@ function convert(gbp: string, currency: string, rounding: Decimal.Rounding): Mon
   return Money.of(new Dec(gbp).times(rate), currency).roundToMinor(rounding);
 }
 
+
+/** The UTC calendar day of an instant ("2027-03-01"). */
+const utcDay = (at: number) => new Date(at).toISOString().slice(0, 10);
 
 /** Paid and ticketed, possibly changed since: what can be changed again. */
 const isIssued = (o: FlightOrder) => o.status === 'TICKETED' || o.status === 'CHANGED';
@@ -358,7 +364,8 @@ export class SandboxAirline implements FlightSupplier, SandboxControls {
         validatingCarrier: o.validatingCarrier,
         createdAt: now,
       };
-      this.s.orders.set(id, { order, legs: rec.legs, fareClass: rec.fareClass, pax: rec.pax, currency: rec.currency, bumps: rec.bumps, paymentRefs: new Set() });
+      const issuedAt = new Map(order.documents.map((d) => [d.number, now]));
+      this.s.orders.set(id, { order, legs: rec.legs, fareClass: rec.fareClass, pax: rec.pax, currency: rec.currency, bumps: rec.bumps, paymentRefs: new Set(), issuedAt });
       this.s.orderByReference.set(request.reference, id);
       this.s.offers.delete(o.id); // an offer is ordered once
       this.afterCommit('order created');
@@ -418,7 +425,7 @@ export class SandboxAirline implements FlightSupplier, SandboxControls {
       o.supplierStatus = 'TICKETED';
       o.paymentDeadline = null;
       o.priceGuaranteeExpiresAt = null;
-      o.documents.push(...this.tickets(o.validatingCarrier, o.passengers));
+      o.documents.push(...this.issue(rec, this.tickets(o.validatingCarrier, o.passengers)));
       rec.paymentRefs.add(reference);
       this.invalidateQuotes(o.id);
       this.afterCommit('order paid and ticketed');
@@ -503,15 +510,22 @@ export class SandboxAirline implements FlightSupplier, SandboxControls {
       if (new Dec(q.quote.fareDifference.amount).greaterThan(0)) {
         Object.assign(o, { total: q.priced.total.toJSON(), base: q.priced.base.toJSON(), taxTotal: q.priced.taxTotal.toJSON(), fares: clone(q.priced.fares) });
       }
-      // Exchanged tickets are replaced by new numbers (TravelDocument has no status to keep them as
-      // EXCHANGED); the change fee is an EMD per paying passenger.
-      o.documents = o.documents.filter((d) => d.type !== 'ETICKET');
-      o.documents.push(...this.tickets(o.validatingCarrier, o.passengers));
+      // An exchange reissues every passenger's e-ticket: the old ones stay on the order as EXCHANGED,
+      // each pointing at its passenger's new number; the change fee is an EMD per paying passenger.
+      const fresh = this.issue(rec, this.tickets(o.validatingCarrier, o.passengers));
+      for (const d of liveTickets(o.documents)) {
+        const next = fresh.find((t) => t.passengerId === d.passengerId);
+        if (!next) continue;
+        d.status = 'EXCHANGED';
+        d.exchangedFor = next.number;
+      }
+      o.documents.push(...fresh);
       const perPax = rec.fareClass.change.feeGbp ? convert(rec.fareClass.change.feeGbp, rec.currency, Decimal.ROUND_HALF_UP) : null;
       if (perPax && !perPax.amount.isZero()) {
-        for (const p of o.passengers.filter((x) => x.type !== 'INF')) {
-          o.documents.push({ type: 'EMD', number: this.documentNumber(o.validatingCarrier), passengerId: p.id, reason: 'change-fee', amount: perPax.toJSON() });
-        }
+        const emds = o.passengers
+          .filter((x) => x.type !== 'INF')
+          .map((p): TravelDocument => ({ type: 'EMD', number: this.documentNumber(o.validatingCarrier), passengerId: p.id, reason: 'change-fee', amount: perPax.toJSON() }));
+        o.documents.push(...this.issue(rec, emds));
       }
       this.s.confirmRefs.set(reference, o.id);
       this.invalidateQuotes(o.id);
@@ -570,6 +584,7 @@ export class SandboxAirline implements FlightSupplier, SandboxControls {
       const o = rec.order;
       if (o.status === 'CANCELLED') throw err('quote-expired', `order ${o.id} is already cancelled`);
       this.release(rec);
+      this.closeTickets(rec);
       o.status = 'CANCELLED';
       o.supplierStatus = 'CANCELLED';
       o.paymentDeadline = null;
@@ -740,6 +755,28 @@ export class SandboxAirline implements FlightSupplier, SandboxControls {
 
   private tickets(carrier: string, passengers: OrderPassenger[]): TravelDocument[] {
     return passengers.map((p) => ({ type: 'ETICKET' as const, number: this.documentNumber(carrier), passengerId: p.id }));
+  }
+
+  /** Records when `docs` were issued (now) and returns them. */
+  private issue(rec: OrderRecord, docs: TravelDocument[]): TravelDocument[] {
+    const now = this.now();
+    for (const d of docs) rec.issuedAt.set(d.number, now);
+    return docs;
+  }
+
+  /**
+   * A confirmed cancellation closes the order's live e-tickets: VOID when cancelled on the UTC day
+   * the ticket was issued (the sandbox's void window), REFUNDED otherwise (the refund, possibly
+   * zero after the penalty, goes through the quote). The refund amount follows the fare's refund
+   * rule either way. EMDs (change fees) were consumed by the change and stay ISSUED; tickets
+   * already EXCHANGED keep that status.
+   */
+  private closeTickets(rec: OrderRecord): void {
+    const today = utcDay(this.now());
+    for (const d of liveTickets(rec.order.documents)) {
+      const issued = rec.issuedAt.get(d.number);
+      d.status = issued !== undefined && utcDay(issued) === today ? 'VOID' : 'REFUNDED';
+    }
   }
 
   private slice(legs: DatedLeg[], cls: FareClass): Slice {

@@ -21,6 +21,7 @@ import {
   WirePaymentBody,
 } from '../../adapters/duffel-json/wire.schema';
 import {
+  documentStatus,
   FlightSupplierError,
   type CancellationQuote,
   type Cabin,
@@ -168,8 +169,14 @@ export function duffelFront(): FrontHandler {
   let serial = 0;
 
   const cancelledAt = new Map<string, number>();
+  // Duffel-style orders list only the documents the order holds now (no document status on the
+  // wire): exchanged tickets are left out; a cancelled order keeps its (now void/refunded) ones.
   const renderOrderOf = (order: Parameters<typeof renderOrder>[0]) =>
-    renderOrder(order, (order.reference && metadataByReference.get(order.reference)) || null, cancelledAt.get(order.id));
+    renderOrder(
+      { ...order, documents: order.documents.filter((d) => documentStatus(d) !== 'EXCHANGED') },
+      (order.reference && metadataByReference.get(order.reference)) || null,
+      cancelledAt.get(order.id),
+    );
 
   const routes: { method: string; pattern: RegExp; handle: (ctx: FrontContext, m: RegExpExecArray) => Promise<void> }[] = [
     {

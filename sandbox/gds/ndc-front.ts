@@ -1,8 +1,10 @@
 import { XMLBuilder, XMLParser } from 'fast-xml-parser';
 import {
   FlightSupplierError,
+  documentStatus,
   type Cabin,
   type CancellationQuote,
+  type DocumentStatus,
   type ChangeQuote,
   type Fare,
   type FareConditions,
@@ -74,6 +76,8 @@ const HTTP_STATUS: Partial<Record<FlightSupplierErrorKind, number>> = { unavaila
 
 const CABIN_CODE: Record<Cabin, string> = { ECONOMY: 'M', PREMIUM_ECONOMY: 'W', BUSINESS: 'C', FIRST: 'F' };
 const CABIN_OF: Record<string, Cabin> = { M: 'ECONOMY', Y: 'ECONOMY', W: 'PREMIUM_ECONOMY', C: 'BUSINESS', J: 'BUSINESS', F: 'FIRST' };
+/** IATA coupon status codes the sandbox uses for each document status. */
+const COUPON_STATUS: Record<DocumentStatus, string> = { ISSUED: 'I', EXCHANGED: 'E', VOID: 'V', REFUNDED: 'RF' };
 const STATUS_WORD: Record<string, string> = { HELD: 'ON_HOLD', CONFIRMED: 'CONFIRMED', TICKETED: 'TICKETED', CANCELLED: 'CANCELLED', CHANGED: 'CHANGED' };
 
 const amount = (m: MoneyJson) => ({ '#text': m.amount, '@CurCode': m.currency });
@@ -232,9 +236,20 @@ function orderResponse(o: FlightOrder): Node {
     },
   }));
   const byPax = new Map<string, Node[]>();
+  // One coupon per flight segment (an EMD has one), all in the document's status.
+  const segmentCount = o.slices.reduce((n, s) => n + s.segments.length, 0);
   for (const d of o.documents) {
     const tickets = byPax.get(d.passengerId) ?? [];
-    tickets.push({ TicketNumber: d.number, TicketDocTypeCode: d.type === 'ETICKET' ? 'T' : 'J', ...(d.reason ? { ReasonText: d.reason } : {}), ...(d.amount ? { Amount: amount(d.amount) } : {}) });
+    const code = COUPON_STATUS[documentStatus(d)];
+    const coupons = Array.from({ length: d.type === 'ETICKET' ? Math.max(1, segmentCount) : 1 }, (_, i) => ({ CouponNumber: String(i + 1), CouponStatusCode: code }));
+    tickets.push({
+      TicketNumber: d.number,
+      TicketDocTypeCode: d.type === 'ETICKET' ? 'T' : 'J',
+      ...(d.reason ? { ReasonText: d.reason } : {}),
+      ...(d.amount ? { Amount: amount(d.amount) } : {}),
+      Coupon: coupons,
+      ...(d.exchangedFor ? { ExchangedForTicketNumber: d.exchangedFor } : {}),
+    });
     byPax.set(d.passengerId, tickets);
   }
   return {

@@ -45,6 +45,7 @@ import {
 import { applyPayment, outstanding, paidSoFar, planPayments, reminderAt, replan, resolveTerms } from '../../domain/booking/payment-plan';
 import { cancellationEntries, goodwillEntry, paymentEntry, refundEntry, saleEntry } from '../../domain/booking/postings';
 import { addDays } from '../../domain/catalog/dates';
+import { liveTickets } from '../../domain/flights/model';
 import type { EntryDraft } from '../../domain/ledger/entry';
 import { Dec, Money, type MoneyJson } from '../../domain/money/money';
 import { calendarDateIn, endOfDateIn, HOUR_MS, MINUTE_MS, type Instant } from '../../domain/time/instant';
@@ -411,7 +412,7 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
       if (c.kind === 'FLIGHT') {
         if (c.supplierRef) {
           const q = await flightUndo.quoteFlightCancellation({ supplier: c.supplierCode, orderId: c.supplierRef });
-          await flightUndo.confirmFlightCancellation({ supplier: c.supplierCode, quoteId: q.id, reference: `${workflowId}:${keyPart}:${c.id}` });
+          c.documents = (await flightUndo.confirmFlightCancellation({ supplier: c.supplierCode, quoteId: q.id, reference: `${workflowId}:${keyPart}:${c.id}` })).documents;
         }
       } else if (c.supplierRef) {
         await local.releaseBookingComponent({ key: `${workflowId}:${keyPart}:${c.id}`, reference: req.reference, component: c, supplierRef: c.supplierRef, now: Date.now() });
@@ -596,7 +597,7 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
         const order = await flights.payFlightOrder({ supplier: c.supplierCode, orderId: c.supplierRef!, amount: c.cost, reference: `${workflowId}:ticket:${c.id}` });
         c.documents = order.documents;
         c.status = 'TICKETED';
-        event('TICKETED', `${c.description}: tickets ${order.documents.filter((d) => d.type === 'ETICKET').map((d) => d.number).join(', ')}`);
+        event('TICKETED', `${c.description}: tickets ${liveTickets(order.documents).map((d) => d.number).join(', ')}`);
       } catch (err) {
         manualReview(`${c.description}: ticketing failed (${describe(err)})`);
         await notify('TICKETING_ALERT', `ticketing-failed:${c.id}`, `Ticketing failed on ${req.reference}`, `${c.description}: ${describe(err)}`, 'ops');
@@ -676,7 +677,7 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
       c.penalty = p?.penalty ?? zero();
       if (c.kind === 'FLIGHT' && c.supplierRef && q.flightQuotes[c.id]) {
         try {
-          await flightUndo.confirmFlightCancellation({ supplier: c.supplierCode, quoteId: q.flightQuotes[c.id]!, reference: `${workflowId}:cancel:${c.id}` });
+          c.documents = (await flightUndo.confirmFlightCancellation({ supplier: c.supplierCode, quoteId: q.flightQuotes[c.id]!, reference: `${workflowId}:cancel:${c.id}` })).documents;
           c.status = 'CANCELLED';
           continue;
         } catch {

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FlightSupplierError, type Offer, type OrderPassenger } from '../../../domain/flights/model';
+import { FlightSupplierError, liveTickets, type Offer, type OrderPassenger } from '../../../domain/flights/model';
 import { accountingFigures } from '../../../domain/flights/ticketing';
 import { Money } from '../../../domain/money/money';
 import { startSandboxGds, type SandboxGds } from '../../../sandbox/gds/server';
@@ -94,6 +94,9 @@ describe('NDC adapter ↔ sandbox GDS', () => {
     expect(quote.refundAmount).toEqual(y.total); // YFLEX refunds free
     const cancelled = await ndc.confirmCancellation(quote.id, 'wf-2:cancel');
     expect(cancelled).toMatchObject({ id: order.id, status: 'CANCELLED' });
+    // Cancelled on its issue day: the ticket stays on the order, voided (coupon status V).
+    expect(cancelled.documents).toEqual([{ ...order.documents[0], status: 'VOID', supplierStatus: 'V' }]);
+    expect(liveTickets(cancelled.documents)).toEqual([]);
     // 17.2 confirms a refund with OrderCancelRQ only: the 21.3-style OrderChange cancel is refused.
     const refused = await fetch(`${gds.url}/ndc/17.2/OrderChange`, {
       method: 'POST',
@@ -111,19 +114,36 @@ describe('NDC adapter ↔ sandbox GDS', () => {
     expect(quote.penalty).toEqual({ amount: '75.00', currency: 'GBP' });
     const changed = await ndc.confirmChange(quote.id, quote.totalDue, 'wf-3:change');
     expect(changed.slices[0]!.segments[0]!.departure.local.startsWith('2027-03-11')).toBe(true);
-    // A confirmed change: status CHANGED, the e-ticket re-issued under a new number, the change fee as an EMD.
+    // A confirmed change: status CHANGED, the e-ticket re-issued under a new number (the old one kept
+    // as EXCHANGED, pointing at it), the change fee as an EMD.
     expect(changed).toMatchObject({ status: 'CHANGED', supplierStatus: 'CHANGED' });
-    expect(changed.documents.map((d) => [d.type, d.passengerId, d.reason ?? null])).toEqual([['ETICKET', 'p1', null], ['EMD', 'p1', 'change-fee']]);
-    expect(changed.documents[0]!.number).toMatch(/^125\d{10}$/);
-    expect(changed.documents[0]!.number).not.toBe(order.documents[0]!.number);
-    expect(changed.documents[1]!.amount).toEqual({ amount: '75.00', currency: 'GBP' });
+    expect(changed.documents.map((d) => [d.type, d.passengerId, d.reason ?? null, d.status])).toEqual([
+      ['ETICKET', 'p1', null, 'EXCHANGED'],
+      ['ETICKET', 'p1', null, 'ISSUED'],
+      ['EMD', 'p1', 'change-fee', 'ISSUED'],
+    ]);
+    const [old, fresh, emd] = changed.documents;
+    expect(old).toEqual({ ...order.documents[0], status: 'EXCHANGED', supplierStatus: 'E', exchangedFor: fresh!.number });
+    expect(fresh!.number).toMatch(/^125\d{10}$/);
+    expect(fresh!.number).not.toBe(order.documents[0]!.number);
+    expect(emd!.amount).toEqual({ amount: '75.00', currency: 'GBP' });
+    expect(liveTickets(changed.documents)).toEqual([fresh]);
     // Same reference again: the same order, nothing re-issued.
     expect(await ndc.confirmChange(quote.id, quote.totalDue, 'wf-3:change')).toEqual(changed);
     // A changed order can be changed again and cancelled.
     const again = await ndc.quoteChange({ orderId: order.id, slices: [{ replaceIndex: 0, with: { origin: 'LHR', destination: 'JFK', departureDate: '2027-03-12' } }] });
     expect(again.penalty).toEqual({ amount: '75.00', currency: 'GBP' });
+    // Cancelled the next day (past the void window): the live ticket is refunded, history kept.
+    now += 24 * 60 * 60 * 1000;
     const refund = await ndc.quoteCancellation(order.id);
-    expect((await ndc.confirmCancellation(refund.id, 'wf-3:cancel')).status).toBe('CANCELLED');
+    const cancelled = await ndc.confirmCancellation(refund.id, 'wf-3:cancel');
+    expect(cancelled.status).toBe('CANCELLED');
+    expect(cancelled.documents.map((d) => [d.number, d.status, d.supplierStatus])).toEqual([
+      [old!.number, 'EXCHANGED', 'E'],
+      [fresh!.number, 'REFUNDED', 'RF'],
+      [emd!.number, 'ISSUED', 'I'],
+    ]);
+    expect(liveTickets(cancelled.documents)).toEqual([]);
   });
 
   it('19.2: the fare moves between change quote and confirmation → fare-changed with the new amount due; re-quote and confirm', async () => {

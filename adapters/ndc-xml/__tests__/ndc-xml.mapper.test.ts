@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { FlightSupplierError } from '../../../domain/flights/model';
+import { FlightSupplierError, liveDocuments, liveTickets } from '../../../domain/flights/model';
 import { Money } from '../../../domain/money/money';
-import { mapAirShoppingRS, mapChangeQuoteRS, mapOfferPriceRS, mapOrderRS, mapRefundQuoteRS } from '../mapper';
+import { mapAirShoppingRS, mapChangeQuoteRS, mapOfferPriceRS, mapOrderRS, mapRefundQuoteRS, ticketStatus } from '../mapper';
 
 const fixture = (name: string) => readFileSync(path.join(__dirname, '..', '__fixtures__', name), 'utf8');
 
@@ -90,6 +90,38 @@ describe('NDC XML fixtures → domain', () => {
       },
       { passengerType: 'INF', count: 1, fare: { fareBasis: 'YLOWGB/IN90', base: gbp('41.20'), taxes: [{ code: 'UB', amount: gbp('28.47') }], total: gbp('69.67') } },
     ]);
+  });
+
+  it('OrderViewRS 21.3 document history: coupon / ticket status codes, exchanged-for link, unknown code kept live with the raw code', () => {
+    const order = mapOrderRS(fixture('OrderViewRS-history.21.3.xml'), '21.3', 'ndc-test', 'OrderViewRS');
+    expect(order).toMatchObject({ status: 'CHANGED', supplierStatus: 'CHANGED' });
+    expect(order.documents).toEqual([
+      { type: 'ETICKET', number: '1252123456789', passengerId: 'p-adult-1', status: 'EXCHANGED', supplierStatus: 'E', exchangedFor: '1252123456800' },
+      { type: 'ETICKET', number: '1252123456800', passengerId: 'p-adult-1', status: 'ISSUED', supplierStatus: 'F,I' },
+      { type: 'EMD', number: '1258123456790', passengerId: 'p-adult-1', reason: 'seat 12A', amount: { amount: '35.00', currency: 'GBP' }, status: 'REFUNDED', supplierStatus: 'RF' },
+      { type: 'ETICKET', number: '1252123456791', passengerId: 'p-infant-1', status: 'ISSUED', supplierStatus: 'S' },
+    ]);
+    expect(liveTickets(order.documents).map((d) => d.number)).toEqual(['1252123456800', '1252123456791']);
+    // The fixture without any status still maps every document as live (status absent).
+    expect(liveDocuments(mapOrderRS(fixture('OrderViewRS.21.3.xml'), '21.3', 'ndc-test', 'OrderViewRS').documents)).toHaveLength(3);
+  });
+
+  it.each([
+    ['I', 'ISSUED'], ['OPEN', 'ISSUED'], ['E', 'EXCHANGED'], ['EXCHANGED', 'EXCHANGED'], ['V', 'VOID'], ['VOID', 'VOID'],
+    ['R', 'REFUNDED'], ['RF', 'REFUNDED'], ['REFUNDED', 'REFUNDED'], ['rf', 'REFUNDED'], ['Q7', 'ISSUED'],
+  ])('ticket status code %s → %s (open set: unknown codes stay ISSUED with the raw code)', (code, status) => {
+    const mapped = ticketStatus({ TicketStatusCode: code });
+    expect(mapped.status).toBe(status);
+    expect(mapped.supplierStatus).toBe(code === status ? undefined : code);
+    expect(ticketStatus({ Coupon: [{ CouponStatusCode: code }, { CouponStatusCode: code }] }).status).toBe(status);
+  });
+
+  it('ticket status: absent → no status (ISSUED); disagreeing coupons stay live; exchangedFor only on an exchanged ticket', () => {
+    expect(ticketStatus({})).toEqual({});
+    expect(ticketStatus({ Coupon: [{}] })).toEqual({});
+    expect(ticketStatus({ Coupon: [{ CouponStatusCode: 'V' }, { CouponStatusCode: 'E' }] })).toEqual({ status: 'ISSUED', supplierStatus: 'V,E' });
+    expect(ticketStatus({ TicketStatusCode: 'V', ExchangedForTicketNumber: '1252123456800' })).toEqual({ status: 'VOID', supplierStatus: 'V' });
+    expect(ticketStatus({ ExchangedForTicketNumber: '1252123456800' })).toEqual({ status: 'EXCHANGED', exchangedFor: '1252123456800' });
   });
 
   it('an order without OrderItems (order totals only): base and taxes split evenly per traveller, remainder on the first, one XT tax line', () => {

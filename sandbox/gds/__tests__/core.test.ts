@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { FlightSupplierError, type CreateOrderRequest, type FlightSearch, type Offer, type OrderPassenger } from '../../../domain/flights/model';
+import { FlightSupplierError, liveTickets, type CreateOrderRequest, type FlightSearch, type Offer, type OrderPassenger } from '../../../domain/flights/model';
 import { Dec } from '../../../domain/money/money';
 import { HOUR_MS, MINUTE_MS } from '../../../domain/time/instant';
 import { OFFER_TTL_MS, QUOTE_TTL_MS, SandboxAirline } from '../core';
@@ -233,10 +233,53 @@ describe('sandbox GDS core', () => {
     expect(e.kind).toBe('invalid-request');
     const changed = await core.confirmChange(quote.id, quote.totalDue, 'chg-1');
     expect(changed.slices).toEqual(quote.newSlices);
-    expect(changed.documents.map((d) => [d.type, d.reason ?? null])).toEqual([['ETICKET', null], ['EMD', 'change-fee']]);
-    expect(changed.documents[0]!.number).not.toBe(o.documents[0]!.number);
+    // The old e-ticket stays as history (EXCHANGED, pointing at its replacement); one live ticket.
+    expect(changed.documents.map((d) => [d.type, d.reason ?? null, d.status ?? 'ISSUED'])).toEqual([
+      ['ETICKET', null, 'EXCHANGED'],
+      ['ETICKET', null, 'ISSUED'],
+      ['EMD', 'change-fee', 'ISSUED'],
+    ]);
+    expect(changed.documents[0]!.number).toBe(o.documents[0]!.number);
+    expect(changed.documents[1]!.number).not.toBe(o.documents[0]!.number);
+    expect(changed.documents[0]!.exchangedFor).toBe(changed.documents[1]!.number);
+    expect(liveTickets(changed.documents).map((d) => d.number)).toEqual([changed.documents[1]!.number]);
     expect(core.seatsLeft({ carrier: 'BA', flightNumber: '117', date: '2027-03-10', bookingClass: 'M' })).toBe(9);
     expect((await failure(core.quoteChange({ orderId: o.id, slices: [{ replaceIndex: 3, with: { origin: 'LHR', destination: 'JFK', departureDate: '2027-03-12' } }] }))).details.path).toBe('slices[0].replaceIndex');
+  });
+
+  it('document history: a same-day cancellation voids the tickets, a later one refunds them', async () => {
+    const { core, advance } = airline();
+    const offers = (await core.search(oneWay('LHR', 'JFK', '2027-03-10'))).filter((o) => classOf(o) === 'M');
+    const today = await core.createOrder(order(offers[0]!, 'dh-void'));
+    const later = await core.createOrder(order(offers[1]!, 'dh-refund'));
+
+    const voided = await core.confirmCancellation((await core.quoteCancellation(today.id)).id, 'dh-void:cancel');
+    expect(voided.documents).toEqual([{ ...today.documents[0], status: 'VOID' }]);
+    expect(liveTickets(voided.documents)).toEqual([]);
+
+    advance(14 * HOUR_MS); // 2027-03-02T00:00Z: the issue day (UTC) is over
+    const refunded = await core.confirmCancellation((await core.quoteCancellation(later.id)).id, 'dh-refund:cancel');
+    expect(refunded.documents).toEqual([{ ...later.documents[0], status: 'REFUNDED' }]);
+    expect(await core.getOrder(later.id)).toEqual(refunded);
+  });
+
+  it('document history: change then cancel keeps the exchanged ticket, refunds the new one, keeps the change-fee EMD', async () => {
+    const { core, advance } = airline();
+    const offer = (await core.search(oneWay('LHR', 'JFK', '2027-03-10'))).find((o) => classOf(o) === 'M')!;
+    const o = await core.createOrder(order(offer, 'dh-2'));
+    advance(24 * HOUR_MS);
+    const quote = await core.quoteChange({ orderId: o.id, slices: [{ replaceIndex: 0, with: { origin: 'LHR', destination: 'JFK', departureDate: '2027-03-12' } }] });
+    const changed = await core.confirmChange(quote.id, quote.totalDue, 'dh-2:change');
+    const [old, fresh, emd] = changed.documents;
+    expect(old).toMatchObject({ number: o.documents[0]!.number, status: 'EXCHANGED', exchangedFor: fresh!.number });
+    // Cancelled the day the new ticket was issued: it is voided; the old one stays EXCHANGED.
+    const cancelled = await core.confirmCancellation((await core.quoteCancellation(o.id)).id, 'dh-2:cancel');
+    expect(cancelled.documents.map((d) => [d.number, d.type, d.status ?? 'ISSUED'])).toEqual([
+      [old!.number, 'ETICKET', 'EXCHANGED'],
+      [fresh!.number, 'ETICKET', 'VOID'],
+      [emd!.number, 'EMD', 'ISSUED'],
+    ]);
+    expect(liveTickets(cancelled.documents)).toEqual([]);
   });
 
   it('business faults: fare-changed re-prices, sold-out refuses, fail-after-commit commits then fails', async () => {
