@@ -123,6 +123,9 @@ const WirePriceFields = {
  * One offer (offers page, `GET /air/offers/:id`). Present on the wire, not consumed: `live_mode`,
  * `created_at`, `owner.name`, `updated_at`, `total_emissions_kg`, `partial`, `available_services`,
  * `payment_requirements.price_guarantee_expires_at`, and in slices/segments/places what is noted there.
+ * Offers pages are checked first by this schema exported as JSON Schema and compiled by Ajv
+ * (compiled-check.ts): it follows any change here, and a construct that cannot be exported exactly
+ * leaves the page to zod alone.
  */
 export const WireOffer = z.object({
   id: z.string().min(1),
