@@ -11,22 +11,18 @@
  */
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { addDays } from '../../domain/catalog/dates';
 import { calendarDateIn } from '../../domain/time/instant';
-import { openDatabase, type Database } from '../../infra/database';
-import { freePort, startDevServer, type DevServer } from '../../infra/dev-server';
-import { migrateDeploy } from '../../infra/migrate';
+import type { Database } from '../../infra/database';
 import { prepareReadyFinance, startApiUnderTest } from '../../test/support/api-harness';
 import { seedTripCatalog, tripComponents } from '../../test/support/trip-catalog';
 import type { NoopActivities } from './noop.workflow';
+import { log, startBenchFoundation, Stops } from './foundation';
 
-export const log = (text: string) => process.stderr.write(`${text}\n`);
+export { log };
 
 export const NOOP_TASK_QUEUE = 'bench-noop-booking';
 
@@ -41,33 +37,16 @@ export interface BookingRig {
   stop(): Promise<void>;
 }
 
-let runtimeInstalled = false;
 
 
 /** `rooms`: the hotel allotment per night (every booking takes one room). */
 export async function startBookingRig(opts: { rooms: number }): Promise<BookingRig> {
-  if (!runtimeInstalled) {
-    Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } } });
-    runtimeInstalled = true;
-  }
   const suffix = randomBytes(3).toString('hex').toUpperCase();
-  const stops: Array<() => Promise<void> | void> = [];
-  const stop = async () => {
-    for (const s of stops.reverse()) await Promise.resolve(s()).catch((e: unknown) => log(`stop step failed: ${String(e)}`));
-  };
+  const stops = new Stops();
+  const stop = () => stops.run();
   try {
     let t = performance.now();
-    const devServer: DevServer = await startDevServer({ port: await freePort(), uiPort: await freePort(), namespace: 'default' });
-    stops.push(() => devServer.stop());
-    const databaseUrl = process.env.DATABASE_URL;
-    let pgliteDir: string | undefined;
-    if (!databaseUrl) {
-      pgliteDir = mkdtempSync(path.join(tmpdir(), 'itinera-bench-bookings-'));
-      stops.push(() => rmSync(pgliteDir!, { recursive: true, force: true }));
-    }
-    await migrateDeploy({ databaseUrl, pgliteDir }, { quiet: true });
-    const db = await openDatabase({ databaseUrl, pgliteDir, poolSize: 8 });
-    stops.push(() => db.close());
+    const { devServer, db } = await startBenchFoundation('bookings', stops);
     await prepareReadyFinance(db);
     log(`rig: Temporal dev server and ${db.kind} database (migrated, finance ready) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 

@@ -9,27 +9,23 @@
  */
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import path from 'node:path';
 import { PrismaBookingStore } from '../../activities/booking-store.prisma';
 import { TemporalInventoryChangeSink } from '../../activities/channel-sync-notifier';
 import { PrismaInventory } from '../../activities/inventory.prisma';
 import { createApp } from '../../api/app';
-import { openDatabase, type Database } from '../../infra/database';
-import { freePort, startDevServer, type DevServer } from '../../infra/dev-server';
+import type { Database } from '../../infra/database';
 import { financeDeps } from '../../infra/finance';
 import { createLogger } from '../../infra/logger';
-import { migrateDeploy } from '../../infra/migrate';
 import { TemporalClientProvider, type TemporalTarget } from '../../infra/temporal';
 import { SandboxChannelHub } from '../../sandbox/channel-manager/hub';
 import { superviseChannelWorker } from '../../workers/channel-worker';
 import type { SupervisedWorker } from '../../workers/booking-worker';
+import { log, startBenchFoundation, Stops } from './foundation';
 
-export const log = (text: string) => process.stderr.write(`${text}\n`);
+export { log };
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export interface RigHotel {
@@ -65,7 +61,6 @@ export interface ChannelRig {
   stop(): Promise<void>;
 }
 
-let runtimeInstalled = false;
 
 /** Polls `done` every `everyMs` until true; rejects after `timeoutMs` naming `what`. */
 export async function waitFor(what: string, done: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 5): Promise<number> {
@@ -78,29 +73,13 @@ export async function waitFor(what: string, done: () => boolean | Promise<boolea
 }
 
 export async function startChannelRig(opts: { channels: string[]; hotels: RigHotel[]; requestsPerSecond: number; channelTimeoutMs?: number }): Promise<ChannelRig> {
-  if (!runtimeInstalled) {
-    Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } } });
-    runtimeInstalled = true;
-  }
   const logger = createLogger('silent');
   const suffix = randomBytes(3).toString('hex').toUpperCase();
-  const stops: Array<() => Promise<void> | void> = [];
-  const stop = async () => {
-    for (const s of stops.reverse()) await Promise.resolve(s()).catch((e: unknown) => log(`stop step failed: ${String(e)}`));
-  };
+  const stops = new Stops();
+  const stop = () => stops.run();
   try {
     let t = performance.now();
-    const devServer: DevServer = await startDevServer({ port: await freePort(), uiPort: await freePort(), namespace: 'default' });
-    stops.push(() => devServer.stop());
-    const databaseUrl = process.env.DATABASE_URL;
-    let pgliteDir: string | undefined;
-    if (!databaseUrl) {
-      pgliteDir = mkdtempSync(path.join(tmpdir(), 'itinera-bench-channels-'));
-      stops.push(() => rmSync(pgliteDir!, { recursive: true, force: true }));
-    }
-    await migrateDeploy({ databaseUrl, pgliteDir }, { quiet: true });
-    const db = await openDatabase({ databaseUrl, pgliteDir, poolSize: 8 });
-    stops.push(() => db.close());
+    const { devServer, db } = await startBenchFoundation('channels', stops);
     log(`rig: Temporal dev server and ${db.kind} database in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
     const target: TemporalTarget = { address: devServer.address, namespace: 'default' };
@@ -129,6 +108,7 @@ export async function startChannelRig(opts: { channels: string[]; hotels: RigHot
     stops.push(() => hub.close());
 
     t = performance.now();
+    const databaseUrl = process.env.DATABASE_URL;
     if (databaseUrl && process.env.BENCH_WORKER_PROCESS === '1') {
       // Production layout: the workers in their own process (`npm run worker`), the API in this one.
       const child = await startWorkerProcess(devServer.address, databaseUrl);

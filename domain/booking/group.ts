@@ -251,28 +251,21 @@ export function memberCancellation(input: MemberCancellationInput): MemberCancel
   const currency = total.currency;
   const zero = (): MoneyJson => ({ amount: fmt(new Dec(0), currency), currency });
   const members = input.memberIds.map((id) => group.members.find((m) => m.id === id)!);
-  const perComponent = input.components.map((c) => {
-    const full = new Dec(input.penalties.find((p) => p.componentId === c.id)?.penalty.amount ?? 0);
-    const sell = new Dec(c.sell.amount);
-    let share = new Dec(0);
-    let penalty = new Dec(0);
-    for (const m of members) {
-      const s = new Dec(m.shares[c.id]?.amount ?? 0);
-      share = share.plus(s);
-      penalty = penalty.plus(sell.isZero() ? 0 : full.times(s).dividedBy(sell).toDecimalPlaces(minorUnits(currency), Dec.ROUND_HALF_UP));
-    }
-    return { componentId: c.id, share, penalty };
-  });
-  const lines: MemberCancellationLine[] = members.map((m) => {
-    let share = new Dec(0);
-    let penalty = new Dec(0);
-    for (const c of input.components) {
-      const s = new Dec(m.shares[c.id]?.amount ?? 0);
+  // Each cancelled member's share and penalty on each component, worked out once: the penalty on a
+  // share is the component's penalty in the proportion share / sell, rounded to the minor unit.
+  const cells = members.map((m) =>
+    input.components.map((c) => {
       const full = new Dec(input.penalties.find((p) => p.componentId === c.id)?.penalty.amount ?? 0);
       const sell = new Dec(c.sell.amount);
-      share = share.plus(s);
-      penalty = penalty.plus(sell.isZero() ? 0 : full.times(s).dividedBy(sell).toDecimalPlaces(minorUnits(currency), Dec.ROUND_HALF_UP));
-    }
+      const share = new Dec(m.shares[c.id]?.amount ?? 0);
+      return { share, penalty: sell.isZero() ? new Dec(0) : full.times(share).dividedBy(sell).toDecimalPlaces(minorUnits(currency), Dec.ROUND_HALF_UP) };
+    }),
+  );
+  const add = (acc: { share: Dec; penalty: Dec }, x: { share: Dec; penalty: Dec }) => ({ share: acc.share.plus(x.share), penalty: acc.penalty.plus(x.penalty) });
+  const none = { share: new Dec(0), penalty: new Dec(0) };
+  const perComponent = input.components.map((c, k) => ({ componentId: c.id, ...cells.reduce((acc, row) => add(acc, row[k]!), none) }));
+  const lines: MemberCancellationLine[] = members.map((m, i) => {
+    const { share, penalty } = cells[i]!.reduce(add, none);
     const paid = group.payer === 'PER_MEMBER' ? new Dec(memberPaid(input.schedule, m.id, currency).amount) : null;
     return {
       memberId: m.id,

@@ -1,20 +1,11 @@
 /**
- * The chaos harness's only source of randomness: mulberry32, a 32-bit seeded generator, so one
+ * The chaos harness's only source of randomness: mulberry32 (the catalog generator's seeded generator), so one
  * seed replays the same kill plan and the same workload (the order in which concurrent bookings
  * reach the worker still varies from run to run; the plan and the scripts do not).
  */
-export type Rng = () => number;
+import { mulberry32 } from '../../sandbox/catalog-generator';
 
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export type Rng = () => number;
 
 /** A generator for one purpose (`stream`) of one seed: independent of the others' draws. */
 export function stream(seed: number, stream: number): Rng {

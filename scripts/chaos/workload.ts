@@ -3,6 +3,7 @@ import { TERMINAL_STATUSES, type LifecycleStatus } from '../../domain/booking/mo
 import type { TripCatalog } from '../../test/support/trip-catalog';
 import { firstRatePlan, tripComponents } from '../../test/support/trip-catalog';
 import { between, pick, stream, type Rng } from './prng';
+import { Money } from '../../domain/money/money';
 
 /**
  * The chaos workload: bookings driven through the REST API, each by a short script that ends in a
@@ -230,8 +231,8 @@ export async function runBooking(ctx: WorkloadContext, index: number, prefix: st
         break;
       case 'two-payments-cancel': {
         await pay(ctx, run, deposit);
-        const rest = (Number(total.amount) - Number(deposit.amount)).toFixed(2);
-        if (Number(rest) > 0) await pay(ctx, run, { amount: rest, currency: total.currency });
+        const rest = Money.fromJson(total).subtract(Money.fromJson(deposit));
+        if (rest.amount.greaterThan(0)) await pay(ctx, run, rest.toJSON());
         break;
       }
       case 'amend-cancel': {
