@@ -254,7 +254,8 @@ CREATE TABLE "migration_chunks" (
 );
 
 -- CreateIndex
-CREATE INDEX "customers_search_name_idx" ON "customers"("search_name");
+-- text_pattern_ops: name search is a prefix LIKE, which a plain btree index cannot serve outside the C locale.
+CREATE INDEX "customers_search_name_idx" ON "customers"("search_name" text_pattern_ops);
 
 -- CreateIndex
 CREATE INDEX "customers_advisor_id_idx" ON "customers"("advisor_id");
