@@ -21,6 +21,9 @@ import { commissionRoutes } from './routes/commissions.routes';
 import { financeRoutes } from './routes/finance.routes';
 import { healthRoutes } from './routes/health.routes';
 import { revaluationRoutes } from './routes/revaluation.routes';
+import { migrationRoutes } from './routes/migrations.routes';
+import { customersRouter } from './routes/customers.routes';
+import { PrismaCustomerStore } from '../activities/customers.prisma';
 import { revenueRoutes } from './routes/revenue.routes';
 import { catalogRoutes, type CatalogRouteDeps } from './routes/catalog.routes';
 import { AvailabilitySearch, type AvailabilitySearchOptions, type SearchFx } from '../activities/availability-search';
@@ -138,6 +141,8 @@ export function createApp(deps: ApiDeps): Express {
   app.use(commissionRoutes({ commissions: deps.finance.commissions }));
   app.use(atolRoutes({ atol: deps.finance.atol }));
   app.use(revenueRoutes({ prisma: deps.db.prisma, operatorTimeZone: deps.operatorTimeZone }));
+  app.use(customersRouter({ prisma: deps.db.prisma, store: new PrismaCustomerStore(deps.db.prisma), operatorTimeZone: deps.operatorTimeZone }));
+  app.use(migrationRoutes({ prisma: deps.db.prisma, temporal: deps.temporal, operatorTimeZone: deps.operatorTimeZone }));
   app.use(revaluationRoutes({ prisma: deps.db.prisma, temporal: deps.temporal, operatorTimeZone: deps.operatorTimeZone }));
   const inventorySink = deps.inventorySink ?? new TemporalInventoryChangeSink(deps.temporal, deps.db, deps.logger.child({ component: 'channel-sync-notifier' }));
   const catalog = catalogDeps(deps, inventorySink);

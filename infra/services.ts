@@ -13,6 +13,7 @@ import { superviseCatalogWorker } from '../workers/catalog-worker';
 import { superviseFinanceWorker } from '../workers/finance-worker';
 import { superviseSupplierWorker } from '../workers/supplier-worker';
 import { superviseChannelWorker } from '../workers/channel-worker';
+import { superviseCrmWorker } from '../workers/crm-worker';
 import { TemporalInventoryChangeSink } from '../activities/channel-sync-notifier';
 import { channelReconciliationSchedule } from '../workers/schedules/channel-reconciliation.schedule';
 import { channelInboxSweepSchedule } from '../workers/schedules/channel-inbox-sweep.schedule';
@@ -111,6 +112,7 @@ export async function startServices(
             logger.child({ component: 'channel-worker' }),
             grace,
           ),
+          superviseCrmWorker(target, { prisma: db.prisma }, logger.child({ component: 'crm-worker' }), grace),
         ],
         schedules!,
       )

@@ -12,3 +12,4 @@ export { ChannelReconciliationWorkflow } from './channels/channel-reconciliation
 export { ChannelReservationWorkflow } from './channels/channel-reservation.workflow';
 export { ChannelInboxSweepWorkflow } from './channels/channel-inbox-sweep.workflow';
 export { RateOperationWorkflow } from './channels/rate-operation.workflow';
+export { CustomerMigrationWorkflow } from './migration/customer-migration.workflow';

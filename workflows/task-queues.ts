@@ -10,4 +10,6 @@ export const TASK_QUEUES = {
   supplierIo: 'supplier-io',
   /** Channel-manager pushes, inbound reservation processing, rate parity and reconciliation. */
   channels: 'channel-sync',
+  /** Customer data: the legacy CRM migration and its activities. */
+  crm: 'crm-operations',
 } as const;

@@ -1,0 +1,594 @@
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { customerIdForLegacy } from '../../domain/customers/ids';
+import {
+  checkLegacyAdvisor,
+  checkLegacyConsent,
+  checkLegacyCustomer,
+  checkLegacyLoyalty,
+  checkLegacyPassport,
+  checkLegacyTrip,
+} from '../../domain/customers/legacy-records';
+import { dedupKeysOf, findDuplicateClusters } from '../../domain/customers/dedup';
+import { mergeCustomers } from '../../domain/customers/merge';
+import type {
+  CheckContext,
+  CustomerWrite,
+  DedupKeys,
+  LegacyAdvisor,
+  LegacyCustomer,
+  LegacyFileKind,
+  RawRecord,
+  RowIssue,
+} from '../../domain/customers/model';
+import { LEGACY_FILES } from '../../domain/customers/model';
+import { archiveDecision, passportStatus, reconcileLoyalty } from '../../domain/customers/rules';
+import { isIsoDate } from '../../domain/time/instant';
+import type { PrismaClient } from '../../generated/prisma/client';
+import type { PrismaCustomerStore } from '../customers.prisma';
+import { LegacyFileError, readLegacyChunk } from './legacy-reader';
+import type {
+  ChunkInput,
+  ChunkResult,
+  DuplicateResult,
+  ExportFile,
+  FinishInput,
+  LoadCustomersInput,
+  LoadCustomersResult,
+  MigrationOptions,
+  PrepareResult,
+} from './migration.types';
+
+export interface MigrationPorts {
+  prisma: PrismaClient;
+  store: PrismaCustomerStore;
+  /** Customers per load step (default 500). */
+  customersPerLoad?: number;
+}
+
+const FORMATS = ['.csv', '.jsonl', '.json'] as const;
+const ISSUE_BATCH = 2_000;
+
+type Tx = Pick<PrismaClient, '$executeRawUnsafe' | '$queryRawUnsafe' | 'migrationRowIssue' | 'migrationChunk' | 'migrationStagedCustomer'>;
+
+const invalid = (message: string) => ApplicationFailure.nonRetryable(message, 'InvalidMigrationRequest');
+
+function checkContext(options: MigrationOptions): CheckContext {
+  return { today: options.today, dayFirst: options.dayFirst, system: options.system };
+}
+
+function issueKey(i: RowIssue) {
+  return `${i.severity}:${i.code}`;
+}
+
+function countIssues(issues: RowIssue[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const i of issues) out[issueKey(i)] = (out[issueKey(i)] ?? 0) + 1;
+  return out;
+}
+
+async function writeIssues(db: Tx, runId: string, issues: RowIssue[]) {
+  for (let i = 0; i < issues.length; i += ISSUE_BATCH) {
+    await db.migrationRowIssue.createMany({
+      data: issues.slice(i, i + ISSUE_BATCH).map((x) => ({
+        runId,
+        file: x.file,
+        row: x.row,
+        field: x.field ?? null,
+        code: x.code.slice(0, 40),
+        message: x.message.slice(0, 500),
+        severity: x.severity,
+      })),
+    });
+  }
+}
+
+/** Reads one chunk, turning an unusable file into a non-retryable failure that names it. */
+async function readChunk(file: ExportFile, from: ChunkInput['from'], maxRecords: number) {
+  try {
+    return await readLegacyChunk({ path: file.path, file: file.file, from, maxRecords });
+  } catch (err) {
+    if (err instanceof LegacyFileError) throw ApplicationFailure.nonRetryable(`${path.basename(file.path)}: ${err.message}`, 'LegacyFileUnusable');
+    throw err;
+  }
+}
+
+/** Runs `check` over the records, keeping the accepted values and every issue. */
+function checkAll<T>(records: RawRecord[], check: (r: RawRecord) => { value?: T; issues: RowIssue[] }) {
+  const values: T[] = [];
+  const issues: RowIssue[] = [];
+  let refused = 0;
+  for (const r of records) {
+    const c = check(r);
+    issues.push(...c.issues);
+    if (c.value !== undefined) values.push(c.value);
+    else refused++;
+  }
+  return { values, issues, refused };
+}
+
+interface StagedRow {
+  legacy_id: string;
+  row: number;
+  record: LegacyCustomer;
+  keys: DedupKeys;
+  trip_count: number;
+  last_trip_on: string | null;
+  has_open_booking: boolean;
+  loyalty_sum: number;
+  survivor_legacy_id: string | null;
+}
+
+const STAGED_COLUMNS = `legacy_id, row, record, keys, trip_count, to_char(last_trip_on, 'YYYY-MM-DD') AS last_trip_on, has_open_booking, loyalty_sum, survivor_legacy_id`;
+
+/** The staged legacy ids among `ids`, with their survivor (null before duplicate detection). */
+async function stagedSurvivors(db: Tx, runId: string, ids: string[]): Promise<Map<string, string | null>> {
+  const out = new Map<string, string | null>();
+  if (ids.length === 0) return out;
+  const rows = await db.$queryRawUnsafe<{ legacy_id: string; survivor_legacy_id: string | null }[]>(
+    `SELECT legacy_id, survivor_legacy_id FROM migration_staged_customers WHERE run_id = $1 AND legacy_id = ANY($2::text[])`,
+    runId,
+    [...new Set(ids)],
+  );
+  for (const r of rows) out.set(r.legacy_id, r.survivor_legacy_id);
+  return out;
+}
+
+function unknownCustomer(file: LegacyFileKind, row: number, id: string): RowIssue {
+  return { file, row, field: 'customer_id', code: 'unknown-customer', message: `customer_id "${id}" is not a customer in customers file (or its record was refused)`, severity: 'ERROR' };
+}
+
+export function createMigrationActivities(ports: MigrationPorts) {
+  const { prisma, store } = ports;
+  const customersPerLoad = ports.customersPerLoad ?? 500;
+
+  async function advisorIdsOf(runId: string): Promise<Set<string>> {
+    const run = await prisma.migrationRun.findUnique({ where: { id: runId }, select: { counts: true } });
+    const ids = (run?.counts as { advisorIds?: string[] } | null)?.advisorIds ?? [];
+    return new Set(ids);
+  }
+
+  return {
+    /** Finds the export's files, checks their headers, records the run (clearing an earlier attempt of it) and reads the advisors. */
+    async prepareMigration(runId: string, options: MigrationOptions): Promise<PrepareResult> {
+      if (!isIsoDate(options.today)) throw invalid(`today must be a calendar date YYYY-MM-DD (got "${options.today}")`);
+      if (!Number.isInteger(options.chunkSize) || options.chunkSize < 1 || options.chunkSize > 100_000) throw invalid(`chunkSize must be a whole number 1..100000 (got ${options.chunkSize})`);
+      if (!/^[a-z0-9][a-z0-9_-]{0,31}$/i.test(options.system)) throw invalid(`system must be 1–32 letters, digits, _ or - (got "${options.system}")`);
+      if (!existsSync(options.sourceDir) || !statSync(options.sourceDir).isDirectory()) throw invalid(`sourceDir ${options.sourceDir} is not a directory on the worker's host`);
+
+      const files: ExportFile[] = [];
+      for (const kind of LEGACY_FILES) {
+        const found = FORMATS.map((ext) => path.join(options.sourceDir, `${kind}${ext}`)).filter((p) => existsSync(p));
+        if (found.length > 1) throw invalid(`${options.sourceDir} holds ${found.map((f) => path.basename(f)).join(' and ')}: keep one file per kind`);
+        if (found[0]) files.push({ file: kind, path: found[0], bytes: statSync(found[0]).size });
+      }
+      if (!files.some((f) => f.file === 'customers')) throw invalid(`${options.sourceDir} has no customers.csv, customers.jsonl or customers.json`);
+      // Every header is checked before anything is read, so a bad file stops the run at once.
+      for (const f of files) await readChunk(f, null, 1);
+
+      const advisorFile = files.find((f) => f.file === 'advisors');
+      const advisors: LegacyAdvisor[] = [];
+      const issues: RowIssue[] = [];
+      if (advisorFile) {
+        for (let from: ChunkInput['from'] = null; ; ) {
+          const chunk = await readChunk(advisorFile, from, 5_000);
+          issues.push(...chunk.issues);
+          const checked = checkAll(chunk.records, (r) => checkLegacyAdvisor(r, checkContext(options)));
+          advisors.push(...checked.values);
+          issues.push(...checked.issues);
+          if (!chunk.next) break;
+          from = chunk.next;
+        }
+      }
+      await prisma.$transaction(async (tx) => {
+        for (const table of ['migration_row_issues', 'migration_merges', 'migration_staged_customers', 'migration_chunks']) {
+          await tx.$executeRawUnsafe(`DELETE FROM ${table} WHERE run_id = $1`, runId);
+        }
+        const row = { status: 'RUNNING', dryRun: options.dryRun, source: options.sourceDir, options: options as unknown as object, phase: 'prepare', counts: { advisorIds: advisors.map((a) => a.advisorId) }, report: undefined, endedAt: null };
+        await tx.migrationRun.upsert({ where: { id: runId }, create: { id: runId, ...row }, update: { ...row, startedAt: new Date() } });
+        await writeIssues(tx, runId, issues);
+      });
+      if (!options.dryRun && advisors.length > 0) await store.upsertAdvisors(advisors);
+      return { files, advisors: advisors.length, advisorIssues: issues.length };
+    },
+
+    /**
+     * Checks one chunk of a file and stages what later steps need: customers (record and duplicate
+     * keys), and per customer the trip, loyalty and open-booking figures. Exactly once per chunk:
+     * the chunk's marker, its issues and its staging commit together, and a repeat returns the
+     * recorded result.
+     */
+    async stageChunk(input: ChunkInput): Promise<ChunkResult> {
+      const { runId, options, file, chunk } = input;
+      const done = await prisma.migrationChunk.findUnique({ where: { runId_file_chunk: { runId, file: file.file, chunk } } });
+      if (done) return done.counts as unknown as ChunkResult;
+
+      const read = await readChunk(file, input.from, options.chunkSize);
+      Context.current().heartbeat({ file: file.file, chunk, phase: 'checking' });
+      const ctx = checkContext(options);
+      const issues: RowIssue[] = [...read.issues];
+      let accepted = 0;
+      let refused = read.issues.filter((i) => i.severity === 'ERROR' && i.code === 'malformed-row').length;
+      let expiredPassports = 0;
+      let apply: (tx: Tx) => Promise<void> = async () => undefined;
+
+      const ids = read.records.map((r) => r.fields.customer_id ?? '');
+      const known = file.file === 'customers' ? new Map<string, string | null>() : await stagedSurvivors(prisma, runId, ids);
+      /** Keeps values whose customer is staged; the others become unknown-customer errors. */
+      const ofKnown = <T extends { legacyCustomerId: string; row: number }>(values: T[]): T[] =>
+        values.filter((v) => {
+          if (known.has(v.legacyCustomerId)) return true;
+          issues.push(unknownCustomer(file.file, v.row, v.legacyCustomerId));
+          return false;
+        });
+
+      switch (file.file) {
+        case 'customers': {
+          const checked = checkAll(read.records, (r) => checkLegacyCustomer(r, ctx));
+          issues.push(...checked.issues);
+          refused += checked.refused;
+          const advisorIds = await advisorIdsOf(runId);
+          const already = await stagedSurvivors(prisma, runId, checked.values.map((c) => c.legacyId));
+          const firstRow = new Map<string, number>();
+          const staged: { runId: string; legacyId: string; row: number; record: object; keys: object }[] = [];
+          for (const c of checked.values) {
+            const earlier = firstRow.get(c.legacyId);
+            if (earlier !== undefined || already.has(c.legacyId)) {
+              refused++;
+              issues.push({ file: 'customers', row: c.row, field: 'customer_id', code: 'duplicate-id', message: `customer_id "${c.legacyId}" appears again${earlier ? ` (first at row ${earlier})` : ' (in an earlier part of the file)'}: this record is not loaded`, severity: 'ERROR' });
+              continue;
+            }
+            firstRow.set(c.legacyId, c.row);
+            let record = c;
+            if (c.advisorId && !advisorIds.has(c.advisorId)) {
+              issues.push({ file: 'customers', row: c.row, field: 'advisor_id', code: 'unknown-advisor', message: `advisor_id "${c.advisorId}" is not in the advisors file: the customer is loaded without an assigned advisor`, severity: 'WARNING' });
+              record = { ...c, advisorId: undefined };
+            }
+            accepted++;
+            staged.push({ runId, legacyId: c.legacyId, row: c.row, record: record as object, keys: dedupKeysOf(record) as object });
+          }
+          apply = async (tx) => {
+            if (staged.length > 0) await tx.migrationStagedCustomer.createMany({ data: staged });
+          };
+          break;
+        }
+        case 'trips': {
+          const checked = checkAll(read.records, (r) => checkLegacyTrip(r, ctx));
+          issues.push(...checked.issues);
+          refused += checked.refused;
+          const trips = ofKnown(checked.values);
+          refused += checked.values.length - trips.length;
+          accepted += trips.length;
+          const per = new Map<string, { n: number; last: string }>();
+          for (const t of trips) {
+            if (t.paymentStatus === 'CANCELLED') continue;
+            const p = per.get(t.legacyCustomerId);
+            if (!p) per.set(t.legacyCustomerId, { n: 1, last: t.endDate });
+            else {
+              p.n++;
+              if (t.endDate > p.last) p.last = t.endDate;
+            }
+          }
+          apply = async (tx) => {
+            if (per.size === 0) return;
+            await tx.$executeRawUnsafe(
+              `UPDATE migration_staged_customers s SET trip_count = s.trip_count + v.n, last_trip_on = GREATEST(s.last_trip_on, v.d::date)
+                 FROM unnest($2::text[], $3::int[], $4::text[]) AS v(id, n, d) WHERE s.run_id = $1 AND s.legacy_id = v.id`,
+              runId,
+              [...per.keys()],
+              [...per.values()].map((p) => p.n),
+              [...per.values()].map((p) => p.last),
+            );
+          };
+          break;
+        }
+        case 'loyalty': {
+          const checked = checkAll(read.records, (r) => checkLegacyLoyalty(r, ctx));
+          issues.push(...checked.issues);
+          refused += checked.refused;
+          const txs = ofKnown(checked.values);
+          refused += checked.values.length - txs.length;
+          accepted += txs.length;
+          const sums = new Map<string, number>();
+          for (const t of txs) sums.set(t.legacyCustomerId, (sums.get(t.legacyCustomerId) ?? 0) + t.points);
+          apply = async (tx) => {
+            if (sums.size === 0) return;
+            await tx.$executeRawUnsafe(
+              `UPDATE migration_staged_customers s SET loyalty_sum = s.loyalty_sum + v.p
+                 FROM unnest($2::text[], $3::int[]) AS v(id, p) WHERE s.run_id = $1 AND s.legacy_id = v.id`,
+              runId,
+              [...sums.keys()],
+              [...sums.values()],
+            );
+          };
+          break;
+        }
+        case 'passports': {
+          const checked = checkAll(read.records, (r) => checkLegacyPassport(r, ctx));
+          issues.push(...checked.issues);
+          refused += checked.refused;
+          const passports = ofKnown(checked.values);
+          refused += checked.values.length - passports.length;
+          accepted += passports.length;
+          expiredPassports = passports.filter((p) => passportStatus(p, options.today) === 'EXPIRED').length;
+          break;
+        }
+        case 'consents': {
+          const checked = checkAll(read.records, (r) => checkLegacyConsent(r, ctx));
+          issues.push(...checked.issues);
+          refused += checked.refused;
+          const consents = ofKnown(checked.values);
+          refused += checked.values.length - consents.length;
+          accepted += consents.length;
+          break;
+        }
+        case 'bookings': {
+          // In-flight bookings: for now each marks its customer as having an open booking (never archived).
+          const open: string[] = [];
+          for (const r of read.records) {
+            const id = r.fields.customer_id;
+            if (!r.fields.booking_reference) {
+              refused++;
+              issues.push({ file: 'bookings', row: r.row, field: 'booking_reference', code: 'missing-field', message: 'booking_reference is missing', severity: 'ERROR' });
+            } else if (!id || !known.has(id)) {
+              refused++;
+              issues.push(unknownCustomer('bookings', r.row, id ?? ''));
+            } else {
+              accepted++;
+              open.push(id);
+            }
+          }
+          apply = async (tx) => {
+            if (open.length === 0) return;
+            await tx.$executeRawUnsafe(`UPDATE migration_staged_customers SET has_open_booking = true WHERE run_id = $1 AND legacy_id = ANY($2::text[])`, runId, open);
+          };
+          break;
+        }
+        case 'advisors':
+          break;
+      }
+
+      const result: ChunkResult = {
+        next: read.next,
+        bytesRead: read.bytesRead,
+        records: read.records.length + read.issues.filter((i) => i.code === 'malformed-row').length,
+        accepted,
+        refused,
+        issues: countIssues(issues),
+        ...(file.file === 'passports' ? { expiredPassports } : {}),
+      };
+      await prisma.$transaction(async (tx) => {
+        await apply(tx);
+        await writeIssues(tx, runId, issues);
+        await tx.migrationChunk.create({ data: { runId, file: file.file, chunk, counts: result as object } });
+      });
+      return result;
+    },
+
+    /** Finds duplicate customers among the staged ones and records each cluster's survivor and the merge audit. */
+    async detectDuplicates(runId: string, options: MigrationOptions): Promise<DuplicateResult> {
+      const keys: DedupKeys[] = [];
+      for (let after = ''; ; ) {
+        const page = await prisma.$queryRawUnsafe<{ legacy_id: string; keys: DedupKeys; last_trip_on: string | null }[]>(
+          `SELECT legacy_id, keys, to_char(last_trip_on, 'YYYY-MM-DD') AS last_trip_on FROM migration_staged_customers
+            WHERE run_id = $1 AND legacy_id > $2 ORDER BY legacy_id LIMIT 10000`,
+          runId,
+          after,
+        );
+        if (page.length === 0) break;
+        for (const r of page) {
+          const activity = [r.keys.lastActivity, r.last_trip_on].filter((d): d is string => !!d).sort().pop();
+          keys.push({ ...r.keys, lastActivity: activity });
+        }
+        after = page[page.length - 1]!.legacy_id;
+        Context.current().heartbeat({ phase: 'reading keys', read: keys.length });
+      }
+      Context.current().heartbeat({ phase: 'comparing', customers: keys.length });
+      const { clusters, oversizedBlocks } = findDuplicateClusters(keys, options.dedup);
+      const members = clusters.flatMap((c) => c.memberLegacyIds.map((m) => [m, c.survivorLegacyId] as const));
+      await prisma.$transaction(async (tx) => {
+        await tx.$executeRawUnsafe(`UPDATE migration_staged_customers SET survivor_legacy_id = legacy_id WHERE run_id = $1`, runId);
+        if (members.length > 0) {
+          await tx.$executeRawUnsafe(
+            `UPDATE migration_staged_customers s SET survivor_legacy_id = v.survivor FROM unnest($2::text[], $3::text[]) AS v(id, survivor)
+              WHERE s.run_id = $1 AND s.legacy_id = v.id`,
+            runId,
+            members.map((m) => m[0]),
+            members.map((m) => m[1]),
+          );
+        }
+        await tx.$executeRawUnsafe(`DELETE FROM migration_merges WHERE run_id = $1`, runId);
+        for (let i = 0; i < clusters.length; i += 1_000) {
+          await tx.migrationMerge.createMany({
+            data: clusters.slice(i, i + 1_000).map((c) => ({
+              runId,
+              customerId: customerIdForLegacy(options.system, c.survivorLegacyId),
+              survivorLegacyId: c.survivorLegacyId,
+              mergedLegacyIds: c.memberLegacyIds.filter((m) => m !== c.survivorLegacyId),
+              reasons: c.reasons as object[],
+            })),
+          });
+        }
+      });
+      return { customers: keys.length, clusters: clusters.length, merged: members.length - clusters.length, oversizedBlocks };
+    },
+
+    /**
+     * Loads the next customers (by survivor legacy id after `after`): merges each cluster, decides
+     * archived or active, reconciles loyalty, and writes them unless this is a dry run.
+     */
+    async loadCustomers(input: LoadCustomersInput): Promise<LoadCustomersResult> {
+      const { runId, options, after } = input;
+      const survivors = await prisma.$queryRawUnsafe<{ s: string }[]>(
+        `SELECT DISTINCT survivor_legacy_id AS s FROM migration_staged_customers WHERE run_id = $1 AND survivor_legacy_id > $2 ORDER BY 1 LIMIT $3`,
+        runId,
+        after ?? '',
+        customersPerLoad,
+      );
+      const empty: LoadCustomersResult = { last: null, customers: 0, created: 0, updated: 0, unchanged: 0, archived: 0, mergedClusters: 0, loyaltyMismatches: 0 };
+      if (survivors.length === 0) return empty;
+      const ids = survivors.map((r) => r.s);
+      const rows = await prisma.$queryRawUnsafe<StagedRow[]>(
+        `SELECT ${STAGED_COLUMNS} FROM migration_staged_customers WHERE run_id = $1 AND survivor_legacy_id = ANY($2::text[]) ORDER BY survivor_legacy_id, legacy_id`,
+        runId,
+        ids,
+      );
+      const groups = new Map<string, StagedRow[]>();
+      for (const r of rows) {
+        const g = groups.get(r.survivor_legacy_id!);
+        if (g) g.push(r);
+        else groups.set(r.survivor_legacy_id!, [r]);
+      }
+
+      const writes: CustomerWrite[] = [];
+      const issues: RowIssue[] = [];
+      let archived = 0;
+      let mergedClusters = 0;
+      for (const [survivor, group] of groups) {
+        // Survivor first, then the most recently active: the merge fills gaps in that order.
+        const ordered = [...group].sort((a, b) => (a.legacy_id === survivor ? -1 : b.legacy_id === survivor ? 1 : (b.last_trip_on ?? '').localeCompare(a.last_trip_on ?? '')));
+        const merged = group.length > 1 ? mergeCustomers(ordered.map((r) => r.record), survivor).customer : ordered[0]!.record;
+        if (group.length > 1) mergedClusters++;
+        const lastTripOn = group.map((r) => r.last_trip_on).filter((d): d is string => !!d).sort().pop();
+        const createdOn = group.map((r) => r.record.createdOn).filter((d): d is string => !!d).sort()[0];
+        const decision = archiveDecision({ lastTripOn, createdOn, hasOpenBooking: group.some((r) => r.has_open_booking) }, options.today);
+        if (decision.archived) archived++;
+        const stated = group.some((r) => r.record.loyaltyBalance !== undefined) ? group.reduce((s, r) => s + (r.record.loyaltyBalance ?? 0), 0) : undefined;
+        const sum = group.reduce((s, r) => s + r.loyalty_sum, 0);
+        const loyalty = reconcileLoyalty(stated, sum);
+        if (!loyalty.matches) {
+          const lead = group.find((r) => r.legacy_id === survivor)!;
+          issues.push({
+            file: 'loyalty',
+            row: lead.row,
+            field: 'loyalty_balance',
+            code: 'loyalty-mismatch',
+            message: `customer ${group.map((r) => r.legacy_id).join('+')}: stated loyalty balance ${stated ?? 0} but the transactions sum to ${sum} (difference ${loyalty.difference}); the transactions are kept and the stated balance recorded`,
+            severity: 'WARNING',
+          });
+        }
+        writes.push({
+          id: customerIdForLegacy(options.system, survivor),
+          status: decision.archived ? 'ARCHIVED' : 'ACTIVE',
+          ...(decision.reason ? { archivedReason: decision.reason } : {}),
+          ...(merged.title ? { title: merged.title } : {}),
+          ...(merged.firstName ? { firstName: merged.firstName } : {}),
+          lastName: merged.lastName,
+          ...(merged.dateOfBirth ? { dateOfBirth: merged.dateOfBirth } : {}),
+          ...(createdOn ? { customerSince: createdOn } : {}),
+          ...(merged.advisorId ? { advisorId: merged.advisorId } : {}),
+          ...(merged.householdId ? { householdId: `${options.system}:${merged.householdId}` } : {}),
+          preferences: merged.preferences,
+          contactPreferences: merged.contactPreferences,
+          ...(merged.financial ? { financial: merged.financial } : {}),
+          ...(merged.loyaltyTier ? { loyaltyTier: merged.loyaltyTier } : {}),
+          ...(stated !== undefined ? { legacyLoyaltyBalance: stated } : {}),
+          emails: merged.emails,
+          phones: merged.phones,
+          addresses: merged.address ? [merged.address] : [],
+          paymentMethods: merged.paymentMethods,
+          legacyIds: group.map((r) => ({ system: options.system, legacyId: r.legacy_id })),
+        });
+      }
+      Context.current().heartbeat({ phase: 'writing', after, customers: writes.length });
+      let counts = { created: 0, updated: 0, unchanged: 0 };
+      if (!options.dryRun) counts = await store.writeCustomers(writes, { reason: `migrated from ${options.system} (run ${runId})`, at: new Date() });
+      // Loyalty mismatches of this step replace any left by an interrupted earlier attempt of it.
+      await prisma.$transaction(async (tx) => {
+        await tx.$executeRawUnsafe(
+          `DELETE FROM migration_row_issues WHERE run_id = $1 AND code = 'loyalty-mismatch' AND row = ANY($2::int[])`,
+          runId,
+          rows.filter((r) => r.legacy_id === r.survivor_legacy_id).map((r) => r.row),
+        );
+        await writeIssues(tx, runId, issues);
+      });
+      return { last: ids[ids.length - 1]!, customers: writes.length, ...counts, archived, mergedClusters, loyaltyMismatches: issues.length };
+    },
+
+    /** Writes one chunk of passports, trips, loyalty transactions or consents, each to its surviving customer. */
+    async loadHistoryChunk(input: ChunkInput): Promise<ChunkResult> {
+      const { runId, options, file } = input;
+      const read = await readChunk(file, input.from, options.chunkSize);
+      const ctx = checkContext(options);
+      const ids = read.records.map((r) => r.fields.customer_id ?? '');
+      const survivors = await stagedSurvivors(prisma, runId, ids);
+      const customerOf = (legacyId: string) => {
+        const s = survivors.get(legacyId);
+        return s ? customerIdForLegacy(options.system, s) : null;
+      };
+      let outcome: { created: number; existing: number };
+      let accepted = 0;
+      const attach = <T extends { legacyCustomerId: string; row: number }>(values: T[]) => {
+        const out: (Omit<T, 'legacyCustomerId' | 'row'> & { customerId: string })[] = [];
+        for (const v of values) {
+          const customerId = customerOf(v.legacyCustomerId);
+          if (!customerId) continue; // reported when the file was checked
+          const { legacyCustomerId: _l, row: _r, ...rest } = v;
+          out.push({ ...rest, customerId });
+        }
+        accepted += out.length;
+        return out;
+      };
+      switch (file.file) {
+        case 'passports':
+          outcome = await store.writePassports(attach(checkAll(read.records, (r) => checkLegacyPassport(r, ctx)).values));
+          break;
+        case 'trips':
+          outcome = await store.writeTrips(attach(checkAll(read.records, (r) => checkLegacyTrip(r, ctx)).values));
+          break;
+        case 'loyalty':
+          outcome = await store.writeLoyaltyTransactions(attach(checkAll(read.records, (r) => checkLegacyLoyalty(r, ctx)).values));
+          break;
+        case 'consents':
+          outcome = await store.writeConsents(attach(checkAll(read.records, (r) => checkLegacyConsent(r, ctx)).values));
+          break;
+        default:
+          throw invalid(`${file.file} is not a history file`);
+      }
+      Context.current().heartbeat({ file: file.file, chunk: input.chunk });
+      return { next: read.next, bytesRead: read.bytesRead, records: read.records.length, accepted, refused: read.records.length - accepted, issues: {}, ...outcome };
+    },
+
+    /** Recomputes trip counts, first/last trip and loyalty points of every customer this run loaded. */
+    async refreshMigratedFigures(runId: string, options: MigrationOptions): Promise<number> {
+      let total = 0;
+      for (let after = ''; ; ) {
+        const page = await prisma.$queryRawUnsafe<{ s: string }[]>(
+          `SELECT DISTINCT survivor_legacy_id AS s FROM migration_staged_customers WHERE run_id = $1 AND survivor_legacy_id > $2 ORDER BY 1 LIMIT 5000`,
+          runId,
+          after,
+        );
+        if (page.length === 0) break;
+        await store.refreshCustomerStats(page.map((r) => customerIdForLegacy(options.system, r.s)));
+        total += page.length;
+        after = page[page.length - 1]!.s;
+        Context.current().heartbeat({ refreshed: total });
+      }
+      return total;
+    },
+
+    /** Records the outcome and the report, and clears the run's staging. */
+    async finishMigration(input: FinishInput): Promise<void> {
+      await prisma.$transaction(async (tx) => {
+        const outcome = {
+          status: input.status,
+          phase: 'done',
+          endedAt: new Date(),
+          report: input.report ? (input.report as object) : { error: input.error ?? 'failed' },
+        };
+        // A run refused before it was recorded (a bad directory) is recorded here, failed.
+        await tx.migrationRun.upsert({
+          where: { id: input.runId },
+          update: outcome,
+          create: { id: input.runId, dryRun: input.options.dryRun, source: input.options.sourceDir, options: input.options as unknown as object, counts: {}, ...outcome },
+        });
+        await tx.$executeRawUnsafe(`DELETE FROM migration_staged_customers WHERE run_id = $1`, input.runId);
+        await tx.$executeRawUnsafe(`DELETE FROM migration_chunks WHERE run_id = $1`, input.runId);
+      });
+    },
+  };
+}
+
+export type MigrationActivities = ReturnType<typeof createMigrationActivities>;

@@ -1,0 +1,24 @@
+import type { WorkerOptions } from '@temporalio/worker';
+import { PrismaCustomerStore } from '../activities/customers.prisma';
+import { createMigrationActivities } from '../activities/migration/migration.activities';
+import type { PrismaClient } from '../generated/prisma/client';
+import type { Logger } from '../infra/logger';
+import type { TemporalTarget } from '../infra/temporal';
+import { TASK_QUEUES } from '../workflows/task-queues';
+import { superviseQueueWorker, type SupervisedWorker } from './booking-worker';
+
+export interface CrmWorkerPorts {
+  prisma: PrismaClient;
+  /** Customers merged and written per load step (default 500). */
+  customersPerLoad?: number;
+}
+
+/** The CRM activities: the legacy customer migration's steps. */
+export function crmActivities(ports: CrmWorkerPorts) {
+  return createMigrationActivities({ prisma: ports.prisma, store: new PrismaCustomerStore(ports.prisma), customersPerLoad: ports.customersPerLoad });
+}
+
+/** The worker for customer workflows (the legacy CRM migration) on `crm-operations`. */
+export function superviseCrmWorker(target: TemporalTarget, ports: CrmWorkerPorts, logger: Logger, shutdownGraceTime: WorkerOptions['shutdownGraceTime'] = '30s'): SupervisedWorker {
+  return superviseQueueWorker(TASK_QUEUES.crm, target, logger, crmActivities(ports), shutdownGraceTime);
+}
