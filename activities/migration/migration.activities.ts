@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { customerIdForLegacy } from '../../domain/customers/ids';
 import {
@@ -25,12 +26,21 @@ import type {
 } from '../../domain/customers/model';
 import { LEGACY_FILES } from '../../domain/customers/model';
 import { archiveDecision, passportStatus, reconcileLoyalty } from '../../domain/customers/rules';
+import { checkLegacyBooking, legacyTotals, migratedBookingState, overdueInstallments } from '../../domain/customers/inflight';
+import { CURRENT_LIFECYCLE_REVISION, type BookingRequest } from '../../domain/booking/model';
+import { bookingWorkflowId } from '../../domain/booking/draft';
+import { Dec } from '../../domain/money/money';
+import { fmt } from '../../domain/booking/payment-plan';
+import { TASK_QUEUES } from '../../workflows/task-queues';
 import { isIsoDate } from '../../domain/time/instant';
 import type { PrismaClient } from '../../generated/prisma/client';
 import type { PrismaCustomerStore } from '../customers.prisma';
 import { LegacyFileError, readLegacyChunk } from './legacy-reader';
 import type {
+  BookingTotals,
   ChunkInput,
+  ReconcileBookingsInput,
+  ReconcileBookingsResult,
   ChunkResult,
   DuplicateResult,
   ExportFile,
@@ -212,6 +222,7 @@ export function createMigrationActivities(ports: MigrationPorts) {
       let accepted = 0;
       let refused = read.issues.filter((i) => i.severity === 'ERROR' && i.code === 'malformed-row').length;
       let expiredPassports = 0;
+      let bookingTotals: BookingTotals | undefined;
       let apply: (tx: Tx) => Promise<void> = async () => undefined;
 
       const ids = read.records.map((r) => r.fields.customer_id ?? '');
@@ -325,21 +336,20 @@ export function createMigrationActivities(ports: MigrationPorts) {
           break;
         }
         case 'bookings': {
-          // In-flight bookings: for now each marks its customer as having an open booking (never archived).
-          const open: string[] = [];
-          for (const r of read.records) {
-            const id = r.fields.customer_id;
-            if (!r.fields.booking_reference) {
-              refused++;
-              issues.push({ file: 'bookings', row: r.row, field: 'booking_reference', code: 'missing-field', message: 'booking_reference is missing', severity: 'ERROR' });
-            } else if (!id || !known.has(id)) {
-              refused++;
-              issues.push(unknownCustomer('bookings', r.row, id ?? ''));
-            } else {
-              accepted++;
-              open.push(id);
+          // In-flight bookings: checked in full now; started as booking workflows after the customers load.
+          const checked = checkAll(read.records, (r) => checkLegacyBooking(r, ctx));
+          issues.push(...checked.issues);
+          refused += checked.refused;
+          const bookings = ofKnown(checked.values);
+          refused += checked.values.length - bookings.length;
+          accepted += bookings.length;
+          for (const b of bookings) {
+            for (const i of overdueInstallments(b, options.today)) {
+              issues.push({ file: 'bookings', row: b.row, field: 'installments', code: 'overdue-installment', message: `booking ${b.reference}: ${i.amount} ${b.currency} was due on ${i.dueDate} and is unpaid; the grace period and automatic cancellation apply from the migration`, severity: 'WARNING' });
             }
           }
+          bookingTotals = legacyTotals(bookings);
+          const open = bookings.map((b) => b.legacyCustomerId);
           apply = async (tx) => {
             if (open.length === 0) return;
             await tx.$executeRawUnsafe(`UPDATE migration_staged_customers SET has_open_booking = true WHERE run_id = $1 AND legacy_id = ANY($2::text[])`, runId, open);
@@ -358,6 +368,7 @@ export function createMigrationActivities(ports: MigrationPorts) {
         refused,
         issues: countIssues(issues),
         ...(file.file === 'passports' ? { expiredPassports } : {}),
+        ...(bookingTotals ? { bookingTotals } : {}),
       };
       await prisma.$transaction(async (tx) => {
         await apply(tx);
@@ -567,6 +578,99 @@ export function createMigrationActivities(ports: MigrationPorts) {
         Context.current().heartbeat({ refreshed: total });
       }
       return total;
+    },
+
+    /**
+     * Starts one chunk of in-flight bookings as booking workflows (`booking-<reference>`) that
+     * adopt their legacy state: confirmed components, payments, the rest of the schedule. A
+     * booking whose workflow exists already (a re-run) is left alone and counted as existing.
+     */
+    async startMigratedBookingsChunk(input: ChunkInput): Promise<ChunkResult> {
+      const { runId, options, file } = input;
+      const read = await readChunk(file, input.from, options.chunkSize);
+      const ctx = checkContext(options);
+      const bookings = checkAll(read.records, (r) => checkLegacyBooking(r, ctx)).values;
+      const survivors = await stagedSurvivors(prisma, runId, bookings.map((b) => b.legacyCustomerId));
+      const client = Context.current().client;
+      let created = 0;
+      let existing = 0;
+      let accepted = 0;
+      for (const b of bookings) {
+        const survivor = survivors.get(b.legacyCustomerId);
+        if (!survivor) continue; // reported when the file was checked
+        accepted++;
+        const customerId = customerIdForLegacy(options.system, survivor);
+        const customer = await prisma.customer.findUnique({ where: { id: customerId }, select: { advisorId: true, emails: { where: { primary: true }, select: { address: true } } } });
+        const advisorId = b.advisorId && (await prisma.advisor.findUnique({ where: { id: b.advisorId }, select: { id: true } })) ? b.advisorId : (customer?.advisorId ?? undefined);
+        const request: BookingRequest = {
+          reference: b.reference,
+          customerId,
+          ...(advisorId ? { advisorId } : {}),
+          channel: 'direct',
+          currency: b.currency,
+          departureDate: b.departureDate,
+          returnDate: b.returnDate,
+          components: [],
+          ...(customer?.emails[0] ? { contactEmail: customer.emails[0].address } : {}),
+          timeZone: options.timeZone,
+          revision: CURRENT_LIFECYCLE_REVISION,
+          migrated: migratedBookingState(b, { system: options.system, timeZone: options.timeZone }),
+        };
+        try {
+          await client.workflow.start('BookingWorkflow', {
+            taskQueue: TASK_QUEUES.bookingOrchestration,
+            workflowId: bookingWorkflowId(b.reference),
+            args: [request],
+            // Never a second workflow for the same booking, even after the first one finished.
+            workflowIdReusePolicy: 'REJECT_DUPLICATE',
+            staticSummary: `Booking ${b.reference} migrated from ${options.system} (run ${runId})`,
+          });
+          created++;
+        } catch (err) {
+          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+          existing++;
+        }
+        Context.current().heartbeat({ file: 'bookings', chunk: input.chunk, started: created + existing });
+      }
+      return { next: read.next, bytesRead: read.bytesRead, records: read.records.length, accepted, refused: read.records.length - accepted, issues: {}, created, existing };
+    },
+
+    /**
+     * Compares the legacy totals of the migrated bookings with Itinera's (count, value and balance
+     * due per currency, to the cent), once every booking workflow has written its first view;
+     * until then it fails retryably (benign: the workflows are still starting).
+     */
+    async reconcileMigratedBookings(input: ReconcileBookingsInput): Promise<ReconcileBookingsResult> {
+      const { runId, options, file } = input;
+      const references: string[] = [];
+      const ctx = checkContext(options);
+      for (let from: ChunkInput['from'] = null; ; ) {
+        const chunk = await readChunk(file, from, 5_000);
+        const bookings = checkAll(chunk.records, (r) => checkLegacyBooking(r, ctx)).values;
+        const known = await stagedSurvivors(prisma, runId, bookings.map((b) => b.legacyCustomerId));
+        references.push(...bookings.filter((b) => known.has(b.legacyCustomerId)).map((b) => b.reference));
+        if (!chunk.next) break;
+        from = chunk.next;
+      }
+      const rows = await prisma.$queryRawUnsafe<{ currency: string; n: number; total: string; due: string }[]>(
+        `SELECT currency, count(*)::int AS n, sum(amount)::text AS total, sum(balance_due)::text AS due FROM bookings WHERE reference = ANY($1::text[]) GROUP BY currency ORDER BY currency`,
+        references,
+      );
+      const seen = rows.reduce((n, r) => n + r.n, 0);
+      if (seen < references.length) {
+        throw ApplicationFailure.create({ message: `${seen} of ${references.length} migrated bookings written so far`, type: 'MigratedBookingsNotReady', nonRetryable: false, category: 'BENIGN' });
+      }
+      const itinera: BookingTotals = Object.fromEntries(rows.map((r) => [r.currency, { count: r.n, total: fmt(new Dec(r.total), r.currency), balanceDue: fmt(new Dec(r.due), r.currency) }]));
+      const differences: string[] = [];
+      for (const c of [...new Set([...Object.keys(input.legacy), ...Object.keys(itinera)])].sort()) {
+        const l = input.legacy[c];
+        const i = itinera[c];
+        if (!l || !i) differences.push(`${c}: ${l ? 'missing in Itinera' : 'not in the legacy export'}`);
+        else if (l.count !== i.count || l.total !== i.total || l.balanceDue !== i.balanceDue) {
+          differences.push(`${c}: legacy ${l.count} bookings, total ${l.total}, due ${l.balanceDue}; Itinera ${i.count}, total ${i.total}, due ${i.balanceDue}`);
+        }
+      }
+      return { itinera, matches: differences.length === 0, differences };
     },
 
     /** Records the outcome and the report, and clears the run's staging. */

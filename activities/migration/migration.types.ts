@@ -1,4 +1,7 @@
+import type { BookingTotals } from '../../domain/customers/inflight';
 import type { DedupConfig, LegacyFileKind } from '../../domain/customers/model';
+
+export type { BookingTotals };
 
 /**
  * The contract between the customer-migration workflow and its activities: plain JSON only.
@@ -19,7 +22,10 @@ export interface MigrationOptions {
   dedup: DedupConfig;
   /** Records per chunk: one activity, one checkpoint (default 5,000). */
   chunkSize: number;
+  /** The operator's IANA zone: turns migrated bookings' due dates into deadlines. */
+  timeZone: string;
 }
+
 
 /** A file of the export, as found by `prepareMigration`. */
 export interface ExportFile {
@@ -66,6 +72,8 @@ export interface ChunkResult {
   existing?: number;
   /** Passports: how many had expired on `today`. */
   expiredPassports?: number;
+  /** In-flight bookings: the legacy totals of the accepted ones. */
+  bookingTotals?: BookingTotals;
 }
 
 export interface DuplicateResult {
@@ -118,6 +126,8 @@ export interface MigrationReport {
   };
   expiredPassports: number;
   loyaltyMismatches: number;
+  /** In-flight bookings: legacy totals, Itinera's totals once the booking workflows run (null in a dry run), and whether they match to the cent. */
+  bookings: { legacy: BookingTotals; itinera: BookingTotals | null; started: number; existing: number; matches: boolean | null };
   /** Issue counts by "SEVERITY:code"; the rows are in migration_row_issues (GET /migrations/:id/issues). */
   issues: Record<string, number>;
   errors: number;
@@ -133,4 +143,18 @@ export interface FinishInput {
   status: 'COMPLETED' | 'FAILED';
   report: MigrationReport | null;
   error?: string;
+}
+
+export interface ReconcileBookingsInput {
+  runId: string;
+  options: MigrationOptions;
+  file: ExportFile;
+  legacy: BookingTotals;
+}
+
+export interface ReconcileBookingsResult {
+  itinera: BookingTotals;
+  matches: boolean;
+  /** Per currency, what differs ("EUR: total 100.00 vs 99.99"). */
+  differences: string[];
 }

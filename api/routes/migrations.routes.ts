@@ -37,6 +37,7 @@ export function migrationRoutes(deps: MigrationRouteDeps): Router {
       dayFirst: body.dayFirst,
       dedup: body.dedup,
       chunkSize: body.chunkSize,
+      timeZone: deps.operatorTimeZone,
     };
     const client = await deps.temporal.get();
     const workflowId = migrationWorkflowId(runId);

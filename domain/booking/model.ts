@@ -119,6 +119,26 @@ export interface BookingRequest {
    * marker costs two per booking.
    */
   revision?: number;
+  /**
+   * A booking carried over from a legacy system, already confirmed with its suppliers and partly
+   * or wholly paid: the workflow adopts this state instead of pricing and holding, posts the
+   * opening entries, and continues from there (next installment, reminders, travel, completion).
+   */
+  migrated?: MigratedBookingState;
+}
+
+/** What a migrated booking starts from (built by domain/customers/inflight.ts). */
+export interface MigratedBookingState {
+  /** The legacy system ("legacy:<system>"). */
+  source: string;
+  /** The booking date in the legacy system (YYYY-MM-DD). */
+  bookedOn: string;
+  /** Confirmed (or ticketed) components with the suppliers' references; sells add up to the total. */
+  components: ComponentState[];
+  /** The payment schedule: what was paid (one paid line per legacy payment date) and what is still due. */
+  schedule: Installment[];
+  /** The legacy payments, each with a stable id (`legacy:<system>:<reference>:<payment>`). */
+  payments: PaymentRecord[];
 }
 
 /**

@@ -247,3 +247,33 @@ export function goodwillEntry(input: GoodwillEntryInput): EntryDraft {
     transactionType: input.kind === 'REFUND' ? 'customer-payment' : 'booking',
   });
 }
+
+export interface MigrationOpeningInput {
+  key: string;
+  reference: string;
+  accountingDate: string;
+  /** What the customer paid in the legacy system before the booking came over. */
+  paid: MoneyJson;
+  source: string;
+}
+
+/**
+ * A migrated booking's opening entry: what the customer paid in the legacy system comes in as a
+ * customer deposit against the opening-balances account (finance clears that account against the
+ * legacy system's closing balances). The sale entry then applies the deposit as for any booking.
+ */
+export function migrationOpeningEntry(input: MigrationOpeningInput): EntryDraft {
+  const problems = moneyProblems('paid', input.paid);
+  if (problems.length) throw new BookingRuleError(problems);
+  const amount = new Dec(input.paid.amount);
+  const currency = input.paid.currency;
+  return checked({
+    idempotencyKey: input.key,
+    description: `Booking ${input.reference} migrated from ${input.source}: ${fmt(amount, currency)} ${currency} paid before migration`,
+    accountingDate: input.accountingDate,
+    lines: [debit('equity:opening-balances', amount, currency), credit(DEPOSITS, amount, currency)],
+    kind: 'booking',
+    bookingRef: input.reference,
+    transactionType: 'booking',
+  });
+}

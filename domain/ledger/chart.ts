@@ -70,6 +70,7 @@ export function travelChartOfAccounts(options: ChartOptions = DEFAULT_CHART_OPTI
     { code: 'expense:fx:unrealised-loss', name: 'Unrealised FX loss', type: 'EXPENSE' },
     { code: 'equity:fx-translation-reserve', name: 'FX translation reserve', type: 'EQUITY' },
     { code: 'equity:retained-earnings', name: 'Retained earnings', type: 'EQUITY' },
+    { code: 'equity:opening-balances', name: 'Opening balances (migrated from legacy systems)', type: 'EQUITY' },
   ];
   for (const a of accounts) if (!ACCOUNT_CODE_PATTERN.test(a.code)) throw new Error(`Chart bug: invalid code ${a.code}`);
   return accounts;

@@ -43,12 +43,12 @@ import {
   type GroupMemberState,
 } from '../../domain/booking/model';
 import { applyPayment, outstanding, paidSoFar, planPayments, reminderAt, replan, resolveTerms } from '../../domain/booking/payment-plan';
-import { cancellationEntries, goodwillEntry, paymentEntry, refundEntry, saleEntry } from '../../domain/booking/postings';
+import { cancellationEntries, goodwillEntry, migrationOpeningEntry, paymentEntry, refundEntry, saleEntry } from '../../domain/booking/postings';
 import { addDays } from '../../domain/catalog/dates';
 import { liveTickets } from '../../domain/flights/model';
 import type { EntryDraft } from '../../domain/ledger/entry';
 import { Dec, Money, type MoneyJson } from '../../domain/money/money';
-import { calendarDateIn, endOfDateIn, HOUR_MS, MINUTE_MS, type Instant } from '../../domain/time/instant';
+import { calendarDateIn, endOfDateIn, HOUR_MS, MINUTE_MS, startOfDateUtc, type Instant } from '../../domain/time/instant';
 import { TASK_QUEUES } from '../task-queues';
 import {
   acceptAmendmentUpdate,
@@ -1398,8 +1398,35 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
 
   // ---- main line ----------------------------------------------------------------------------
 
-  setCurrentDetails(`${req.reference}: pricing ${req.components.length} components`);
+  // ---- a booking migrated from a legacy system: adopt its state --------------------------------
+
+  const adopt = async (m: NonNullable<BookingRequest['migrated']>) => {
+    view.openedAt = startOfDateUtc(m.bookedOn);
+    view.components = m.components.map((c) => ({ ...c }));
+    view.total = sum(view.components.map((c) => c.sell), cur).toJSON();
+    view.schedule = m.schedule.map((i) => ({ ...i }));
+    view.payments = m.payments.map((p) => ({ ...p }));
+    recompute();
+    event('MIGRATED', `carried over from ${m.source}, booked ${m.bookedOn}: ${view.components.length} components confirmed with their suppliers`);
+    if (new Dec(view.paid.amount).greaterThan(0)) {
+      await post(migrationOpeningEntry({ key: `${workflowId}:opening`, reference: req.reference, accountingDate: today(), paid: view.paid, source: m.source }));
+    }
+    const saleId = await post(
+      saleEntry({ key: `${workflowId}:sale`, reference: req.reference, accountingDate: today(), channel: req.channel, components: view.components, depositsHeld: view.paid }),
+    );
+    salePosted = saleId !== null;
+    await deferRevenue(view.components, null);
+    await setStatus(new Dec(view.balanceDue.amount).isZero() ? 'PAID' : 'CONFIRMED', `migrated: paid ${view.paid.amount} ${cur}; ${view.balanceDue.amount} ${cur} still due`);
+  };
+
+  setCurrentDetails(`${req.reference}: ${req.migrated ? 'adopting a migrated booking' : `pricing ${req.components.length} components`}`);
   await exclusive(async () => {
+    if (req.migrated) {
+      await adopt(req.migrated);
+      await publish();
+      settled = true;
+      return;
+    }
     try {
       await holdAll();
       await setStatus('HELD', `held: ${view.total.amount} ${cur}, deposit ${view.schedule[0]?.amount.amount ?? '0'} ${cur} due before ${new Date(view.holdExpiresAt!).toISOString()}`);

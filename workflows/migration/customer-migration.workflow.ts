@@ -1,6 +1,8 @@
 import { ApplicationFailure, defineQuery, type RetryPolicy, proxyActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
 import type { MigrationActivities } from '../../activities/migration/migration.activities';
+import { addBookingTotals } from '../../domain/customers/inflight';
 import type {
+  BookingTotals,
   ChunkResult,
   ExportFile,
   FileCheckpoint,
@@ -54,6 +56,11 @@ const LOAD_ORDER: LegacyFileKind[] = ['passports', 'trips', 'loyalty', 'consents
 const retry: RetryPolicy = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 12, nonRetryableErrorTypes: ['LegacyFileUnusable', 'InvalidMigrationRequest'] };
 const act = proxyActivities<MigrationActivities>({ startToCloseTimeout: '10 minutes', heartbeatTimeout: '1 minute', retry });
 const dedupAct = proxyActivities<MigrationActivities>({ startToCloseTimeout: '30 minutes', heartbeatTimeout: '2 minutes', retry });
+/** Waits (retrying every few seconds, up to 10 minutes) until every migrated booking has written its first view. */
+const reconcileAct = proxyActivities<MigrationActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 1.5, maximumInterval: '5 seconds', maximumAttempts: 150, nonRetryableErrorTypes: ['LegacyFileUnusable', 'InvalidMigrationRequest'] },
+});
 
 /**
  * Migrates a legacy CRM export: customers, travel history, loyalty, consents, passports.
@@ -83,6 +90,8 @@ export async function CustomerMigrationWorkflow(input: CustomerMigrationInput): 
     { name: 'customers', unit: 'customers', done: 0, total: 0, state: 'PENDING' },
     ...LOAD_ORDER.map((f): MigrationStep => ({ name: `load ${f}`, unit: 'bytes', done: 0, total: 0, state: options.dryRun ? 'SKIPPED' : 'PENDING' })),
     { name: 'figures', unit: 'steps', done: 0, total: 1, state: options.dryRun ? 'SKIPPED' : 'PENDING' },
+    { name: 'start bookings', unit: 'bytes', done: 0, total: 0, state: options.dryRun ? 'SKIPPED' : 'PENDING' },
+    { name: 'reconcile bookings', unit: 'steps', done: 0, total: 1, state: options.dryRun ? 'SKIPPED' : 'PENDING' },
     { name: 'report', unit: 'steps', done: 0, total: 1, state: 'PENDING' },
   ];
   const progress: MigrationProgress = { runId, dryRun: options.dryRun, status: 'RUNNING', current: 'prepare', steps, issues: {}, startedAt, report: null, error: null };
@@ -131,6 +140,8 @@ export async function CustomerMigrationWorkflow(input: CustomerMigrationInput): 
   }
 
   let expiredPassports = 0;
+  let legacyBookings: BookingTotals = {};
+  const bookings: MigrationReport['bookings'] = { legacy: {}, itinera: null, started: 0, existing: 0, matches: null };
   try {
     const prepareStep = begin('prepare');
     const prepared = await act.prepareMigration(runId, options);
@@ -149,6 +160,7 @@ export async function CustomerMigrationWorkflow(input: CustomerMigrationInput): 
         t.accepted += r.accepted;
         t.refused += r.refused;
         expiredPassports += r.expiredPassports ?? 0;
+        if (r.bookingTotals) legacyBookings = addBookingTotals(legacyBookings, r.bookingTotals);
         addIssues(progress.issues, r.issues);
       });
     }
@@ -190,7 +202,25 @@ export async function CustomerMigrationWorkflow(input: CustomerMigrationInput): 
       const figures = begin('figures');
       await dedupAct.refreshMigratedFigures(runId, options);
       end(figures);
+
+      const bookingsFile = fileOf('bookings');
+      if (bookingsFile) {
+        await eachChunk('start bookings', bookingsFile, (chunk, from) => act.startMigratedBookingsChunk({ runId, options, file: bookingsFile, chunk, from }), (r) => {
+          bookings.started += r.created ?? 0;
+          bookings.existing += r.existing ?? 0;
+        });
+        const rec = begin('reconcile bookings');
+        const reconciled = await reconcileAct.reconcileMigratedBookings({ runId, options, file: bookingsFile, legacy: legacyBookings });
+        bookings.itinera = reconciled.itinera;
+        bookings.matches = reconciled.matches;
+        if (!reconciled.matches) progress.issues['ERROR:bookings-reconciliation'] = reconciled.differences.length;
+        end(rec);
+      } else {
+        step('start bookings').state = 'SKIPPED';
+        step('reconcile bookings').state = 'SKIPPED';
+      }
     }
+    bookings.legacy = legacyBookings;
 
     const reportStep = begin('report');
     let errors = 0;
@@ -221,6 +251,7 @@ export async function CustomerMigrationWorkflow(input: CustomerMigrationInput): 
       },
       expiredPassports,
       loyaltyMismatches: totals.loyaltyMismatches,
+      bookings,
       issues: { ...progress.issues },
       errors,
       warnings,

@@ -73,7 +73,7 @@ export interface LifecycleRig {
  * the sandbox GDS through the Duffel-style adapter, and a small generated catalog whose hotel has
  * an allotment for the next 400 days and known cancellation and amendment policies.
  */
-export async function startLifecycleRig(): Promise<LifecycleRig> {
+export async function startLifecycleRig(opts: { maxCachedWorkflows?: number } = {}): Promise<LifecycleRig> {
   const [env, bundle, db, gds] = await Promise.all([
     TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: temporalTestServerPath() } } }),
     bundleWorkflowCode({ workflowsPath: require.resolve('../../index'), logger: silent }) as Promise<WorkflowBundleWithSourceMap>,
@@ -125,7 +125,8 @@ export async function startLifecycleRig(): Promise<LifecycleRig> {
       activities: { ...lifecycle, ...createLedgerActivities({ ledger }) },
       // No workflow cache: every workflow task replays the history so far, so each step of every
       // scenario is also a replay test, and a restarted worker finds nothing on a dead sticky queue.
-      maxCachedWorkflows: 0,
+      // No cache by default: every activation replays the history, so the scenario tests also test replay.
+      maxCachedWorkflows: opts.maxCachedWorkflows ?? 0,
     });
   const workers = {
     booking: await bookingWorker(),

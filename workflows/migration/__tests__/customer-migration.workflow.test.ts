@@ -85,6 +85,7 @@ describe('CustomerMigrationWorkflow (time-skipping test server, real activities 
     dayFirst: true,
     dedup: DEFAULT_DEDUP_CONFIG,
     chunkSize: 3,
+    timeZone: 'Europe/London',
     ...over,
   });
 

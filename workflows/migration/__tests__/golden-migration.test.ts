@@ -36,7 +36,7 @@ describe('golden legacy migration (time-skipping test server, real activities on
   let db: Database;
   let client: Client;
   const manifest = JSON.parse(readFileSync(path.join(GOLDEN, 'manifest.json'), 'utf8')) as Manifest;
-  const options: MigrationOptions = { sourceDir: GOLDEN, system: 'gold', dryRun: false, today: '2026-12-01', dayFirst: true, dedup: DEFAULT_DEDUP_CONFIG, chunkSize: 250 };
+  const options: MigrationOptions = { sourceDir: GOLDEN, system: 'gold', dryRun: false, today: '2026-12-01', dayFirst: true, dedup: DEFAULT_DEDUP_CONFIG, chunkSize: 250, timeZone: 'Europe/London' };
 
   beforeAll(async () => {
     [env, bundle, db] = await Promise.all([
