@@ -4,6 +4,7 @@ import { Dec, type MoneyJson } from '../domain/money/money';
 import { isIsoDate, isoDateOf, startOfDateUtc } from '../domain/time/instant';
 import type { Prisma, PrismaClient } from '../generated/prisma/client';
 import type { BookingStatus } from '../generated/prisma/enums';
+import { PrismaCustomerLinks, type TravelHistoryWriter } from './customer-links';
 
 /** One booking in a list: what advisors and ops filter and sort on (the detail is `get`). */
 export interface BookingSummary {
@@ -107,10 +108,14 @@ function checkView(view: LifecycleView): BookingProblem[] {
 /**
  * The `bookings` rows as the booking workflows report them: one row per reference, written by
  * {@link PrismaBookingProjection.save} with the workflow's whole view; read by the API's list and
- * detail routes.
+ * detail routes. A COMPLETED view of a CRM customer also joins the customer's travel history
+ * (see {@link PrismaCustomerLinks.recordCompletedBooking}).
  */
 export class PrismaBookingProjection {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly history: TravelHistoryWriter = new PrismaCustomerLinks(prisma),
+  ) {}
 
   /**
    * Upserts the row of `view.reference` in ONE statement, and only when the stored version is lower:
@@ -135,6 +140,9 @@ export class PrismaBookingProjection {
         status = EXCLUDED.status, needs_manual_review = EXCLUDED.needs_manual_review, version = EXCLUDED.version,
         snapshot = EXCLUDED.snapshot, expires_at = EXCLUDED.expires_at, updated_at = now()
       WHERE bookings.version < EXCLUDED.version`;
+    // Also when the row was already newer: a retry after a crash between the two writes converges
+    // (the trip is keyed by `booking:<reference>` and written once).
+    if (view.status === 'COMPLETED') await this.history.recordCompletedBooking(view);
     return written === 1;
   }
 

@@ -4,6 +4,7 @@ import type { InboundReservation, OtaProblem, ReservationNotification, Reservati
 import { Dec } from '../domain/money/money';
 import { isoDateOf, utcDate } from '../domain/time/instant';
 import type { Prisma, PrismaClient } from '../generated/prisma/client';
+import { PrismaCustomerLinks, type GuestMatcher } from './customer-links';
 import { InventoryError, type InventoryErrorKind, type PrismaInventory } from './inventory.prisma';
 import type { InventoryChange } from './ports/inventory-changes';
 
@@ -65,6 +66,19 @@ export interface ApplyResult {
   cancelBack: CancelBackRequest | null;
   /** Nights whose sellable inventory this apply changed (for the InventoryChangeSink); empty on replays. */
   changes: InventoryChange[];
+  /**
+   * The CRM customer the guest of a booked (or modified) reservation was matched to, by email then
+   * phone, and the advisor the booking goes to; null when nobody matched. Absent on every other
+   * outcome and on replays of an applied notification.
+   */
+  customer?: GuestCustomer | null;
+}
+
+/** A channel guest recognised as a CRM customer. */
+export interface GuestCustomer {
+  customerId: string;
+  advisorId: string | null;
+  matchedBy: 'email' | 'phone' | 'passport';
 }
 
 export interface ChannelReservationView {
@@ -81,6 +95,9 @@ export interface ChannelReservationView {
   arrival: string;
   departure: string;
   detail: string | null;
+  /** The CRM customer the guest was recognised as, and their advisor (null when not recognised). */
+  customerId: string | null;
+  advisorId: string | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -172,6 +189,8 @@ export class PrismaChannelInbox {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly inventory: PrismaInventory,
+    /** Recognises guests as CRM customers (advisor routing of inbound channel bookings). */
+    private readonly guests: GuestMatcher = new PrismaCustomerLinks(prisma),
   ) {}
 
   // --- authentication and validation (before anything is stored) -----------------------------
@@ -371,7 +390,27 @@ export class PrismaChannelInbox {
       return this.record(n, res, { status: 'REJECTED', refs: [], outcome: 'REJECTED', detail: `No room for the reservation (${why})` }, [], [], productId, now);
     }
     const summary = res.roomStays.map((s) => `${s.quantity} x ${s.roomType} ${s.arrival}..${s.departure}`).join(', ');
-    return this.record(n, res, { status: 'CONFIRMED', refs, outcome: 'APPLIED', detail: `${current?.status === 'CONFIRMED' ? 'Modified' : 'Booked'} (${res.statusWord}): ${summary}` }, unmatched, taken, productId, now);
+    const customer = await this.matchGuest(res);
+    const routed = customer ? `; customer ${customer.customerId} (by ${customer.matchedBy}), advisor ${customer.advisorId ?? 'none'}` : '';
+    const result = await this.record(
+      n,
+      res,
+      { status: 'CONFIRMED', refs, outcome: 'APPLIED', detail: `${current?.status === 'CONFIRMED' ? 'Modified' : 'Booked'} (${res.statusWord}): ${summary}${routed}`, customer },
+      unmatched,
+      taken,
+      productId,
+      now,
+    );
+    if (result.outcome !== 'APPLIED') return result;
+    // A returning customer: booking again makes an archived customer active.
+    if (customer) await this.guests.reactivateCustomer(customer.customerId);
+    return { ...result, customer };
+  }
+
+  /** The CRM customer the guest is (email, then phone), or null. */
+  private async matchGuest(res: InboundReservation): Promise<GuestCustomer | null> {
+    const route = await this.guests.matchGuest({ email: res.guest.email, phone: res.guest.phone });
+    return route ? { customerId: route.customerId, advisorId: route.advisorId, matchedBy: route.matchedBy } : null;
   }
 
   /**
@@ -381,7 +420,7 @@ export class PrismaChannelInbox {
   private async record(
     n: NotificationRow,
     res: InboundReservation,
-    next: { status: ChannelReservationStatus; refs: string[]; outcome: NotificationOutcome; detail: string },
+    next: { status: ChannelReservationStatus; refs: string[]; outcome: NotificationOutcome; detail: string; customer?: GuestCustomer | null },
     released: Array<{ category: string; from: string; toExclusive: string }>,
     taken: ReservationRoomStay[],
     productId: string,
@@ -413,6 +452,8 @@ export class PrismaChannelInbox {
         arrival: utcDate(arrival),
         departure: utcDate(departure),
         detail: next.detail,
+        // A later version without a match keeps the customer an earlier one was matched to.
+        ...(next.customer ? { customerId: next.customer.customerId, advisorId: next.customer.advisorId } : {}),
         updatedAt: now,
       };
       if (locked) {
@@ -558,6 +599,8 @@ function toReservationView(r: ReservationRow): ChannelReservationView {
     holdReferences: r.holdReferences,
     total: { amount: r.total.toFixed(), currency: r.currency },
     guestName: r.guestName,
+    customerId: r.customerId,
+    advisorId: r.advisorId,
     arrival: isoDateOf(r.arrival),
     departure: isoDateOf(r.departure),
     detail: r.detail,

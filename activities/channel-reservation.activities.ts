@@ -90,7 +90,7 @@ export function createChannelReservationActivities(deps: ChannelReservationActiv
         if (err instanceof ChannelInboxError) throw ApplicationFailure.nonRetryable(err.message, ChannelReservationFailureType.ChannelNotificationNotFound);
         throw err;
       }
-      deps.logger.info({ notificationId: result.notificationId, outcome: result.outcome, detail: result.detail }, 'channel notification applied');
+      deps.logger.info({ notificationId: result.notificationId, outcome: result.outcome, detail: result.detail, customerId: result.customer?.customerId, advisorId: result.customer?.advisorId }, 'channel notification applied');
       // Nothing changed here (stale or refused): push the truth again over the channel's own optimistic count.
       const changes = result.changes.length || result.outcome === 'APPLIED' ? result.changes : await deps.inbox.resyncChanges(result.notificationId);
       await tell(changes);

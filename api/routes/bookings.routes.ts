@@ -14,6 +14,7 @@ import {
 import { ApplicationFailure } from '@temporalio/common';
 import { PrismaBookingLedger, type BookingLedgerEntry } from '../../activities/booking-ledger.prisma';
 import { BookingQueryError, PrismaBookingProjection, type BookingListFilter, type BookingSummary } from '../../activities/booking-projection.prisma';
+import { PrismaCustomerLinks, type CustomerLinkReader } from '../../activities/customer-links';
 import { bookingWorkflowId, referenceFromBytes } from '../../domain/booking/draft';
 import { withRoomingList } from '../../domain/booking/group';
 import { CURRENT_LIFECYCLE_REVISION, type BookingRequest, type Installment, type LifecycleView, type PricedComponent } from '../../domain/booking/model';
@@ -84,6 +85,8 @@ export interface BookingLedgerReader {
 export interface BookingRouteReaders {
   projection: BookingProjectionReader;
   ledger: BookingLedgerReader;
+  /** The CRM: a customer's assigned advisor, and returning customers made active again. */
+  customers: CustomerLinkReader;
 }
 
 /**
@@ -111,6 +114,7 @@ export function bookingRoutes(deps: ApiDeps, readers: Partial<BookingRouteReader
   const router = Router();
   const projection: BookingProjectionReader = readers.projection ?? new PrismaBookingProjection(deps.db.prisma);
   const ledger: BookingLedgerReader = readers.ledger ?? new PrismaBookingLedger(deps.db.prisma);
+  const customers: CustomerLinkReader = readers.customers ?? new PrismaCustomerLinks(deps.db.prisma);
   const today = () => calendarDateIn(Date.now(), deps.operatorTimeZone);
 
   /**
@@ -120,9 +124,19 @@ export function bookingRoutes(deps: ApiDeps, readers: Partial<BookingRouteReader
   const toRequest = (reference: string, body: CreateBookingRequestBody): BookingRequest =>
     withRoomingList({ reference, ...body, timeZone: deps.operatorTimeZone, revision: CURRENT_LIFECYCLE_REVISION } as BookingRequest);
 
+  /**
+   * Advisor routing: a booking made without an advisor for a CRM customer goes to the customer's
+   * assigned advisor. A customer the CRM does not know (or without an advisor) is left as given.
+   */
+  const withCrmAdvisor = async (body: CreateBookingRequestBody): Promise<CreateBookingRequestBody> => {
+    if (body.advisorId) return body;
+    const advisorId = (await customers.customerAdvisor(body.customerId))?.advisorId;
+    return advisorId ? { ...body, advisorId } : body;
+  };
+
   /** Price a trip without holding anything. */
   router.post('/bookings/quote', async (req, res) => {
-    const body = parseOrProblem(createBookingRequestSchema(today()), req.body);
+    const body = await withCrmAdvisor(parseOrProblem(createBookingRequestSchema(today()), req.body));
     const client = await deps.temporal.get();
     const request = toRequest(referenceFromBytes(randomBytes(8)), body);
     try {
@@ -151,16 +165,17 @@ export function bookingRoutes(deps: ApiDeps, readers: Partial<BookingRouteReader
    * reference is derived from the key, so repeating the POST returns the same booking.
    */
   router.post('/bookings', async (req, res) => {
-    const body = parseOrProblem(createBookingRequestSchema(today()), req.body);
+    const parsed = parseOrProblem(createBookingRequestSchema(today()), req.body);
     const key = req.get('idempotency-key');
     const idempotent = key !== undefined;
     if (idempotent) parseOrProblem(IdempotencyKeyHeader, key, 'header:Idempotency-Key', 400);
     const reference = idempotent ? referenceForKey(key) : referenceFromBytes(randomBytes(8));
     const workflowId = bookingWorkflowId(reference);
-    const request = toRequest(reference, body);
 
     // Refuse before starting anything when the database is down: the workflow would only retry.
     await Promise.all([deps.db.ping(), deps.temporal.ping()]);
+    const body = await withCrmAdvisor(parsed);
+    const request = toRequest(reference, body);
     // No booking before finance is set up: a currency mistake found later means re-entering them all.
     await deps.finance.readinessGate.assertReady();
     const client = await deps.temporal.get();
@@ -199,6 +214,7 @@ export function bookingRoutes(deps: ApiDeps, readers: Partial<BookingRouteReader
       // tell the caller where to look instead of failing a booking that exists.
       if (!(err instanceof WorkflowUpdateFailedError) && (await workflowExists(client, workflowId))) {
         req.log.warn({ reference }, 'booking started but not yet held; answering 202');
+        await customers.reactivateCustomer(body.customerId);
         res.status(202).location(`/bookings/${reference}`).json({ reference, workflowId, held: false });
         return;
       }
@@ -208,6 +224,8 @@ export function bookingRoutes(deps: ApiDeps, readers: Partial<BookingRouteReader
       req.log.info({ reference, failure: view.failure }, 'booking could not be held');
       throw new ProblemError(422, 'Booking could not be held', view.failure ?? 'the components could not be held', '/problems/booking-not-held', { reference, workflowId, view });
     }
+    // A returning customer: booking again makes an archived CRM customer active (no-op otherwise).
+    if (await customers.reactivateCustomer(body.customerId)) req.log.info({ reference, customerId: body.customerId }, 'archived customer reactivated by a new booking');
     req.log.info({ reference, workflowId, status: view.status }, 'booking held');
     res.status(201).location(`/bookings/${reference}`).json({ workflowId, ...view });
   });
