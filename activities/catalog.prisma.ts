@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { decodeCursor as decodeKeysetCursor, encodeCursor } from './keyset-cursor';
 import type {
   BoardBasis,
   CatalogProductType,
@@ -371,14 +372,9 @@ function toSupplier(row: SupplierRow, windows: WindowRow[]): Supplier & { versio
   };
 }
 
-const encodeCursor = (parts: string[]) => Buffer.from(JSON.stringify(parts)).toString('base64url');
 function decodeCursor(cursor: string, arity: number): string[] {
-  try {
-    const parts: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parts) && parts.length === arity && parts.every((p) => typeof p === 'string')) return parts as string[];
-  } catch {
-    // falls through to the error below
-  }
+  const parts = decodeKeysetCursor(cursor, arity);
+  if (parts) return parts;
   throw new RangeError('cursor: is not a cursor this list returned');
 }
 

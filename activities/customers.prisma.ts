@@ -1,4 +1,5 @@
 import type { Prisma, PrismaClient } from '../generated/prisma/client';
+import { decodeCursor as decodeKeysetCursor, encodeCursor } from './keyset-cursor';
 import { daysBetween } from '../domain/catalog/dates';
 import {
   CONSENT_PURPOSES,
@@ -252,14 +253,9 @@ export function maskToken(token: string): string {
   return token.length > 8 ? `****${token.slice(-4)}` : '****';
 }
 
-const encodeCursor = (parts: string[]) => Buffer.from(JSON.stringify(parts)).toString('base64url');
 function decodeCursor(cursor: string, arity: number): string[] {
-  try {
-    const parts: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parts) && parts.length === arity && parts.every((p) => typeof p === 'string')) return parts as string[];
-  } catch {
-    // falls through to the error below
-  }
+  const parts = decodeKeysetCursor(cursor, arity);
+  if (parts) return parts;
   throw new CustomerStoreError('invalid-cursor', 'cursor: is not a nextCursor this list returned', 'cursor');
 }
 

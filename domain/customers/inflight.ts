@@ -133,21 +133,19 @@ export function checkLegacyBooking(raw: RawRecord, ctx: CheckContext): Checked<L
     }
     return v as Record<string, unknown>[];
   };
+  /** A date inside a list item; '' (with an error) when it cannot be read. */
+  const itemDate = (field: string, v: unknown): string => {
+    const d = parseLegacyDate(text(v) ?? '', ctx.dayFirst);
+    if (!d) error(field, 'bad-date', `${field} "${text(v) ?? ''}" is not a date`);
+    return d ?? '';
+  };
   const payments = list('payments').map((p, i) => ({
-    date: (() => {
-      const d = parseLegacyDate(text(p.date) ?? '', ctx.dayFirst);
-      if (!d) error(`payments[${i}].date`, 'bad-date', `payments[${i}].date "${text(p.date) ?? ''}" is not a date`);
-      return d ?? '';
-    })(),
+    date: itemDate(`payments[${i}].date`, p.date),
     amount: amount(`payments[${i}].amount`, p.amount) ?? '0',
     reference: text(p.reference) ?? `P${i + 1}`,
   }));
   const installments = list('installments').map((p, i) => ({
-    dueDate: (() => {
-      const d = parseLegacyDate(text(p.due_date) ?? '', ctx.dayFirst);
-      if (!d) error(`installments[${i}].due_date`, 'bad-date', `installments[${i}].due_date "${text(p.due_date) ?? ''}" is not a date`);
-      return d ?? '';
-    })(),
+    dueDate: itemDate(`installments[${i}].due_date`, p.due_date),
     amount: amount(`installments[${i}].amount`, p.amount) ?? '0',
   }));
   const components = list('components').map((c, i): LegacyBookingComponent => {
