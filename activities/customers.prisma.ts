@@ -1,5 +1,7 @@
 import type { Prisma, PrismaClient } from '../generated/prisma/client';
+import { bulkInsert } from './bulk-insert';
 import { decodeCursor as decodeKeysetCursor, encodeCursor } from './keyset-cursor';
+import { randomUUID } from 'node:crypto';
 import { daysBetween } from '../domain/catalog/dates';
 import {
   CONSENT_PURPOSES,
@@ -296,6 +298,54 @@ function columnsOf(c: CustomerWrite) {
 }
 type CustomerColumns = ReturnType<typeof columnsOf>;
 
+/** The customers table's columns as bulkInsert writes them (the same values as `columnsOf`). */
+const CUSTOMER_COLUMNS: Record<string, string> = {
+  id: 'text',
+  status: '"CustomerStatus"',
+  archived_reason: 'text',
+  title: 'text',
+  first_name: 'text',
+  last_name: 'text',
+  search_name: 'text',
+  date_of_birth: 'date',
+  customer_since: 'date',
+  advisor_id: 'text',
+  household_id: 'text',
+  preferences: 'jsonb',
+  contact_preferences: 'jsonb',
+  financial_currency: 'text',
+  credit_limit: 'numeric',
+  outstanding_balance: 'numeric',
+  loyalty_tier: 'text',
+  legacy_loyalty_balance: 'int',
+  updated_at: 'timestamptz',
+};
+
+const customerRow = (at: Date) => (c: CustomerWrite): Record<string, unknown> => {
+  const v = columnsOf(c);
+  return {
+    id: v.id,
+    status: v.status,
+    archived_reason: v.archivedReason,
+    title: v.title,
+    first_name: v.firstName,
+    last_name: v.lastName,
+    search_name: v.searchName,
+    date_of_birth: c.dateOfBirth ?? null,
+    customer_since: c.customerSince ?? null,
+    advisor_id: v.advisorId,
+    household_id: v.householdId,
+    preferences: v.preferences,
+    contact_preferences: v.contactPreferences,
+    financial_currency: v.financialCurrency,
+    credit_limit: v.creditLimit,
+    outstanding_balance: v.outstandingBalance,
+    loyalty_tier: v.loyaltyTier,
+    legacy_loyalty_balance: v.legacyLoyaltyBalance,
+    updated_at: at.toISOString(),
+  };
+};
+
 interface StoredColumns {
   status: string;
   archivedReason: string | null;
@@ -494,7 +544,7 @@ export class PrismaCustomerStore {
       );
 
       const fresh = batch.filter((c) => !stored.has(c.id));
-      if (fresh.length) await tx.customer.createMany({ data: fresh.map(columnsOf) });
+      if (fresh.length) await bulkInsert(tx, 'customers', CUSTOMER_COLUMNS, fresh.map(customerRow(opts.at)));
 
       // Children each customer lacks (all of them for a new one); duplicates within a write kept once.
       const touched = new Set<string>();
@@ -540,11 +590,21 @@ export class PrismaCustomerStore {
         }
         if (s && emails.length + phones.length + addresses.length + methods.length + legacyIds.length > before) touched.add(c.id);
       }
-      if (emails.length) await tx.customerEmail.createMany({ data: emails });
-      if (phones.length) await tx.customerPhone.createMany({ data: phones });
-      if (addresses.length) await tx.customerAddress.createMany({ data: addresses });
-      if (methods.length) await tx.customerPaymentMethod.createMany({ data: methods });
-      if (legacyIds.length) await tx.customerLegacyId.createMany({ data: legacyIds });
+      await bulkInsert(tx, 'customer_emails', { id: 'uuid', customer_id: 'text', address: 'text', normalized: 'text', primary: 'boolean' }, emails.map((e) => ({ id: randomUUID(), customer_id: e.customerId, address: e.address, normalized: e.normalized, primary: e.primary ?? false })));
+      await bulkInsert(tx, 'customer_phones', { id: 'uuid', customer_id: 'text', raw: 'text', e164: 'text', kind: 'text', primary: 'boolean' }, phones.map((x) => ({ id: randomUUID(), customer_id: x.customerId, raw: x.raw, e164: x.e164, kind: x.kind, primary: x.primary ?? false })));
+      await bulkInsert(
+        tx,
+        'customer_addresses',
+        { id: 'uuid', customer_id: 'text', kind: 'text', line1: 'text', line2: 'text', city: 'text', region: 'text', postal_code: 'text', country: 'text' },
+        addresses.map((a) => ({ id: randomUUID(), customer_id: a.customerId, kind: a.kind, line1: a.line1, line2: a.line2 ?? null, city: a.city, region: a.region ?? null, postal_code: a.postalCode ?? null, country: a.country })),
+      );
+      await bulkInsert(
+        tx,
+        'customer_payment_methods',
+        { id: 'uuid', customer_id: 'text', token: 'text', brand: 'text', last4: 'text', expiry: 'text' },
+        methods.map((m) => ({ id: randomUUID(), customer_id: m.customerId, token: m.token, brand: m.brand ?? null, last4: m.last4 ?? null, expiry: m.expiry ?? null })),
+      );
+      await bulkInsert(tx, 'customer_legacy_ids', { system: 'text', legacy_id: 'text', customer_id: 'text' }, legacyIds.map((l) => ({ system: l.system, legacy_id: l.legacyId, customer_id: l.customerId })));
 
       const opened = fresh.filter((c) => c.advisorId).map((c) => ({ customerId: c.id, advisorId: c.advisorId!, fromAt: opts.at, reason: opts.reason }));
       for (const c of batch) {
@@ -560,7 +620,12 @@ export class PrismaCustomerStore {
           if (next.advisorId) opened.push({ customerId: c.id, advisorId: next.advisorId, fromAt: opts.at, reason: opts.reason });
         }
       }
-      if (opened.length) await tx.advisorAssignment.createMany({ data: opened });
+      await bulkInsert(
+        tx,
+        'advisor_assignments',
+        { id: 'uuid', customer_id: 'text', advisor_id: 'text', from_at: 'timestamptz', reason: 'text' },
+        opened.map((o) => ({ id: randomUUID(), customer_id: o.customerId, advisor_id: o.advisorId, from_at: (o.fromAt as Date).toISOString(), reason: o.reason })),
+      );
 
       return { created: fresh.length, updated: touched.size, unchanged: stored.size - touched.size };
     }, WRITE_TX);
@@ -585,17 +650,13 @@ export class PrismaCustomerStore {
       rows.map((r) => r.customerId),
       'passports',
     );
-    const { count } = await this.prisma.customerPassport.createMany({
-      data: rows.map((r) => ({
-        customerId: r.customerId,
-        number: r.number,
-        normalizedNumber: r.normalizedNumber,
-        country: r.country,
-        issuedOn: r.issuedOn ? utcDate(r.issuedOn) : null,
-        expiresOn: utcDate(r.expiresOn),
-      })),
-      skipDuplicates: true,
-    });
+    const count = await bulkInsert(
+      this.prisma,
+      'customer_passports',
+      { id: 'uuid', customer_id: 'text', number: 'text', normalized_number: 'text', country: 'text', issued_on: 'date', expires_on: 'date' },
+      rows.map((r) => ({ id: randomUUID(), customer_id: r.customerId, number: r.number, normalized_number: r.normalizedNumber, country: r.country, issued_on: r.issuedOn ?? null, expires_on: r.expiresOn })),
+      { onConflict: 'nothing' },
+    );
     return { created: count, existing: rows.length - count };
   }
 
@@ -610,24 +671,43 @@ export class PrismaCustomerStore {
       rows.map((r) => r.customerId),
       'trips',
     );
-    const { count } = await this.prisma.customerTrip.createMany({
-      data: rows.map((r) => ({
-        customerId: r.customerId,
-        sourceKey: r.sourceKey,
+    const count = await bulkInsert(
+      this.prisma,
+      'customer_trips',
+      {
+        id: 'uuid',
+        customer_id: 'text',
+        source_key: 'text',
+        reference: 'text',
+        start_date: 'date',
+        end_date: 'date',
+        destinations: 'text[]',
+        products: 'text[]',
+        pax: 'int',
+        value: 'numeric',
+        currency: 'text',
+        payment_status: 'text',
+        advisor_id: 'text',
+        components: 'jsonb',
+      },
+      rows.map((r) => ({
+        id: randomUUID(),
+        customer_id: r.customerId,
+        source_key: r.sourceKey,
         reference: r.reference,
-        startDate: utcDate(r.startDate),
-        endDate: utcDate(r.endDate),
+        start_date: r.startDate,
+        end_date: r.endDate,
         destinations: r.destinations,
         products: r.products,
         pax: r.pax,
         value: r.value.amount,
         currency: r.value.currency,
-        paymentStatus: r.paymentStatus,
-        advisorId: r.advisorId ?? null,
-        ...(r.components ? { components: r.components as unknown as Prisma.InputJsonValue } : {}),
+        payment_status: r.paymentStatus,
+        advisor_id: r.advisorId ?? null,
+        components: r.components ?? null,
       })),
-      skipDuplicates: true,
-    });
+      { onConflict: 'nothing' },
+    );
     return { created: count, existing: rows.length - count };
   }
 
@@ -639,18 +719,22 @@ export class PrismaCustomerStore {
       rows.map((r) => r.customerId),
       'loyalty transactions',
     );
-    const { count } = await this.prisma.loyaltyTransaction.createMany({
-      data: rows.map((r) => ({
-        customerId: r.customerId,
-        sourceKey: r.sourceKey,
-        occurredOn: utcDate(r.occurredOn),
+    const count = await bulkInsert(
+      this.prisma,
+      'loyalty_transactions',
+      { id: 'uuid', customer_id: 'text', source_key: 'text', occurred_on: 'date', points: 'int', kind: 'text', description: 'text', trip_reference: 'text' },
+      rows.map((r) => ({
+        id: randomUUID(),
+        customer_id: r.customerId,
+        source_key: r.sourceKey,
+        occurred_on: r.occurredOn,
         points: r.points,
         kind: r.kind,
         description: r.description ?? null,
-        tripReference: r.tripReference ?? null,
+        trip_reference: r.tripReference ?? null,
       })),
-      skipDuplicates: true,
-    });
+      { onConflict: 'nothing' },
+    );
     return { created: count, existing: rows.length - count };
   }
 
@@ -662,10 +746,13 @@ export class PrismaCustomerStore {
       rows.map((r) => r.customerId),
       'consents',
     );
-    const { count } = await this.prisma.customerConsent.createMany({
-      data: rows.map((r) => ({ customerId: r.customerId, sourceKey: r.sourceKey, purpose: r.purpose, granted: r.granted, recordedOn: utcDate(r.recordedOn), source: r.source })),
-      skipDuplicates: true,
-    });
+    const count = await bulkInsert(
+      this.prisma,
+      'customer_consents',
+      { id: 'uuid', customer_id: 'text', source_key: 'text', purpose: 'text', granted: 'boolean', recorded_on: 'date', source: 'text' },
+      rows.map((r) => ({ id: randomUUID(), customer_id: r.customerId, source_key: r.sourceKey, purpose: r.purpose, granted: r.granted, recorded_on: r.recordedOn, source: r.source })),
+      { onConflict: 'nothing' },
+    );
     return { created: count, existing: rows.length - count };
   }
 

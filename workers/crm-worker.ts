@@ -9,7 +9,7 @@ import { superviseQueueWorker, type SupervisedWorker } from './booking-worker';
 
 export interface CrmWorkerPorts {
   prisma: PrismaClient;
-  /** Customers merged and written per load step (default 500). */
+  /** Customers merged and written per load step (default 2,000). */
   customersPerLoad?: number;
 }
 

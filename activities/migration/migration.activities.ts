@@ -35,6 +35,7 @@ import { TASK_QUEUES } from '../../workflows/task-queues';
 import { isIsoDate } from '../../domain/time/instant';
 import type { PrismaClient } from '../../generated/prisma/client';
 import type { PrismaCustomerStore } from '../customers.prisma';
+import { bulkInsert } from '../bulk-insert';
 import { LegacyFileError, readLegacyChunk } from './legacy-reader';
 import type {
   BookingTotals,
@@ -54,7 +55,7 @@ import type {
 export interface MigrationPorts {
   prisma: PrismaClient;
   store: PrismaCustomerStore;
-  /** Customers per load step (default 500). */
+  /** Customers per load step (default 2,000). */
   customersPerLoad?: number;
 }
 
@@ -81,17 +82,12 @@ function countIssues(issues: RowIssue[]): Record<string, number> {
 
 async function writeIssues(db: Tx, runId: string, issues: RowIssue[]) {
   for (let i = 0; i < issues.length; i += ISSUE_BATCH) {
-    await db.migrationRowIssue.createMany({
-      data: issues.slice(i, i + ISSUE_BATCH).map((x) => ({
-        runId,
-        file: x.file,
-        row: x.row,
-        field: x.field ?? null,
-        code: x.code.slice(0, 40),
-        message: x.message.slice(0, 500),
-        severity: x.severity,
-      })),
-    });
+    await bulkInsert(
+      db,
+      'migration_row_issues',
+      { run_id: 'text', file: 'text', row: 'int', field: 'text', code: 'text', message: 'text', severity: 'text' },
+      issues.slice(i, i + ISSUE_BATCH).map((x) => ({ run_id: runId, file: x.file, row: x.row, field: x.field ?? null, code: x.code.slice(0, 40), message: x.message.slice(0, 500), severity: x.severity })),
+    );
   }
 }
 
@@ -123,7 +119,6 @@ interface StagedRow {
   legacy_id: string;
   row: number;
   record: LegacyCustomer;
-  keys: DedupKeys;
   trip_count: number;
   last_trip_on: string | null;
   has_open_booking: boolean;
@@ -131,7 +126,7 @@ interface StagedRow {
   survivor_legacy_id: string | null;
 }
 
-const STAGED_COLUMNS = `legacy_id, row, record, keys, trip_count, to_char(last_trip_on, 'YYYY-MM-DD') AS last_trip_on, has_open_booking, loyalty_sum, survivor_legacy_id`;
+const STAGED_COLUMNS = `legacy_id, row, record::text AS record, trip_count, to_char(last_trip_on, 'YYYY-MM-DD') AS last_trip_on, has_open_booking, loyalty_sum, survivor_legacy_id`;
 
 /** The staged legacy ids among `ids`, with their survivor (null before duplicate detection). */
 async function stagedSurvivors(db: Tx, runId: string, ids: string[]): Promise<Map<string, string | null>> {
@@ -152,7 +147,7 @@ function unknownCustomer(file: LegacyFileKind, row: number, id: string): RowIssu
 
 export function createMigrationActivities(ports: MigrationPorts) {
   const { prisma, store } = ports;
-  const customersPerLoad = ports.customersPerLoad ?? 500;
+  const customersPerLoad = ports.customersPerLoad ?? 2_000;
 
   async function advisorIdsOf(runId: string): Promise<Set<string>> {
     const run = await prisma.migrationRun.findUnique({ where: { id: runId }, select: { counts: true } });
@@ -243,7 +238,7 @@ export function createMigrationActivities(ports: MigrationPorts) {
           const advisorIds = await advisorIdsOf(runId);
           const already = await stagedSurvivors(prisma, runId, checked.values.map((c) => c.legacyId));
           const firstRow = new Map<string, number>();
-          const staged: { runId: string; legacyId: string; row: number; record: object; keys: object }[] = [];
+          const staged: { run_id: string; legacy_id: string; survivor_legacy_id: string; row: number; record: object; keys: object }[] = [];
           for (const c of checked.values) {
             const earlier = firstRow.get(c.legacyId);
             if (earlier !== undefined || already.has(c.legacyId)) {
@@ -258,10 +253,11 @@ export function createMigrationActivities(ports: MigrationPorts) {
               record = { ...c, advisorId: undefined };
             }
             accepted++;
-            staged.push({ runId, legacyId: c.legacyId, row: c.row, record: record as object, keys: dedupKeysOf(record) as object });
+            // Each customer is its own survivor until duplicate detection says otherwise.
+            staged.push({ run_id: runId, legacy_id: c.legacyId, survivor_legacy_id: c.legacyId, row: c.row, record, keys: dedupKeysOf(record) });
           }
           apply = async (tx) => {
-            if (staged.length > 0) await tx.migrationStagedCustomer.createMany({ data: staged });
+            await bulkInsert(tx, 'migration_staged_customers', { run_id: 'text', legacy_id: 'text', survivor_legacy_id: 'text', row: 'int', record: 'jsonb', keys: 'jsonb' }, staged);
           };
           break;
         }
@@ -382,16 +378,17 @@ export function createMigrationActivities(ports: MigrationPorts) {
     async detectDuplicates(runId: string, options: MigrationOptions): Promise<DuplicateResult> {
       const keys: DedupKeys[] = [];
       for (let after = ''; ; ) {
-        const page = await prisma.$queryRawUnsafe<{ legacy_id: string; keys: DedupKeys; last_trip_on: string | null }[]>(
-          `SELECT legacy_id, keys, to_char(last_trip_on, 'YYYY-MM-DD') AS last_trip_on FROM migration_staged_customers
+        const page = await prisma.$queryRawUnsafe<{ legacy_id: string; keys: string; last_trip_on: string | null }[]>(
+          `SELECT legacy_id, keys::text AS keys, to_char(last_trip_on, 'YYYY-MM-DD') AS last_trip_on FROM migration_staged_customers
             WHERE run_id = $1 AND legacy_id > $2 ORDER BY legacy_id LIMIT 10000`,
           runId,
           after,
         );
         if (page.length === 0) break;
         for (const r of page) {
-          const activity = [r.keys.lastActivity, r.last_trip_on].filter((d): d is string => !!d).sort().pop();
-          keys.push({ ...r.keys, lastActivity: activity });
+          const k = JSON.parse(r.keys) as DedupKeys;
+          const activity = [k.lastActivity, r.last_trip_on].filter((d): d is string => !!d).sort().pop();
+          keys.push({ ...k, lastActivity: activity });
         }
         after = page[page.length - 1]!.legacy_id;
         Context.current().heartbeat({ phase: 'reading keys', read: keys.length });
@@ -400,7 +397,8 @@ export function createMigrationActivities(ports: MigrationPorts) {
       const { clusters, oversizedBlocks } = findDuplicateClusters(keys, options.dedup);
       const members = clusters.flatMap((c) => c.memberLegacyIds.map((m) => [m, c.survivorLegacyId] as const));
       await prisma.$transaction(async (tx) => {
-        await tx.$executeRawUnsafe(`UPDATE migration_staged_customers SET survivor_legacy_id = legacy_id WHERE run_id = $1`, runId);
+        // Only members of clusters change (and a repeat first undoes what an interrupted attempt set).
+        await tx.$executeRawUnsafe(`UPDATE migration_staged_customers SET survivor_legacy_id = legacy_id WHERE run_id = $1 AND survivor_legacy_id <> legacy_id`, runId);
         if (members.length > 0) {
           await tx.$executeRawUnsafe(
             `UPDATE migration_staged_customers s SET survivor_legacy_id = v.survivor FROM unnest($2::text[], $3::text[]) AS v(id, survivor)
@@ -411,16 +409,19 @@ export function createMigrationActivities(ports: MigrationPorts) {
           );
         }
         await tx.$executeRawUnsafe(`DELETE FROM migration_merges WHERE run_id = $1`, runId);
-        for (let i = 0; i < clusters.length; i += 1_000) {
-          await tx.migrationMerge.createMany({
-            data: clusters.slice(i, i + 1_000).map((c) => ({
-              runId,
-              customerId: customerIdForLegacy(options.system, c.survivorLegacyId),
-              survivorLegacyId: c.survivorLegacyId,
-              mergedLegacyIds: c.memberLegacyIds.filter((m) => m !== c.survivorLegacyId),
-              reasons: c.reasons as object[],
+        for (let i = 0; i < clusters.length; i += 5_000) {
+          await bulkInsert(
+            tx,
+            'migration_merges',
+            { run_id: 'text', customer_id: 'text', survivor_legacy_id: 'text', merged_legacy_ids: 'text[]', reasons: 'jsonb' },
+            clusters.slice(i, i + 5_000).map((c) => ({
+              run_id: runId,
+              customer_id: customerIdForLegacy(options.system, c.survivorLegacyId),
+              survivor_legacy_id: c.survivorLegacyId,
+              merged_legacy_ids: c.memberLegacyIds.filter((m) => m !== c.survivorLegacyId),
+              reasons: c.reasons,
             })),
-          });
+          );
         }
       });
       return { customers: keys.length, clusters: clusters.length, merged: members.length - clusters.length, oversizedBlocks };
@@ -441,11 +442,13 @@ export function createMigrationActivities(ports: MigrationPorts) {
       const empty: LoadCustomersResult = { last: null, customers: 0, created: 0, updated: 0, unchanged: 0, archived: 0, mergedClusters: 0, loyaltyMismatches: 0 };
       if (survivors.length === 0) return empty;
       const ids = survivors.map((r) => r.s);
-      const rows = await prisma.$queryRawUnsafe<StagedRow[]>(
-        `SELECT ${STAGED_COLUMNS} FROM migration_staged_customers WHERE run_id = $1 AND survivor_legacy_id = ANY($2::text[]) ORDER BY survivor_legacy_id, legacy_id`,
-        runId,
-        ids,
-      );
+      const rows = (
+        await prisma.$queryRawUnsafe<(Omit<StagedRow, 'record'> & { record: string })[]>(
+          `SELECT ${STAGED_COLUMNS} FROM migration_staged_customers WHERE run_id = $1 AND survivor_legacy_id = ANY($2::text[]) ORDER BY survivor_legacy_id, legacy_id`,
+          runId,
+          ids,
+        )
+      ).map((r): StagedRow => ({ ...r, record: JSON.parse(r.record) as LegacyCustomer }));
       const groups = new Map<string, StagedRow[]>();
       for (const r of rows) {
         const g = groups.get(r.survivor_legacy_id!);

@@ -52,6 +52,8 @@ export const migrationProgressQuery = defineQuery<MigrationProgress>('progress')
 
 const STAGE_ORDER: LegacyFileKind[] = ['customers', 'trips', 'loyalty', 'passports', 'consents', 'bookings'];
 const LOAD_ORDER: LegacyFileKind[] = ['passports', 'trips', 'loyalty', 'consents'];
+/** History chunks loaded side by side (one worker process: the overlap is one chunk's database time with another's parsing). */
+const LOAD_CONCURRENCY = 3;
 
 const retry: RetryPolicy = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 12, nonRetryableErrorTypes: ['LegacyFileUnusable', 'InvalidMigrationRequest'] };
 const act = proxyActivities<MigrationActivities>({ startToCloseTimeout: '10 minutes', heartbeatTimeout: '1 minute', retry });
@@ -125,9 +127,13 @@ export async function CustomerMigrationWorkflow(input: CustomerMigrationInput): 
     return t;
   };
 
+  /** Where each chunk of each file starts, as the check found them: the load runs chunks side by side from these. */
+  const chunkStarts = new Map<LegacyFileKind, (FileCheckpoint | null)[]>();
+
   /** Reads one file chunk after chunk through `run`, the checkpoint kept here between chunks. */
   async function eachChunk(stepName: string, file: ExportFile, run: (chunk: number, from: FileCheckpoint | null) => Promise<ChunkResult>, onChunk: (r: ChunkResult) => void) {
     const s = begin(stepName, file.bytes);
+    const starts: (FileCheckpoint | null)[] = [null];
     let from: FileCheckpoint | null = null;
     for (let chunk = 0; ; chunk++) {
       const r = await run(chunk, from);
@@ -135,8 +141,36 @@ export async function CustomerMigrationWorkflow(input: CustomerMigrationInput): 
       s.done = Math.min(s.total, s.done + r.bytesRead);
       if (!r.next) break;
       from = r.next;
+      starts.push(from);
     }
+    chunkStarts.set(file.file, starts);
     end(s);
+  }
+
+  /**
+   * Runs `run` on every chunk of every file, `LOAD_CONCURRENCY` at a time: the chunks are
+   * independent once their starts are known, and one chunk's database writes overlap another's
+   * reading and checking.
+   */
+  async function allChunks(files: ExportFile[], run: (file: ExportFile, chunk: number, from: FileCheckpoint | null) => Promise<ChunkResult>, onChunk: (file: ExportFile, r: ChunkResult) => void) {
+    const tasks = files.flatMap((file) => (chunkStarts.get(file.file) ?? [null]).map((from, chunk) => ({ file, chunk, from })));
+    const left = new Map(files.map((f) => [f.file, tasks.filter((t) => t.file.file === f.file).length]));
+    for (const f of files) begin(`load ${f.file}`, f.bytes);
+    let next = 0;
+    const lane = async () => {
+      while (next < tasks.length) {
+        const t = tasks[next++]!;
+        const s = step(`load ${t.file.file}`);
+        progress.current = s.name;
+        const r = await run(t.file, t.chunk, t.from);
+        onChunk(t.file, r);
+        s.done = Math.min(s.total, s.done + r.bytesRead);
+        const n = left.get(t.file.file)! - 1;
+        left.set(t.file.file, n);
+        if (n === 0) end(s);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(LOAD_CONCURRENCY, tasks.length) }, lane));
   }
 
   let expiredPassports = 0;
@@ -187,18 +221,13 @@ export async function CustomerMigrationWorkflow(input: CustomerMigrationInput): 
     if (totals.loyaltyMismatches > 0) progress.issues['WARNING:loyalty-mismatch'] = totals.loyaltyMismatches;
 
     if (!options.dryRun) {
-      for (const kind of LOAD_ORDER) {
-        const file = fileOf(kind);
-        if (!file) {
-          step(`load ${kind}`).state = 'SKIPPED';
-          continue;
-        }
-        await eachChunk(`load ${kind}`, file, (chunk, from) => act.loadHistoryChunk({ runId, options, file, chunk, from }), (r) => {
-          const t = fileTotals(kind);
-          t.created += r.created ?? 0;
-          t.existing += r.existing ?? 0;
-        });
-      }
+      for (const kind of LOAD_ORDER) if (!fileOf(kind)) step(`load ${kind}`).state = 'SKIPPED';
+      const history = LOAD_ORDER.map(fileOf).filter((f): f is ExportFile => f !== undefined);
+      await allChunks(history, (file, chunk, from) => act.loadHistoryChunk({ runId, options, file, chunk, from }), (file, r) => {
+        const t = fileTotals(file.file);
+        t.created += r.created ?? 0;
+        t.existing += r.existing ?? 0;
+      });
       const figures = begin('figures');
       await dedupAct.refreshMigratedFigures(runId, options);
       end(figures);

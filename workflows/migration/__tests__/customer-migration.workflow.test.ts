@@ -20,7 +20,7 @@ const silent = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log()
 /**
  * A small legacy export with one of each case: a duplicate pair (email case, Jon/John, phone
  * format), spouses sharing an email (kept apart), a customer whose last trip ended 12 years ago
- * (archived), one with an old trip but a booking in flight (active), a loyalty mismatch, an
+ * (archived), one with an unknown advisor (loaded without one), a loyalty mismatch, an
  * expired passport, a malformed trips row and a trip of an unknown customer.
  */
 function writeExport(dir: string) {
@@ -42,14 +42,13 @@ function writeExport(dir: string) {
       'T3,C3,LEG0003,2022-05-01,2022-05-08,Basel;Amsterdam,Rhine cruise,2,3100.00,EUR,PAID,ADV1',
       'T4,C4,LEG0003,2022-05-01,2022-05-08,Basel;Amsterdam,Rhine cruise,2,3100.00,EUR,PAID,ADV1',
       'T5,C5,LEG0005,2009-08-01,2014-08-20,Serengeti,Safari,1,6000.00,USD,PAID,ADV2',
-      'T6,C6,LEG0006,2010-01-01,2010-01-10,Vienna,Christmas markets,1,900.00,EUR,PAID,',
+      'T6,C6,LEG0006,2021-12-01,2021-12-10,Vienna,Christmas markets,1,900.00,EUR,PAID,',
       'T7,C99,LEG0007,2020-01-01,2020-01-05,Paris,City break,1,500.00,EUR,PAID,',
       'T8,C1,"LEG0008,2021-01-01,2021-01-02',
     ].join('\n'),
     'loyalty.csv': ['transaction_id,customer_id,date,points', 'L1,C1,2004-02-16,200', 'L2,C2,2023-06-09,100', 'L3,C3,2022-05-09,150'].join('\n'),
     'passports.csv': ['customer_id,number,country,expires_on', 'C1,123456789,GB,2031-01-01', 'C2,PX-99887,GB,2019-01-01', 'C5,DK1234567,DK,2030-05-05'].join('\n'),
     'consents.csv': ['customer_id,purpose,granted,date,source', 'C1,MARKETING_EMAIL,Y,2010-01-01,web form', 'C1,MARKETING_EMAIL,N,2020-01-01,phone call'].join('\n'),
-    'bookings.json': JSON.stringify([{ booking_reference: 'LEG0100', customer_id: 'C6', status: 'DEPOSIT_PAID' }]),
   };
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), `${text}\n`);
 }
@@ -112,7 +111,7 @@ describe('CustomerMigrationWorkflow (time-skipping test server, real activities 
   it('a dry run reports everything and writes no customer data', async () => {
     const { report, progress } = await run('dry', options({ dryRun: true }));
     expect(progress.status).toBe('COMPLETED');
-    expect(progress.steps.filter((s) => s.state === 'SKIPPED').map((s) => s.name)).toEqual(['load passports', 'load trips', 'load loyalty', 'load consents', 'figures']);
+    expect(progress.steps.filter((s) => s.state === 'SKIPPED').map((s) => s.name)).toEqual(['check bookings', 'load passports', 'load trips', 'load loyalty', 'load consents', 'figures', 'start bookings', 'reconcile bookings']);
     expect(report.customers).toMatchObject({ read: 6, staged: 6, duplicateClusters: 1, merged: 1, loaded: 5, archived: 1, active: 4, created: 0 });
     expect(report.expiredPassports).toBe(1);
     expect(report.issues['ERROR:unknown-customer']).toBe(1);

@@ -1,17 +1,18 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { Client } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { PrismaCustomerStore } from '../../../activities/customers.prisma';
 import { createMigrationActivities } from '../../../activities/migration/migration.activities';
 import type { MigrationOptions, MigrationReport } from '../../../activities/migration/migration.types';
+import { bookingWorkflowId } from '../../../domain/booking/draft';
+import type { LifecycleView } from '../../../domain/booking/model';
 import { customerIdForLegacy } from '../../../domain/customers/ids';
 import { DEFAULT_DEDUP_CONFIG } from '../../../domain/customers/model';
-import type { Database } from '../../../infra/database';
-import { temporalTestServerPath } from '../../../infra/tools';
-import { openTestPglite } from '../../../test/support/databases';
+import { DAY_MS, HOUR_MS } from '../../../domain/time/instant';
+import { lifecycleStatusQuery } from '../../booking/messages';
+import { startLifecycleRig, type LifecycleRig } from '../../booking/__tests__/lifecycle.rig';
+import { lifecycleTools, type Handle } from '../../booking/__tests__/lifecycle.tools';
 import { TASK_QUEUES } from '../../task-queues';
 import { migrationWorkflowId, type CustomerMigrationWorkflow } from '../customer-migration.workflow';
 
@@ -30,38 +31,34 @@ interface Manifest {
  * passports, loyalty mismatches, 20-year-old trips, bad rows). The counts below are the ones its
  * EXPECTED.md derives from what was planted, written out here so a change in any rule shows.
  */
-describe('golden legacy migration (time-skipping test server, real activities on PGlite)', () => {
-  let env: TestWorkflowEnvironment;
-  let bundle: WorkflowBundleWithSourceMap;
-  let db: Database;
-  let client: Client;
+describe('golden legacy migration (time-skipping test server, real workers on PGlite)', () => {
+  let rig: LifecycleRig;
+  let crm: Worker;
+  let crmRun: Promise<void>;
+  const tools = lifecycleTools(() => rig);
   const manifest = JSON.parse(readFileSync(path.join(GOLDEN, 'manifest.json'), 'utf8')) as Manifest;
-  const options: MigrationOptions = { sourceDir: GOLDEN, system: 'gold', dryRun: false, today: '2026-12-01', dayFirst: true, dedup: DEFAULT_DEDUP_CONFIG, chunkSize: 250, timeZone: 'Europe/London' };
+  const options: MigrationOptions = { sourceDir: GOLDEN, system: 'gold', dryRun: false, today: '2026-12-01', dayFirst: true, dedup: DEFAULT_DEDUP_CONFIG, chunkSize: 250, timeZone: 'UTC' };
 
   beforeAll(async () => {
-    [env, bundle, db] = await Promise.all([
-      TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: temporalTestServerPath() } } }),
-      bundleWorkflowCode({ workflowsPath: require.resolve('../customer-migration.workflow'), logger: silent }),
-      openTestPglite(),
-    ]);
-    client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default' });
+    // The booking worker of the lifecycle rig takes the migrated in-flight bookings; seventeen start at once, each posting its opening entries in local activities: a cached worker.
+    rig = await startLifecycleRig({ maxCachedWorkflows: 50 });
+    crm = await Worker.create({
+      connection: rig.env.nativeConnection,
+      taskQueue: TASK_QUEUES.crm,
+      workflowBundle: await bundleWorkflowCode({ workflowsPath: require.resolve('../customer-migration.workflow'), logger: silent }),
+      activities: createMigrationActivities({ prisma: rig.db.prisma, store: new PrismaCustomerStore(rig.db.prisma), customersPerLoad: 100 }),
+    });
+    crmRun = crm.run();
   });
   afterAll(async () => {
-    await env?.teardown();
-    await db?.close();
+    crm?.shutdown();
+    await crmRun;
+    await rig?.stop();
   });
 
-  async function migrate(runId: string, opts: MigrationOptions): Promise<MigrationReport> {
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: TASK_QUEUES.crm,
-      workflowBundle: bundle,
-      activities: createMigrationActivities({ prisma: db.prisma, store: new PrismaCustomerStore(db.prisma), customersPerLoad: 100 }),
-    });
-    return worker.runUntil(
-      client.workflow.execute<typeof CustomerMigrationWorkflow>('CustomerMigrationWorkflow', { taskQueue: TASK_QUEUES.crm, workflowId: migrationWorkflowId(runId), args: [{ runId, options: opts }] }),
-    );
-  }
+  const migrate = (runId: string, opts: MigrationOptions): Promise<MigrationReport> =>
+    rig.client.workflow.execute<typeof CustomerMigrationWorkflow>('CustomerMigrationWorkflow', { taskQueue: TASK_QUEUES.crm, workflowId: migrationWorkflowId(runId), args: [{ runId, options: opts }] });
+  const handleOf = (reference: string) => rig.client.workflow.getHandle(bookingWorkflowId(reference)) as Handle;
 
   const expectGoldenCounts = (r: MigrationReport) => {
     expect(r.customers).toMatchObject({ read: 300, staged: 293, duplicateClusters: 13, merged: 16, loaded: 277, archived: 13, active: 264 });
@@ -91,7 +88,9 @@ describe('golden legacy migration (time-skipping test server, real activities on
   it('a dry run reports the exact expected counts and writes nothing', async () => {
     const report = await migrate('golden-dry', { ...options, dryRun: true });
     expectGoldenCounts(report);
-    expect(await db.prisma.customer.count()).toBe(0);
+    expect(await rig.db.prisma.customer.count()).toBe(0);
+    expect(report.bookings).toMatchObject({ started: 0, itinera: null, matches: null });
+    expect(await rig.db.prisma.booking.count()).toBe(0);
   });
 
   it('loads the export with the exact expected counts; merges keep every history row; a re-run is idempotent', async () => {
@@ -104,47 +103,92 @@ describe('golden legacy migration (time-skipping test server, real activities on
     expect(file('loyalty')).toMatchObject({ created: 500 });
     expect(file('consents')).toMatchObject({ created: 358 });
 
-    expect(await db.prisma.customer.count()).toBe(277);
-    expect(await db.prisma.customer.count({ where: { status: 'ARCHIVED' } })).toBe(13);
-    expect(await db.prisma.customerTrip.count()).toBe(1194);
-    expect(await db.prisma.customerLegacyId.count()).toBe(293);
-    expect(await db.prisma.advisor.count()).toBe(12);
+    expect(await rig.db.prisma.customer.count()).toBe(277);
+    expect(await rig.db.prisma.customer.count({ where: { status: 'ARCHIVED' } })).toBe(13);
+    expect(await rig.db.prisma.customerTrip.count()).toBe(1194);
+    expect(await rig.db.prisma.customerLegacyId.count()).toBe(293);
+    expect(await rig.db.prisma.advisor.count()).toBe(12);
+    // In-flight bookings: one workflow each, and Itinera's totals equal the legacy ones to the cent.
+    expect(report.bookings.started).toBe(17);
+    expect(report.bookings.legacy).toEqual({
+      EUR: { count: 8, total: '35099.10', balanceDue: '19497.38' },
+      GBP: { count: 7, total: '39548.88', balanceDue: '30640.35' },
+      USD: { count: 2, total: '10368.66', balanceDue: '5942.95' },
+    });
+    expect(report.bookings.itinera).toEqual(report.bookings.legacy);
+    expect(report.bookings.matches).toBe(true);
 
     // Every trip of every member of a duplicate cluster now belongs to the one merged customer.
     const trips = parse(readFileSync(path.join(GOLDEN, 'trips.csv')), { columns: true, skip_empty_lines: true, relax_column_count: true }) as { customer_id: string }[];
     const tripsOf = (id: string) => trips.filter((t) => t.customer_id === id).length;
     for (const cluster of manifest.duplicates) {
-      const owners = await db.prisma.customerLegacyId.findMany({ where: { system: 'gold', legacyId: { in: cluster.members } } });
+      const owners = await rig.db.prisma.customerLegacyId.findMany({ where: { system: 'gold', legacyId: { in: cluster.members } } });
       expect(new Set(owners.map((o) => o.customerId)).size).toBe(1);
       expect(owners).toHaveLength(cluster.members.length);
       const customerId = owners[0]!.customerId;
       const expected = cluster.members.reduce((n, m) => n + tripsOf(m), 0);
-      expect(await db.prisma.customerTrip.count({ where: { customerId } })).toBe(expected);
-      const merge = await db.prisma.migrationMerge.findFirstOrThrow({ where: { runId: 'golden-1', customerId } });
+      expect(await rig.db.prisma.customerTrip.count({ where: { customerId } })).toBe(expected);
+      const merge = await rig.db.prisma.migrationMerge.findFirstOrThrow({ where: { runId: 'golden-1', customerId } });
       expect([merge.survivorLegacyId, ...merge.mergedLegacyIds].sort()).toEqual([...cluster.members].sort());
     }
     // Spouses sharing an email stay two customers.
     for (const pair of manifest.spousePairs) {
       const ids = [pair.a, pair.b].map((m) => customerIdForLegacy('gold', m));
-      const both = await db.prisma.customer.findMany({ where: { id: { in: ids } }, include: { emails: true } });
+      const both = await rig.db.prisma.customer.findMany({ where: { id: { in: ids } }, include: { emails: true } });
       expect(both).toHaveLength(2);
       for (const c of both) expect(c.emails.map((e) => e.normalized)).toContain(pair.sharedEmail.toLowerCase());
     }
     // The customers to archive are archived (under whichever id survived their cluster).
     for (const legacyId of manifest.toArchive) {
-      const owner = await db.prisma.customerLegacyId.findUniqueOrThrow({ where: { system_legacyId: { system: 'gold', legacyId } }, include: { customer: true } });
+      const owner = await rig.db.prisma.customerLegacyId.findUniqueOrThrow({ where: { system_legacyId: { system: 'gold', legacyId } }, include: { customer: true } });
       expect(owner.customer.status).toBe('ARCHIVED');
     }
     // No card number was stored anywhere a payment method lives.
-    const methods = await db.prisma.customerPaymentMethod.findMany();
+    const methods = await rig.db.prisma.customerPaymentMethod.findMany();
     expect(methods.every((m) => !/\d{13,19}/.test(m.token.replace(/[\s-]/g, '')))).toBe(true);
 
     const again = await migrate('golden-2', options);
     expectGoldenCounts(again);
     expect(again.customers).toMatchObject({ created: 0, updated: 0, unchanged: 277 });
     expect(again.files.find((x) => x.file === 'trips')).toMatchObject({ created: 0, existing: 1194 });
-    expect(await db.prisma.customer.count()).toBe(277);
-    expect(await db.prisma.customerTrip.count()).toBe(1194);
-    expect(await db.prisma.loyaltyTransaction.count()).toBe(500);
+    expect(await rig.db.prisma.customer.count()).toBe(277);
+    expect(await rig.db.prisma.customerTrip.count()).toBe(1194);
+    expect(await rig.db.prisma.loyaltyTransaction.count()).toBe(500);
+    expect(again.bookings).toMatchObject({ started: 0, existing: 17, matches: true });
+  });
+
+  it('a deposit-paid booking continues its payment plan: reminded, paid, travelled, completed, in the ledger as any booking', async () => {
+    // IF000008: GBP 1585.92, deposit 317.18 paid, balance 1268.74 due 2027-09-22, travels 2027-11-13.
+    const handle = handleOf('IF000008');
+    const view = (await handle.query(lifecycleStatusQuery)) as LifecycleView;
+    expect(view).toMatchObject({ status: 'CONFIRMED', total: { amount: '1585.92' }, paid: { amount: '317.18' }, balanceDue: { amount: '1268.74' } });
+    const legacy = (JSON.parse(readFileSync(path.join(GOLDEN, 'bookings.json'), 'utf8')) as { booking_reference: string; customer_id: string }[]).find((b) => b.booking_reference === 'IF000008')!;
+    const owner = await rig.db.prisma.customerLegacyId.findUniqueOrThrow({ where: { system_legacyId: { system: 'gold', legacyId: legacy.customer_id } } });
+    expect(view.customerId).toBe(owner.customerId);
+    expect(view.components.every((c) => c.status === 'CONFIRMED' || c.status === 'TICKETED')).toBe(true);
+    expect(view.nextDeadline?.at).toBe(Date.parse('2027-09-15T23:59:59.999Z'));
+
+    // Opening deposit and sale: the receivable is exactly what is still due.
+    expect(await tools.ledgerNet('IF000008')).toMatchObject({ 'asset:receivable:customers': '1268.74', 'liability:customer-deposits': '0.00', 'equity:opening-balances': '317.18' });
+
+    await tools.skipTo(Date.parse('2027-09-16T01:00:00Z'));
+    expect(rig.notices.some((n) => n.reference === 'IF000008' && n.kind === 'REMINDER')).toBe(true);
+    const paid = await tools.pay(handle, '1268.74', 'final-IF000008');
+    expect(paid).toMatchObject({ status: 'PAID', balanceDue: { amount: '0.00' } });
+    expect((await tools.ledgerNet('IF000008'))['asset:receivable:customers']).toBe('0.00');
+
+    await tools.skipTo(Date.parse('2027-11-21T23:59:59.999Z') + 30 * DAY_MS + HOUR_MS);
+    const done = (await handle.result()) as LifecycleView;
+    expect(done.status).toBe('COMPLETED');
+    await tools.record('migrated-deposit-paid', handle);
+  });
+
+  it('an unpaid balance runs out its grace period and the booking is cancelled for non-payment', async () => {
+    // IF000013: EUR, balance 3675.94 due 2027-09-26; travel 2027-11-25. Nobody pays.
+    const handle = handleOf('IF000013');
+    await tools.skipTo(Date.parse('2027-10-01T00:00:00Z'));
+    const view = (await handle.query(lifecycleStatusQuery)) as LifecycleView;
+    expect(view.status).toBe('CANCELLED');
+    expect(view.timeline.map((e) => e.kind)).toEqual(expect.arrayContaining(['MIGRATED', 'CANCELLED']));
   });
 });

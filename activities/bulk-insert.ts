@@ -1,0 +1,29 @@
+import type { PrismaClient } from '../generated/prisma/client';
+
+/** Anything that runs raw SQL: the client or an interactive transaction. */
+export type RawSql = Pick<PrismaClient, '$queryRawUnsafe'>;
+
+/**
+ * Inserts many rows in one statement: the rows travel as one JSON parameter and PostgreSQL
+ * unpacks them with `jsonb_to_recordset`, so a batch of thousands costs one round trip and no
+ * per-row work in the client (Prisma's `createMany` builds and checks every row in JavaScript,
+ * which for migration-size batches costs far more than the database does).
+ *
+ * `columns` maps each column to its SQL type (`text`, `int`, `date`, `numeric`, `jsonb`,
+ * `text[]`, `boolean`, `timestamptz`, `uuid`); rows are keyed by column name, dates as
+ * `YYYY-MM-DD` strings, amounts as decimal strings, arrays as JSON arrays. With `onConflict:
+ * 'nothing'` rows that hit a unique key are skipped. Returns how many rows were inserted.
+ */
+export async function bulkInsert(db: RawSql, table: string, columns: Record<string, string>, rows: Record<string, unknown>[], opts: { onConflict?: 'nothing' } = {}): Promise<number> {
+  if (rows.length === 0) return 0;
+  const names = Object.keys(columns);
+  for (const n of [table, ...names]) if (!/^[a-z_][a-z0-9_]*$/.test(n)) throw new RangeError(`bulkInsert: "${n}" is not a plain SQL name`);
+  const list = names.map((n) => `"${n}"`).join(', ');
+  const record = names.map((n) => `"${n}" ${columns[n]}`).join(', ');
+  const conflict = opts.onConflict === 'nothing' ? ' ON CONFLICT DO NOTHING' : '';
+  const [row] = await db.$queryRawUnsafe<{ n: number }[]>(
+    `WITH ins AS (INSERT INTO "${table}" (${list}) SELECT ${list} FROM jsonb_to_recordset($1::jsonb) AS x(${record})${conflict} RETURNING 1) SELECT count(*)::int AS n FROM ins`,
+    JSON.stringify(rows),
+  );
+  return row?.n ?? 0;
+}
