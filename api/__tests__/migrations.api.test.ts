@@ -80,6 +80,8 @@ describe('POST/GET /migrations', () => {
     const bad = await request(app).post('/migrations').send({ sourceDir: '', chunkSize: 5, today: '2026-02-30', extra: 1 }).expect(422);
     expect(bad.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(bad.body.errors.map((e: { pointer: string }) => e.pointer).sort()).toEqual(['/chunkSize', '/extra', '/sourceDir', '/today']);
+    const relative = await request(app).post('/migrations').send({ sourceDir: 'exports/crm' }).expect(422);
+    expect(relative.body.errors).toEqual([{ pointer: '/sourceDir', detail: expect.stringMatching(/absolute path/) }]);
     await request(app).get('/migrations/no-such-run').expect(404);
     await request(app).get('/migrations/no-such-run/issues').expect(404);
     await request(app).get('/migrations/api-dry/issues').query({ severity: 'FATAL' }).expect(400);

@@ -4,7 +4,12 @@ import { LEGACY_FILES } from '../../domain/customers/model';
 
 /** POST /migrations: start a legacy CRM migration (or a dry run) of an export on the worker's host. */
 export const StartMigrationRequest = z.strictObject({
-  sourceDir: z.string().min(1, 'must not be empty').max(500).meta({ description: 'Directory of the legacy export on the worker host', examples: ['/srv/exports/crm-2026-11'] }),
+  sourceDir: z
+    .string()
+    .min(1, 'must not be empty')
+    .max(500)
+    .refine((p) => p === '' || p.startsWith('/'), 'must be an absolute path on the worker host (the CLI resolves a relative one)')
+    .meta({ description: 'Directory of the legacy export on the worker host', examples: ['/srv/exports/crm-2026-11'] }),
   dryRun: z.boolean().default(false).meta({ description: 'Check everything and report; write no customer data' }),
   system: z
     .string()
