@@ -48,6 +48,8 @@ export interface ApiDeps {
   operatorTimeZone: string;
   /** How long `POST /bookings` waits for the draft to be stored before answering 202 (default 10 s). */
   recordWaitMs?: number;
+  /** The Temporal UI, for links in answers (default http://localhost:8233). */
+  temporalUiUrl?: string;
   finance: {
     ledger: Ledger;
     fxRates: PrismaFxRates;
@@ -142,7 +144,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(atolRoutes({ atol: deps.finance.atol }));
   app.use(revenueRoutes({ prisma: deps.db.prisma, operatorTimeZone: deps.operatorTimeZone }));
   app.use(customersRouter({ prisma: deps.db.prisma, store: new PrismaCustomerStore(deps.db.prisma), operatorTimeZone: deps.operatorTimeZone }));
-  app.use(migrationRoutes({ prisma: deps.db.prisma, temporal: deps.temporal, operatorTimeZone: deps.operatorTimeZone }));
+  app.use(migrationRoutes({ prisma: deps.db.prisma, temporal: deps.temporal, operatorTimeZone: deps.operatorTimeZone, ...(deps.temporalUiUrl ? { temporalUiUrl: deps.temporalUiUrl } : {}) }));
   app.use(revaluationRoutes({ prisma: deps.db.prisma, temporal: deps.temporal, operatorTimeZone: deps.operatorTimeZone }));
   const inventorySink = deps.inventorySink ?? new TemporalInventoryChangeSink(deps.temporal, deps.db, deps.logger.child({ component: 'channel-sync-notifier' }));
   const catalog = catalogDeps(deps, inventorySink);

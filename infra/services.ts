@@ -64,7 +64,7 @@ function installTemporalRuntime(logger: Logger): void {
 export async function startServices(
   config: AppConfig,
   logger: Logger,
-  opts: { worker: boolean; api: boolean; devAddress?: string; seedChart?: boolean; seedDemoFinance?: boolean },
+  opts: { worker: boolean; api: boolean; devAddress?: string; temporalUiUrl?: string; seedChart?: boolean; seedDemoFinance?: boolean },
 ): Promise<RunningServices> {
   installTemporalRuntime(logger);
   const db = await openDatabase({ databaseUrl: config.DATABASE_URL, pgliteDir: config.ITINERA_PGLITE_DIR, poolSize: config.DATABASE_POOL_SIZE });
@@ -125,6 +125,7 @@ export async function startServices(
       db,
       bookings,
       temporal,
+      ...(opts.temporalUiUrl ? { temporalUiUrl: opts.temporalUiUrl } : {}),
       logger: logger.child({ component: 'api' }),
       operatorTimeZone: config.OPERATOR_TIME_ZONE,
       inventorySink,

@@ -78,6 +78,11 @@ function printReport(r: MigrationReport) {
   out.write(`  customers: ${c.read} read, ${c.staged} valid, ${c.duplicateClusters} duplicate groups (${c.merged} merged into another), ${c.loaded} customers: ${c.active} active, ${c.archived} archived\n`);
   if (!r.dryRun) out.write(`             ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged\n`);
   out.write(`  advisors: ${r.advisors}   expired passports: ${r.expiredPassports}   loyalty mismatches: ${r.loyaltyMismatches}\n`);
+  const legacy = Object.entries(r.bookings.legacy).map(([c, t]) => `${c} ${t.count} (total ${t.total}, due ${t.balanceDue})`).join('; ');
+  if (legacy) {
+    const outcome = r.bookings.matches === null ? '' : r.bookings.matches ? ' — Itinera matches to the cent' : ' — MISMATCH: compare bookings.legacy and bookings.itinera in GET /migrations/<run>';
+    out.write(`  in-flight bookings: ${legacy}${r.dryRun ? '' : `; ${r.bookings.started} started, ${r.bookings.existing} already running${outcome}`}\n`);
+  }
   out.write(`  issues: ${r.errors} errors (records not loaded), ${r.warnings} warnings\n`);
   for (const [k, v] of Object.entries(r.issues).sort()) out.write(`    ${k.padEnd(36)} ${v}\n`);
   if (r.oversizedBlocks.length > 0) out.write(`  not compared (blocks too large): ${r.oversizedBlocks.map((b) => `${b.key} (${b.size})`).join(', ')}\n`);

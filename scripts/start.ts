@@ -75,7 +75,7 @@ async function main() {
     }
     logger.info({ database: config.DATABASE_URL ? 'postgresql' : `pglite:${config.ITINERA_PGLITE_DIR}` }, 'applying migrations');
     await migrateDeploy({ databaseUrl: config.DATABASE_URL, pgliteDir: config.ITINERA_PGLITE_DIR }, { quiet: true });
-    services = await startServices(config, logger, { worker: true, api: true, devAddress: devServer?.address, seedChart: true, seedDemoFinance: !config.DATABASE_URL });
+    services = await startServices(config, logger, { worker: true, api: true, devAddress: devServer?.address, ...(devServer ? { temporalUiUrl: devServer.uiUrl } : {}), seedChart: true, seedDemoFinance: !config.DATABASE_URL });
     await services.worker?.ready;
     if (!config.DATABASE_URL) {
       // Embedded default: the sandbox channel manager (its own process) stands in for SiteMinder

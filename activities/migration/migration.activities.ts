@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
@@ -28,7 +29,7 @@ import { LEGACY_FILES } from '../../domain/customers/model';
 import { archiveDecision, passportStatus, reconcileLoyalty } from '../../domain/customers/rules';
 import { checkLegacyBooking, legacyTotals, migratedBookingState, overdueInstallments } from '../../domain/customers/inflight';
 import { CURRENT_LIFECYCLE_REVISION, type BookingRequest } from '../../domain/booking/model';
-import { bookingWorkflowId } from '../../domain/booking/draft';
+import { bookingWorkflowId, referenceFromBytes } from '../../domain/booking/draft';
 import { Dec } from '../../domain/money/money';
 import { fmt } from '../../domain/booking/payment-plan';
 import { TASK_QUEUES } from '../../workflows/task-queues';
@@ -60,6 +61,15 @@ export interface MigrationPorts {
 }
 
 const FORMATS = ['.csv', '.jsonl', '.json'] as const;
+
+/**
+ * The Itinera reference of a migrated booking (`ITN-…`, like every booking, so the advisors' API
+ * and the Temporal UI find it the usual way): derived from the legacy system and reference, so a
+ * re-run finds the same booking. The legacy reference stays in the booking's timeline.
+ */
+export function migratedBookingReference(system: string, legacyReference: string): string {
+  return referenceFromBytes(createHash('sha256').update(`legacy:${system}:booking:${legacyReference}`).digest());
+}
 const ISSUE_BATCH = 2_000;
 
 type Tx = Pick<PrismaClient, '$executeRawUnsafe' | '$queryRawUnsafe' | 'migrationRowIssue' | 'migrationChunk' | 'migrationStagedCustomer'>;
@@ -605,8 +615,9 @@ export function createMigrationActivities(ports: MigrationPorts) {
         const customerId = customerIdForLegacy(options.system, survivor);
         const customer = await prisma.customer.findUnique({ where: { id: customerId }, select: { advisorId: true, emails: { where: { primary: true }, select: { address: true } } } });
         const advisorId = b.advisorId && (await prisma.advisor.findUnique({ where: { id: b.advisorId }, select: { id: true } })) ? b.advisorId : (customer?.advisorId ?? undefined);
+        const reference = migratedBookingReference(options.system, b.reference);
         const request: BookingRequest = {
-          reference: b.reference,
+          reference,
           customerId,
           ...(advisorId ? { advisorId } : {}),
           channel: 'direct',
@@ -622,11 +633,11 @@ export function createMigrationActivities(ports: MigrationPorts) {
         try {
           await client.workflow.start('BookingWorkflow', {
             taskQueue: TASK_QUEUES.bookingOrchestration,
-            workflowId: bookingWorkflowId(b.reference),
+            workflowId: bookingWorkflowId(reference),
             args: [request],
             // Never a second workflow for the same booking, even after the first one finished.
             workflowIdReusePolicy: 'REJECT_DUPLICATE',
-            staticSummary: `Booking ${b.reference} migrated from ${options.system} (run ${runId})`,
+            staticSummary: `Booking ${reference}: legacy booking ${b.reference} migrated from ${options.system} (run ${runId})`,
           });
           created++;
         } catch (err) {
@@ -651,7 +662,7 @@ export function createMigrationActivities(ports: MigrationPorts) {
         const chunk = await readChunk(file, from, 5_000);
         const bookings = checkAll(chunk.records, (r) => checkLegacyBooking(r, ctx)).values;
         const known = await stagedSurvivors(prisma, runId, bookings.map((b) => b.legacyCustomerId));
-        references.push(...bookings.filter((b) => known.has(b.legacyCustomerId)).map((b) => b.reference));
+        references.push(...bookings.filter((b) => known.has(b.legacyCustomerId)).map((b) => migratedBookingReference(options.system, b.reference)));
         if (!chunk.next) break;
         from = chunk.next;
       }

@@ -131,6 +131,8 @@ export interface BookingRequest {
 export interface MigratedBookingState {
   /** The legacy system ("legacy:<system>"). */
   source: string;
+  /** The booking's reference in the legacy system (the Itinera reference is derived from it). */
+  legacyReference: string;
   /** The booking date in the legacy system (YYYY-MM-DD). */
   bookedOn: string;
   /** Confirmed (or ticketed) components with the suppliers' references; sells add up to the total. */

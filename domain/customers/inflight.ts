@@ -278,7 +278,7 @@ export function migratedBookingState(b: LegacyBooking, opts: { system: string; t
     ledgerEntryId: null,
   }));
   const bookedOn = b.bookedOn ?? b.payments.map((p) => p.date).sort()[0] ?? b.departureDate;
-  return { source: `legacy:${opts.system}`, bookedOn, components, schedule: [...paidLines, ...dueLines], payments };
+  return { source: `legacy:${opts.system}`, legacyReference: b.reference, bookedOn, components, schedule: [...paidLines, ...dueLines], payments };
 }
 
 /** Legacy totals per currency of accepted in-flight bookings: count, total, balance due. */

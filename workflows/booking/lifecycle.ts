@@ -1407,7 +1407,7 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
     view.schedule = m.schedule.map((i) => ({ ...i }));
     view.payments = m.payments.map((p) => ({ ...p }));
     recompute();
-    event('MIGRATED', `carried over from ${m.source}, booked ${m.bookedOn}: ${view.components.length} components confirmed with their suppliers`);
+    event('MIGRATED', `carried over from ${m.source} (legacy booking ${m.legacyReference ?? '?'}), booked ${m.bookedOn}: ${view.components.length} components confirmed with their suppliers`);
     if (new Dec(view.paid.amount).greaterThan(0)) {
       await post(migrationOpeningEntry({ key: `${workflowId}:opening`, reference: req.reference, accountingDate: today(), paid: view.paid, source: m.source }));
     }

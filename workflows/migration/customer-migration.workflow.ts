@@ -237,6 +237,8 @@ export async function CustomerMigrationWorkflow(input: CustomerMigrationInput): 
         await eachChunk('start bookings', bookingsFile, (chunk, from) => act.startMigratedBookingsChunk({ runId, options, file: bookingsFile, chunk, from }), (r) => {
           bookings.started += r.created ?? 0;
           bookings.existing += r.existing ?? 0;
+          fileTotals('bookings').created += r.created ?? 0;
+          fileTotals('bookings').existing += r.existing ?? 0;
         });
         const rec = begin('reconcile bookings');
         const reconciled = await reconcileAct.reconcileMigratedBookings({ runId, options, file: bookingsFile, legacy: legacyBookings });

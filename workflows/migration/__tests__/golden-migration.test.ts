@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { PrismaCustomerStore } from '../../../activities/customers.prisma';
-import { createMigrationActivities } from '../../../activities/migration/migration.activities';
+import { createMigrationActivities, migratedBookingReference } from '../../../activities/migration/migration.activities';
 import type { MigrationOptions, MigrationReport } from '../../../activities/migration/migration.types';
 import { bookingWorkflowId } from '../../../domain/booking/draft';
 import type { LifecycleView } from '../../../domain/booking/model';
@@ -58,7 +58,8 @@ describe('golden legacy migration (time-skipping test server, real workers on PG
 
   const migrate = (runId: string, opts: MigrationOptions): Promise<MigrationReport> =>
     rig.client.workflow.execute<typeof CustomerMigrationWorkflow>('CustomerMigrationWorkflow', { taskQueue: TASK_QUEUES.crm, workflowId: migrationWorkflowId(runId), args: [{ runId, options: opts }] });
-  const handleOf = (reference: string) => rig.client.workflow.getHandle(bookingWorkflowId(reference)) as Handle;
+  /** A migrated booking by its legacy reference. */
+  const handleOf = (legacyReference: string) => rig.client.workflow.getHandle(bookingWorkflowId(migratedBookingReference('gold', legacyReference))) as Handle;
 
   const expectGoldenCounts = (r: MigrationReport) => {
     expect(r.customers).toMatchObject({ read: 300, staged: 293, duplicateClusters: 13, merged: 16, loaded: 277, archived: 13, active: 264 });
@@ -169,13 +170,13 @@ describe('golden legacy migration (time-skipping test server, real workers on PG
     expect(view.nextDeadline?.at).toBe(Date.parse('2027-09-15T23:59:59.999Z'));
 
     // Opening deposit and sale: the receivable is exactly what is still due.
-    expect(await tools.ledgerNet('IF000008')).toMatchObject({ 'asset:receivable:customers': '1268.74', 'liability:customer-deposits': '0.00', 'equity:opening-balances': '317.18' });
+    expect(await tools.ledgerNet(migratedBookingReference('gold', 'IF000008'))).toMatchObject({ 'asset:receivable:customers': '1268.74', 'liability:customer-deposits': '0.00', 'equity:opening-balances': '317.18' });
 
     await tools.skipTo(Date.parse('2027-09-16T01:00:00Z'));
-    expect(rig.notices.some((n) => n.reference === 'IF000008' && n.kind === 'REMINDER')).toBe(true);
+    expect(rig.notices.some((n) => n.reference === migratedBookingReference('gold', 'IF000008') && n.kind === 'REMINDER')).toBe(true);
     const paid = await tools.pay(handle, '1268.74', 'final-IF000008');
     expect(paid).toMatchObject({ status: 'PAID', balanceDue: { amount: '0.00' } });
-    expect((await tools.ledgerNet('IF000008'))['asset:receivable:customers']).toBe('0.00');
+    expect((await tools.ledgerNet(migratedBookingReference('gold', 'IF000008')))['asset:receivable:customers']).toBe('0.00');
 
     await tools.skipTo(Date.parse('2027-11-21T23:59:59.999Z') + 30 * DAY_MS + HOUR_MS);
     const done = (await handle.result()) as LifecycleView;
