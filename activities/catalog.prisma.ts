@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { bulkInsert } from './bulk-insert';
 import { decodeCursor as decodeKeysetCursor, encodeCursor } from './keyset-cursor';
 import type {
   BoardBasis,
@@ -821,14 +822,10 @@ export class PrismaCatalog {
     for (const table of ['product_categories', 'product_rates', 'product_child_bands', 'product_taxes', 'tour_departures']) {
       await db.$executeRawUnsafe(`DELETE FROM ${table} WHERE product_id = ANY($1::uuid[])`, ids);
     }
-    /** `record` is the jsonb_to_recordset column list ("product_id uuid, code text"): the same names as the table's. */
-    const insert = async (table: string, record: string, rows: unknown[]) => {
-      if (rows.length === 0) return;
-      const columns = record.split(',').map((c) => c.trim().split(' ')[0]!);
-      await db.$executeRawUnsafe(
-        `INSERT INTO ${table} (${columns.join(', ')}) SELECT ${columns.map((c) => `x.${c}`).join(', ')} FROM jsonb_to_recordset($1::jsonb) AS x(${record})`,
-        JSON.stringify(rows),
-      );
+    /** `record` is the column list with types ("product_id uuid, code text"): the same names as the table's. */
+    const insert = async (table: string, record: string, rows: Record<string, unknown>[]) => {
+      const columns = Object.fromEntries(record.split(',').map((c) => c.trim().split(/\s+/)).map(([name, ...type]) => [name!, type.join(' ')]));
+      await bulkInsert(db, table, columns, rows);
     };
     await insert(
       'product_categories',

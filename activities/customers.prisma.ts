@@ -14,6 +14,7 @@ import {
   type LegacyAdvisor,
   type LoyaltyTransactionWrite,
   type PassportWrite,
+  type Trip,
   type TripComponent,
   type TripPaymentStatus,
   type TripWrite,
@@ -94,17 +95,9 @@ export interface CustomerSearch {
   cursor?: string;
 }
 
-export interface TripView {
+/** A stored trip: the domain's Trip with its row id, and the optional parts as explicit nulls. */
+export interface TripView extends Omit<Trip, 'advisorId' | 'components'> {
   id: string;
-  sourceKey: string;
-  reference: string;
-  startDate: string;
-  endDate: string;
-  destinations: string[];
-  products: string[];
-  pax: number;
-  value: { amount: string; currency: string };
-  paymentStatus: TripPaymentStatus;
   advisorId: string | null;
   components: TripComponent[] | null;
 }

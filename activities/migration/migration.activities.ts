@@ -206,7 +206,7 @@ export function createMigrationActivities(ports: MigrationPorts) {
         await writeIssues(tx, runId, issues);
       });
       if (!options.dryRun && advisors.length > 0) await store.upsertAdvisors(advisors);
-      return { files, advisors: advisors.length, advisorIssues: issues.length };
+      return { files, advisors: advisors.length, issues: countIssues(issues) };
     },
 
     /**
@@ -449,7 +449,7 @@ export function createMigrationActivities(ports: MigrationPorts) {
         after ?? '',
         customersPerLoad,
       );
-      const empty: LoadCustomersResult = { last: null, customers: 0, created: 0, updated: 0, unchanged: 0, archived: 0, mergedClusters: 0, loyaltyMismatches: 0 };
+      const empty: LoadCustomersResult = { last: null, customers: 0, created: 0, updated: 0, unchanged: 0, archived: 0, loyaltyMismatches: 0 };
       if (survivors.length === 0) return empty;
       const ids = survivors.map((r) => r.s);
       const rows = (
@@ -469,12 +469,10 @@ export function createMigrationActivities(ports: MigrationPorts) {
       const writes: CustomerWrite[] = [];
       const issues: RowIssue[] = [];
       let archived = 0;
-      let mergedClusters = 0;
       for (const [survivor, group] of groups) {
         // Survivor first, then the most recently active: the merge fills gaps in that order.
         const ordered = [...group].sort((a, b) => (a.legacy_id === survivor ? -1 : b.legacy_id === survivor ? 1 : (b.last_trip_on ?? '').localeCompare(a.last_trip_on ?? '')));
         const merged = group.length > 1 ? mergeCustomers(ordered.map((r) => r.record), survivor).customer : ordered[0]!.record;
-        if (group.length > 1) mergedClusters++;
         const lastTripOn = group.map((r) => r.last_trip_on).filter((d): d is string => !!d).sort().pop();
         const createdOn = group.map((r) => r.record.createdOn).filter((d): d is string => !!d).sort()[0];
         const decision = archiveDecision({ lastTripOn, createdOn, hasOpenBooking: group.some((r) => r.has_open_booking) }, options.today);
@@ -528,7 +526,7 @@ export function createMigrationActivities(ports: MigrationPorts) {
         );
         await writeIssues(tx, runId, issues);
       });
-      return { last: ids[ids.length - 1]!, customers: writes.length, ...counts, archived, mergedClusters, loyaltyMismatches: issues.length };
+      return { last: ids[ids.length - 1]!, customers: writes.length, ...counts, archived, loyaltyMismatches: issues.length };
     },
 
     /** Writes one chunk of passports, trips, loyalty transactions or consents, each to its surviving customer. */
@@ -604,6 +602,14 @@ export function createMigrationActivities(ports: MigrationPorts) {
       const ctx = checkContext(options);
       const bookings = checkAll(read.records, (r) => checkLegacyBooking(r, ctx)).values;
       const survivors = await stagedSurvivors(prisma, runId, bookings.map((b) => b.legacyCustomerId));
+      // The chunk's customers (advisor, primary email) and the advisors it names, in two queries.
+      const customerIds = [...new Set([...survivors.values()].filter((s): s is string => s !== null).map((s) => customerIdForLegacy(options.system, s)))];
+      const customers = new Map(
+        (await prisma.customer.findMany({ where: { id: { in: customerIds } }, select: { id: true, advisorId: true, emails: { where: { primary: true }, select: { address: true } } } })).map((c) => [c.id, c]),
+      );
+      const advisorIds = new Set(
+        (await prisma.advisor.findMany({ where: { id: { in: [...new Set(bookings.flatMap((b) => (b.advisorId ? [b.advisorId] : [])))] } }, select: { id: true } })).map((a) => a.id),
+      );
       const client = Context.current().client;
       let created = 0;
       let existing = 0;
@@ -613,8 +619,8 @@ export function createMigrationActivities(ports: MigrationPorts) {
         if (!survivor) continue; // reported when the file was checked
         accepted++;
         const customerId = customerIdForLegacy(options.system, survivor);
-        const customer = await prisma.customer.findUnique({ where: { id: customerId }, select: { advisorId: true, emails: { where: { primary: true }, select: { address: true } } } });
-        const advisorId = b.advisorId && (await prisma.advisor.findUnique({ where: { id: b.advisorId }, select: { id: true } })) ? b.advisorId : (customer?.advisorId ?? undefined);
+        const customer = customers.get(customerId);
+        const advisorId = b.advisorId && advisorIds.has(b.advisorId) ? b.advisorId : (customer?.advisorId ?? undefined);
         const reference = migratedBookingReference(options.system, b.reference);
         const request: BookingRequest = {
           reference,

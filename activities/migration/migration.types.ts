@@ -44,8 +44,8 @@ export interface PrepareResult {
   files: ExportFile[];
   /** Advisors read from advisors.csv (written unless dry run). */
   advisors: number;
-  /** Problems with advisors.csv rows. */
-  advisorIssues: number;
+  /** Problems with advisors file rows, by "SEVERITY:code" (the rows are in migration_row_issues). */
+  issues: Record<string, number>;
 }
 
 export interface ChunkInput {
@@ -100,7 +100,6 @@ export interface LoadCustomersResult {
   updated: number;
   unchanged: number;
   archived: number;
-  mergedClusters: number;
   loyaltyMismatches: number;
 }
 

@@ -179,6 +179,7 @@ export async function CustomerMigrationWorkflow(input: CustomerMigrationInput): 
   try {
     const prepareStep = begin('prepare');
     const prepared = await act.prepareMigration(runId, options);
+    addIssues(progress.issues, prepared.issues);
     end(prepareStep);
     const fileOf = (f: LegacyFileKind) => prepared.files.find((x) => x.file === f);
 

@@ -21,11 +21,11 @@ const silent = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log()
  * A small legacy export with one of each case: a duplicate pair (email case, Jon/John, phone
  * format), spouses sharing an email (kept apart), a customer whose last trip ended 12 years ago
  * (archived), one with an unknown advisor (loaded without one), a loyalty mismatch, an
- * expired passport, a malformed trips row and a trip of an unknown customer.
+ * expired passport, a malformed trips row, a trip of an unknown customer and an advisor without a name.
  */
 function writeExport(dir: string) {
   const files: Record<string, string> = {
-    'advisors.csv': 'advisor_id,name,email,branch\nADV1,Alice Advisor,alice@agency.example,LON\nADV2,Bob Booker,bob@agency.example,MAN\n',
+    'advisors.csv': 'advisor_id,name,email,branch\nADV1,Alice Advisor,alice@agency.example,LON\nADV2,Bob Booker,bob@agency.example,MAN\nADV3,,,\n',
     'customers.csv': [
       'customer_id,title,first_name,last_name,date_of_birth,email,phone,country,advisor_id,created_on,loyalty_tier,loyalty_balance,household_id',
       'C1,Mr,John,Smith,1970-04-12,john.smith@example.com,+44 20 7946 0001,GB,ADV1,2004-01-10,GOLD,300,',
@@ -117,6 +117,9 @@ describe('CustomerMigrationWorkflow (time-skipping test server, real activities 
     expect(report.issues['ERROR:unknown-customer']).toBe(1);
     expect(report.issues['ERROR:malformed-row']).toBeGreaterThanOrEqual(1);
     expect(report.issues['WARNING:unknown-advisor']).toBe(1);
+    // The advisors file's own problems count in the report like every other file's.
+    const advisorIssues = await db.prisma.migrationRowIssue.count({ where: { runId: 'dry', file: 'advisors' } });
+    expect(advisorIssues).toBe(1);
     const data = await customerData();
     expect(data.customers).toBe(0);
     expect(data.trips).toBe(0);
