@@ -26,6 +26,8 @@ export interface BookingListFilter {
   status?: string;
   customerId?: string;
   advisorId?: string;
+  /** Only bookings of these advisors (an advisor's branch); an empty list matches none. */
+  advisorIds?: readonly string[];
   /** Travel date from / to, inclusive (YYYY-MM-DD). */
   travelFrom?: string;
   travelTo?: string;
@@ -164,6 +166,7 @@ export class PrismaBookingProjection {
     if (filter.status !== undefined) where.push({ status: filter.status as BookingStatus });
     if (filter.customerId !== undefined) where.push({ customerId: filter.customerId });
     if (filter.advisorId !== undefined) where.push({ advisorId: filter.advisorId });
+    if (filter.advisorIds !== undefined) where.push({ advisorId: { in: [...filter.advisorIds] } });
     if (filter.travelFrom !== undefined) where.push({ travelDate: { gte: new Date(startOfDateUtc(filter.travelFrom)) } });
     if (filter.travelTo !== undefined) where.push({ travelDate: { lte: new Date(startOfDateUtc(filter.travelTo)) } });
     if (after) {

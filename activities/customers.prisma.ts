@@ -91,6 +91,8 @@ export interface CustomerSearch {
   passport?: string;
   advisorId?: string;
   status?: CustomerStatus;
+  /** Only customers whose assigned advisor works in this branch (an advisor's own branch). */
+  branch?: string;
   limit: number;
   cursor?: string;
 }
@@ -979,6 +981,7 @@ export class PrismaCustomerStore {
       where.push(`(${any.join(' OR ')})`);
     }
     if (search.advisorId !== undefined) where.push(`c.advisor_id = ${p(search.advisorId)}`);
+    if (search.branch !== undefined) where.push(`c.advisor_id IN (SELECT a.id FROM advisors a WHERE a.branch = ${p(search.branch)})`);
     if (search.status !== undefined) where.push(`c.status = ${p(search.status)}::"CustomerStatus"`);
     if (search.cursor) {
       const [name, id] = decodeCursor(search.cursor, 2);
@@ -1043,9 +1046,10 @@ export class PrismaCustomerStore {
   /**
    * Advisor routing: the customer an inbound contact belongs to and the advisor it goes to. Tries
    * email, then phone, then passport; among customers sharing the contact, ACTIVE ones first, then
-   * the one who travelled last. Archived customers still match. Null when nobody matches.
+   * the one who travelled last. Archived customers still match. Null when nobody matches. With
+   * `branch`, only customers whose advisor works in that branch are considered (and counted).
    */
-  async routeContact(contact: { email?: string; phone?: string; passport?: string }): Promise<ContactRoute | null> {
+  async routeContact(contact: { email?: string; phone?: string; passport?: string }, branch?: string): Promise<ContactRoute | null> {
     const attempts: { by: ContactRoute['matchedBy']; sql: string; value: string }[] = [];
     if (contact.email !== undefined) attempts.push({ by: 'email', sql: `SELECT customer_id FROM customer_emails WHERE normalized = $1`, value: emailKey(contact.email, 'email') });
     if (contact.phone !== undefined) {
@@ -1059,8 +1063,9 @@ export class PrismaCustomerStore {
     for (const a of attempts) {
       const rows = await this.prisma.$queryRawUnsafe<{ id: string; advisor_id: string | null }[]>(
         `SELECT c.id, c.advisor_id FROM customers c WHERE c.id IN (${a.sql})
+          ${branch === undefined ? '' : 'AND c.advisor_id IN (SELECT b.id FROM advisors b WHERE b.branch = $2)'}
           ORDER BY (c.status = 'ACTIVE') DESC, c.last_trip_on DESC NULLS LAST, c.id COLLATE "C"`,
-        a.value,
+        ...(branch === undefined ? [a.value] : [a.value, branch]),
       );
       const first = rows[0];
       if (first) return { customerId: first.id, advisorId: first.advisor_id, matchedBy: a.by, candidates: rows.length };

@@ -37,6 +37,20 @@ import { TemporalInventoryChangeSink } from '../activities/channel-sync-notifier
 import type { InventoryChangeSink } from '../activities/ports/inventory-changes';
 import { channelWebhookRoutes } from './routes/channel-webhooks.routes';
 import { channelRoutes } from './routes/channels.routes';
+import type { AccessServices } from '../infra/access';
+import { routePolicy } from './access/route-match';
+import { auditTrail } from './access/audit-trail';
+import { authenticate } from './access/authenticate';
+import { authorize } from './access/authorize';
+import { idempotency } from './access/idempotency';
+import { etags, masterDataLoaders } from './access/etags';
+import { authRoutes } from './routes/auth.routes';
+import { userRoutes } from './routes/users.routes';
+import { auditRoutes } from './routes/audit.routes';
+import { journalEntryRoutes } from './routes/journal-entries.routes';
+import { operationsRoutes } from './routes/operations.routes';
+import { reportRoutes } from './routes/reports.routes';
+import { docsRoutes } from './routes/docs.routes';
 
 /** What the API needs from the outside world; the composition root passes real ones. */
 export interface ApiDeps {
@@ -65,6 +79,8 @@ export interface ApiDeps {
   inventorySink?: InventoryChangeSink;
   /** Channel parity: how long a rate may wait for acknowledgement before it counts as out of parity. */
   parityGraceMs?: number;
+  /** Authentication, the audit trail and idempotency keys (infra/access.ts builds them). */
+  access: AccessServices;
 }
 
 /** The one route that takes a large body (a catalog file) and parses it itself. */
@@ -136,22 +152,57 @@ export function createApp(deps: ApiDeps): Express {
     next();
   });
 
+  // Access control, in order: which route (and its policy) → the audit trail (records on finish,
+  // so refusals below are recorded too) → who is calling (401) → may they (403, step-up) →
+  // Idempotency-Key replay → ETag / If-Match on master data.
+  const { access } = deps;
+  const clock = access.clock ? { clock: access.clock } : {};
+  const inventorySink = deps.inventorySink ?? new TemporalInventoryChangeSink(deps.temporal, deps.db, deps.logger.child({ component: 'channel-sync-notifier' }));
+  const catalog = catalogDeps(deps, inventorySink);
+  const customerStore = new PrismaCustomerStore(deps.db.prisma);
+  const channelConfig = new PrismaChannelConfig(deps.db.prisma);
+  app.use(routePolicy());
+  app.use(auditTrail({ audit: access.audit }));
+  app.use(authenticate(access.auth));
+  app.use(authorize({ audit: access.audit, ...clock }));
+  app.use(idempotency({ store: access.idempotency, ...clock }));
+  app.use(
+    etags({
+      prisma: deps.db.prisma,
+      loaders: masterDataLoaders({
+        prisma: deps.db.prisma,
+        catalog: catalog.catalog,
+        inventory: catalog.inventory,
+        customers: customerStore,
+        financeConfig: deps.finance.config,
+        atol: deps.finance.atol,
+        channelConfig,
+        operatorTimeZone: deps.operatorTimeZone,
+      }),
+    }),
+  );
+
   app.use(healthRoutes(deps));
+  app.use(docsRoutes());
+  app.use(authRoutes(access.auth));
+  app.use(userRoutes(access.auth));
+  app.use(auditRoutes({ audit: access.audit }));
   app.use(bookingRoutes(deps));
   app.use(flightRoutes({ temporal: deps.temporal, operatorTimeZone: deps.operatorTimeZone }));
   app.use(financeRoutes(deps));
   app.use(commissionRoutes({ commissions: deps.finance.commissions }));
   app.use(atolRoutes({ atol: deps.finance.atol }));
   app.use(revenueRoutes({ prisma: deps.db.prisma, operatorTimeZone: deps.operatorTimeZone }));
-  app.use(customersRouter({ prisma: deps.db.prisma, store: new PrismaCustomerStore(deps.db.prisma), operatorTimeZone: deps.operatorTimeZone }));
+  app.use(journalEntryRoutes({ ledger: deps.finance.ledger, prisma: deps.db.prisma }));
+  app.use(customersRouter({ prisma: deps.db.prisma, store: customerStore, operatorTimeZone: deps.operatorTimeZone }));
   app.use(migrationRoutes({ prisma: deps.db.prisma, temporal: deps.temporal, operatorTimeZone: deps.operatorTimeZone, ...(deps.temporalUiUrl ? { temporalUiUrl: deps.temporalUiUrl } : {}) }));
   app.use(revaluationRoutes({ prisma: deps.db.prisma, temporal: deps.temporal, operatorTimeZone: deps.operatorTimeZone }));
-  const inventorySink = deps.inventorySink ?? new TemporalInventoryChangeSink(deps.temporal, deps.db, deps.logger.child({ component: 'channel-sync-notifier' }));
-  const catalog = catalogDeps(deps, inventorySink);
   app.use(catalogRoutes(catalog));
   // Inbound channel reservations tell the sync workflows themselves once applied (in the worker).
   app.use(channelWebhookRoutes({ prisma: deps.db.prisma, inbox: new PrismaChannelInbox(deps.db.prisma, new PrismaInventory(deps.db.prisma)), temporal: deps.temporal, logger: deps.logger.child({ component: 'channel-webhooks' }) }));
-  app.use(channelRoutes({ prisma: deps.db.prisma, config: new PrismaChannelConfig(deps.db.prisma), rates: new PrismaChannelRates(deps.db.prisma, { parityGraceMs: deps.parityGraceMs }), temporal: deps.temporal }));
+  app.use(channelRoutes({ prisma: deps.db.prisma, config: channelConfig, rates: new PrismaChannelRates(deps.db.prisma, { parityGraceMs: deps.parityGraceMs }), temporal: deps.temporal }));
+  app.use(operationsRoutes({ prisma: deps.db.prisma, operatorTimeZone: deps.operatorTimeZone }));
+  app.use(reportRoutes({ prisma: deps.db.prisma, operatorTimeZone: deps.operatorTimeZone, atol: deps.finance.atol }));
 
   app.use((req, res) => {
     sendProblem(res, { status: 404, title: 'Not found', detail: `No route for ${req.method} ${req.path}`, type: '/problems/not-found' });

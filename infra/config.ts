@@ -74,6 +74,11 @@ export const EnvSchema = z
     /** The sandbox channel manager `npm start` runs on the embedded default: its port (0 = any free port). */
     SANDBOX_CHANNELS_PORT: port.default(0),
 
+    /** Signs access tokens (HS256), at least 32 characters. Embedded default: generated once into .data/access-secrets.json. */
+    ITINERA_TOKEN_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+    /** Encrypts TOTP secrets at rest (AES-256-GCM), at least 32 characters; must stay the same across restarts. */
+    ITINERA_DATA_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+
     DATABASE_URL: z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// connection URL')

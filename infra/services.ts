@@ -29,6 +29,7 @@ import { LogSupplierNotifier } from '../activities/supplier-notifier.log';
 import { ensureSchedules, type ScheduleDescriptor } from './schedules';
 import type { AppConfig } from './config';
 import { openDatabase, type Database } from './database';
+import { accessSecrets, accessServices, embeddedDataDir, ensureLocalAccess, type AccessServices } from './access';
 import { seedDemoCatalog } from './demo-catalog';
 import { financeDeps } from './finance';
 import type { Logger } from './logger';
@@ -64,7 +65,7 @@ function installTemporalRuntime(logger: Logger): void {
 export async function startServices(
   config: AppConfig,
   logger: Logger,
-  opts: { worker: boolean; api: boolean; devAddress?: string; temporalUiUrl?: string; seedChart?: boolean; seedDemoFinance?: boolean },
+  opts: { worker: boolean; api: boolean; devAddress?: string; temporalUiUrl?: string; seedChart?: boolean; seedDemoFinance?: boolean; /** Embedded default: a first admin and the local scripts' API key (infra/access.ts ensureLocalAccess). */ seedLocalAccess?: boolean },
 ): Promise<RunningServices> {
   installTemporalRuntime(logger);
   const db = await openDatabase({ databaseUrl: config.DATABASE_URL, pgliteDir: config.ITINERA_PGLITE_DIR, poolSize: config.DATABASE_POOL_SIZE });
@@ -119,9 +120,13 @@ export async function startServices(
     : null;
 
   let server: http.Server | null = null;
+  let access: AccessServices | null = null;
   let apiUrl: string | null = null;
   if (opts.api) {
+    access = accessServices(db.prisma, { secrets: accessSecrets(config), logger: logger.child({ component: 'access' }) });
+    if (opts.seedLocalAccess) await ensureLocalAccess(db.prisma, logger, { dataDir: embeddedDataDir(config.ITINERA_PGLITE_DIR), ...(process.env.ITINERA_ADMIN_PASSWORD ? { adminPassword: process.env.ITINERA_ADMIN_PASSWORD } : {}) });
     const app = createApp({
+      access,
       db,
       bookings,
       temporal,
@@ -155,6 +160,7 @@ export async function startServices(
           await closed;
         }
         await worker?.stop();
+        await access?.close();
         await temporal.close();
         await db.close();
       })();

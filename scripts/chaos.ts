@@ -32,6 +32,7 @@ import pino from 'pino';
 import { PrismaBookingStore } from '../activities/booking-store.prisma';
 import { PrismaInventory } from '../activities/inventory.prisma';
 import { createApp } from '../api/app';
+import { testAccess, withApiKey } from '../test/support/api-harness';
 import { bookingWorkflowId } from '../domain/booking/draft';
 import { TERMINAL_STATUSES } from '../domain/booking/model';
 import { addDays } from '../domain/catalog/dates';
@@ -194,7 +195,8 @@ async function main(): Promise<number> {
 
     const temporal = new TemporalClientProvider({ address: devServer.address, namespace: 'default' });
     stops.push(['API Temporal client', () => temporal.close()]);
-    const app = createApp({ db, bookings: new PrismaBookingStore(db.prisma), temporal, logger: apiLogger, operatorTimeZone: 'UTC', finance: financeDeps(db.prisma, { driver: db }) });
+    // The workload calls as a system integration would: an all-scopes API key (test keys, this run's database only).
+    const app = withApiKey(createApp({ db, bookings: new PrismaBookingStore(db.prisma), temporal, logger: apiLogger, operatorTimeZone: 'UTC', finance: financeDeps(db.prisma, { driver: db }), access: testAccess(db) }), db);
     const server = http.createServer(app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     stops.push([

@@ -9,6 +9,7 @@
  * running; `--attach` follows it again. The export directory must be readable by the worker.
  * Exit code 0 when the run completed, 1 when it failed, 2 on a usage error.
  */
+import { localApiHeaders } from '../infra/access';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
 import type { MigrationReport } from '../activities/migration/migration.types';
@@ -51,7 +52,7 @@ function parseArgs(argv: string[]) {
 async function api<T>(method: 'GET' | 'POST', route: string, body?: unknown): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(`${API}${route}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+    res = await fetch(`${API}${route}`, { method, headers: { ...localApiHeaders(), ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
   } catch (err) {
     throw new Error(`cannot reach the API at ${API} (${(err as Error).message}): start the system with \`npm start\` or set API_URL`, { cause: err });
   }

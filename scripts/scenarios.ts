@@ -14,6 +14,7 @@
  * (c) cancellation with penalty and refund; (d) amendment of the departure date (preview,
  * then accept); (e) complaint logged, assigned and resolved with a goodwill credit.
  */
+import { localApiHeaders } from '../infra/access';
 import { randomUUID } from 'node:crypto';
 import { addDays } from '../domain/catalog/dates';
 import type { Complaint, GroupMemberState, LifecycleView } from '../domain/booking/model';
@@ -36,7 +37,7 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 
 async function call<T>(method: 'GET' | 'POST', path: string, opts: { body?: unknown; key?: string; expect?: number[] } = {}): Promise<T> {
   const expect = opts.expect ?? [200];
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = localApiHeaders();
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
   if (opts.key) headers['idempotency-key'] = opts.key;
   let res: Response;

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { Dec } from '../domain/money/money';
 import { PROJECT_ROOT } from '../infra/config';
 import { temporalCliPath } from '../infra/tools';
+import { localApiKey } from '../infra/access';
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'itinera-smoke-'));
 const env: NodeJS.ProcessEnv = {
@@ -51,6 +52,12 @@ async function main() {
     const ui = /Temporal UI\s+(http:\/\/\S+)/.exec(output)?.[1] ?? fail(`no Temporal UI URL printed:\n${output}`);
     process.stdout.write(`smoke: npm start is up in ${Date.now() - started} ms (API ${api}, UI ${ui})\n`);
 
+    // The API key npm start left for the local scripts, in this run's data folder.
+    const key = localApiKey(dataDir);
+    if (!key) fail(`npm start left no API key in ${dataDir}/local-api-key`);
+    const auth = { 'x-api-key': key! };
+    const unauthenticated = await fetch(`${api}/bookings`);
+    if (unauthenticated.status !== 401) fail(`GET /bookings without credentials answered ${unauthenticated.status}, not 401`);
     const ready = await fetch(`${api}/readyz`);
     if (ready.status !== 200) fail(`/readyz answered ${ready.status}: ${await ready.text()}`);
     const uiPage = await fetch(ui);
@@ -59,7 +66,7 @@ async function main() {
     // The embedded demo catalog answers an availability search with priced options.
     const checkIn = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
     const checkOut = new Date(Date.now() + 33 * 86_400_000).toISOString().slice(0, 10);
-    const search = await fetch(`${api}/catalog/availability?destination=IT-ROME&checkIn=${checkIn}&checkOut=${checkOut}&adults=2&currency=GBP&limit=5`);
+    const search = await fetch(`${api}/catalog/availability?destination=IT-ROME&checkIn=${checkIn}&checkOut=${checkOut}&adults=2&currency=GBP&limit=5`, { headers: auth });
     const options = (await search.json()) as { items?: { productCode: string; totalSell: string }[] };
     if (search.status !== 200 || !options.items?.length) fail(`GET /catalog/availability answered ${search.status}: ${JSON.stringify(options)}`);
     process.stdout.write(`smoke: availability search found ${options.items!.length} priced options (cheapest ${options.items![0]!.productCode} at GBP ${options.items![0]!.totalSell})\n`);
@@ -99,12 +106,12 @@ async function main() {
     process.stdout.write(`smoke: a channel booking on BOOKING closed a room on EXPEDIA (${before} → ${after}) via ${hub}\n`);
 
     // A lifecycle booking of the cheapest demo hotel for the same nights: held, paid in full, read back with its ledger.
-    const hotels = await fetch(`${api}/catalog/availability?destination=IT-ROME&checkIn=${checkIn}&checkOut=${checkOut}&adults=2&rooms=1&type=HOTEL&currency=GBP&limit=1`);
+    const hotels = await fetch(`${api}/catalog/availability?destination=IT-ROME&checkIn=${checkIn}&checkOut=${checkOut}&adults=2&rooms=1&type=HOTEL&currency=GBP&limit=1`, { headers: auth });
     const hotel = ((await hotels.json()) as { items?: { supplierCode: string; productCode: string; category: string; ratePlan: string }[] }).items?.[0];
     if (hotels.status !== 200 || !hotel) fail(`no demo hotel free in IT-ROME from ${checkIn} to ${checkOut} (${hotels.status})`);
     const created = await fetch(`${api}/bookings`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': `smoke-${path.basename(dataDir)}` },
+      headers: { ...auth, 'content-type': 'application/json', 'idempotency-key': `smoke-${path.basename(dataDir)}` },
       body: JSON.stringify({
         customerId: 'C-SMOKE',
         currency: 'GBP',
@@ -118,12 +125,12 @@ async function main() {
     process.stdout.write(`smoke: booking ${body.reference} HELD, total ${body.total!.currency} ${body.total!.amount}\n`);
     const paid = await fetch(`${api}/bookings/${body.reference}/payments`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': `smoke-pay-${body.reference}` },
+      headers: { ...auth, 'content-type': 'application/json', 'idempotency-key': `smoke-pay-${body.reference}` },
       body: JSON.stringify({ amount: body.total, method: 'card' }),
     });
     const outcome = (await paid.json()) as { status?: string; balanceDue?: { amount: string } };
     if (paid.status !== 200 || outcome.status !== 'PAID' || !new Dec(outcome.balanceDue?.amount ?? '1').isZero()) fail(`paying ${body.reference} in full answered ${paid.status}: ${JSON.stringify(outcome)}`);
-    const fetched = await fetch(`${api}/bookings/${body.reference}`);
+    const fetched = await fetch(`${api}/bookings/${body.reference}`, { headers: auth });
     const detail = (await fetched.json()) as { status?: string; ledger?: { description: string }[] };
     if (fetched.status !== 200 || detail.status !== 'PAID' || !detail.ledger?.length) fail(`GET /bookings/${body.reference} answered ${fetched.status}: ${JSON.stringify(detail)}`);
     process.stdout.write(`smoke: booking ${body.reference} PAID; its ledger has ${detail.ledger!.length} entries (${detail.ledger!.map((e) => e.description).join('; ')})\n`);

@@ -10,7 +10,9 @@
  * 5. on Ctrl-C (or SIGTERM) drains the worker and stops everything it started.
  */
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { ConfigError, loadConfig } from '../infra/config';
+import { embeddedDataDir } from '../infra/access';
 import { SAMPLE_GBP_RATES, startTreasuryRatesServer, type TreasurySandbox } from '../sandbox/treasury-rates-server';
 import { startDevServer, type DevServer } from '../infra/dev-server';
 import { createLogger } from '../infra/logger';
@@ -75,7 +77,7 @@ async function main() {
     }
     logger.info({ database: config.DATABASE_URL ? 'postgresql' : `pglite:${config.ITINERA_PGLITE_DIR}` }, 'applying migrations');
     await migrateDeploy({ databaseUrl: config.DATABASE_URL, pgliteDir: config.ITINERA_PGLITE_DIR }, { quiet: true });
-    services = await startServices(config, logger, { worker: true, api: true, devAddress: devServer?.address, ...(devServer ? { temporalUiUrl: devServer.uiUrl } : {}), seedChart: true, seedDemoFinance: !config.DATABASE_URL });
+    services = await startServices(config, logger, { worker: true, api: true, devAddress: devServer?.address, ...(devServer ? { temporalUiUrl: devServer.uiUrl } : {}), seedChart: true, seedDemoFinance: !config.DATABASE_URL, seedLocalAccess: !config.DATABASE_URL });
     await services.worker?.ready;
     if (!config.DATABASE_URL) {
       // Embedded default: the sandbox channel manager (its own process) stands in for SiteMinder
@@ -111,6 +113,13 @@ async function main() {
       ...(gds ? [`  Flights      sandbox GDS ${gds.url}   (Duffel-style JSON /air, NDC XML /ndc)`] : []),
       ...(channels ? [`  Channels     sandbox channel manager ${channels.url}   (OpenTravel XML; ${SANDBOX_DEMO_CHANNELS.join(', ')})`] : []),
       `  Database     ${services.db.kind === 'pglite' ? `PGlite (embedded) in ${config.ITINERA_PGLITE_DIR}` : 'PostgreSQL (DATABASE_URL)'}`,
+      `  API docs     ${services.apiUrl}/docs   (OpenAPI 3.1: ${services.apiUrl}/openapi.json)`,
+      ...(config.DATABASE_URL
+        ? []
+        : [
+            `  Sign in      POST ${services.apiUrl}/auth/login as admin@itinera.local (first password in ${path.join(embeddedDataDir(config.ITINERA_PGLITE_DIR), 'initial-admin.txt')})`,
+            `  Scripts      use the API key in ${path.join(embeddedDataDir(config.ITINERA_PGLITE_DIR), 'local-api-key')} (npm run scenarios, crm:migrate)`,
+          ]),
       'Press Ctrl-C to stop.',
       '',
     ].join('\n'),

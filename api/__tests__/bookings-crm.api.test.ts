@@ -13,7 +13,7 @@ import type { DevServer } from '../../infra/dev-server';
 import { financeDeps } from '../../infra/finance';
 import { TemporalClientProvider } from '../../infra/temporal';
 import { openTestPglite } from '../../test/support/databases';
-import { connectClient, prepareReadyFinance, silentLogger, startTestDevServer } from '../../test/support/api-harness';
+import { connectClient, prepareReadyFinance, silentLogger, startTestDevServer, testAccess, withApiKey } from '../../test/support/api-harness';
 import { AdvisorId } from '../../workflows/booking/search-attributes';
 
 /**
@@ -63,7 +63,7 @@ describe('POST /bookings routes CRM customers to their advisor', () => {
       { reason: 'test', at: new Date('2026-11-29T09:00:00Z') },
     );
     temporal = new TemporalClientProvider({ address: server.address, namespace: 'default' });
-    app = createApp({ db, bookings: new PrismaBookingStore(db.prisma), temporal, logger: silentLogger, operatorTimeZone: 'UTC', recordWaitMs: 1_000, finance: financeDeps(db.prisma) });
+    app = withApiKey(createApp({ db, bookings: new PrismaBookingStore(db.prisma), temporal, logger: silentLogger, operatorTimeZone: 'UTC', recordWaitMs: 1_000, finance: financeDeps(db.prisma), access: testAccess(db) }), db);
     client = await connectClient(server.address);
   });
   afterAll(async () => {

@@ -10,7 +10,7 @@ import type { DevServer } from '../../infra/dev-server';
 import { financeDeps } from '../../infra/finance';
 import { TemporalClientProvider } from '../../infra/temporal';
 import { openTestPglite } from '../../test/support/databases';
-import { connectClient, prepareReadyFinance, silentLogger, startTestDevServer } from '../../test/support/api-harness';
+import { connectClient, prepareReadyFinance, silentLogger, startTestDevServer, testAccess, withApiKey } from '../../test/support/api-harness';
 
 /**
  * Everything the booking routes refuse before any workflow runs: bodies, headers, URLs. The app
@@ -53,7 +53,7 @@ describe('booking routes refuse bad input before any workflow runs', () => {
     [server, db] = await Promise.all([startTestDevServer(), openTestPglite()]);
     await prepareReadyFinance(db);
     temporal = new TemporalClientProvider({ address: server.address, namespace: 'default' });
-    app = createApp({ db, bookings: new PrismaBookingStore(db.prisma), temporal, logger: silentLogger, operatorTimeZone: 'UTC', finance: financeDeps(db.prisma) });
+    app = withApiKey(createApp({ db, bookings: new PrismaBookingStore(db.prisma), temporal, logger: silentLogger, operatorTimeZone: 'UTC', finance: financeDeps(db.prisma), access: testAccess(db) }), db);
     client = await connectClient(server.address);
   });
   afterAll(async () => {

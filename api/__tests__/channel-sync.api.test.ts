@@ -9,7 +9,7 @@ import type { DevServer } from '../../infra/dev-server';
 import { financeDeps } from '../../infra/finance';
 import { TemporalClientProvider } from '../../infra/temporal';
 import { SandboxChannelHub } from '../../sandbox/channel-manager/hub';
-import { silentLogger, startTestDevServer } from '../../test/support/api-harness';
+import { silentLogger, startTestDevServer, testAccess, withApiKey } from '../../test/support/api-harness';
 import { openTestPglite } from '../../test/support/databases';
 import { superviseChannelWorker } from '../../workers/channel-worker';
 import type { SupervisedWorker } from '../../workers/booking-worker';
@@ -66,7 +66,7 @@ describe('channel manager end to end (API, Temporal, OpenTravel XML, sandbox hub
     const inventorySink = new TemporalInventoryChangeSink(temporal, db, silentLogger);
     worker = superviseChannelWorker(target, { prisma: db.prisma, driver: db, inventorySink, temporal, channelTimeoutMs: 2_000, parityGraceMs: 60_000 }, silentLogger, '5s');
     const bookings = new PrismaBookingStore(db.prisma);
-    const app = createApp({ db, bookings, temporal, logger: silentLogger, operatorTimeZone: 'UTC', finance: financeDeps(db.prisma), inventorySink });
+    const app = withApiKey(createApp({ db, bookings, temporal, logger: silentLogger, operatorTimeZone: 'UTC', finance: financeDeps(db.prisma), inventorySink, access: testAccess(db) }), db);
     server = app.listen(0);
     api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 

@@ -9,7 +9,7 @@ import { travelChartOfAccounts } from '../../domain/ledger/chart';
 import type { Database } from '../../infra/database';
 import { financeDeps } from '../../infra/finance';
 import { TemporalClientProvider } from '../../infra/temporal';
-import { silentLogger } from '../../test/support/api-harness';
+import { silentLogger, testAccess, withApiKey } from '../../test/support/api-harness';
 import { openTestPglite } from '../../test/support/databases';
 import { createApp } from '../app';
 
@@ -28,7 +28,7 @@ describe('finance API (embedded PGlite)', () => {
     await new Promise<void>((r) => feed.listen(0, '127.0.0.1', () => r()));
     const feedUrl = `http://127.0.0.1:${(feed.address() as AddressInfo).port}/eurofxref-hist-90d.xml`;
     await seedChartOfAccounts(db.prisma, travelChartOfAccounts());
-    app = createApp({
+    app = withApiKey(createApp({
       db,
       bookings: new PrismaBookingStore(db.prisma),
       // Finance routes never call Temporal; nothing listens on this port.
@@ -36,7 +36,8 @@ describe('finance API (embedded PGlite)', () => {
       logger: silentLogger,
       operatorTimeZone: 'UTC',
       finance: financeDeps(db.prisma, { ecbRatesUrl: feedUrl }),
-    });
+      access: testAccess(db),
+    }), db);
   });
   afterAll(async () => {
     await new Promise((r) => feed.close(r));

@@ -9,7 +9,7 @@ import type { DevServer } from '../../infra/dev-server';
 import { financeDeps } from '../../infra/finance';
 import { TemporalClientProvider } from '../../infra/temporal';
 import { openTestPglite } from '../../test/support/databases';
-import { connectClient, silentLogger, startTestDevServer } from '../../test/support/api-harness';
+import { connectClient, silentLogger, startTestDevServer, testAccess, withApiKey } from '../../test/support/api-harness';
 import { superviseCrmWorker } from '../../workers/crm-worker';
 import type { SupervisedWorker } from '../../workers/booking-worker';
 import { migrationWorkflowId } from '../../workflows/migration/customer-migration.workflow';
@@ -33,7 +33,7 @@ describe('POST/GET /migrations', () => {
     const target = { address: server.address, namespace: 'default' };
     temporal = new TemporalClientProvider(target);
     worker = superviseCrmWorker(target, { prisma: db.prisma }, silentLogger, '5s');
-    app = createApp({ db, bookings: new PrismaBookingStore(db.prisma), temporal, logger: silentLogger, operatorTimeZone: 'UTC', finance: financeDeps(db.prisma) });
+    app = withApiKey(createApp({ db, bookings: new PrismaBookingStore(db.prisma), temporal, logger: silentLogger, operatorTimeZone: 'UTC', finance: financeDeps(db.prisma), access: testAccess(db) }), db);
     client = await connectClient(server.address);
     await worker.ready;
   });

@@ -12,7 +12,7 @@ import { seedDemoCatalog } from '../../infra/demo-catalog';
 import type { DevServer } from '../../infra/dev-server';
 import { financeDeps } from '../../infra/finance';
 import { TemporalClientProvider } from '../../infra/temporal';
-import { prepareReadyFinance, silentLogger, startTestDevServer } from '../../test/support/api-harness';
+import { prepareReadyFinance, silentLogger, startTestDevServer, testAccess, withApiKey } from '../../test/support/api-harness';
 import { openTestPglite } from '../../test/support/databases';
 import { awaitHeldUpdate } from '../../workflows/booking/messages';
 import { bookingWorkerPorts, superviseBookingWorker } from '../../workers/booking-worker';
@@ -57,7 +57,7 @@ describe('POST /bookings while no worker is running', () => {
 
   it('answers 202 with where to look, and the booking is held once a worker comes', async () => {
     const bookings = new PrismaBookingStore(db.prisma);
-    const app = createApp({ db, bookings, temporal, logger: silentLogger, operatorTimeZone: 'UTC', recordWaitMs: 1_000, finance: financeDeps(db.prisma) });
+    const app = withApiKey(createApp({ db, bookings, temporal, logger: silentLogger, operatorTimeZone: 'UTC', recordWaitMs: 1_000, finance: financeDeps(db.prisma), access: testAccess(db) }), db);
     const body = await hotelBooking(app, 'C-NOWORKER', 'EUR');
     const res = await request(app).post('/bookings').send(body).expect(202);
     const reference: string = res.body.reference;
@@ -86,10 +86,10 @@ describe('POST /bookings while no worker is running', () => {
 
   it('refuses bookings with 409 and every reason until finance readiness passes, then takes them', async () => {
     // The body comes from the seeded database; the fresh one has no catalog, and no worker runs.
-    const booking = await hotelBooking(createApp({ db, bookings: new PrismaBookingStore(db.prisma), temporal, logger: silentLogger, operatorTimeZone: 'UTC', finance: financeDeps(db.prisma) }), 'C-READY', 'GBP');
+    const booking = await hotelBooking(withApiKey(createApp({ db, bookings: new PrismaBookingStore(db.prisma), temporal, logger: silentLogger, operatorTimeZone: 'UTC', finance: financeDeps(db.prisma), access: testAccess(db) }), db), 'C-READY', 'GBP');
     const fresh = await openTestPglite();
     try {
-      const app = createApp({ db: fresh, bookings: new PrismaBookingStore(fresh.prisma), temporal, logger: silentLogger, operatorTimeZone: 'UTC', recordWaitMs: 500, finance: financeDeps(fresh.prisma) });
+      const app = withApiKey(createApp({ db: fresh, bookings: new PrismaBookingStore(fresh.prisma), temporal, logger: silentLogger, operatorTimeZone: 'UTC', recordWaitMs: 500, finance: financeDeps(fresh.prisma), access: testAccess(fresh) }), fresh);
       const refused = await request(app).post('/bookings').send(booking).expect(409);
       expect(refused.body.type).toBe('/problems/finance-not-ready');
       expect(refused.body.failures.map((f: { check: string }) => f.check)).toEqual(expect.arrayContaining(['settings-missing', 'account-missing', 'translation-rule-missing']));

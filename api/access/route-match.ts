@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { match, type MatchFunction } from 'path-to-regexp';
+import type { Principal } from './principal';
 import { ROUTE_POLICIES, type HttpMethod, type RoutePolicy } from './route-policy';
 
 export interface MatchedRoute {
@@ -50,7 +51,7 @@ declare module 'express-serve-static-core' {
     /** The route policy the request matched (set by `routePolicy()`), null for an unknown route. */
     route?: MatchedRoute | null;
     /** Who is calling (set by the authentication middleware). */
-    principal?: import('./principal').Principal;
+    principal?: Principal;
   }
 }
 

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import {
   ServiceError,
   WithStartWorkflowOperation,
@@ -36,6 +36,7 @@ import {
 } from '../../workflows/booking/messages';
 import { AdvisorId, BookingReference, BookingStatus, CustomerId, TravelDate } from '../../workflows/booking/search-attributes';
 import { TASK_QUEUES } from '../../workflows/task-queues';
+import { BranchGuard, requestScope, seesAll } from '../access/branch-scope';
 import type { ApiDeps } from '../app';
 import { NotFoundProblem, parseOrProblem, ProblemError, queryOf } from '../problem';
 import {
@@ -116,6 +117,34 @@ export function bookingRoutes(deps: ApiDeps, readers: Partial<BookingRouteReader
   const ledger: BookingLedgerReader = readers.ledger ?? new PrismaBookingLedger(deps.db.prisma);
   const customers: CustomerLinkReader = readers.customers ?? new PrismaCustomerLinks(deps.db.prisma);
   const today = () => calendarDateIn(Date.now(), deps.operatorTimeZone);
+  const guard = new BranchGuard(deps.db.prisma);
+
+  /**
+   * The booking in the URL, when the principal's branch covers it: another branch's booking is
+   * answered 404 exactly as an unknown one (its existence is not revealed), before any workflow call.
+   */
+  const scopedReference = async (req: Request, res: Response): Promise<string> => {
+    const reference = referenceParam(req);
+    if (!(await guard.bookingInScope(requestScope(res), reference))) throw new NotFoundProblem(`No booking with reference ${reference}`);
+    return reference;
+  };
+
+  /**
+   * Who a new booking is for: an advisor books for themselves unless they name another advisor,
+   * who must work in their branch (422 at /advisorId otherwise; an unknown advisor is in no branch).
+   */
+  const withPrincipalAdvisor = async (res: Response, body: CreateBookingRequestBody): Promise<CreateBookingRequestBody> => {
+    const scope = requestScope(res);
+    if (seesAll(scope)) return body;
+    const own = res.locals.principal?.advisorId ?? null;
+    const advisorId = body.advisorId ?? own ?? undefined;
+    if (advisorId !== undefined && advisorId !== own && !(await guard.advisorInScope(scope, advisorId))) {
+      throw new ProblemError(422, 'Invalid request', `/advisorId: advisor ${advisorId} is not in your branch`, '/problems/invalid-request', {
+        errors: [{ pointer: '/advisorId', detail: `advisor ${advisorId} is not in your branch` }],
+      });
+    }
+    return advisorId === undefined ? body : { ...body, advisorId };
+  };
 
   /**
    * The workflow's input. A group's hotel rooms are taken from its rooming list here, so the
@@ -165,7 +194,7 @@ export function bookingRoutes(deps: ApiDeps, readers: Partial<BookingRouteReader
    * reference is derived from the key, so repeating the POST returns the same booking.
    */
   router.post('/bookings', async (req, res) => {
-    const parsed = parseOrProblem(createBookingRequestSchema(today()), req.body);
+    const parsed = await withPrincipalAdvisor(res, parseOrProblem(createBookingRequestSchema(today()), req.body));
     const key = req.get('idempotency-key');
     const idempotent = key !== undefined;
     if (idempotent) parseOrProblem(IdempotencyKeyHeader, key, 'header:Idempotency-Key', 400);
@@ -233,8 +262,15 @@ export function bookingRoutes(deps: ApiDeps, readers: Partial<BookingRouteReader
   /** Bookings from the projection, newest change first (see PrismaBookingProjection.list). */
   router.get('/bookings', async (req, res) => {
     const q = parseOrProblem(BookingListQuery, queryOf(req), 'query:', 400);
+    const scope = requestScope(res);
     try {
-      res.json(await projection.list(q));
+      if (seesAll(scope)) {
+        res.json(await projection.list(q));
+        return;
+      }
+      // An advisor sees their branch's bookings only: the list is filtered, never counted across branches.
+      const advisorIds = (await guard.advisorIds(scope)).filter((id) => q.advisorId === undefined || id === q.advisorId);
+      res.json(advisorIds.length ? await projection.list({ ...q, advisorIds }) : { items: [], nextCursor: null });
     } catch (err) {
       if (err instanceof BookingQueryError) {
         throw new ProblemError(400, 'Invalid request', err.message, '/problems/invalid-request', { errors: err.problems.map((p) => ({ pointer: `query:/${p.path}`, detail: p.message })) });
@@ -245,7 +281,7 @@ export function bookingRoutes(deps: ApiDeps, readers: Partial<BookingRouteReader
 
   /** The live view (or the stored snapshot once the workflow is gone) plus the booking's ledger. */
   router.get('/bookings/:reference', async (req, res) => {
-    const reference = referenceParam(req);
+    const reference = await scopedReference(req, res);
     const workflowId = bookingWorkflowId(reference);
     const client = await deps.temporal.get();
     const handle = client.workflow.getHandle(workflowId);
@@ -287,7 +323,7 @@ export function bookingRoutes(deps: ApiDeps, readers: Partial<BookingRouteReader
   // booking's state does not allow them.
 
   router.post('/bookings/:reference/payments', async (req, res) => {
-    const reference = referenceParam(req);
+    const reference = await scopedReference(req, res);
     const paymentId = parseOrProblem(IdempotencyKeyHeader, req.get('idempotency-key'), 'header:Idempotency-Key', 400, 'Idempotency-Key required');
     const body = parseOrProblem(PaymentRequestSchema, req.body);
     const outcome = await update(deps, reference, (h) => h.executeUpdate(recordPaymentUpdate, { args: [{ paymentId, ...body }] }));
@@ -296,13 +332,13 @@ export function bookingRoutes(deps: ApiDeps, readers: Partial<BookingRouteReader
   });
 
   router.post('/bookings/:reference/cancellation/preview', async (req, res) => {
-    const reference = referenceParam(req);
+    const reference = await scopedReference(req, res);
     const body = parseOrProblem(CancellationPreviewSchema, req.body ?? {});
     res.json(await update(deps, reference, (h) => h.executeUpdate(previewCancellationUpdate, { args: [body] })));
   });
 
   router.post('/bookings/:reference/cancellation', async (req, res) => {
-    const reference = referenceParam(req);
+    const reference = await scopedReference(req, res);
     const body = parseOrProblem(CancellationRequestSchema, req.body);
     const outcome = await update(deps, reference, (h) => h.executeUpdate(acceptCancellationUpdate, { args: [body] }));
     req.log.info({ reference, memberIds: body.memberIds, status: outcome.status, refund: outcome.quote.refund }, body.memberIds ? 'group members cancelled' : 'booking cancelled');
@@ -311,7 +347,7 @@ export function bookingRoutes(deps: ApiDeps, readers: Partial<BookingRouteReader
 
   /** A group member's name changed (a replacement or a correction), until the group's deadline: the updated member. */
   router.post('/bookings/:reference/members/:memberId/name', async (req, res) => {
-    const reference = referenceParam(req);
+    const reference = await scopedReference(req, res);
     const memberId = parseOrProblem(MemberId, req.params.memberId, 'path:memberId', 400, 'Invalid member id');
     const body = parseOrProblem(NameChangeSchema, req.body);
     const member = await update(deps, reference, (h) => h.executeUpdate(changeMemberNameUpdate, { args: [{ memberId, ...body }] }));
@@ -320,13 +356,13 @@ export function bookingRoutes(deps: ApiDeps, readers: Partial<BookingRouteReader
   });
 
   router.post('/bookings/:reference/amendments/preview', async (req, res) => {
-    const reference = referenceParam(req);
+    const reference = await scopedReference(req, res);
     const body = parseOrProblem(amendmentPreviewSchema(today()), req.body);
     res.json(await update(deps, reference, (h) => h.executeUpdate(previewAmendmentUpdate, { args: [body] })));
   });
 
   router.post('/bookings/:reference/amendments', async (req, res) => {
-    const reference = referenceParam(req);
+    const reference = await scopedReference(req, res);
     const body = parseOrProblem(AmendmentAcceptSchema, req.body);
     const view = await update(deps, reference, (h) => h.executeUpdate(acceptAmendmentUpdate, { args: [body] }));
     req.log.info({ reference, departureDate: view.departureDate }, 'amendment applied');
@@ -334,7 +370,7 @@ export function bookingRoutes(deps: ApiDeps, readers: Partial<BookingRouteReader
   });
 
   router.post('/bookings/:reference/complaints', async (req, res) => {
-    const reference = referenceParam(req);
+    const reference = await scopedReference(req, res);
     const key = req.get('idempotency-key');
     const complaintId = key === undefined ? randomUUID() : parseOrProblem(IdempotencyKeyHeader, key, 'header:Idempotency-Key', 400);
     const body = parseOrProblem(ComplaintRequestSchema, req.body);
@@ -343,14 +379,14 @@ export function bookingRoutes(deps: ApiDeps, readers: Partial<BookingRouteReader
   });
 
   router.post('/bookings/:reference/complaints/:complaintId/assign', async (req, res) => {
-    const reference = referenceParam(req);
+    const reference = await scopedReference(req, res);
     const complaintId = parseOrProblem(ComplaintIdParam, req.params.complaintId, 'path:complaintId', 400);
     const body = parseOrProblem(ComplaintAssignSchema, req.body);
     res.json(await update(deps, reference, (h) => h.executeUpdate(assignComplaintUpdate, { args: [{ complaintId, ...body }] })));
   });
 
   router.post('/bookings/:reference/complaints/:complaintId/resolve', async (req, res) => {
-    const reference = referenceParam(req);
+    const reference = await scopedReference(req, res);
     const complaintId = parseOrProblem(ComplaintIdParam, req.params.complaintId, 'path:complaintId', 400);
     const body = parseOrProblem(ComplaintResolveSchema, req.body);
     res.json(await update(deps, reference, (h) => h.executeUpdate(resolveComplaintUpdate, { args: [{ complaintId, ...body }] })));

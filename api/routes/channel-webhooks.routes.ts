@@ -8,6 +8,7 @@ import type { OtaProblem } from '../../domain/channels/model';
 import type { PrismaClient } from '../../generated/prisma/client';
 import type { Logger } from '../../infra/logger';
 import type { TemporalClientProvider } from '../../infra/temporal';
+import { BranchGuard, requestScope, seesAll } from '../access/branch-scope';
 import { NotFoundProblem, parseOrProblem, ProblemError, queryOf } from '../problem';
 import { ChannelManagerPath, ChannelReservationListQuery, ChannelReservationPath } from '../schemas/channel-webhooks.schema';
 
@@ -163,16 +164,25 @@ export function channelWebhookRoutes(deps: ChannelWebhookRouteDeps): Router {
     }
   });
 
+  const guard = new BranchGuard(deps.prisma);
+
   router.get('/channel-reservations', async (req, res) => {
     const q = parseOrProblem(ChannelReservationListQuery, queryOf(req), 'query:', 400);
     const items = await deps.inbox.listReservations({ hotelCode: q.hotel, status: q.status, limit: q.limit ?? 100 });
-    res.json({ items });
+    const scope = requestScope(res);
+    if (seesAll(scope)) {
+      res.json({ items });
+      return;
+    }
+    // A branch-limited principal sees the reservations routed to their branch's advisors only.
+    const advisors = new Set(await guard.advisorIds(scope));
+    res.json({ items: items.filter((r) => r.advisorId !== null && advisors.has(r.advisorId)) });
   });
 
   router.get('/channel-reservations/:manager/:id', async (req, res) => {
     const p = parseOrProblem(ChannelReservationPath, { manager: req.params.manager, id: req.params.id }, 'path:', 400);
     const found = await deps.inbox.getReservation(p.manager, p.id);
-    if (!found) throw new NotFoundProblem(`No channel reservation ${p.id} from ${p.manager}`);
+    if (!found || !(await guard.advisorInScope(requestScope(res), found.reservation?.advisorId))) throw new NotFoundProblem(`No channel reservation ${p.id} from ${p.manager}`);
     res.json(found);
   });
 

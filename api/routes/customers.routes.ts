@@ -1,7 +1,8 @@
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import { CustomerStoreError, type CustomerStoreErrorKind, type PrismaCustomerStore } from '../../activities/customers.prisma';
 import { calendarDateIn } from '../../domain/time/instant';
 import type { PrismaClient } from '../../generated/prisma/client';
+import { BranchGuard, requestScope, seesAll } from '../access/branch-scope';
 import { NotFoundProblem, parseOrProblem, ProblemError, queryOf } from '../problem';
 import { AdvisorListQuery, ContactLookupQuery, CustomerListQuery, CustomerPath, ReassignAdvisorRequest, TripListQuery } from '../schemas/customer.schema';
 
@@ -40,6 +41,12 @@ async function call<T>(fn: () => Promise<T>, where: 'query' | 'body'): Promise<T
   }
 }
 
+/** The branch the principal is limited to: undefined when they see all, null when they have none (they see nothing). */
+function branchOf(res: Response): string | null | undefined {
+  const scope = requestScope(res);
+  return seesAll(scope) ? undefined : scope.branch;
+}
+
 /**
  * Customer 360 (issue 8): search and list customers, the full profile with history, lifetime
  * value and retention, advisor routing look-ups, reassignment with history, and advisors.
@@ -49,16 +56,30 @@ export function customersRouter(deps: CustomerRouteDeps): Router {
   const { store } = deps;
   const now = deps.now ?? Date.now;
   const today = () => calendarDateIn(now(), deps.operatorTimeZone);
+  const guard = new BranchGuard(deps.prisma);
+
+  /** Another branch's customer is answered exactly as an unknown one (404): its existence is not revealed. */
+  const assertCustomerInScope = async (res: Response, id: string): Promise<void> => {
+    if (!(await guard.customerInScope(requestScope(res), id))) throw new NotFoundProblem(`Customer ${id} does not exist`);
+  };
 
   router.get('/customers', async (req, res) => {
     const q = parseOrProblem(CustomerListQuery, queryOf(req), 'query:', 400);
-    res.json(await call(() => store.searchCustomers(q), 'query'));
+    // An advisor lists their branch's customers only (a principal without a branch lists none).
+    const branch = branchOf(res);
+    if (branch === null) {
+      res.json({ items: [], nextCursor: null });
+      return;
+    }
+    res.json(await call(() => store.searchCustomers(branch === undefined ? q : { ...q, branch }), 'query'));
   });
 
   /** Advisor routing: which customer an email, phone or passport belongs to, and their advisor. */
   router.get('/customers/lookup', async (req, res) => {
     const q = parseOrProblem(ContactLookupQuery, queryOf(req), 'query:', 400);
-    const route = await call(() => store.routeContact(q), 'query');
+    // Only the principal's branch is searched: another branch's customer is not found, nor counted.
+    const branch = branchOf(res);
+    const route = branch === null ? null : await call(() => store.routeContact(q, branch), 'query');
     if (!route) {
       const given = Object.entries(q).map(([k, v]) => `${k} ${JSON.stringify(v)}`);
       throw new NotFoundProblem(`No customer has ${given.join(' or ')}`);
@@ -73,6 +94,7 @@ export function customersRouter(deps: CustomerRouteDeps): Router {
 
   router.get('/customers/:id', async (req, res) => {
     const { id } = parseOrProblem(CustomerPath, req.params, 'path:', 400);
+    await assertCustomerInScope(res, id);
     const view = await store.getCustomer360(id, today());
     if (!view) throw new NotFoundProblem(`Customer ${id} does not exist`);
     res.json({ asOf: today(), ...view });
@@ -80,6 +102,7 @@ export function customersRouter(deps: CustomerRouteDeps): Router {
 
   router.get('/customers/:id/trips', async (req, res) => {
     const { id } = parseOrProblem(CustomerPath, req.params, 'path:', 400);
+    await assertCustomerInScope(res, id);
     const q = parseOrProblem(TripListQuery, queryOf(req), 'query:', 400);
     const page = await call(() => store.listTrips(id, q), 'query');
     if (!page) throw new NotFoundProblem(`Customer ${id} does not exist`);
@@ -89,7 +112,14 @@ export function customersRouter(deps: CustomerRouteDeps): Router {
   /** Reassigns the customer's advisor: the open assignment is closed, a new one opened; history kept. */
   router.put('/customers/:id/advisor', async (req, res) => {
     const { id } = parseOrProblem(CustomerPath, req.params, 'path:', 400);
+    await assertCustomerInScope(res, id);
     const body = parseOrProblem(ReassignAdvisorRequest, req.body, '');
+    // An advisor hands a customer over within their branch only.
+    if (!(await guard.advisorInScope(requestScope(res), body.advisorId))) {
+      throw new ProblemError(422, 'Invalid request', `/advisorId: advisor ${body.advisorId} is not in your branch`, '/problems/invalid-request', {
+        errors: [{ pointer: '/advisorId', detail: `advisor ${body.advisorId} is not in your branch` }],
+      });
+    }
     const result = await call(() => store.reassignAdvisor(id, body.advisorId, body.reason, new Date(now())), 'body');
     res.json({ customerId: id, advisorId: body.advisorId, ...result });
   });

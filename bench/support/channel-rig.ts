@@ -7,6 +7,7 @@
  * Database: PostgreSQL when DATABASE_URL is set (codes carry a run suffix, so an existing database
  * is only added to), otherwise a throwaway PGlite directory.
  */
+import { testAccess, withApiKey } from '../../test/support/api-harness';
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -89,7 +90,7 @@ export async function startChannelRig(opts: { channels: string[]; hotels: RigHot
     const inventory = new PrismaInventory(db.prisma, (sql, params) => db.query(sql, params), sink);
 
     // The API (createApp, as npm start builds it) on a real HTTP server: the webhook route is what the hub posts to.
-    const app = createApp({ db, bookings: new PrismaBookingStore(db.prisma), temporal, logger, operatorTimeZone: 'UTC', inventorySink: sink, finance: financeDeps(db.prisma) });
+    const app = withApiKey(createApp({ db, bookings: new PrismaBookingStore(db.prisma), temporal, logger, operatorTimeZone: 'UTC', inventorySink: sink, finance: financeDeps(db.prisma), access: testAccess(db) }), db);
     const server = http.createServer(app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     stops.push(

@@ -20,8 +20,47 @@ import { bookingWorkerPorts, superviseBookingWorker, type SupervisedWorker } fro
 import { superviseFinanceWorker } from '../../workers/finance-worker';
 import { superviseSupplierWorker } from '../../workers/supplier-worker';
 import type { FlightSupplier } from '../../activities/ports/flight-supplier';
+import { createApiKey, type AuthSettings } from '../../api/access/authenticate';
+import { CHEAP_PASSWORD_OPTIONS } from '../../api/access/passwords';
+import { PERMISSIONS, type Permission } from '../../domain/access/roles';
+import { accessServices, type AccessServices } from '../../infra/access';
 
 export const silentLogger = createLogger('silent');
+
+/** Keys for tests only (access tokens signed with them are worthless anywhere else). */
+export const TEST_ACCESS_SECRETS = { tokenKey: 'itinera-test-token-key-0123456789abcdef', dataKey: 'itinera-test-data-key-0123456789abcdef' } as const;
+
+/** Access control as the app builds it, with cheap password hashing and no purge timer (and an optional controllable clock). */
+export function testAccess(db: Pick<Database, 'prisma'>, opts: { clock?: () => number; settings?: Partial<AuthSettings> } = {}): AccessServices {
+  return accessServices(db.prisma, {
+    secrets: TEST_ACCESS_SECRETS,
+    logger: silentLogger,
+    purgeEveryMs: 0,
+    settings: { password: CHEAP_PASSWORD_OPTIONS, ...opts.settings },
+    ...(opts.clock ? { clock: opts.clock } : {}),
+  });
+}
+
+/**
+ * The app as a system integration calls it: every request that brings no credentials of its own
+ * gets an all-scopes API key (created in the app's database on first use) in `X-Api-Key`, so the
+ * real authentication and authorisation run. Tests of access control send their own headers.
+ */
+export function withApiKey(app: Express, db: Pick<Database, 'prisma'>, scopes: readonly Permission[] = PERMISSIONS): Express {
+  let key: Promise<string> | null = null;
+  const wrapper = express();
+  wrapper.disable('x-powered-by');
+  wrapper.set('trust proxy', 'loopback');
+  wrapper.use((req, res, next) => {
+    if (req.headers.authorization !== undefined || req.headers['x-api-key'] !== undefined) return app(req, res, next);
+    key ??= createApiKey(db.prisma, { name: 'tests', scopes, createdBy: 'test harness' }).then((k) => k.token);
+    key.then((token) => {
+      req.headers['x-api-key'] = token;
+      app(req, res, next);
+    }, next);
+  });
+  return wrapper;
+}
 
 /**
  * What `npm start` does to the embedded database: the travel chart and the demo finance
@@ -69,7 +108,7 @@ export function startApiUnderTest(
     ready: Promise.all(workers.map((w) => w.ready)).then(() => undefined),
     stop: async () => void (await Promise.all(workers.map((w) => w.stop()))),
   };
-  const app = createApp({ db, bookings, temporal, logger: silentLogger, operatorTimeZone, finance: financeDeps(db.prisma) });
+  const app = withApiKey(createApp({ db, bookings, temporal, logger: silentLogger, operatorTimeZone, finance: financeDeps(db.prisma), access: testAccess(db) }), db);
   return {
     app,
     worker,

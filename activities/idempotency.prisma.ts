@@ -1,0 +1,110 @@
+import type { PrismaClient } from '../generated/prisma/client';
+
+/** A response kept for replay: status, the headers that matter, and the body as sent. */
+export interface StoredResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface IdempotencyClaim {
+  /** `${principal.kind}:${principal.id}`: keys are scoped to the caller. */
+  principal: string;
+  key: string;
+  method: string;
+  path: string;
+  /** SHA-256 (hex) of method, path and the canonical JSON body. */
+  bodyHash: string;
+  now: Date;
+  expiresAt: Date;
+}
+
+/**
+ * What the first look at a key found: `started` (this caller inserted IN_PROGRESS and must run
+ * the route), `done` (replay), `in-progress` (another request holds it), `mismatch` (the key was
+ * used with another request).
+ */
+export type ClaimResult =
+  | { kind: 'started' }
+  | { kind: 'done'; response: StoredResponse; expiresAt: Date }
+  | { kind: 'in-progress' }
+  | { kind: 'mismatch' };
+
+interface Row {
+  body_hash: string;
+  state: string;
+  response_status: number | null;
+  response_headers: unknown;
+  response_body: string | null;
+  expires_at: Date;
+}
+
+/**
+ * `Idempotency-Key` records (table `idempotency_records`). The primary key (principal, key) makes
+ * the first insert win (`INSERT ... ON CONFLICT DO NOTHING`); expired rows count as absent.
+ */
+export class PrismaIdempotencyStore {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  async claim(c: IdempotencyClaim): Promise<ClaimResult> {
+    // Two rounds at most: an expired row found on the first is removed, then the insert retried.
+    for (let round = 0; round < 2; round++) {
+      const inserted = await this.prisma.$executeRaw`
+        INSERT INTO idempotency_records (principal, key, method, path, body_hash, state, created_at, expires_at)
+        VALUES (${c.principal}, ${c.key}, ${c.method}, ${c.path}, ${c.bodyHash}, 'IN_PROGRESS', ${c.now}, ${c.expiresAt})
+        ON CONFLICT (principal, key) DO NOTHING`;
+      if (inserted === 1) return { kind: 'started' };
+      const row = await this.find(c.principal, c.key);
+      if (!row) continue; // deleted meanwhile (a 5xx): claim again
+      if (row.expires_at.getTime() <= c.now.getTime()) {
+        await this.prisma.$executeRaw`DELETE FROM idempotency_records WHERE principal = ${c.principal} AND key = ${c.key} AND expires_at <= ${c.now}`;
+        continue;
+      }
+      return this.classify(row, c.bodyHash);
+    }
+    return { kind: 'in-progress' };
+  }
+
+  /** The current state of a key for a caller holding `bodyHash`: null when the row is gone or expired. */
+  async look(principal: string, key: string, bodyHash: string, now: Date): Promise<ClaimResult | null> {
+    const row = await this.find(principal, key);
+    if (!row || row.expires_at.getTime() <= now.getTime()) return null;
+    return this.classify(row, bodyHash);
+  }
+
+  private classify(row: Row, bodyHash: string): ClaimResult {
+    if (row.body_hash !== bodyHash) return { kind: 'mismatch' };
+    if (row.state !== 'DONE' || row.response_status === null) return { kind: 'in-progress' };
+    return {
+      kind: 'done',
+      response: { status: row.response_status, headers: (row.response_headers ?? {}) as Record<string, string>, body: row.response_body ?? '' },
+      expiresAt: row.expires_at,
+    };
+  }
+
+  private async find(principal: string, key: string): Promise<Row | null> {
+    const rows = await this.prisma.$queryRaw<Row[]>`
+      SELECT body_hash, state, response_status, response_headers, response_body, expires_at
+        FROM idempotency_records WHERE principal = ${principal} AND key = ${key}`;
+    return rows[0] ?? null;
+  }
+
+  /** Stores the answer and marks the key DONE. */
+  async complete(principal: string, key: string, response: StoredResponse, now: Date): Promise<void> {
+    await this.prisma.idempotencyRecord.updateMany({
+      where: { principal, key, state: 'IN_PROGRESS' },
+      data: { state: 'DONE', responseStatus: response.status, responseHeaders: response.headers, responseBody: response.body, completedAt: now },
+    });
+  }
+
+  /** Forgets an IN_PROGRESS key (the route failed with a 5xx): a retry runs the route again. */
+  async release(principal: string, key: string): Promise<void> {
+    await this.prisma.idempotencyRecord.deleteMany({ where: { principal, key, state: 'IN_PROGRESS' } });
+  }
+
+  /** Deletes every record expired at `now`; returns how many. */
+  async purgeExpired(now: Date = new Date()): Promise<number> {
+    const { count } = await this.prisma.idempotencyRecord.deleteMany({ where: { expiresAt: { lte: now } } });
+    return count;
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * `npm run bench:middleware`: the cost of the full middleware stack (request logging, route
+ * policy, audit trail, authentication, authorisation, idempotency, ETags, validation) against bare
+ * Express on the same routes, in the same run (issue 9). Goals: the full stack at least 0.6× bare
+ * Express's requests/s, and p99 under 25 ms at half the full stack's maximum rate.
+ *
+ * The servers run in their own process (bench/support/middleware-server.ts); autocannon drives
+ * them from this one. Each route is measured bare, full, bare, full (alternating, so a noisy
+ * neighbour hurts both sides alike), then the full stack is paced at half its measured maximum.
+ *
+ * Routes: GET /advisors (a light read: one query) and POST /operations/resources (a create with a
+ * fresh Idempotency-Key per request: the key is stored, the answer kept, the change audited).
+ *
+ * Options (env): BENCH_SECONDS per measurement (default 8), BENCH_CONNECTIONS (default 16),
+ * DATABASE_URL for PostgreSQL (default PGlite).
+ */
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import readline from 'node:readline';
+import autocannon from 'autocannon';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const log = (text: string) => process.stderr.write(`${text}\n`);
+
+interface Endpoint {
+  name: string;
+  method: 'GET' | 'POST';
+  path: string;
+  body?: unknown;
+  /** A fresh Idempotency-Key on every request (the full stack stores each). */
+  idempotencyKey?: boolean;
+}
+
+const ENDPOINTS: Endpoint[] = [
+  { name: 'GET /advisors', method: 'GET', path: '/advisors' },
+  {
+    name: 'POST /operations/resources',
+    method: 'POST',
+    path: '/operations/resources',
+    body: { kind: 'GUIDE', name: 'Bench guide', destination: 'ROM', languages: ['en', 'it'] },
+    idempotencyKey: true,
+  },
+];
+
+interface Run {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+}
+
+async function measure(base: string, endpoint: Endpoint, token: string | null, overallRate?: number): Promise<Run> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const result = await autocannon({
+    url: `${base}${endpoint.path}`,
+    method: endpoint.method,
+    headers,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    ...(overallRate ? { overallRate } : {}),
+    ...(endpoint.body !== undefined ? { body: JSON.stringify(endpoint.body) } : {}),
+    ...(endpoint.idempotencyKey
+      ? {
+          requests: [
+            {
+              setupRequest: (req: autocannon.Request) => ({ ...req, headers: { ...(req.headers as Record<string, string>), 'idempotency-key': randomUUID() } }),
+            },
+          ],
+        }
+      : {}),
+  });
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts, non2xx: result.non2xx };
+}
+
+const mean = (a: number, b: number) => (a + b) / 2;
+
+async function main() {
+  const server = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'support', 'middleware-server.ts')], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+  const first = await new Promise<string>((resolve, reject) => {
+    readline.createInterface({ input: server.stdout }).once('line', resolve);
+    server.once('exit', (code) => reject(new Error(`the bench server exited with ${code}`)));
+  });
+  const { bare, full, token, database } = JSON.parse(first) as { bare: string; full: string; token: string; database: string };
+  log(`middleware bench: ${database}, ${CONNECTIONS} connections, ${SECONDS} s per measurement`);
+
+  const rows: string[] = [];
+  let failed = false;
+  try {
+    for (const endpoint of ENDPOINTS) {
+      // Warm both (JIT, connection pools, caches) before measuring.
+      await measure(bare, endpoint, null).then(() => measure(full, endpoint, token));
+      const b1 = await measure(bare, endpoint, null);
+      const f1 = await measure(full, endpoint, token);
+      const b2 = await measure(bare, endpoint, null);
+      const f2 = await measure(full, endpoint, token);
+      const bareRps = mean(b1.rps, b2.rps);
+      const fullRps = mean(f1.rps, f2.rps);
+      const paced = await measure(full, endpoint, token, Math.max(1, Math.floor(fullRps / 2)));
+      const bad = [b1, f1, b2, f2, paced].reduce((n, r) => n + r.errors + r.non2xx, 0);
+      if (bad) failed = true;
+      const ratio = fullRps / bareRps;
+      rows.push(
+        `| ${endpoint.name} | ${bareRps.toFixed(0)} | ${fullRps.toFixed(0)} | **${ratio.toFixed(2)}×** (goal ≥ 0.6) | ${mean(f1.p50, f2.p50).toFixed(1)} ms | ${Math.floor(fullRps / 2)} req/s → p99 **${paced.p99.toFixed(1)} ms** (goal < 25) | ${bad} |`,
+      );
+      log(`${endpoint.name}: bare ${bareRps.toFixed(0)} req/s, full ${fullRps.toFixed(0)} req/s (${ratio.toFixed(2)}×); at ${Math.floor(fullRps / 2)} req/s p99 ${paced.p99} ms; errors/non-2xx ${bad}`);
+    }
+  } finally {
+    server.kill('SIGTERM');
+  }
+  process.stdout.write(
+    [
+      '',
+      `Middleware stack vs bare Express (${database}, ${CONNECTIONS} connections, ${SECONDS} s each, means of two alternating runs)`,
+      '',
+      '| route | bare req/s | full stack req/s | ratio | full p50 | full stack at half its maximum | errors |',
+      '|---|---|---|---|---|---|---|',
+      ...rows,
+      '',
+    ].join('\n'),
+  );
+  if (failed) {
+    log('some requests failed (errors or non-2xx answers): the figures above are not valid');
+    process.exitCode = 1;
+  }
+}
+
+main().catch((err: unknown) => {
+  log(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  process.exit(1);
+});
