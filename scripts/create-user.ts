@@ -4,7 +4,7 @@
  * Creates a staff user in the configured database (PGlite in ITINERA_PGLITE_DIR, or DATABASE_URL).
  * The password comes from ITINERA_NEW_USER_PASSWORD, else it is asked for on the terminal (at
  * least 12 characters, not the e-mail). Unless `--no-mfa`, the TOTP authenticator is enrolled at
- * once (needs ITINERA_DATA_KEY, the key TOTP secrets are encrypted with, as the API uses it): the
+ * once with the API's data key (ITINERA_DATA_KEY; on the embedded default the one in .data/): the
  * otpauth:// URI and ten recovery codes are printed once. Exit code 0 on success, 2 on a usage error.
  */
 import { createInterface } from 'node:readline/promises';
@@ -14,6 +14,7 @@ import { passwordProblems } from '../api/access/passwords';
 import { encryptSecret, newRecoveryCodes, newTotpSecret, totpUri } from '../api/access/totp';
 import { DEFAULT_PASSWORD_OPTIONS } from '../api/access/passwords';
 import { ConfigError, loadConfig } from '../infra/config';
+import { accessSecrets } from '../infra/access';
 import { openDatabase } from '../infra/database';
 
 const USAGE = `usage: create-user --email EMAIL --role ${ROLES.join('|')} [--branch CODE] [--name NAME] [--advisor-id ID] [--no-mfa]`;
@@ -61,12 +62,12 @@ async function readPassword(): Promise<string> {
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
-  const dataKey = process.env.ITINERA_DATA_KEY;
-  if (args.mfa && (!dataKey || dataKey.length < 32)) throw new UsageError('set ITINERA_DATA_KEY (at least 32 characters, the same as the API) to enrol MFA, or pass --no-mfa');
+  const config = loadConfig();
+  // The API's own data key: ITINERA_DATA_KEY, or on the embedded default the one npm start keeps in .data/.
+  const dataKey = args.mfa ? accessSecrets(config).dataKey : undefined;
   const password = await readPassword();
   const problems = passwordProblems(password, args.email);
   if (problems.length > 0) throw new UsageError(`the password ${problems.join('; ')}`);
-  const config = loadConfig();
   const db = await openDatabase({ databaseUrl: config.DATABASE_URL, pgliteDir: config.ITINERA_PGLITE_DIR });
   try {
     const user = await createUser(db.prisma, { email: args.email, name: args.name, role: args.role, branch: args.branch, advisorId: args.advisorId, password }, DEFAULT_PASSWORD_OPTIONS);

@@ -6,7 +6,7 @@
  * everything it started has exited.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Dec } from '../domain/money/money';
@@ -58,6 +58,15 @@ async function main() {
     const auth = { 'x-api-key': key! };
     const unauthenticated = await fetch(`${api}/bookings`);
     if (unauthenticated.status !== 401) fail(`GET /bookings without credentials answered ${unauthenticated.status}, not 401`);
+    // The first admin signs in with the password npm start wrote; until MFA is enrolled only /auth/* answers them.
+    const admin = /password: (\S+)/.exec(readFileSync(path.join(dataDir, 'initial-admin.txt'), 'utf8'))?.[1] ?? fail('no initial admin password written');
+    const login = await fetch(`${api}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'admin@itinera.local', password: admin }) });
+    const session = (await login.json()) as { accessToken?: string; mfaEnrolmentRequired?: boolean };
+    if (login.status !== 200 || !session.accessToken || session.mfaEnrolmentRequired !== true) fail(`admin sign-in answered ${login.status}: ${JSON.stringify(session)}`);
+    const me = await fetch(`${api}/auth/me`, { headers: { authorization: `Bearer ${session.accessToken}` } });
+    const beforeMfa = await fetch(`${api}/bookings`, { headers: { authorization: `Bearer ${session.accessToken}` } });
+    if (me.status !== 200 || beforeMfa.status !== 403) fail(`signed-in admin: /auth/me ${me.status} (want 200), /bookings before MFA ${beforeMfa.status} (want 403)`);
+    process.stdout.write('smoke: no credentials → 401; the first admin signs in and is asked to enrol MFA first\n');
     const ready = await fetch(`${api}/readyz`);
     if (ready.status !== 200) fail(`/readyz answered ${ready.status}: ${await ready.text()}`);
     const uiPage = await fetch(ui);

@@ -33,7 +33,6 @@ const PROBLEM_TITLES: Record<number, string> = {
   413: 'Request too large',
   415: 'Unsupported media type: send application/json',
   422: 'Invalid request body: every offending field in `errors`',
-  428: 'Precondition required: send If-Match with the ETag you read',
   429: 'Too many requests: retry after `Retry-After` seconds',
   503: 'A dependency (database, Temporal) is unavailable: nothing was changed, retry shortly',
   504: 'The workflow did not answer in time: the change may still apply, retry with the same key',
@@ -49,7 +48,6 @@ const RESPONSE_NAMES: Record<number, string> = {
   413: 'PayloadTooLarge',
   415: 'UnsupportedMediaType',
   422: 'UnprocessableContent',
-  428: 'PreconditionRequired',
   429: 'TooManyRequests',
   503: 'ServiceUnavailable',
   504: 'GatewayTimeout',
@@ -106,7 +104,26 @@ const HEADERS: Json = {
   ETag: { description: 'The version of the resource, for If-Match', schema: { type: 'string' } },
   Location: { description: 'Where the created (or followed) resource is', schema: { type: 'string', format: 'uri-reference' } },
   'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer', minimum: 0 } },
+  'X-Next-Cursor': { description: 'CSV answers: the `cursor` of the next page (absent on the last page)', schema: { type: 'string' } },
 };
+
+/** The document's introduction: what a client must know before its first call. */
+const DESCRIPTION = [
+  'The travel ERP core: bookings, customers, catalog and inventory, channel managers, finance, operations and reports.',
+  '',
+  '## Authentication',
+  '',
+  '- **Staff** sign in with `POST /auth/login` (e-mail and password). Users with an authenticator get an MFA `challenge` instead of tokens: complete it with `POST /auth/mfa` and a TOTP or recovery code. Send the short-lived access token as `Authorization: Bearer <accessToken>`; renew it with `POST /auth/refresh` (each refresh token is single use: a reused one ends the session). `POST /auth/logout` ends the session. Every sign-in refusal is the same 401, whatever the reason; repeated failures lock the account, and too many attempts from one address are 429 with `Retry-After`.',
+  '- **Systems** send a scoped API key (issued by `POST /api-keys`, shown once) as `X-Api-Key: <key>`. Its scopes are its permissions.',
+  '- **Permissions**: `x-permission` names the permission an operation needs (see `GET /access/roles`); a caller without it, outside its branch, or from an address outside its IP allowlist gets 403.',
+  '- **Step-up**: operations marked `x-step-up` (journal entries, refunds) need a TOTP code proved recently: `POST /auth/step-up` with a code answers a fresh access token; without it they answer 403. API keys are not asked.',
+  '',
+  '## Conventions',
+  '',
+  '- **Idempotency-Key** on POSTs that create or pay (`x-idempotent`): a repeat with the same key and body answers the first response again; the same key with another body is 409.',
+  '- **ETag / If-Match** on master data (`x-master-data`): GET answers an `ETag`; send it back as `If-Match` on PUT, PATCH and DELETE, and a change made meanwhile is refused with 412.',
+  '- **Errors** are RFC 9457 problems (`application/problem+json`) naming each offending input with a JSON Pointer in `errors`. Money is a decimal string with its currency, never a float.',
+].join('\n');
 
 /** Express pattern → OpenAPI path: `/:id` → `/{id}`; optional groups (`{/*rest}`) are left out. */
 export function openApiPath(expressPath: string): { path: string; params: string[] } {
@@ -265,7 +282,8 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): { document: 
     const guarded = policy.masterData && ['PUT', 'PATCH', 'DELETE'].includes(policy.method);
     if (guarded) {
       parameters.push({ $ref: '#/components/parameters/IfMatch' });
-      problems.add(412).add(428);
+      // If-Match is honoured, not required (api/access/etags.ts): a mismatch is 412, its absence no problem.
+      problems.add(412);
     }
 
     let requestBody: Json | undefined;
@@ -349,8 +367,7 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): { document: 
     info: {
       title: 'Itinera API',
       version: options.version ?? '0.1.0',
-      description:
-        'The travel ERP core: bookings, customers, catalog and inventory, channel managers, finance, operations and reports. Errors are RFC 9457 problems (application/problem+json). `x-permission` names the permission a route needs, `x-step-up` when it needs a fresh MFA proof.',
+      description: DESCRIPTION,
       license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
     },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',

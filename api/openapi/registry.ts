@@ -29,8 +29,6 @@ export interface RouteDoc {
   problems?: readonly number[];
   /** Request headers the route itself reads (beyond those the policy implies). */
   headers?: readonly HeaderDoc[];
-  /** The schema file whose request schemas are still to be attached (routes of issue 9 written in parallel). */
-  pending?: string;
 }
 
 export interface BodyDoc {

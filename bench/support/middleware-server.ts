@@ -61,9 +61,11 @@ async function main() {
   bare.use(errorHandler);
 
   // A real operations user (their role holds ops:dispatch and customers:read, and needs no MFA), signed in through the API.
+  // (A new one per run: a PostgreSQL database may keep an earlier run's.)
   const password = 'bench-password-not-for-production';
-  await createUser(db.prisma, { email: 'dispatcher@example.com', name: 'Dispatcher', role: 'OPERATIONS', password }, CHEAP_PASSWORD_OPTIONS);
-  const login = await request(full).post('/auth/login').send({ email: 'dispatcher@example.com', password });
+  const email = `dispatcher-${Date.now()}@example.com`;
+  await createUser(db.prisma, { email, name: 'Dispatcher', role: 'OPERATIONS', password }, CHEAP_PASSWORD_OPTIONS);
+  const login = await request(full).post('/auth/login').send({ email, password });
   const token = (login.body as { accessToken?: string }).accessToken;
   if (!token) throw new Error(`sign-in failed: ${login.status} ${JSON.stringify(login.body)}`);
 

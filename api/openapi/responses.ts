@@ -1,0 +1,155 @@
+import { z } from 'zod';
+import { GRANTS, PERMISSIONS, ROLES } from '../../domain/access/roles';
+import { Money } from '../../domain/schemas/common.schema';
+
+/**
+ * Response shapes of the issue 9 routes, for the OpenAPI document only (the handlers build these
+ * objects; nothing parses them). Each mirrors what its handler answers: auth tokens
+ * (api/routes/auth.routes.ts), `userView` / `apiKeyView` (users.routes.ts), `JournalEntryView`
+ * (journal-entries.routes.ts), `AuditEventView` (activities/audit-log.prisma.ts) and the
+ * `{items, nextCursor}` pages. Plain objects: the server may add fields.
+ */
+
+const Instant = z.string().meta({ format: 'date-time' });
+const Role = z.enum(ROLES);
+const Permission = z.enum(PERMISSIONS);
+
+/** `{items, nextCursor}`: `nextCursor` null on the last page; pass it back as `?cursor=`. */
+export const pageOf = (item: z.ZodType) => z.object({ items: z.array(item), nextCursor: z.string().nullable().meta({ description: 'null on the last page; pass it back as `cursor`' }) });
+/** `{items}`: every item, no paging. */
+export const listOf = (item: z.ZodType) => z.object({ items: z.array(item) });
+/** An item the route answers whose fields are not spelled out here. */
+export const AnyObject = z.object({}).loose();
+
+const AccessToken = {
+  tokenType: z.literal('Bearer'),
+  accessToken: z.string().meta({ description: 'A short-lived JWT: send it as `Authorization: Bearer <token>`' }),
+  expiresIn: z.number().int().min(0).meta({ description: 'Seconds until the access token expires' }),
+};
+const Session = {
+  refreshToken: z.string().meta({ description: 'Single use: POST /auth/refresh rotates it; a reused one ends the session' }),
+  sessionId: z.string(),
+};
+
+export const TokensResponse = z.object({
+  ...AccessToken,
+  ...Session,
+  mfaEnrolmentRequired: z.boolean().meta({ description: 'The role requires MFA and the user has not enrolled yet (POST /auth/mfa/enrol)' }),
+});
+
+export const LoginResponse = z.discriminatedUnion('mfaRequired', [
+  z.object({ mfaRequired: z.literal(false), ...TokensResponse.shape }),
+  z.object({
+    mfaRequired: z.literal(true),
+    challenge: z.string().meta({ description: 'Send it with a code to POST /auth/mfa' }),
+    expiresIn: z.number().int().min(0).meta({ description: 'Seconds until the challenge expires' }),
+  }),
+]);
+
+export const RefreshResponse = z.object({ ...AccessToken, ...Session });
+
+export const StepUpResponse = z.object({ ...AccessToken, mfaAt: Instant.meta({ description: 'When MFA was last proved: the step-up window starts here' }) });
+
+export const MfaEnrolResponse = z.object({
+  secret: z.string().meta({ description: 'The TOTP secret (base32), shown once' }),
+  otpauthUri: z.string().meta({ description: '`otpauth://totp/...` for a QR code' }),
+  recoveryCodes: z.array(z.string()).meta({ description: 'One-time recovery codes, shown once' }),
+  confirmWith: z.string(),
+});
+
+export const MfaConfirmResponse = z.object({ mfaEnabled: z.literal(true) });
+
+export const MeResponse = z.object({
+  kind: z.enum(['user', 'api-key']),
+  id: z.string(),
+  name: z.string(),
+  email: z.string().optional().meta({ description: 'Users only' }),
+  displayName: z.string().optional(),
+  mfaEnabled: z.boolean().optional(),
+  recoveryCodesLeft: z.number().int().min(0).optional(),
+  role: Role.nullable(),
+  permissions: z.array(Permission),
+  branch: z.string().nullable(),
+  allBranches: z.boolean(),
+  advisorId: z.string().nullable(),
+  sessionId: z.string().optional().meta({ description: 'Signed-in users only' }),
+  mfaAt: Instant.nullable().optional(),
+});
+
+export const UserView = z.object({
+  id: z.uuid(),
+  email: z.string(),
+  name: z.string(),
+  role: Role,
+  branch: z.string().nullable(),
+  advisorId: z.string().nullable(),
+  grants: z.array(z.enum(GRANTS)),
+  ipAllowlist: z.array(z.string()),
+  disabled: z.boolean(),
+  mfaEnabled: z.boolean(),
+  recoveryCodesLeft: z.number().int().min(0),
+  failedLogins: z.number().int().min(0),
+  lockedUntil: Instant.nullable(),
+  version: z.number().int().min(0),
+  createdAt: Instant,
+  updatedAt: Instant,
+});
+
+export const ApiKeyView = z.object({
+  id: z.string(),
+  name: z.string(),
+  scopes: z.array(Permission),
+  ipAllowlist: z.array(z.string()),
+  createdBy: z.string().nullable(),
+  createdAt: Instant,
+  expiresAt: Instant.nullable(),
+  lastUsedAt: Instant.nullable(),
+  revokedAt: Instant.nullable(),
+});
+
+export const IssuedApiKey = z.object({ ...ApiKeyView.shape, token: z.string().meta({ description: 'The key, shown only in this answer: send it as `X-Api-Key`' }) });
+
+export const RolePolicyView = z.object({
+  role: Role,
+  permissions: z.array(Permission),
+  allBranches: z.boolean(),
+  mfaRequired: z.boolean(),
+  ipAllowlist: z.array(z.string()),
+  version: z.number().int().min(0),
+});
+
+export const RoleAllowlistView = z.object({ role: Role, ipAllowlist: z.array(z.string()), version: z.number().int().min(0) });
+
+export const AuditEventView = z.object({
+  id: z.string(),
+  at: Instant,
+  actorKind: z.string(),
+  actorId: z.string().nullable(),
+  actorName: z.string().nullable(),
+  role: z.string().nullable(),
+  ip: z.string().nullable(),
+  requestId: z.string().nullable(),
+  method: z.string(),
+  path: z.string(),
+  action: z.string(),
+  resourceType: z.string().nullable(),
+  resourceId: z.string().nullable(),
+  outcome: z.string(),
+  status: z.number().int().min(0),
+  category: z.string(),
+  before: z.unknown().meta({ description: 'The resource before the change (master data and financial actions), or null' }),
+  after: z.unknown(),
+  detail: z.string().nullable(),
+});
+
+export const JournalEntryView = z.object({
+  id: z.uuid(),
+  reference: z.string().meta({ description: 'The caller’s reference (manual entries), or the ledger key of the entry' }),
+  kind: z.string(),
+  description: z.string(),
+  date: z.string().meta({ format: 'date' }),
+  postedAt: Instant,
+  bookingRef: z.string().nullable(),
+  reversesId: z.string().nullable(),
+  lines: z.array(z.object({ account: z.string(), side: z.enum(['DEBIT', 'CREDIT']), amount: Money })),
+});
