@@ -91,15 +91,16 @@ export class PrismaIdempotencyStore {
 
   /** Stores the answer and marks the key DONE. */
   async complete(principal: string, key: string, response: StoredResponse, now: Date): Promise<void> {
-    await this.prisma.idempotencyRecord.updateMany({
-      where: { principal, key, state: 'IN_PROGRESS' },
-      data: { state: 'DONE', responseStatus: response.status, responseHeaders: response.headers, responseBody: response.body, completedAt: now },
-    });
+    await this.prisma.$executeRaw`
+      UPDATE idempotency_records
+         SET state = 'DONE', response_status = ${response.status}, response_headers = ${JSON.stringify(response.headers)}::jsonb,
+             response_body = ${response.body}, completed_at = ${now}
+       WHERE principal = ${principal} AND key = ${key} AND state = 'IN_PROGRESS'`;
   }
 
   /** Forgets an IN_PROGRESS key (the route failed with a 5xx): a retry runs the route again. */
   async release(principal: string, key: string): Promise<void> {
-    await this.prisma.idempotencyRecord.deleteMany({ where: { principal, key, state: 'IN_PROGRESS' } });
+    await this.prisma.$executeRaw`DELETE FROM idempotency_records WHERE principal = ${principal} AND key = ${key} AND state = 'IN_PROGRESS'`;
   }
 
   /** Deletes every record expired at `now`; returns how many. */

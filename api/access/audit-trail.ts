@@ -24,7 +24,7 @@ export function resourceTypeOf(pattern: string): string {
   return (firstParam < 0 ? segments : segments.slice(0, firstParam)).join('/') || '/';
 }
 
-function resourceIdOf(params: Record<string, string | string[]>, location: string | undefined): string | null {
+export function resourceIdOf(params: Record<string, string | string[]>, location: string | undefined): string | null {
   const values = Object.values(params).map((v) => (Array.isArray(v) ? v.join('/') : v));
   if (values.length) return values.join('/');
   // A create: the new resource's id is the last segment of its Location.

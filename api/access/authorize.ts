@@ -1,4 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { resourceIdOf, resourceTypeOf } from './audit-trail';
 import { sendProblem } from '../problem';
 import type { AuditSink } from './audit-sink';
 import { STEP_UP_MAX_AGE_MS, type Principal } from './principal';
@@ -102,6 +103,8 @@ export function authorize(deps: AuthorizeDeps): RequestHandler {
         method: req.method,
         path: req.originalUrl.split('?')[0] ?? req.path,
         action: `${route.policy.method} ${route.policy.path}`,
+        resourceType: resourceTypeOf(route.policy.path),
+        resourceId: resourceIdOf(route.params, undefined),
         outcome: 'denied',
         status: refused.status,
         category: 'access',

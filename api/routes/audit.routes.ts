@@ -5,7 +5,7 @@ import { parseOrProblem, ProblemError, queryOf } from '../problem';
 import { AuditQuery } from '../schemas/audit.schema';
 
 export interface AuditRouteDeps {
-  audit: Pick<PrismaAuditLog, 'search'>;
+  audit: Pick<PrismaAuditLog, 'search' | 'flush'>;
 }
 
 const CSV_COLUMNS = ['id', 'at', 'actorKind', 'actorId', 'actorName', 'role', 'ip', 'requestId', 'method', 'path', 'action', 'resourceType', 'resourceId', 'outcome', 'status', 'category', 'detail', 'before', 'after'] as const;
@@ -18,6 +18,8 @@ export function auditRoutes(deps: AuditRouteDeps): Router {
     const q = parseOrProblem(AuditQuery, queryOf(req), 'query:', 400);
     let page;
     try {
+      // Records still buffered (written in batches every few ms) are included.
+      await deps.audit.flush();
       page = await deps.audit.search({
         ...(q.from ? { from: new Date(q.from) } : {}),
         ...(q.to ? { to: new Date(q.to) } : {}),

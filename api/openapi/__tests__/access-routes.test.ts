@@ -155,7 +155,7 @@ describe('the issue 9 routes in the OpenAPI document', () => {
       detail: null,
     };
     const app = express();
-    app.use(auditRoutes({ audit: { search: () => Promise.resolve({ items: [event], nextCursor: 'next_1' }) } }));
+    app.use(auditRoutes({ audit: { flush: () => Promise.resolve(), search: () => Promise.resolve({ items: [event], nextCursor: 'next_1' }) } }));
     app.use(errorHandler);
     const res = await request(app).get('/audit').query({ category: 'master-data' });
     expect(res.status).toBe(200);
