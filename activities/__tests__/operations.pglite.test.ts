@@ -123,10 +123,11 @@ describe('operations schedule store (embedded PGlite)', () => {
         resource: { id: marco.id, kind: 'GUIDE', name: 'Marco Bianchi' },
         overlapStartsAt: '2027-03-01T09:00:00.000Z',
         overlapEndsAt: '2027-03-01T11:00:00.000Z',
+        // Both start at 09:00: the tie is broken by the smaller assignment id (ids are random here).
         assignments: [
           { id: onFirst.id, bookingRef: 'ITN-ROME0001', componentId: 'excursion', startsAt: '2027-03-01T09:00:00.000Z', endsAt: '2027-03-01T12:00:00.000Z', moved: false },
           { id: onSecond.id, bookingRef: 'ITN-ROME0003', componentId: 'transfer', startsAt: '2027-03-01T09:00:00.000Z', endsAt: '2027-03-01T11:00:00.000Z', moved: true },
-        ],
+        ].sort((a, b) => (a.id < b.id ? -1 : 1)),
       },
     ]);
     // The moved booking is cancelled: no conflict any more, but its assignment is left over.
