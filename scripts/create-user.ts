@@ -11,7 +11,7 @@ import { createInterface } from 'node:readline/promises';
 import { isRole, ROLES } from '../domain/access/roles';
 import { createUser } from '../api/access/authenticate';
 import { passwordProblems } from '../api/access/passwords';
-import { encryptSecret, newRecoveryCodes, newTotpSecret, totpUri } from '../api/access/totp';
+import { newEnrolment, totpUri } from '../api/access/totp';
 import { DEFAULT_PASSWORD_OPTIONS } from '../api/access/passwords';
 import { ConfigError, loadConfig } from '../infra/config';
 import { accessSecrets } from '../infra/access';
@@ -73,16 +73,15 @@ async function main() {
     const user = await createUser(db.prisma, { email: args.email, name: args.name, role: args.role, branch: args.branch, advisorId: args.advisorId, password }, DEFAULT_PASSWORD_OPTIONS);
     process.stdout.write(`created ${user.role} ${user.email} (${user.id})\n`);
     if (args.mfa && dataKey) {
-      const secret = newTotpSecret();
-      const recovery = await newRecoveryCodes(DEFAULT_PASSWORD_OPTIONS);
-      await db.prisma.user.update({ where: { id: user.id }, data: { totpSecret: encryptSecret(secret, dataKey), mfaEnabled: true, recoveryCodes: recovery.hashes } });
+      const { secret, encryptedSecret, recoveryCodes, recoveryHashes } = await newEnrolment(dataKey, DEFAULT_PASSWORD_OPTIONS);
+      await db.prisma.user.update({ where: { id: user.id }, data: { totpSecret: encryptedSecret, mfaEnabled: true, recoveryCodes: recoveryHashes } });
       process.stdout.write(
         [
           'MFA enrolled. Add this to an authenticator app (shown once):',
           `  ${totpUri('Itinera', user.email, secret)}`,
           `  secret: ${secret}`,
           'Recovery codes (each usable once; keep them offline):',
-          ...recovery.codes.map((c) => `  ${c}`),
+          ...recoveryCodes.map((c) => `  ${c}`),
           '',
         ].join('\n'),
       );

@@ -74,6 +74,16 @@ export async function newRecoveryCodes(opts: PasswordOptions): Promise<{ codes: 
   return { codes, hashes: await Promise.all(codes.map((c) => hashPassword(c, opts))) };
 }
 
+/**
+ * A new authenticator enrolment: the TOTP secret (to show once), its encrypted form for
+ * `users.totp_secret`, and ten recovery codes with their hashes for `users.recovery_codes`.
+ */
+export async function newEnrolment(dataKey: string, opts: PasswordOptions): Promise<{ secret: string; encryptedSecret: string; recoveryCodes: string[]; recoveryHashes: string[] }> {
+  const secret = newTotpSecret();
+  const recovery = await newRecoveryCodes(opts);
+  return { secret, encryptedSecret: encryptSecret(secret, dataKey), recoveryCodes: recovery.codes, recoveryHashes: recovery.hashes };
+}
+
 export function normaliseRecoveryCode(code: string): string {
   const c = code.trim().toLowerCase().replace(/[^a-z0-9]/g, '');
   return c.length === 10 ? `${c.slice(0, 5)}-${c.slice(5)}` : c;

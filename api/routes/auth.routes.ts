@@ -7,7 +7,7 @@ import { ipAllowed } from '../access/ip-allowlist';
 import { hashPassword, passwordProblems, verifyPassword } from '../access/passwords';
 import type { Principal } from '../access/principal';
 import { signAccessToken, signChallenge, verifyChallenge } from '../access/tokens';
-import { consumeRecoveryCode, decryptSecret, encryptSecret, newRecoveryCodes, newTotpSecret, totpUri, verifyTotp } from '../access/totp';
+import { consumeRecoveryCode, decryptSecret, newEnrolment, totpUri, verifyTotp } from '../access/totp';
 import { parseOrProblem, ProblemError, ValidationProblem } from '../problem';
 import { ChangePasswordRequest, CodeRequest, EmptyRequest, LoginRequest, MfaLoginRequest, RefreshRequest } from '../schemas/auth.schema';
 
@@ -225,15 +225,14 @@ export function authRoutes(deps: AuthDeps): Router {
     parseOrProblem(EmptyRequest, req.body ?? {});
     const user = await prisma.user.findUniqueOrThrow({ where: { id: p.id } });
     if (user.mfaEnabled) throw new ProblemError(409, 'MFA already enabled', 'An administrator must reset MFA (POST /users/:id/mfa/reset) before enrolling again.', '/problems/mfa-already-enabled');
-    const secret = newTotpSecret();
-    const recovery = await newRecoveryCodes(settings.password);
+    const { secret, encryptedSecret, recoveryCodes, recoveryHashes } = await newEnrolment(deps.secrets.dataKey, settings.password);
     await prisma.user.update({
       where: { id: user.id },
-      data: { totpSecret: encryptSecret(secret, deps.secrets.dataKey), totpLastStep: null, recoveryCodes: recovery.hashes, version: { increment: 1 } },
+      data: { totpSecret: encryptedSecret, totpLastStep: null, recoveryCodes: recoveryHashes, version: { increment: 1 } },
     });
     await audit(req, res, { ...userActor(user), action: 'auth.mfa-enrol', outcome: 'success', status: 200, resourceType: 'user', resourceId: user.id });
     noStore(res);
-    res.json({ secret, otpauthUri: totpUri(settings.totpIssuer, user.email, secret), recoveryCodes: recovery.codes, confirmWith: 'POST /auth/mfa/confirm {"code": "<6 digits>"}' });
+    res.json({ secret, otpauthUri: totpUri(settings.totpIssuer, user.email, secret), recoveryCodes, confirmWith: 'POST /auth/mfa/confirm {"code": "<6 digits>"}' });
   });
 
   router.post('/auth/mfa/confirm', async (req, res) => {

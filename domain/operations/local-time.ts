@@ -1,29 +1,10 @@
-import { HOUR_MS, isIsoDate, isTimeZone, MINUTE_MS, type Instant } from '../time/instant';
+import { HOUR_MS, isIsoDate, isTimeZone, MINUTE_MS, zoneOffsetAt, type Instant } from '../time/instant';
 
 /**
  * Wall-clock times in an IANA zone (the operator's): a service "at 09:00 on 2027-02-26" becomes an
  * instant, and an instant is shown back as the local date and HH:MM of the dispatch sheet. Pure:
  * Intl only, never the host zone.
  */
-
-const FORMATS = new Map<string, Intl.DateTimeFormat>();
-
-function format(timeZone: string): Intl.DateTimeFormat {
-  let f = FORMATS.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
-    FORMATS.set(timeZone, f);
-  }
-  return f;
-}
-
-/** Local wall clock (as if it were UTC) minus UTC, at `at`. */
-function offsetAt(at: Instant, timeZone: string): number {
-  const parts: Record<string, number> = {};
-  for (const p of format(timeZone).formatToParts(at)) if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  const wall = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
-  return wall - Math.floor(at / 1000) * 1000;
-}
 
 const HH_MM = /^([01]\d|2[0-3]):([0-5]\d)$/;
 
@@ -44,18 +25,18 @@ export function instantAtLocal(date: string, time: string, timeZone: string): In
   const wall = Date.parse(`${date}T00:00:00.000Z`) + Number(m[1]) * HOUR_MS + Number(m[2]) * MINUTE_MS;
   const candidates: Instant[] = [];
   for (const k of [-1, 0, 1]) {
-    const offset = offsetAt(wall + k * 12 * HOUR_MS, timeZone);
+    const offset = zoneOffsetAt(wall + k * 12 * HOUR_MS, timeZone);
     const at = wall - offset;
-    if (offsetAt(at, timeZone) === offset) candidates.push(at);
+    if (zoneOffsetAt(at, timeZone) === offset) candidates.push(at);
   }
   if (candidates.length > 0) return Math.min(...candidates);
   // In a gap: the wall time with the offset in force just before it.
-  return wall - offsetAt(wall - 12 * HOUR_MS, timeZone);
+  return wall - zoneOffsetAt(wall - 12 * HOUR_MS, timeZone);
 }
 
 /** The local calendar date and HH:MM of an instant in `timeZone`. */
 export function localDateTime(at: Instant, timeZone: string): { date: string; time: string } {
-  const shifted = new Date(at + offsetAt(at, timeZone)).toISOString();
+  const shifted = new Date(at + zoneOffsetAt(at, timeZone)).toISOString();
   return { date: shifted.slice(0, 10), time: shifted.slice(11, 16) };
 }
 

@@ -52,7 +52,7 @@ export function isoDateOf(date: Date | Instant): string {
 const OFFSET_FORMATS = new Map<string, Intl.DateTimeFormat>();
 
 /** The zone's UTC offset (ms, local minus UTC) at `at`, read through Intl (no host zone, no libraries). */
-function zoneOffsetAt(at: Instant, timeZone: string): number {
+export function zoneOffsetAt(at: Instant, timeZone: string): number {
   let format = OFFSET_FORMATS.get(timeZone);
   if (!format) {
     format = new Intl.DateTimeFormat('en-US', {
