@@ -48,6 +48,29 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** The dev server could not bind a port: something took it between our check and its start. */
+export class PortClashError extends Error {
+  override name = 'PortClashError';
+}
+
+/**
+ * Starts a dev server on ports the kernel calls free. Another process (a parallel test's server
+ * binding its own internal ports, say) can take such a port before the server binds it, so a clash
+ * is retried on fresh ports, a few times.
+ */
+export async function startDevServerOnFreePorts(
+  opts: Omit<DevServerOptions, 'port' | 'uiPort'>,
+  attempts = 5,
+): Promise<DevServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startDevServer({ ...opts, port: await freePort(), uiPort: await freePort() });
+    } catch (err) {
+      if (!(err instanceof PortClashError) || attempt >= attempts) throw err;
+    }
+  }
+}
+
 /**
  * Starts `temporal server start-dev` with Itinera's search attributes registered, and resolves once
  * its frontend answers. The child dies with us: it is stopped by `stop()`, and killed if this
@@ -97,7 +120,8 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
   for (;;) {
     if (child.exitCode !== null) {
-      throw new Error(`temporal server start-dev exited with code ${child.exitCode}:\n${output}`);
+      const message = `temporal server start-dev exited with code ${child.exitCode}:\n${output}`;
+      throw /address already in use/.test(output) ? new PortClashError(message) : new Error(message);
     }
     try {
       const connection = await Connection.connect({ address, connectTimeout: '1 second' });

@@ -38,7 +38,7 @@ import { TERMINAL_STATUSES } from '../domain/booking/model';
 import { addDays } from '../domain/catalog/dates';
 import { calendarDateIn } from '../domain/time/instant';
 import { openDatabase } from '../infra/database';
-import { freePort, startDevServer } from '../infra/dev-server';
+import { freePort, startDevServerOnFreePorts } from '../infra/dev-server';
 import { financeDeps } from '../infra/finance';
 import { createLogger } from '../infra/logger';
 import { migrateDeploy } from '../infra/migrate';
@@ -181,7 +181,7 @@ async function main(): Promise<number> {
     }
     log(`PostgreSQL (${database.where}) migrated, finance ready, trip catalog seeded`);
 
-    const devServer = await startDevServer({ port: await freePort(), uiPort: await freePort(), namespace: 'default' });
+    const devServer = await startDevServerOnFreePorts({ namespace: 'default' });
     stops.push(['Temporal dev server', () => devServer.stop()]);
     const gds = await startSandboxGdsProcess(0, logger);
     stops.push(['sandbox GDS', () => gds.stop()]);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { openDatabase, type Database } from '../../infra/database';
-import { freePort, startDevServer, type DevServer } from '../../infra/dev-server';
+import { startDevServerOnFreePorts, type DevServer } from '../../infra/dev-server';
 import { migrateDeploy } from '../../infra/migrate';
 
 export const log = (text: string) => process.stderr.write(`${text}\n`);
@@ -31,7 +31,7 @@ export async function startBenchFoundation(label: string, stops: Stops): Promise
     Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } } });
     runtimeInstalled = true;
   }
-  const devServer = await startDevServer({ port: await freePort(), uiPort: await freePort(), namespace: 'default' });
+  const devServer = await startDevServerOnFreePorts({ namespace: 'default' });
   stops.push(() => devServer.stop());
   const databaseUrl = process.env.DATABASE_URL;
   let pgliteDir: string | undefined;

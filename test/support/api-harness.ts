@@ -13,7 +13,7 @@ import { DEFAULT_CHART_OPTIONS, travelChartOfAccounts } from '../../domain/ledge
 import { catalogStores, createApp } from '../../api/app';
 import type { Database } from '../../infra/database';
 import { financeDeps } from '../../infra/finance';
-import { startDevServer, freePort, type DevServer } from '../../infra/dev-server';
+import { startDevServerOnFreePorts, type DevServer } from '../../infra/dev-server';
 import { createLogger } from '../../infra/logger';
 import { TemporalClientProvider, type TemporalTarget } from '../../infra/temporal';
 import { bookingWorkerPorts, superviseBookingWorker, type SupervisedWorker } from '../../workers/booking-worker';
@@ -72,8 +72,8 @@ export async function prepareReadyFinance(db: Database, baseCurrency = 'GBP', cu
 }
 
 /** A real Temporal dev server (in memory, search attributes registered) on free ports. */
-export async function startTestDevServer(port?: number): Promise<DevServer> {
-  return startDevServer({ port: port ?? (await freePort()), uiPort: await freePort(), namespace: 'default' });
+export async function startTestDevServer(): Promise<DevServer> {
+  return startDevServerOnFreePorts({ namespace: 'default' });
 }
 
 export async function connectClient(address: string): Promise<Client> {
