@@ -1,5 +1,5 @@
 import type { AuditRecord, AuditSink } from '../api/access/audit-sink';
-import { bulkInsert } from './bulk-insert';
+import { bulkInsert, type RawSql } from './bulk-insert';
 import { Prisma, type PrismaClient } from '../generated/prisma/client';
 import type { Logger } from '../infra/logger';
 import { decodeCursor, encodeCursor } from './keyset-cursor';
@@ -92,6 +92,8 @@ export interface AuditLogOptions {
   batchSize?: number;
   /** Clock for `at` when a record has none (default Date.now). */
   clock?: () => number;
+  /** The driver, for the batch inserts (no Prisma work on a batch's JSON); else Prisma. */
+  sql?: RawSql;
 }
 
 /**
@@ -211,7 +213,7 @@ export class PrismaAuditLog implements AuditSink {
   private async write(batch: Prisma.AuditEventCreateManyInput[]): Promise<void> {
     try {
       // One statement, the rows as one JSON parameter: no per-row work in the client on the hot path.
-      await bulkInsert(this.prisma, 'audit_events', AUDIT_COLUMNS, batch.map(auditRow));
+      await bulkInsert(this.options.sql ?? this.prisma, 'audit_events', AUDIT_COLUMNS, batch.map(auditRow));
       return;
     } catch (err) {
       this.options.logger?.warn({ err, count: batch.length }, 'audit: batch insert failed; writing rows one by one');

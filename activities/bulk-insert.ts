@@ -1,7 +1,17 @@
 import type { PrismaClient } from '../generated/prisma/client';
+import type { SqlClient } from '../infra/database';
 
-/** Anything that runs raw SQL: the client or an interactive transaction. */
-export type RawSql = Pick<PrismaClient, '$queryRawUnsafe'>;
+/**
+ * Anything that runs raw SQL: the Prisma client or one of its interactive transactions, or the
+ * driver itself (`Database.query`, or a `Database.transaction`'s client), which skips Prisma's
+ * per-query work on the parameters.
+ */
+export type RawSql = Pick<PrismaClient, '$queryRawUnsafe'> | SqlClient;
+
+/** One parameterised statement on either kind of `RawSql`. */
+export function rawQuery<T>(db: RawSql, sql: string, params: unknown[]): Promise<T[]> {
+  return '$queryRawUnsafe' in db ? db.$queryRawUnsafe<T[]>(sql, ...params) : db.query<T>(sql, params);
+}
 
 /**
  * Inserts many rows in one statement: the rows travel as one JSON parameter and PostgreSQL
@@ -21,9 +31,10 @@ export async function bulkInsert(db: RawSql, table: string, columns: Record<stri
   const list = names.map((n) => `"${n}"`).join(', ');
   const record = names.map((n) => `"${n}" ${columns[n]}`).join(', ');
   const conflict = opts.onConflict === 'nothing' ? ' ON CONFLICT DO NOTHING' : '';
-  const [row] = await db.$queryRawUnsafe<{ n: number }[]>(
+  const [row] = await rawQuery<{ n: number }>(
+    db,
     `WITH ins AS (INSERT INTO "${table}" (${list}) SELECT ${list} FROM jsonb_to_recordset($1::jsonb) AS x(${record})${conflict} RETURNING 1) SELECT count(*)::int AS n FROM ins`,
-    JSON.stringify(rows),
+    [JSON.stringify(rows)],
   );
   return row?.n ?? 0;
 }

@@ -1,5 +1,6 @@
 import type { Prisma, PrismaClient } from '../generated/prisma/client';
-import { bulkInsert } from './bulk-insert';
+import { bulkInsert, rawQuery, type RawSql } from './bulk-insert';
+import type { SqlDriver } from '../infra/database';
 import { decodeCursor as decodeKeysetCursor, encodeCursor } from './keyset-cursor';
 import { randomUUID } from 'node:crypto';
 import { daysBetween } from '../domain/catalog/dates';
@@ -214,6 +215,12 @@ export interface RetentionSummary {
 export interface StoreOptions {
   /** Country a phone number without a country code is read in (ISO 3166-1 alpha-2, default GB). */
   defaultPhoneCountry?: string;
+  /**
+   * The driver, for the history writes (passports, trips, loyalty, consents): each is one
+   * statement whose parameter is a whole batch, where Prisma's per-query work would cost more
+   * than the database's. Without it they go through Prisma.
+   */
+  sql?: SqlDriver;
 }
 
 /** The 360 view shows this many trips and loyalty transactions (the rest through their own lists). */
@@ -431,12 +438,15 @@ const advisorView = (a: { id: string; name: string; email: string | null; branch
 
 export class PrismaCustomerStore {
   private readonly defaultPhoneCountry: string;
+  /** Where the history's batch statements run: the driver when given one, else Prisma. */
+  private readonly bulk: RawSql;
 
   constructor(
     private readonly prisma: PrismaClient,
     options: StoreOptions = {},
   ) {
     this.defaultPhoneCountry = options.defaultPhoneCountry ?? 'GB';
+    this.bulk = options.sql ?? prisma;
   }
 
   // ------------------------------------------------------------------------------- writes
@@ -629,7 +639,7 @@ export class PrismaCustomerStore {
   private async requireCustomers(ids: string[], what: string): Promise<void> {
     const wanted = unique(ids);
     if (!wanted.length) return;
-    const known = new Set((await this.prisma.customer.findMany({ where: { id: { in: wanted } }, select: { id: true } })).map((c) => c.id));
+    const known = new Set((await rawQuery<{ id: string }>(this.bulk, `SELECT id FROM customers WHERE id = ANY($1::text[])`, [wanted])).map((c) => c.id));
     const missing = wanted.filter((id) => !known.has(id));
     if (missing.length) throw new CustomerStoreError('unknown-customers', `${what} for customers that are not stored: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ` and ${missing.length - 10} more` : ''}; nothing was written`, 'customerId');
   }
@@ -646,7 +656,7 @@ export class PrismaCustomerStore {
       'passports',
     );
     const count = await bulkInsert(
-      this.prisma,
+      this.bulk,
       'customer_passports',
       { id: 'uuid', customer_id: 'text', number: 'text', normalized_number: 'text', country: 'text', issued_on: 'date', expires_on: 'date' },
       rows.map((r) => ({ id: randomUUID(), customer_id: r.customerId, number: r.number, normalized_number: r.normalizedNumber, country: r.country, issued_on: r.issuedOn ?? null, expires_on: r.expiresOn })),
@@ -667,7 +677,7 @@ export class PrismaCustomerStore {
       'trips',
     );
     const count = await bulkInsert(
-      this.prisma,
+      this.bulk,
       'customer_trips',
       {
         id: 'uuid',
@@ -715,7 +725,7 @@ export class PrismaCustomerStore {
       'loyalty transactions',
     );
     const count = await bulkInsert(
-      this.prisma,
+      this.bulk,
       'loyalty_transactions',
       { id: 'uuid', customer_id: 'text', source_key: 'text', occurred_on: 'date', points: 'int', kind: 'text', description: 'text', trip_reference: 'text' },
       rows.map((r) => ({
@@ -742,7 +752,7 @@ export class PrismaCustomerStore {
       'consents',
     );
     const count = await bulkInsert(
-      this.prisma,
+      this.bulk,
       'customer_consents',
       { id: 'uuid', customer_id: 'text', source_key: 'text', purpose: 'text', granted: 'boolean', recorded_on: 'date', source: 'text' },
       rows.map((r) => ({ id: randomUUID(), customer_id: r.customerId, source_key: r.sourceKey, purpose: r.purpose, granted: r.granted, recorded_on: r.recordedOn, source: r.source })),

@@ -1,4 +1,5 @@
 import type { PrismaClient } from '../generated/prisma/client';
+import { rawQuery, type RawSql } from './bulk-insert';
 
 /** A response kept for replay: status, the headers that matter, and the body as sent. */
 export interface StoredResponse {
@@ -44,20 +45,31 @@ interface Row {
  * the first insert win (`INSERT ... ON CONFLICT DO NOTHING`); expired rows count as absent.
  */
 export class PrismaIdempotencyStore {
-  constructor(private readonly prisma: PrismaClient) {}
+  /** Where the per-request statements run: the driver when given (no Prisma work on the hot path), else Prisma. */
+  private readonly sql: RawSql;
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    sql?: RawSql,
+  ) {
+    this.sql = sql ?? prisma;
+  }
 
   async claim(c: IdempotencyClaim): Promise<ClaimResult> {
     // Two rounds at most: an expired row found on the first is removed, then the insert retried.
     for (let round = 0; round < 2; round++) {
-      const inserted = await this.prisma.$executeRaw`
-        INSERT INTO idempotency_records (principal, key, method, path, body_hash, state, created_at, expires_at)
-        VALUES (${c.principal}, ${c.key}, ${c.method}, ${c.path}, ${c.bodyHash}, 'IN_PROGRESS', ${c.now}, ${c.expiresAt})
-        ON CONFLICT (principal, key) DO NOTHING`;
-      if (inserted === 1) return { kind: 'started' };
+      const inserted = await rawQuery(
+        this.sql,
+        `INSERT INTO idempotency_records (principal, key, method, path, body_hash, state, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, 'IN_PROGRESS', $6, $7)
+         ON CONFLICT (principal, key) DO NOTHING RETURNING 1 AS n`,
+        [c.principal, c.key, c.method, c.path, c.bodyHash, c.now, c.expiresAt],
+      );
+      if (inserted.length === 1) return { kind: 'started' };
       const row = await this.find(c.principal, c.key);
       if (!row) continue; // deleted meanwhile (a 5xx): claim again
       if (row.expires_at.getTime() <= c.now.getTime()) {
-        await this.prisma.$executeRaw`DELETE FROM idempotency_records WHERE principal = ${c.principal} AND key = ${c.key} AND expires_at <= ${c.now}`;
+        await rawQuery(this.sql, `DELETE FROM idempotency_records WHERE principal = $1 AND key = $2 AND expires_at <= $3 RETURNING 1 AS n`, [c.principal, c.key, c.now]);
         continue;
       }
       return this.classify(row, c.bodyHash);
@@ -83,24 +95,31 @@ export class PrismaIdempotencyStore {
   }
 
   private async find(principal: string, key: string): Promise<Row | null> {
-    const rows = await this.prisma.$queryRaw<Row[]>`
-      SELECT body_hash, state, response_status, response_headers, response_body, expires_at
-        FROM idempotency_records WHERE principal = ${principal} AND key = ${key}`;
-    return rows[0] ?? null;
+    const rows = await rawQuery<Row>(
+      this.sql,
+      `SELECT body_hash, state, response_status, response_headers, response_body, expires_at
+         FROM idempotency_records WHERE principal = $1 AND key = $2`,
+      [principal, key],
+    );
+    const row = rows[0];
+    // The driver gives timestamptz as a Date; be exact about it either way.
+    return row ? { ...row, expires_at: new Date(row.expires_at) } : null;
   }
 
   /** Stores the answer and marks the key DONE. */
   async complete(principal: string, key: string, response: StoredResponse, now: Date): Promise<void> {
-    await this.prisma.$executeRaw`
-      UPDATE idempotency_records
-         SET state = 'DONE', response_status = ${response.status}, response_headers = ${JSON.stringify(response.headers)}::jsonb,
-             response_body = ${response.body}, completed_at = ${now}
-       WHERE principal = ${principal} AND key = ${key} AND state = 'IN_PROGRESS'`;
+    await rawQuery(
+      this.sql,
+      `UPDATE idempotency_records
+          SET state = 'DONE', response_status = $3, response_headers = $4::jsonb, response_body = $5, completed_at = $6
+        WHERE principal = $1 AND key = $2 AND state = 'IN_PROGRESS' RETURNING 1 AS n`,
+      [principal, key, response.status, JSON.stringify(response.headers), response.body, now],
+    );
   }
 
   /** Forgets an IN_PROGRESS key (the route failed with a 5xx): a retry runs the route again. */
   async release(principal: string, key: string): Promise<void> {
-    await this.prisma.$executeRaw`DELETE FROM idempotency_records WHERE principal = ${principal} AND key = ${key} AND state = 'IN_PROGRESS'`;
+    await rawQuery(this.sql, `DELETE FROM idempotency_records WHERE principal = $1 AND key = $2 AND state = 'IN_PROGRESS' RETURNING 1 AS n`, [principal, key]);
   }
 
   /** Deletes every record expired at `now`; returns how many. */

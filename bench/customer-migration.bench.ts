@@ -22,7 +22,7 @@
  * database is created on that server and dropped at the end), otherwise PGlite in a temp folder.
  * Prints a table and one JSON line; asserts nothing.
  *
- * MIGRATION_BENCH_BREAKDOWN=1 adds where the database time goes: every Prisma call of the
+ * MIGRATION_BENCH_BREAKDOWN=1 adds where the database time goes: every Prisma call and driver statement of the
  * activities (model.operation, raw queries included) timed through a query extension, summed per
  * step. Off by default, so the headline figures are of the unmodified client.
  */
@@ -36,6 +36,7 @@ import { checkLegacyCustomer } from '../domain/customers/legacy-records';
 import { DEFAULT_DEDUP_CONFIG, type DedupKeys } from '../domain/customers/model';
 import { LEGACY_EXPORT_FILE_NAMES } from '../sandbox/legacy-export/generator';
 import type { PrismaClient } from '../generated/prisma/client';
+import type { SqlClient, SqlDriver } from '../infra/database';
 import { crmActivities } from '../workers/crm-worker';
 import { TASK_QUEUES } from '../workflows/task-queues';
 import { migrationProgressQuery, migrationWorkflowId, type CustomerMigrationWorkflow, type MigrationProgress } from '../workflows/migration/customer-migration.workflow';
@@ -88,6 +89,28 @@ let runningStep = 'prepare';
 const prismaTime = new Map<string, Map<string, { ms: number; calls: number }>>();
 
 /** The client with every operation timed into `prismaTime` under the running step. */
+function recordTime(key: string, ms: number) {
+  const perStep = prismaTime.get(runningStep) ?? new Map<string, { ms: number; calls: number }>();
+  prismaTime.set(runningStep, perStep);
+  const e = perStep.get(key) ?? { ms: 0, calls: 0 };
+  perStep.set(key, { ms: e.ms + ms, calls: e.calls + 1 });
+}
+
+/** The driver, each statement timed as `driver.query` (inside a transaction: `driver.tx.query`). */
+function timedDriver(sql: SqlDriver): SqlDriver {
+  const timed = (client: SqlClient, key: string): SqlClient => ({
+    async query<T>(text: string, params: unknown[]) {
+      const t = performance.now();
+      try {
+        return await client.query<T>(text, params);
+      } finally {
+        recordTime(key, performance.now() - t);
+      }
+    },
+  });
+  return { ...timed(sql, 'driver.query'), transaction: (fn) => sql.transaction((tx) => fn(timed(tx, 'driver.tx.query'))) };
+}
+
 function timedPrisma(prisma: PrismaClient): PrismaClient {
   return prisma.$extends({
     query: {
@@ -96,11 +119,7 @@ function timedPrisma(prisma: PrismaClient): PrismaClient {
         try {
           return await query(args);
         } finally {
-          const key = `${model ?? ''}${model ? '.' : ''}${operation}`;
-          const perStep = prismaTime.get(runningStep) ?? new Map<string, { ms: number; calls: number }>();
-          prismaTime.set(runningStep, perStep);
-          const e = perStep.get(key) ?? { ms: 0, calls: 0 };
-          perStep.set(key, { ms: e.ms + performance.now() - t, calls: e.calls + 1 });
+          recordTime(`${model ?? ''}${model ? '.' : ''}${operation}`, performance.now() - t);
         }
       },
     },
@@ -213,7 +232,7 @@ async function main() {
       namespace: 'default',
       taskQueue: TASK_QUEUES.crm,
       workflowsPath: require.resolve('../workflows/migration/customer-migration.workflow'),
-      activities: timedActivities(crmActivities({ prisma: BREAKDOWN ? timedPrisma(db.prisma) : db.prisma }), timings),
+      activities: timedActivities(crmActivities({ prisma: BREAKDOWN ? timedPrisma(db.prisma) : db.prisma, sql: BREAKDOWN ? timedDriver(db) : db }), timings),
     });
     const connection = await Connection.connect({ address: devServer.address });
     stops.push(() => connection.close());

@@ -12,6 +12,7 @@ import { PrismaAuditLog } from '../activities/audit-log.prisma';
 import { PrismaIdempotencyStore } from '../activities/idempotency.prisma';
 import { PERMISSIONS } from '../domain/access/roles';
 import type { PrismaClient } from '../generated/prisma/client';
+import type { SqlClient } from './database';
 import { ConfigError, PROJECT_ROOT, type AppConfig } from './config';
 import type { Logger } from './logger';
 
@@ -38,11 +39,13 @@ export interface AccessOptions {
   settings?: Partial<AuthSettings>;
   /** Purge expired idempotency keys this often (default hourly; 0 = never, for tests). */
   purgeEveryMs?: number;
+  /** The driver (the `Database`), for the per-request idempotency statements and the audit batches; else Prisma. */
+  sql?: SqlClient;
 }
 
 export function accessServices(prisma: PrismaClient, opts: AccessOptions): AccessServices {
-  const audit = new PrismaAuditLog(prisma, { logger: opts.logger.child({ component: 'audit' }), ...(opts.clock ? { clock: opts.clock } : {}) });
-  const idempotency = new PrismaIdempotencyStore(prisma);
+  const audit = new PrismaAuditLog(prisma, { logger: opts.logger.child({ component: 'audit' }), ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.sql ? { sql: opts.sql } : {}) });
+  const idempotency = new PrismaIdempotencyStore(prisma, opts.sql);
   const every = opts.purgeEveryMs ?? 60 * 60_000;
   const purge =
     every > 0

@@ -7,8 +7,24 @@ import { pgliteAdapterFactory } from './pglite-adapter';
 
 export type DatabaseKind = 'postgresql' | 'pglite';
 
+/** Parameterised SQL straight on the driver: rows come back as the driver gives them (numerics and int8 as strings). */
+export interface SqlClient {
+  query<T>(sql: string, params: unknown[]): Promise<T[]>;
+}
+
+/**
+ * The driver itself, for bulk paths where Prisma's per-query work (its query compiler serialises
+ * every parameter, so a batch of thousands of rows costs tens of milliseconds before the database
+ * sees it) outweighs the database's: migrations, audit batches, idempotency records. Never call it
+ * inside a Prisma transaction: on PGlite (one connection) it would wait for that transaction.
+ */
+export interface SqlDriver extends SqlClient {
+  /** Runs `fn` in one transaction on one connection: committed when it resolves, rolled back when it throws. */
+  transaction<T>(fn: (sql: SqlClient) => Promise<T>): Promise<T>;
+}
+
 /** The application's database: a Prisma client over PostgreSQL or embedded PGlite. */
-export interface Database {
+export interface Database extends SqlDriver {
   kind: DatabaseKind;
   prisma: PrismaClient;
   /** Resolves when the database answers a trivial query; rejects with a DatabaseUnavailable. */
@@ -57,6 +73,24 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       prisma,
       async (sql) => void (await pool.query(sql)),
       async <T>(sql: string, params: unknown[]) => (await pool.query(sql, params)).rows as T[],
+      async <T>(fn: (sql: SqlClient) => Promise<T>) => {
+        const client = await pool.connect();
+        let broken: unknown;
+        try {
+          await client.query('BEGIN');
+          const out = await fn({ query: async <R>(sql: string, params: unknown[]) => (await client.query(sql, params)).rows as R[] });
+          await client.query('COMMIT');
+          return out;
+        } catch (err) {
+          await client.query('ROLLBACK').catch((rollbackErr: unknown) => {
+            broken = rollbackErr;
+          });
+          throw err;
+        } finally {
+          // A connection whose rollback failed is in an unknown state: it is discarded, not reused.
+          client.release(broken instanceof Error ? broken : undefined);
+        }
+      },
       async () => {
         if (!pool.ended) await pool.end();
       },
@@ -72,6 +106,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     prisma,
     async (sql) => void (await pglite.exec(sql)),
     async <T>(sql: string, params: unknown[]) => (await pglite.query<T>(sql, params)).rows,
+    <T>(fn: (sql: SqlClient) => Promise<T>) => pglite.transaction((tx) => fn({ query: async <R>(sql: string, params: unknown[]) => (await tx.query<R>(sql, params)).rows })),
     () => pglite.close(),
   );
 }
@@ -81,6 +116,7 @@ function wrap(
   prisma: PrismaClient,
   execScript: (sql: string) => Promise<void>,
   query: <T>(sql: string, params: unknown[]) => Promise<T[]>,
+  transaction: <T>(fn: (sql: SqlClient) => Promise<T>) => Promise<T>,
   closeDriver: () => Promise<void>,
 ): Database {
   let closed = false;
@@ -96,6 +132,7 @@ function wrap(
     },
     execScript,
     query,
+    transaction,
     async close() {
       if (closed) return;
       closed = true;

@@ -113,7 +113,7 @@ export async function startServices(
             logger.child({ component: 'channel-worker' }),
             grace,
           ),
-          superviseCrmWorker(target, { prisma: db.prisma }, logger.child({ component: 'crm-worker' }), grace),
+          superviseCrmWorker(target, { prisma: db.prisma, sql: db }, logger.child({ component: 'crm-worker' }), grace),
         ],
         schedules!,
       )
@@ -123,7 +123,7 @@ export async function startServices(
   let access: AccessServices | null = null;
   let apiUrl: string | null = null;
   if (opts.api) {
-    access = accessServices(db.prisma, { secrets: accessSecrets(config), logger: logger.child({ component: 'access' }) });
+    access = accessServices(db.prisma, { secrets: accessSecrets(config), logger: logger.child({ component: 'access' }), sql: db });
     if (opts.seedLocalAccess) await ensureLocalAccess(db.prisma, logger, { dataDir: embeddedDataDir(config.ITINERA_PGLITE_DIR), ...(process.env.ITINERA_ADMIN_PASSWORD ? { adminPassword: process.env.ITINERA_ADMIN_PASSWORD } : {}) });
     const app = createApp({
       access,

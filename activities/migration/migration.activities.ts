@@ -20,8 +20,12 @@ import type {
   CustomerWrite,
   DedupKeys,
   LegacyAdvisor,
+  LegacyConsent,
   LegacyCustomer,
   LegacyFileKind,
+  LegacyLoyaltyTransaction,
+  LegacyPassport,
+  LegacyTrip,
   RawRecord,
   RowIssue,
 } from '../../domain/customers/model';
@@ -36,7 +40,8 @@ import { TASK_QUEUES } from '../../workflows/task-queues';
 import { isIsoDate } from '../../domain/time/instant';
 import type { PrismaClient } from '../../generated/prisma/client';
 import type { PrismaCustomerStore } from '../customers.prisma';
-import { bulkInsert } from '../bulk-insert';
+import { bulkInsert, rawQuery, type RawSql } from '../bulk-insert';
+import type { SqlClient, SqlDriver } from '../../infra/database';
 import { LegacyFileError, readLegacyChunk } from './legacy-reader';
 import type {
   BookingTotals,
@@ -46,6 +51,7 @@ import type {
   ChunkResult,
   DuplicateResult,
   ExportFile,
+  FileCheckpoint,
   FinishInput,
   LoadCustomersInput,
   LoadCustomersResult,
@@ -55,6 +61,11 @@ import type {
 
 export interface MigrationPorts {
   prisma: PrismaClient;
+  /**
+   * The driver, for the chunk statements: their parameters are whole chunks (thousands of ids or
+   * rows), which Prisma's query compiler would serialise before the database saw them.
+   */
+  sql: SqlDriver;
   store: PrismaCustomerStore;
   /** Customers per load step (default 2,000). */
   customersPerLoad?: number;
@@ -90,7 +101,7 @@ function countIssues(issues: RowIssue[]): Record<string, number> {
   return out;
 }
 
-async function writeIssues(db: Tx, runId: string, issues: RowIssue[]) {
+async function writeIssues(db: RawSql, runId: string, issues: RowIssue[]) {
   for (let i = 0; i < issues.length; i += ISSUE_BATCH) {
     await bulkInsert(
       db,
@@ -139,24 +150,32 @@ interface StagedRow {
 const STAGED_COLUMNS = `legacy_id, row, record::text AS record, trip_count, to_char(last_trip_on, 'YYYY-MM-DD') AS last_trip_on, has_open_booking, loyalty_sum, survivor_legacy_id`;
 
 /** The staged legacy ids among `ids`, with their survivor (null before duplicate detection). */
-async function stagedSurvivors(db: Tx, runId: string, ids: string[]): Promise<Map<string, string | null>> {
+async function stagedSurvivors(db: RawSql, runId: string, ids: string[]): Promise<Map<string, string | null>> {
   const out = new Map<string, string | null>();
   if (ids.length === 0) return out;
-  const rows = await db.$queryRawUnsafe<{ legacy_id: string; survivor_legacy_id: string | null }[]>(
+  const rows = await rawQuery<{ legacy_id: string; survivor_legacy_id: string | null }>(
+    db,
     `SELECT legacy_id, survivor_legacy_id FROM migration_staged_customers WHERE run_id = $1 AND legacy_id = ANY($2::text[])`,
-    runId,
-    [...new Set(ids)],
+    [runId, [...new Set(ids)]],
   );
   for (const r of rows) out.set(r.legacy_id, r.survivor_legacy_id);
   return out;
 }
+
+/** The checks of the history files, for a load that has to read its chunk again. */
+const HISTORY_CHECKS: Partial<Record<LegacyFileKind, (r: RawRecord, ctx: CheckContext) => { value?: { legacyCustomerId: string; row: number }; issues: RowIssue[] }>> = {
+  passports: checkLegacyPassport,
+  trips: checkLegacyTrip,
+  loyalty: checkLegacyLoyalty,
+  consents: checkLegacyConsent,
+};
 
 function unknownCustomer(file: LegacyFileKind, row: number, id: string): RowIssue {
   return { file, row, field: 'customer_id', code: 'unknown-customer', message: `customer_id "${id}" is not a customer in customers file (or its record was refused)`, severity: 'ERROR' };
 }
 
 export function createMigrationActivities(ports: MigrationPorts) {
-  const { prisma, store } = ports;
+  const { prisma, sql, store } = ports;
   const customersPerLoad = ports.customersPerLoad ?? 2_000;
 
   async function advisorIdsOf(runId: string): Promise<Set<string>> {
@@ -228,10 +247,15 @@ export function createMigrationActivities(ports: MigrationPorts) {
       let refused = read.issues.filter((i) => i.severity === 'ERROR' && i.code === 'malformed-row').length;
       let expiredPassports = 0;
       let bookingTotals: BookingTotals | undefined;
-      let apply: (tx: Tx) => Promise<void> = async () => undefined;
+      let apply: (tx: SqlClient) => Promise<void> = async () => undefined;
+      /** A history file's accepted records, kept with the chunk for the load (real runs only). */
+      let forLoad: unknown[] | null = null;
+      const keep = (values: unknown[]) => {
+        if (!options.dryRun) forLoad = values;
+      };
 
       const ids = read.records.map((r) => r.fields.customer_id ?? '');
-      const known = file.file === 'customers' ? new Map<string, string | null>() : await stagedSurvivors(prisma, runId, ids);
+      const known = file.file === 'customers' ? new Map<string, string | null>() : await stagedSurvivors(sql, runId, ids);
       /** Keeps values whose customer is staged; the others become unknown-customer errors. */
       const ofKnown = <T extends { legacyCustomerId: string; row: number }>(values: T[]): T[] =>
         values.filter((v) => {
@@ -246,7 +270,7 @@ export function createMigrationActivities(ports: MigrationPorts) {
           issues.push(...checked.issues);
           refused += checked.refused;
           const advisorIds = await advisorIdsOf(runId);
-          const already = await stagedSurvivors(prisma, runId, checked.values.map((c) => c.legacyId));
+          const already = await stagedSurvivors(sql, runId, checked.values.map((c) => c.legacyId));
           const firstRow = new Map<string, number>();
           const staged: { run_id: string; legacy_id: string; survivor_legacy_id: string; row: number; record: object; keys: object }[] = [];
           for (const c of checked.values) {
@@ -278,6 +302,7 @@ export function createMigrationActivities(ports: MigrationPorts) {
           const trips = ofKnown(checked.values);
           refused += checked.values.length - trips.length;
           accepted += trips.length;
+          keep(trips);
           const per = new Map<string, { n: number; last: string }>();
           for (const t of trips) {
             if (t.paymentStatus === 'CANCELLED') continue;
@@ -290,13 +315,10 @@ export function createMigrationActivities(ports: MigrationPorts) {
           }
           apply = async (tx) => {
             if (per.size === 0) return;
-            await tx.$executeRawUnsafe(
+            await tx.query(
               `UPDATE migration_staged_customers s SET trip_count = s.trip_count + v.n, last_trip_on = GREATEST(s.last_trip_on, v.d::date)
                  FROM unnest($2::text[], $3::int[], $4::text[]) AS v(id, n, d) WHERE s.run_id = $1 AND s.legacy_id = v.id`,
-              runId,
-              [...per.keys()],
-              [...per.values()].map((p) => p.n),
-              [...per.values()].map((p) => p.last),
+              [runId, [...per.keys()], [...per.values()].map((p) => p.n), [...per.values()].map((p) => p.last)],
             );
           };
           break;
@@ -308,16 +330,15 @@ export function createMigrationActivities(ports: MigrationPorts) {
           const txs = ofKnown(checked.values);
           refused += checked.values.length - txs.length;
           accepted += txs.length;
+          keep(txs);
           const sums = new Map<string, number>();
           for (const t of txs) sums.set(t.legacyCustomerId, (sums.get(t.legacyCustomerId) ?? 0) + t.points);
           apply = async (tx) => {
             if (sums.size === 0) return;
-            await tx.$executeRawUnsafe(
+            await tx.query(
               `UPDATE migration_staged_customers s SET loyalty_sum = s.loyalty_sum + v.p
                  FROM unnest($2::text[], $3::int[]) AS v(id, p) WHERE s.run_id = $1 AND s.legacy_id = v.id`,
-              runId,
-              [...sums.keys()],
-              [...sums.values()],
+              [runId, [...sums.keys()], [...sums.values()]],
             );
           };
           break;
@@ -329,6 +350,7 @@ export function createMigrationActivities(ports: MigrationPorts) {
           const passports = ofKnown(checked.values);
           refused += checked.values.length - passports.length;
           accepted += passports.length;
+          keep(passports);
           expiredPassports = passports.filter((p) => passportStatus(p, options.today) === 'EXPIRED').length;
           break;
         }
@@ -339,6 +361,7 @@ export function createMigrationActivities(ports: MigrationPorts) {
           const consents = ofKnown(checked.values);
           refused += checked.values.length - consents.length;
           accepted += consents.length;
+          keep(consents);
           break;
         }
         case 'bookings': {
@@ -358,7 +381,7 @@ export function createMigrationActivities(ports: MigrationPorts) {
           const open = bookings.map((b) => b.legacyCustomerId);
           apply = async (tx) => {
             if (open.length === 0) return;
-            await tx.$executeRawUnsafe(`UPDATE migration_staged_customers SET has_open_booking = true WHERE run_id = $1 AND legacy_id = ANY($2::text[])`, runId, open);
+            await tx.query(`UPDATE migration_staged_customers SET has_open_booking = true WHERE run_id = $1 AND legacy_id = ANY($2::text[])`, [runId, open]);
           };
           break;
         }
@@ -376,10 +399,16 @@ export function createMigrationActivities(ports: MigrationPorts) {
         ...(file.file === 'passports' ? { expiredPassports } : {}),
         ...(bookingTotals ? { bookingTotals } : {}),
       };
-      await prisma.$transaction(async (tx) => {
+      await sql.transaction(async (tx) => {
         await apply(tx);
         await writeIssues(tx, runId, issues);
-        await tx.migrationChunk.create({ data: { runId, file: file.file, chunk, counts: result as object } });
+        await tx.query(`INSERT INTO migration_chunks (run_id, file, chunk, counts, checked) VALUES ($1, $2, $3, $4::jsonb, $5)`, [
+          runId,
+          file.file,
+          chunk,
+          JSON.stringify(result),
+          forLoad === null ? null : JSON.stringify(forLoad),
+        ]);
       });
       return result;
     },
@@ -443,20 +472,17 @@ export function createMigrationActivities(ports: MigrationPorts) {
      */
     async loadCustomers(input: LoadCustomersInput): Promise<LoadCustomersResult> {
       const { runId, options, after } = input;
-      const survivors = await prisma.$queryRawUnsafe<{ s: string }[]>(
+      const survivors = await sql.query<{ s: string }>(
         `SELECT DISTINCT survivor_legacy_id AS s FROM migration_staged_customers WHERE run_id = $1 AND survivor_legacy_id > $2 ORDER BY 1 LIMIT $3`,
-        runId,
-        after ?? '',
-        customersPerLoad,
+        [runId, after ?? '', customersPerLoad],
       );
       const empty: LoadCustomersResult = { last: null, customers: 0, created: 0, updated: 0, unchanged: 0, archived: 0, loyaltyMismatches: 0 };
       if (survivors.length === 0) return empty;
       const ids = survivors.map((r) => r.s);
       const rows = (
-        await prisma.$queryRawUnsafe<(Omit<StagedRow, 'record'> & { record: string })[]>(
+        await sql.query<Omit<StagedRow, 'record'> & { record: string }>(
           `SELECT ${STAGED_COLUMNS} FROM migration_staged_customers WHERE run_id = $1 AND survivor_legacy_id = ANY($2::text[]) ORDER BY survivor_legacy_id, legacy_id`,
-          runId,
-          ids,
+          [runId, ids],
         )
       ).map((r): StagedRow => ({ ...r, record: JSON.parse(r.record) as LegacyCustomer }));
       const groups = new Map<string, StagedRow[]>();
@@ -518,12 +544,11 @@ export function createMigrationActivities(ports: MigrationPorts) {
       let counts = { created: 0, updated: 0, unchanged: 0 };
       if (!options.dryRun) counts = await store.writeCustomers(writes, { reason: `migrated from ${options.system} (run ${runId})`, at: new Date() });
       // Loyalty mismatches of this step replace any left by an interrupted earlier attempt of it.
-      await prisma.$transaction(async (tx) => {
-        await tx.$executeRawUnsafe(
-          `DELETE FROM migration_row_issues WHERE run_id = $1 AND code = 'loyalty-mismatch' AND row = ANY($2::int[])`,
+      await sql.transaction(async (tx) => {
+        await tx.query(`DELETE FROM migration_row_issues WHERE run_id = $1 AND code = 'loyalty-mismatch' AND row = ANY($2::int[])`, [
           runId,
           rows.filter((r) => r.legacy_id === r.survivor_legacy_id).map((r) => r.row),
-        );
+        ]);
         await writeIssues(tx, runId, issues);
       });
       return { last: ids[ids.length - 1]!, customers: writes.length, ...counts, archived, loyaltyMismatches: issues.length };
@@ -532,19 +557,34 @@ export function createMigrationActivities(ports: MigrationPorts) {
     /** Writes one chunk of passports, trips, loyalty transactions or consents, each to its surviving customer. */
     async loadHistoryChunk(input: ChunkInput): Promise<ChunkResult> {
       const { runId, options, file } = input;
-      const read = await readChunk(file, input.from, options.chunkSize);
-      const ctx = checkContext(options);
-      const ids = read.records.map((r) => r.fields.customer_id ?? '');
-      const survivors = await stagedSurvivors(prisma, runId, ids);
+      // The check kept the chunk's accepted records; a chunk checked without them (a dry run's
+      // staging cannot be loaded, so only an older run's) is read and checked again.
+      const [kept] = await sql.query<{ counts: ChunkResult; checked: string | null }>(
+        `SELECT counts, checked FROM migration_chunks WHERE run_id = $1 AND file = $2 AND chunk = $3`,
+        [runId, file.file, input.chunk],
+      );
+      let values: { legacyCustomerId: string; row: number }[];
+      let read: { next: FileCheckpoint | null; bytesRead: number; records: number };
+      if (kept?.checked != null) {
+        values = JSON.parse(kept.checked) as { legacyCustomerId: string; row: number }[];
+        read = { next: kept.counts.next, bytesRead: kept.counts.bytesRead, records: kept.counts.records };
+      } else {
+        const chunk = await readChunk(file, input.from, options.chunkSize);
+        const ctx = checkContext(options);
+        const check = HISTORY_CHECKS[file.file];
+        if (!check) throw invalid(`${file.file} is not a history file`);
+        values = checkAll(chunk.records, (r) => check(r, ctx)).values;
+        read = { next: chunk.next, bytesRead: chunk.bytesRead, records: chunk.records.length };
+      }
+      const survivors = await stagedSurvivors(sql, runId, values.map((v) => v.legacyCustomerId));
       const customerOf = (legacyId: string) => {
         const s = survivors.get(legacyId);
         return s ? customerIdForLegacy(options.system, s) : null;
       };
-      let outcome: { created: number; existing: number };
       let accepted = 0;
-      const attach = <T extends { legacyCustomerId: string; row: number }>(values: T[]) => {
+      const attach = <T extends { legacyCustomerId: string; row: number }>(list: T[]) => {
         const out: (Omit<T, 'legacyCustomerId' | 'row'> & { customerId: string })[] = [];
-        for (const v of values) {
+        for (const v of list) {
           const customerId = customerOf(v.legacyCustomerId);
           if (!customerId) continue; // reported when the file was checked
           const { legacyCustomerId: _l, row: _r, ...rest } = v;
@@ -553,24 +593,25 @@ export function createMigrationActivities(ports: MigrationPorts) {
         accepted += out.length;
         return out;
       };
+      let outcome: { created: number; existing: number };
       switch (file.file) {
         case 'passports':
-          outcome = await store.writePassports(attach(checkAll(read.records, (r) => checkLegacyPassport(r, ctx)).values));
+          outcome = await store.writePassports(attach(values as LegacyPassport[]));
           break;
         case 'trips':
-          outcome = await store.writeTrips(attach(checkAll(read.records, (r) => checkLegacyTrip(r, ctx)).values));
+          outcome = await store.writeTrips(attach(values as LegacyTrip[]));
           break;
         case 'loyalty':
-          outcome = await store.writeLoyaltyTransactions(attach(checkAll(read.records, (r) => checkLegacyLoyalty(r, ctx)).values));
+          outcome = await store.writeLoyaltyTransactions(attach(values as LegacyLoyaltyTransaction[]));
           break;
         case 'consents':
-          outcome = await store.writeConsents(attach(checkAll(read.records, (r) => checkLegacyConsent(r, ctx)).values));
+          outcome = await store.writeConsents(attach(values as LegacyConsent[]));
           break;
         default:
           throw invalid(`${file.file} is not a history file`);
       }
       Context.current().heartbeat({ file: file.file, chunk: input.chunk });
-      return { next: read.next, bytesRead: read.bytesRead, records: read.records.length, accepted, refused: read.records.length - accepted, issues: {}, ...outcome };
+      return { next: read.next, bytesRead: read.bytesRead, records: read.records, accepted, refused: read.records - accepted, issues: {}, ...outcome };
     },
 
     /** Recomputes trip counts, first/last trip and loyalty points of every customer this run loaded. */

@@ -32,7 +32,7 @@ describe('POST/GET /migrations', () => {
     [server, db] = await Promise.all([startTestDevServer(), openTestPglite()]);
     const target = { address: server.address, namespace: 'default' };
     temporal = new TemporalClientProvider(target);
-    worker = superviseCrmWorker(target, { prisma: db.prisma }, silentLogger, '5s');
+    worker = superviseCrmWorker(target, { prisma: db.prisma, sql: db }, silentLogger, '5s');
     app = withApiKey(createApp({ db, bookings: new PrismaBookingStore(db.prisma), temporal, logger: silentLogger, operatorTimeZone: 'UTC', finance: financeDeps(db.prisma), access: testAccess(db) }), db);
     client = await connectClient(server.address);
     await worker.ready;

@@ -49,6 +49,7 @@ async function main() {
     secrets: { tokenKey: 'bench-token-key-0123456789abcdef0123456789', dataKey: 'bench-data-key-0123456789abcdef0123456789' },
     logger,
     purgeEveryMs: 0,
+    sql: db,
     // The run is longer than the default 5-minute access token; idle/absolute timeouts stay as shipped.
     settings: { accessTokenTtlMs: 60 * 60_000, password: CHEAP_PASSWORD_OPTIONS },
   });

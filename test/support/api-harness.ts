@@ -31,8 +31,11 @@ export const silentLogger = createLogger('silent');
 export const TEST_ACCESS_SECRETS = { tokenKey: 'itinera-test-token-key-0123456789abcdef', dataKey: 'itinera-test-data-key-0123456789abcdef' } as const;
 
 /** Access control as the app builds it, with cheap password hashing and no purge timer (and an optional controllable clock). */
-export function testAccess(db: Pick<Database, 'prisma'>, opts: { clock?: () => number; settings?: Partial<AuthSettings> } = {}): AccessServices {
+export function testAccess(db: Pick<Database, 'prisma'> & Partial<Pick<Database, 'query'>>, opts: { clock?: () => number; settings?: Partial<AuthSettings> } = {}): AccessServices {
+  const { query } = db;
   return accessServices(db.prisma, {
+    // The driver path as the app runs it, when the test has the whole Database.
+    ...(query ? { sql: { query: query.bind(db) } } : {}),
     secrets: TEST_ACCESS_SECRETS,
     logger: silentLogger,
     purgeEveryMs: 0,

@@ -35,7 +35,10 @@ function post(port: number, path: string, body: string, headers: Record<string, 
 
 const principal = (id: string): Principal => ({ kind: 'user', id, name: `${id}@example.com`, role: 'OPERATIONS', permissions: new Set(['ops:dispatch']), branch: null, allBranches: true, advisorId: null });
 
-describe('Idempotency-Key (embedded PGlite)', () => {
+describe.each([
+  ['through Prisma', false],
+  ['on the driver', true],
+] as const)('Idempotency-Key (embedded PGlite, statements %s)', (_label, onDriver) => {
   let db: Database;
   let store: PrismaIdempotencyStore;
   let now = Date.parse('2026-11-29T08:00:00Z');
@@ -83,7 +86,7 @@ describe('Idempotency-Key (embedded PGlite)', () => {
   let app: Express;
   beforeAll(async () => {
     db = await openTestPglite();
-    store = new PrismaIdempotencyStore(db.prisma);
+    store = new PrismaIdempotencyStore(db.prisma, onDriver ? db : undefined);
     app = buildApp();
   });
   afterAll(() => db?.close());

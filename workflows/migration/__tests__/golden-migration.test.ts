@@ -46,7 +46,7 @@ describe('golden legacy migration (time-skipping test server, real workers on PG
       connection: rig.env.nativeConnection,
       taskQueue: TASK_QUEUES.crm,
       workflowBundle: await bundleWorkflowCode({ workflowsPath: require.resolve('../customer-migration.workflow'), logger: silent }),
-      activities: createMigrationActivities({ prisma: rig.db.prisma, store: new PrismaCustomerStore(rig.db.prisma), customersPerLoad: 100 }),
+      activities: createMigrationActivities({ prisma: rig.db.prisma, sql: rig.db, store: new PrismaCustomerStore(rig.db.prisma, { sql: rig.db }), customersPerLoad: 100 }),
     });
     crmRun = crm.run();
   });

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "migration_chunks" ADD COLUMN     "checked" TEXT;
+
