@@ -83,8 +83,6 @@ export function migratedBookingReference(system: string, legacyReference: string
 }
 const ISSUE_BATCH = 2_000;
 
-type Tx = Pick<PrismaClient, '$executeRawUnsafe' | '$queryRawUnsafe' | 'migrationRowIssue' | 'migrationChunk' | 'migrationStagedCustomer'>;
-
 const invalid = (message: string) => ApplicationFailure.nonRetryable(message, 'InvalidMigrationRequest');
 
 function checkContext(options: MigrationOptions): CheckContext {
