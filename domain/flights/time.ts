@@ -1,4 +1,4 @@
-import type { Instant } from '../time/instant';
+import { zoneOffsetAt, type Instant } from '../time/instant';
 
 /**
  * Local wall-clock times at airports ↔ UTC instants. Suppliers send segment times as local times
@@ -8,22 +8,6 @@ import type { Instant } from '../time/instant';
  */
 
 const LOCAL = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/;
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-GB', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-function wallClockUtcOf(at: Instant, timeZone: string): number {
-  const parts: Record<string, number> = {};
-  for (const p of formatter(timeZone).formatToParts(at)) if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  return Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
-}
 
 /**
  * Offsets by (zone, quarter hour): every zone changes its offset on a quarter hour, so an offset
@@ -40,7 +24,7 @@ export function zoneOffsetMs(at: Instant, timeZone: string): number {
   let offset = offsetCache.get(key);
   if (offset === undefined) {
     const start = quarter * QUARTER_HOUR_MS;
-    offset = wallClockUtcOf(start, timeZone) - start;
+    offset = zoneOffsetAt(start, timeZone);
     if (offsetCache.size >= OFFSET_CACHE_LIMIT) offsetCache.clear();
     offsetCache.set(key, offset);
   }
