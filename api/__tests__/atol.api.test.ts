@@ -38,8 +38,10 @@ describe('ATOL API (embedded PGlite)', () => {
 
   it('registers licences with their return frequency', async () => {
     const licence = { number: '5432', holder: 'Itinera Travel, Ltd', turnoverBand: 'UP_TO_5M', validFrom: '2026-01-01' };
-    expect((await request(app).post('/finance/atol/licences').send(licence).expect(201)).body).toMatchObject({ returnFrequency: 'QUARTERLY' });
-    await request(app).post('/finance/atol/licences').send(licence).expect(200);
+    const created = await request(app).post('/finance/atol/licences').send(licence).expect(201);
+    expect(created.body).toMatchObject({ returnFrequency: 'QUARTERLY' });
+    expect((await request(app).get(created.headers.location!).expect(200)).body).toMatchObject({ number: '5432', holder: licence.holder });
+    expect((await request(app).post('/finance/atol/licences').send(licence).expect(200)).headers.location).toBeUndefined();
     await request(app).post('/finance/atol/licences').send({ ...licence, holder: 'Other' }).expect(409);
     const band = await request(app).post('/finance/atol/licences').send({ ...licence, number: '5433', turnoverBand: 'GIANT' }).expect(422);
     expect(band.body.detail).toContain('Unknown turnover band "GIANT"');
@@ -59,6 +61,7 @@ describe('ATOL API (embedded PGlite)', () => {
       contribution: { amount: '5.00', currency: 'GBP' },
       entryId: expect.any(String),
     });
+    expect(first.headers.location).toBe('/finance/atol/classifications/ITN-API1');
     const again = await request(app).post('/finance/atol/classifications').send(booking('ITN-API1')).expect(200);
     expect(again.body.entryId).toBe(first.body.entryId);
     const clash = await request(app).post('/finance/atol/classifications').send(booking('ITN-API1', { passengers: 3 })).expect(409);

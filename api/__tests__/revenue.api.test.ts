@@ -35,6 +35,7 @@ describe('deferred revenue API (embedded PGlite)', () => {
   it('defers a component (201), answers a repeat with 200, and a clash with 409', async () => {
     const created = await request(app).post('/finance/deferred-revenue').send(tour()).expect(201);
     expect(created.body).toMatchObject({ bookingRef: 'ITN-API00001', componentId: 'tour-1', status: 'OPEN', recognised: '0.00', remaining: '1000.00', policy: 'PRO_RATA_DAILY' });
+    expect(created.headers.location).toBe('/finance/deferred-revenue/ITN-API00001/tour-1');
     const again = await request(app).post('/finance/deferred-revenue').send(tour()).expect(200);
     expect(again.body).toEqual(created.body);
     const clash = await request(app).post('/finance/deferred-revenue').send(tour({ amount: { amount: '999.00', currency: 'GBP' } })).expect(409);

@@ -65,6 +65,7 @@ export function atolRoutes(deps: { atol: PrismaAtolStore }): Router {
   router.post('/finance/atol/classifications', async (req, res) => {
     const body = parseOrProblem(ClassifyAtolBookingRequest, req.body, '');
     const outcome = await atolCall(() => atol.classifyAndRecord(body));
+    if (outcome.created) res.location(`/finance/atol/classifications/${encodeURIComponent(outcome.record.bookingRef)}`);
     res.status(outcome.created ? 201 : 200).json({
       bookingRef: outcome.record.bookingRef,
       classification: outcome.record.classification,
@@ -103,6 +104,7 @@ export function atolRoutes(deps: { atol: PrismaAtolStore }): Router {
   router.post('/finance/atol/licences', async (req, res) => {
     const body = parseOrProblem(CreateAtolLicenceRequest, req.body, '');
     const { created, licence } = await atolCall(() => atol.createLicence(body));
+    if (created) res.location(`/finance/atol/licences/${encodeURIComponent(licence.number)}`);
     res.status(created ? 201 : 200).json(licence);
   });
 

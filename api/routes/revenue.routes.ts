@@ -60,6 +60,7 @@ export function revenueRoutes(deps: RevenueRouteDeps): Router {
   router.post('/finance/deferred-revenue', async (req, res) => {
     const body = parseOrProblem(DeferComponentRequest, req.body);
     const { item, created } = await revenueCall(() => revenue.deferComponent(body));
+    if (created) res.location(`/finance/deferred-revenue/${encodeURIComponent(item.bookingRef)}/${encodeURIComponent(item.componentId)}`);
     res.status(created ? 201 : 200).json(item);
   });
 
