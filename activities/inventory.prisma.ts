@@ -195,6 +195,39 @@ function checkSale(req: SellRequest, hold: boolean): void {
   if (problems.length) throw new InventoryError('invalid-request', `The ${hold ? 'hold' : 'sale'} request is invalid: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems);
 }
 
+/** A hold row as the driver reads it (dates as text, uuids as text): the same shape Prisma gives. */
+const HOLD_SELECT = `SELECT id::text AS id, reference, product_id::text AS product_id, category,
+  to_char(stay_from, 'YYYY-MM-DD') AS stay_from, to_char(stay_to, 'YYYY-MM-DD') AS stay_to, quantity, status, channel,
+  expires_at, created_at, updated_at FROM inventory_holds`;
+interface DriverHoldRow {
+  id: string;
+  reference: string;
+  product_id: string;
+  category: string;
+  stay_from: string;
+  stay_to: string;
+  quantity: number;
+  status: string;
+  channel: string;
+  expires_at: Date | string | null;
+  created_at: Date | string;
+  updated_at: Date | string;
+}
+const holdRowOf = (r: DriverHoldRow): HoldRow => ({
+  id: r.id,
+  reference: r.reference,
+  productId: r.product_id,
+  category: r.category,
+  stayFrom: new Date(`${r.stay_from}T00:00:00Z`),
+  stayTo: new Date(`${r.stay_to}T00:00:00Z`),
+  quantity: r.quantity,
+  status: r.status,
+  channel: r.channel,
+  expiresAt: r.expires_at === null ? null : new Date(r.expires_at),
+  createdAt: new Date(r.created_at),
+  updatedAt: new Date(r.updated_at),
+});
+
 function toHold(row: HoldRow): HoldView {
   const from = isoDateOf(row.stayFrom);
   const toExclusive = isoDateOf(row.stayTo);
@@ -602,23 +635,32 @@ export class PrismaInventory {
   private async take(req: SellRequest, expiresAt: Date | null): Promise<{ hold: HoldView; created: boolean }> {
     const toExclusive = addDays(req.from, req.nights);
     const replayed = (row: HoldRow) => ({ hold: this.replayHold(row, req, expiresAt), created: false });
-    const before = await this.prisma.inventoryHold.findUnique({ where: { reference: req.reference } });
+    const before = await this.holdWhere('reference', req.reference);
     if (before) return replayed(before);
     if (req.pax !== undefined) await this.checkGroupSize(req, toExclusive);
     for (let attempt = 1; ; attempt++) {
       const holdId = await this.retrying(() => this.takeAtomically(req, toExclusive, expiresAt));
       if (holdId) {
         this.changed(req.productId, req.category, req.from, addDays(toExclusive, -1), expiresAt ? `hold:${req.channel}` : `sale:${req.channel}`);
-        return { hold: toHold(await this.prisma.inventoryHold.findUniqueOrThrow({ where: { id: holdId } })), created: true };
+        const taken = await this.holdWhere('id', holdId);
+        if (!taken) throw new Error(`Hold ${holdId} (${req.reference}) vanished right after it was taken`);
+        return { hold: toHold(taken), created: true };
       }
       // Nothing was taken: a concurrent call with the same reference won, or some night is unavailable.
-      const winner = await this.prisma.inventoryHold.findUnique({ where: { reference: req.reference } });
+      const winner = await this.holdWhere('reference', req.reference);
       if (winner) return replayed(winner);
       const refusal = await this.whyUnavailable(req, toExclusive);
       if (refusal) throw refusal;
       // Units came back between the attempt and the diagnosis (a cancellation): try again.
       if (attempt >= MAX_ATTEMPTS) throw new InventoryError('sold-out', `Not enough ${req.category} units free for ${req.quantity} from ${req.from} (availability kept changing); try again`);
     }
+  }
+
+  /** One hold by reference or id: on the driver when there is one (a sale's hot path), else through Prisma. */
+  private async holdWhere(by: 'reference' | 'id', value: string): Promise<HoldRow | null> {
+    if (!this.driver) return this.prisma.inventoryHold.findUnique({ where: by === 'id' ? { id: value } : { reference: value } });
+    const [row] = await this.driver<DriverHoldRow>(`${HOLD_SELECT} WHERE ${by === 'id' ? 'id = $1::uuid' : 'reference = $1'}`, [value]);
+    return row ? holdRowOf(row) : null;
   }
 
   /** Refuses a party outside the min/max group size of the contracts covering the nights. */
@@ -738,7 +780,7 @@ export class PrismaInventory {
   }
 
   async getHold(reference: string): Promise<HoldView | null> {
-    const row = await this.prisma.inventoryHold.findUnique({ where: { reference } });
+    const row = await this.holdWhere('reference', reference);
     return row ? toHold(row) : null;
   }
 

@@ -199,7 +199,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(revaluationRoutes({ prisma: deps.db.prisma, temporal: deps.temporal, operatorTimeZone: deps.operatorTimeZone }));
   app.use(catalogRoutes(catalog));
   // Inbound channel reservations tell the sync workflows themselves once applied (in the worker).
-  app.use(channelWebhookRoutes({ prisma: deps.db.prisma, inbox: new PrismaChannelInbox(deps.db.prisma, new PrismaInventory(deps.db.prisma)), temporal: deps.temporal, logger: deps.logger.child({ component: 'channel-webhooks' }) }));
+  app.use(channelWebhookRoutes({ prisma: deps.db.prisma, inbox: new PrismaChannelInbox(deps.db.prisma, new PrismaInventory(deps.db.prisma, (sql, params) => deps.db.query(sql, params))), temporal: deps.temporal, logger: deps.logger.child({ component: 'channel-webhooks' }) }));
   app.use(channelRoutes({ prisma: deps.db.prisma, config: channelConfig, rates: new PrismaChannelRates(deps.db.prisma, { parityGraceMs: deps.parityGraceMs }), temporal: deps.temporal }));
   app.use(operationsRoutes({ prisma: deps.db.prisma, operatorTimeZone: deps.operatorTimeZone }));
   app.use(reportRoutes({ prisma: deps.db.prisma, operatorTimeZone: deps.operatorTimeZone, atol: deps.finance.atol }));

@@ -142,6 +142,19 @@ export function inventoryContract(open: () => Promise<Database>, openConcurrent?
     await expect(inventory.hold(holdOf(p, { from: '2027-06-08' }))).rejects.toMatchObject({ kind: 'no-allotment', dates: ['2027-06-08'] });
   });
 
+  it('reads a hold the same on the driver as through Prisma, and replays it the same', async () => {
+    const p = await makeProduct();
+    await inventory.createContract(contractOf(p, { validFrom: '2027-06-01', validTo: '2027-06-10' }));
+    const request = holdOf(p, { from: '2027-06-02', nights: 3, quantity: 2 });
+    const taken = await fast.hold(request);
+    expect(taken).toMatchObject({ reference: request.reference, from: '2027-06-02', toExclusive: '2027-06-05', nights: 3, quantity: 2, status: 'HELD', expiresAt: expect.any(Number) });
+    expect(await fast.getHold(request.reference)).toEqual(await inventory.getHold(request.reference));
+    expect(await fast.getHold(request.reference)).toEqual(taken);
+    expect(await fast.hold(request)).toEqual(taken);
+    expect(await inventory.hold(request)).toEqual(taken);
+    expect(await fast.getHold('no-such-hold')).toBeNull();
+  });
+
   it('moves the counters through hold, confirm, cancel and expiry', async () => {
     const p = await makeProduct();
     await inventory.createContract(contractOf(p));
