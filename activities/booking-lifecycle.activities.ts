@@ -12,6 +12,7 @@ import { isCurrencyCode } from '../domain/money/currency';
 import { Dec, Money } from '../domain/money/money';
 import { isIsoDate } from '../domain/time/instant';
 import type { PrismaClient } from '../generated/prisma/client';
+import type { SqlClient } from '../infra/database';
 import type { AvailabilitySearch } from './availability-search';
 import {
   BookingLifecycleFailureType,
@@ -38,6 +39,8 @@ import { PrismaDeferredRevenue, type DeferComponentInput } from './revenue.prism
 /** What the booking lifecycle activities work with (built once per worker, see workers/). */
 export interface BookingLifecycleActivityPorts {
   prisma: PrismaClient;
+  /** The driver (the `Database`), for the projection write of every step; else Prisma. */
+  sql?: SqlClient;
   catalog: PrismaCatalog;
   inventory: PrismaInventory;
   /** Catalog pricing (markups, FX of the sale date from the finance settings' rate source). */
@@ -158,7 +161,7 @@ function flightDescription(offer: Offer): string {
 export function createBookingLifecycleActivities(ports: BookingLifecycleActivityPorts): BookingLifecycleActivities {
   const { prisma, catalog, inventory, search, notifier, payments } = ports;
   const serviceOrders = new PrismaServiceOrders(prisma);
-  const projection = new PrismaBookingProjection(prisma);
+  const projection = new PrismaBookingProjection(prisma, undefined, ports.sql);
   const fxRates = new PrismaFxRates(prisma);
   const financeConfig = new PrismaFinanceConfig(prisma);
 

@@ -4,6 +4,7 @@ import { Dec, type MoneyJson } from '../domain/money/money';
 import { isIsoDate, isoDateOf, startOfDateUtc } from '../domain/time/instant';
 import type { Prisma, PrismaClient } from '../generated/prisma/client';
 import type { BookingStatus } from '../generated/prisma/enums';
+import { rawQuery, type RawSql } from './bulk-insert';
 import { PrismaCustomerLinks, type TravelHistoryWriter } from './customer-links';
 
 /** One booking in a list: what advisors and ops filter and sort on (the detail is `get`). */
@@ -114,10 +115,16 @@ function checkView(view: LifecycleView): BookingProblem[] {
  * (see {@link PrismaCustomerLinks.recordCompletedBooking}).
  */
 export class PrismaBookingProjection {
+  /** Where `save` runs: the driver when given (each step's write carries the whole view as JSON, which Prisma would serialise again), else Prisma. */
+  private readonly sql: RawSql;
+
   constructor(
     private readonly prisma: PrismaClient,
     private readonly history: TravelHistoryWriter = new PrismaCustomerLinks(prisma),
-  ) {}
+    sql?: RawSql,
+  ) {
+    this.sql = sql ?? prisma;
+  }
 
   /**
    * Upserts the row of `view.reference` in ONE statement, and only when the stored version is lower:
@@ -128,24 +135,44 @@ export class PrismaBookingProjection {
     const problems = checkView(view);
     if (problems.length) throw new BookingProjectionInvalid(problems);
     const expiresAt = new Date(view.holdExpiresAt ?? startOfDateUtc(view.departureDate));
-    const written = await this.prisma.$executeRaw`
-      INSERT INTO bookings (id, reference, workflow_id, customer_id, advisor_id, product_code, travel_date, return_date, channel,
+    const written = await rawQuery(
+      this.sql,
+      `INSERT INTO bookings (id, reference, workflow_id, customer_id, advisor_id, product_code, travel_date, return_date, channel,
                             amount, currency, paid, balance_due, status, needs_manual_review, version, snapshot, expires_at, updated_at)
-      VALUES (gen_random_uuid(), ${view.reference}, ${`booking-${view.reference}`}, ${view.customerId}, ${view.advisorId}, ${productCodeOf(view)},
-              ${view.departureDate}::date, ${view.returnDate}::date, ${view.channel},
-              ${view.total.amount}::numeric, ${view.currency}, ${view.paid.amount}::numeric, ${view.balanceDue.amount}::numeric,
-              ${view.status}::"BookingStatus", ${view.needsManualReview}, ${view.version}, ${JSON.stringify(view)}::jsonb, ${expiresAt}, now())
+      VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6::date, $7::date, $8, $9::numeric, $10, $11::numeric, $12::numeric,
+              $13::"BookingStatus", $14, $15, $16::jsonb, $17::timestamptz, now())
       ON CONFLICT (reference) DO UPDATE SET
         customer_id = EXCLUDED.customer_id, advisor_id = EXCLUDED.advisor_id, product_code = EXCLUDED.product_code,
         travel_date = EXCLUDED.travel_date, return_date = EXCLUDED.return_date, channel = EXCLUDED.channel,
         amount = EXCLUDED.amount, currency = EXCLUDED.currency, paid = EXCLUDED.paid, balance_due = EXCLUDED.balance_due,
         status = EXCLUDED.status, needs_manual_review = EXCLUDED.needs_manual_review, version = EXCLUDED.version,
         snapshot = EXCLUDED.snapshot, expires_at = EXCLUDED.expires_at, updated_at = now()
-      WHERE bookings.version < EXCLUDED.version`;
+      WHERE bookings.version < EXCLUDED.version
+      RETURNING 1 AS n`,
+      [
+        view.reference,
+        `booking-${view.reference}`,
+        view.customerId,
+        view.advisorId ?? null,
+        productCodeOf(view),
+        view.departureDate,
+        view.returnDate,
+        view.channel,
+        view.total.amount,
+        view.currency,
+        view.paid.amount,
+        view.balanceDue.amount,
+        view.status,
+        view.needsManualReview,
+        view.version,
+        JSON.stringify(view),
+        expiresAt,
+      ],
+    );
     // Also when the row was already newer: a retry after a crash between the two writes converges
     // (the trip is keyed by `booking:<reference>` and written once).
     if (view.status === 'COMPLETED') await this.history.recordCompletedBooking(view);
-    return written === 1;
+    return written.length === 1;
   }
 
   /** Bookings newest travel date first (then reference, descending), `limit` per page. */

@@ -47,6 +47,7 @@ export function bookingWorkerPorts(
     ledger: new PrismaLedger(db.prisma, db),
     lifecycle: {
       prisma: db.prisma,
+      sql: db,
       catalog,
       inventory,
       search,

@@ -107,6 +107,7 @@ export async function startLifecycleRig(opts: { maxCachedWorkflows?: number } = 
   const sandboxGateway = new SandboxPaymentGateway(db.prisma);
   const lifecycle = createBookingLifecycleActivities({
     prisma: db.prisma,
+    sql: db,
     catalog,
     inventory,
     search,
