@@ -20,7 +20,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation } from '@temporalio/client';
-import { NOOP_TASK_QUEUE, log, startBookingRig, type BookingRig } from './support/booking-rig';
+import { NOOP_TASK_QUEUE, log, prismaOperations, startBookingRig, type BookingRig } from './support/booking-rig';
 import { NoopBookingWorkflow, noopFinishSignal, noopHeldUpdate, noopPayUpdate, type NoopStep } from './support/noop.workflow';
 import { latencyStats, type PhaseStats } from './support/timing';
 
@@ -183,6 +183,9 @@ async function main(): Promise<void> {
     const goal = (ok: boolean) => (ok ? 'met' : 'MISSED');
     out(`\nbookings/s ${perSecond(bookings).toFixed(2)} (baseline ${perSecond(baseline).toFixed(2)}); failures ${bookings.failures} (baseline ${baseline.failures})`);
     out(`ratio e2e p50 ${ratios.p50}x (goal ≤ 1.25: ${goal(ratios.p50 <= 1.25)}), p95 ${ratios.p95}x (goal ≤ 1.5: ${goal(ratios.p95 <= 1.5)}), throughput ${ratios.throughput}x (goal ≥ 0.5: ${goal(ratios.throughput >= 0.5)})`);
+    if (prismaOperations.size) {
+      out(`Prisma operations per booking (BENCH_PRISMA_COUNT=1; warm-up and setup included): ${[...prismaOperations].sort((x, y) => y[1] - x[1]).map(([k, n]) => `${k} ${(n / COUNT).toFixed(1)}`).join(', ')}`);
+    }
     out(`history until PAID: ${shape.events} events; steps ${shape.hold.length + shape.pay.length} (${shape.hold.length} hold + ${shape.pay.length} payment; activities ${[...shape.hold, ...shape.pay].filter((s) => s === 'A').length}, local ${[...shape.hold, ...shape.pay].filter((s) => s === 'L').length})`);
     out(
       `memory per cached booking: heap ${heapPerBooking.toFixed(3)} MiB (main thread${gcAvailable ? ', after GC' : ', no GC'}), RSS ${rssPerBooking.toFixed(3)} MiB (whole process, workflow threads included); goal ≤ 0.5 MB: ${goal(Math.max(heapPerBooking, rssPerBooking) * 1.048576 <= 0.5)}`,

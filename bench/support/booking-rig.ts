@@ -39,6 +39,23 @@ export interface BookingRig {
 
 
 
+/** Prisma operations by "model.operation" while the bench runs (BENCH_PRISMA_COUNT=1 only). */
+export const prismaOperations = new Map<string, number>();
+
+/** The database with each Prisma operation counted (the driver path is not Prisma, and not counted). */
+function countingPrisma(db: Database): Database {
+  const prisma = db.prisma.$extends({
+    query: {
+      async $allOperations({ model, operation, args, query }) {
+        const key = `${model ?? ''}${model ? '.' : ''}${operation}`;
+        prismaOperations.set(key, (prismaOperations.get(key) ?? 0) + 1);
+        return query(args);
+      },
+    },
+  }) as unknown as Database['prisma'];
+  return { ...db, prisma };
+}
+
 /** `rooms`: the hotel allotment per night (every booking takes one room). */
 export async function startBookingRig(opts: { rooms: number }): Promise<BookingRig> {
   const suffix = randomBytes(3).toString('hex').toUpperCase();
@@ -56,7 +73,7 @@ export async function startBookingRig(opts: { rooms: number }): Promise<BookingR
 
     // The API and the workers, as `npm start` wires them; the API on a real HTTP server.
     t = performance.now();
-    const api = startApiUnderTest(db, { address: devServer.address, namespace: 'default' });
+    const api = startApiUnderTest(process.env.BENCH_PRISMA_COUNT === '1' ? countingPrisma(db) : db, { address: devServer.address, namespace: 'default' });
     stops.push(() => api.stop());
     const server = http.createServer(api.app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
