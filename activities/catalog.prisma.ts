@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { bulkInsert } from './bulk-insert';
+import { bulkInsert, rawQuery, type RawSql } from './bulk-insert';
+import type { SqlClient } from '../infra/database';
 import { decodeCursor as decodeKeysetCursor, encodeCursor } from './keyset-cursor';
 import type {
   BoardBasis,
@@ -380,16 +381,17 @@ function decodeCursor(cursor: string, arity: number): string[] {
 }
 
 /** Loads full products (with every child row) for the products matched by `where` over `p`/`s`. */
-async function loadProducts(db: Db, where: string, params: unknown[], tail = 'ORDER BY s.code COLLATE "C", p.code COLLATE "C"'): Promise<StoredProduct[]> {
-  const rows = await db.$queryRawUnsafe<ProductRow[]>(`SELECT ${PRODUCT_COLUMNS} FROM products p JOIN suppliers s ON s.id = p.supplier_id WHERE ${where} ${tail}`, ...params);
+async function loadProducts(db: RawSql, where: string, params: unknown[], tail = 'ORDER BY s.code COLLATE "C", p.code COLLATE "C"'): Promise<StoredProduct[]> {
+  const rows = await rawQuery<ProductRow>(db, `SELECT ${PRODUCT_COLUMNS} FROM products p JOIN suppliers s ON s.id = p.supplier_id WHERE ${where} ${tail}`, params);
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const [categories, rates, bands, taxes, departures] = await Promise.all([
-    db.$queryRawUnsafe<{ product_id: string; code: string; name: string; max_occupancy: number; standard_occupancy: number }[]>(
+    rawQuery<{ product_id: string; code: string; name: string; max_occupancy: number; standard_occupancy: number }>(
+      db,
       `SELECT product_id::text AS product_id, code, name, max_occupancy, standard_occupancy FROM product_categories WHERE product_id = ANY($1::uuid[]) ORDER BY code COLLATE "C"`,
-      ids,
+      [ids],
     ),
-    db.$queryRawUnsafe<
+    rawQuery<
       {
         product_id: string;
         category: string;
@@ -403,24 +405,28 @@ async function loadProducts(db: Db, where: string, params: unknown[], tail = 'OR
         single_supplement: string | null;
         extra_night: string | null;
         sell_amount: string | null;
-      }[]
+      }
     >(
+      db,
       `SELECT product_id::text AS product_id, category, rate_plan, board_basis, to_char(valid_from, 'YYYY-MM-DD') AS valid_from, to_char(valid_to, 'YYYY-MM-DD') AS valid_to,
               weekday_mask, basis, amount::text AS amount, single_supplement::text AS single_supplement, extra_night::text AS extra_night, sell_amount::text AS sell_amount
          FROM product_rates WHERE product_id = ANY($1::uuid[]) ORDER BY category COLLATE "C", rate_plan COLLATE "C", valid_from, weekday_mask`,
-      ids,
+      [ids],
     ),
-    db.$queryRawUnsafe<{ product_id: string; min_age: number; max_age: number; discount_percent: string }[]>(
+    rawQuery<{ product_id: string; min_age: number; max_age: number; discount_percent: string }>(
+      db,
       `SELECT product_id::text AS product_id, min_age, max_age, discount_percent::text AS discount_percent FROM product_child_bands WHERE product_id = ANY($1::uuid[]) ORDER BY min_age`,
-      ids,
+      [ids],
     ),
-    db.$queryRawUnsafe<{ product_id: string; code: string; name: string; kind: TaxKind; amount: string; applies_to_children: boolean }[]>(
+    rawQuery<{ product_id: string; code: string; name: string; kind: TaxKind; amount: string; applies_to_children: boolean }>(
+      db,
       `SELECT product_id::text AS product_id, code, name, kind, amount::text AS amount, applies_to_children FROM product_taxes WHERE product_id = ANY($1::uuid[]) ORDER BY code COLLATE "C"`,
-      ids,
+      [ids],
     ),
-    db.$queryRawUnsafe<{ product_id: string; departure_date: string; status: TourDeparture['status'] }[]>(
+    rawQuery<{ product_id: string; departure_date: string; status: TourDeparture['status'] }>(
+      db,
       `SELECT product_id::text AS product_id, to_char(departure_date, 'YYYY-MM-DD') AS departure_date, status FROM tour_departures WHERE product_id = ANY($1::uuid[]) ORDER BY departure_date`,
-      ids,
+      [ids],
     ),
   ]);
   const group = <T extends { product_id: string }>(list: T[]) => {
@@ -511,7 +517,14 @@ async function loadProducts(db: Db, where: string, params: unknown[], tail = 'OR
 export class PrismaCatalog {
   private readonly commissions: PrismaCommissions;
 
-  constructor(private readonly prisma: PrismaClient) {
+  /** Where the product and supplier reads outside transactions run: the driver when given (a booking prices three products, eight reads each), else Prisma. */
+  private readonly reads: RawSql;
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    sql?: SqlClient,
+  ) {
+    this.reads = sql ?? prisma;
     this.commissions = new PrismaCommissions(prisma);
   }
 
@@ -619,7 +632,7 @@ export class PrismaCatalog {
   }
 
   async getSupplier(code: string): Promise<SupplierView | null> {
-    const [s] = await this.readSuppliers(this.prisma, `code = $1`, [code]);
+    const [s] = await this.readSuppliers(this.reads, `code = $1`, [code]);
     if (!s) return null;
     return { ...s, commissionSchedules: await this.commissions.listSchedules({ supplier: code }) };
   }
@@ -637,7 +650,7 @@ export class PrismaCatalog {
     if (filter.q) add((n) => `(name ILIKE ${n} OR code ILIKE ${n})`, `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
     if (filter.cursor) add((n) => `code COLLATE "C" > ${n}`, decodeCursor(filter.cursor, 1)[0]);
     const limit = Math.max(1, Math.min(filter.limit, 500));
-    const list = await this.readSuppliers(this.prisma, where.length ? where.join(' AND ') : 'TRUE', params, '', `ORDER BY code COLLATE "C" LIMIT ${limit + 1}`);
+    const list = await this.readSuppliers(this.reads, where.length ? where.join(' AND ') : 'TRUE', params, '', `ORDER BY code COLLATE "C" LIMIT ${limit + 1}`);
     const page = list.slice(0, limit);
     const schedules = page.length ? await this.prisma.commissionSchedule.findMany({ where: { supplier: { in: page.map((s) => s.code) } }, select: { supplier: true } }) : [];
     const withSchedules = new Set(schedules.map((s) => s.supplier));
@@ -669,13 +682,14 @@ export class PrismaCatalog {
     return (await this.getSupplier(code))!;
   }
 
-  private async readSuppliers(db: Db, where: string, params: unknown[], lock = '', tail = '') {
-    const rows = await db.$queryRawUnsafe<SupplierRow[]>(`SELECT ${SUPPLIER_COLUMNS} FROM suppliers WHERE ${where} ${tail} ${lock}`, ...params);
+  private async readSuppliers(db: RawSql, where: string, params: unknown[], lock = '', tail = '') {
+    const rows = await rawQuery<SupplierRow>(db, `SELECT ${SUPPLIER_COLUMNS} FROM suppliers WHERE ${where} ${tail} ${lock}`, params);
     if (rows.length === 0) return [];
-    const windows = await db.$queryRawUnsafe<WindowRow[]>(
+    const windows = await rawQuery<WindowRow>(
+      db,
       `SELECT supplier_id::text AS supplier_id, policy, from_days_before, to_days_before, basis, scope, amount::text AS amount, currency, non_refundable
          FROM supplier_policy_windows WHERE supplier_id = ANY($1::uuid[])`,
-      rows.map((r) => r.id),
+      [rows.map((r) => r.id)],
     );
     return rows.map((r) => toSupplier(r, windows.filter((w) => w.supplier_id === r.id)));
   }
@@ -876,14 +890,14 @@ export class PrismaCatalog {
   }
 
   async getProduct(supplierCode: string, code: string): Promise<StoredProduct | null> {
-    const [p] = await loadProducts(this.prisma, `s.code = $1 AND p.code = $2`, [supplierCode, code]);
+    const [p] = await loadProducts(this.reads, `s.code = $1 AND p.code = $2`, [supplierCode, code]);
     return p ?? null;
   }
 
   /** Full products by database id, in the order of `ids` (unknown ids are left out). */
   async getProductsByIds(ids: readonly string[]): Promise<StoredProduct[]> {
     if (ids.length === 0) return [];
-    const list = await loadProducts(this.prisma, `p.id = ANY($1::uuid[])`, [ids]);
+    const list = await loadProducts(this.reads, `p.id = ANY($1::uuid[])`, [ids]);
     const byId = new Map(list.map((p) => [p.id, p]));
     return ids.flatMap((id) => byId.get(id) ?? []);
   }
@@ -900,7 +914,7 @@ export class PrismaCatalog {
       where.push(`p.type = ANY($${params.length}::text[])`);
     }
     if (query.activeOnly) where.push('p.active AND s.active');
-    return loadProducts(this.prisma, where.join(' AND '), params);
+    return loadProducts(this.reads, where.join(' AND '), params);
   }
 
   /** Products ordered by (supplier code, product code), keyset pagination. */
@@ -922,7 +936,7 @@ export class PrismaCatalog {
       where.push(`(s.code COLLATE "C", p.code COLLATE "C") > ($${params.length - 1}, $${params.length})`);
     }
     const limit = Math.max(1, Math.min(filter.limit, 500));
-    const list = await loadProducts(this.prisma, where.length ? where.join(' AND ') : 'TRUE', params, `ORDER BY s.code COLLATE "C", p.code COLLATE "C" LIMIT ${limit + 1}`);
+    const list = await loadProducts(this.reads, where.length ? where.join(' AND ') : 'TRUE', params, `ORDER BY s.code COLLATE "C", p.code COLLATE "C" LIMIT ${limit + 1}`);
     const items = list.slice(0, limit);
     const last = items[items.length - 1];
     return { items, nextCursor: list.length > limit && last ? encodeCursor([last.supplierCode, last.code]) : null };

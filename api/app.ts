@@ -93,7 +93,7 @@ const CHANNEL_NOTIFICATIONS_PATH = /^\/channel-managers\/[^/]+\/notifications$/;
  * per search): what the catalog routes take, here and in the tests.
  */
 export function catalogStores(db: Pick<Database, 'prisma' | 'query'>, fxRates: SearchFx, search: AvailabilitySearchOptions, inventorySink?: InventoryChangeSink) {
-  const catalog = new PrismaCatalog(db.prisma);
+  const catalog = new PrismaCatalog(db.prisma, db);
   const inventory = new PrismaInventory(db.prisma, (sql, params) => db.query(sql, params), inventorySink);
   return { catalog, inventory, search: new AvailabilitySearch(catalog, inventory, fxRates, search) };
 }

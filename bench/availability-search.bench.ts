@@ -46,7 +46,7 @@ async function main() {
       // --- the catalog ------------------------------------------------------------------------
       let t = performance.now();
       const { suppliers, products } = generateCatalog({ seed: 20270101, startDate: TODAY });
-      const catalog = new PrismaCatalog(db.prisma);
+      const catalog = new PrismaCatalog(db.prisma, db);
       await catalog.upsertSuppliers(suppliers.map((s) => parseSupplier(s)));
       await catalog.upsertProducts(products.map((p) => parseProduct(p)));
       log(`catalog: ${suppliers.length} suppliers, ${products.length} products in ${((performance.now() - t) / 1000).toFixed(1)} s`);

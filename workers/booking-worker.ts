@@ -34,7 +34,7 @@ export function bookingWorkerPorts(
   db: Database,
   opts: { operatorTimeZone: string; logger: Logger; inventorySink?: InventoryChangeSink; notifier?: BookingNotifier; payments?: PaymentGateway },
 ): Required<Pick<WorkerPorts, 'bookings' | 'ledger' | 'lifecycle'>> {
-  const catalog = new PrismaCatalog(db.prisma);
+  const catalog = new PrismaCatalog(db.prisma, db);
   const inventory = new PrismaInventory(db.prisma, (sql, params) => db.query(sql, params), opts.inventorySink);
   const config = new PrismaFinanceConfig(db.prisma);
   const search = new AvailabilitySearch(catalog, inventory, new PrismaFxRates(db.prisma), {

@@ -161,6 +161,13 @@ export function catalogContract(open: () => Promise<Database>): void {
     expect(found.map(modelOf)).toEqual(expected.map(ordered));
     const byIds = await catalog.getProductsByIds([found[1]!.id, found[0]!.id]);
     expect(byIds.map((p) => p.code)).toEqual([found[1]!.code, found[0]!.code]);
+    // The same reads on the driver give exactly what Prisma gives: products, child rows, suppliers and their policies.
+    const onDriver = new PrismaCatalog(db.prisma, db);
+    expect(await onDriver.productsForSearch({ destination, types: ['HOTEL', 'TOUR'], activeOnly: true })).toEqual(found);
+    expect(await onDriver.getProductsByIds([found[1]!.id, found[0]!.id])).toEqual(byIds);
+    expect(await onDriver.getProduct(found[0]!.supplierCode, found[0]!.code)).toEqual(await catalog.getProduct(found[0]!.supplierCode, found[0]!.code));
+    expect(await onDriver.getSupplier(found[0]!.supplierCode)).toEqual(await catalog.getSupplier(found[0]!.supplierCode));
+    expect(await onDriver.getProduct(found[0]!.supplierCode, 'NO-SUCH-PRODUCT')).toBeNull();
     await catalog.setProductActive(found[0]!.supplierCode, found[0]!.code, false);
     expect((await catalog.productsForSearch({ destination, activeOnly: true })).map((p) => p.code)).not.toContain(found[0]!.code);
     expect((await catalog.productsForSearch({ destination, activeOnly: false })).map((p) => p.code)).toContain(found[0]!.code);

@@ -47,7 +47,8 @@ function countingPrisma(db: Database): Database {
   const prisma = db.prisma.$extends({
     query: {
       async $allOperations({ model, operation, args, query }) {
-        const key = `${model ?? ''}${model ? '.' : ''}${operation}`;
+        const sql = operation.startsWith('$') && Array.isArray(args) && typeof args[0] === 'string' ? ` ${args[0].replace(/\s+/g, ' ').trim().slice(0, 70)}` : '';
+        const key = `${model ?? ''}${model ? '.' : ''}${operation}${sql}`;
         prismaOperations.set(key, (prismaOperations.get(key) ?? 0) + 1);
         return query(args);
       },

@@ -96,7 +96,7 @@ export async function startLifecycleRig(opts: { maxCachedWorkflows?: number } = 
     days: 1500,
     policies: { cancellation: TEST_CANCELLATION_POLICY, amendment: TEST_AMENDMENT_POLICY },
   });
-  const catalog = new PrismaCatalog(db.prisma);
+  const catalog = new PrismaCatalog(db.prisma, db);
   const inventory = new PrismaInventory(db.prisma, (sql, params) => db.query(sql, params));
 
   const ledger = new PrismaLedger(db.prisma, db);
