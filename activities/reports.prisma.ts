@@ -17,17 +17,11 @@ export interface ReportWindow {
   currency?: string;
 }
 
-interface BookingRow {
-  reference: string;
-  status: string;
-  productCode: string;
-  bookedOn: string;
-  travelDate: string;
-  channel: string | null;
-  currency: string;
-  amount: string;
-  snapshot: unknown;
-}
+/** A booking fact as read, before its travellers are taken from the snapshot. */
+type BookingRow = Omit<BookingFact, 'pax'> & { snapshot: unknown };
+
+/** The parameters $1–$4 of every windowed query: from, to, the operator's zone, the currency filter (null: all). */
+const windowParams = (w: ReportWindow) => [w.from, w.to, w.timeZone, w.currency ?? null] as const;
 
 /**
  * Reads the facts the management reports aggregate (domain/reports): bookings, their snapshots,
@@ -48,10 +42,7 @@ export class PrismaReports {
         WHERE ${dateExpr} BETWEEN $1::date AND $2::date
           AND ($4::text IS NULL OR b.currency = $4::text)
         ORDER BY b.reference`,
-      window.from,
-      window.to,
-      window.timeZone,
-      window.currency ?? null,
+      ...windowParams(window),
     );
     return rows.map(({ snapshot, ...b }) => ({ ...b, pax: paxOf(snapshot) }));
   }
@@ -71,10 +62,7 @@ export class PrismaReports {
           AND b.status::text NOT IN (${NOT_SALES_SQL}, 'CANCELLED')
           AND ($4::text IS NULL OR b.currency = $4::text)
         ORDER BY b.reference`,
-      window.from,
-      window.to,
-      window.timeZone,
-      window.currency ?? null,
+      ...windowParams(window),
     );
     const reservations = await this.prisma.$queryRawUnsafe<Array<{ channel: string; currency: string; gross: string }>>(
       `SELECT 'ota:' || r.originating_channel AS channel, r.currency::text AS currency, r.total::text AS gross
@@ -83,10 +71,7 @@ export class PrismaReports {
           AND (r.created_at AT TIME ZONE $3)::date BETWEEN $1::date AND $2::date
           AND ($4::text IS NULL OR r.currency = $4::text)
         ORDER BY r.channel_manager_code, r.reservation_id`,
-      window.from,
-      window.to,
-      window.timeZone,
-      window.currency ?? null,
+      ...windowParams(window),
     );
     return [
       ...bookings.map((b) => ({ channel: b.channel ?? 'unknown', currency: b.currency, gross: b.gross, commission: b.commission })),

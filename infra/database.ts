@@ -7,8 +7,12 @@ import { pgliteAdapterFactory } from './pglite-adapter';
 
 export type DatabaseKind = 'postgresql' | 'pglite';
 
-/** Parameterised SQL straight on the driver: rows come back as the driver gives them (numerics and int8 as strings). */
 export interface SqlClient {
+  /**
+   * One parameterised statement straight on the driver (outside `transaction`, in its own
+   * implicit transaction). Rows come back as the driver gives them: numerics and int8 as strings,
+   * timestamps as Date, dates parsed in the host zone (select them with to_char).
+   */
   query<T>(sql: string, params: unknown[]): Promise<T[]>;
 }
 
@@ -34,12 +38,6 @@ export interface Database extends SqlDriver {
    * operations and tests of database-level guarantees; application code goes through Prisma.
    */
   execScript(sql: string): Promise<void>;
-  /**
-   * One parameterised statement straight on the driver, in its own implicit transaction: for hot
-   * paths where Prisma's per-query overhead matters (the ledger's single-statement post). Rows
-   * come back as the driver gives them (numerics as strings, timestamps as Date).
-   */
-  query<T>(sql: string, params: unknown[]): Promise<T[]>;
   close(): Promise<void>;
 }
 
