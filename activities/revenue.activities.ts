@@ -54,6 +54,11 @@ export function createRevenueActivities(ports: { revenue: PrismaDeferredRevenue 
       return classified(async () => (await revenue.deferComponent(input)).item);
     },
 
+    /** A booking's components at once: all deferred, or (one refused) none. */
+    async deferRevenueComponents(inputs: DeferComponentInput[]): Promise<DeferredItemView[]> {
+      return classified(async () => (await revenue.deferComponents(inputs)).map((r) => r.item));
+    },
+
     /** One batch of the daily run; loop while `nextAfterId` is not null. */
     async recogniseRevenueBatch(input: { date: string; batchSize?: number; afterId?: string | null }): Promise<RecognitionBatchResult> {
       return classified(() => revenue.recogniseThrough(input.date, { batchSize: input.batchSize, afterId: input.afterId }));

@@ -1,4 +1,4 @@
-import { Prisma, type PrismaClient } from '../generated/prisma/client';
+import { type Prisma, type PrismaClient } from '../generated/prisma/client';
 import { RateMissingError } from '../domain/fx/rates';
 import { PRODUCT_TYPES, SALES_CHANNELS } from '../domain/ledger/chart';
 import type { LineTranslation, TranslationRule } from '../domain/ledger/entry';
@@ -221,16 +221,64 @@ export class PrismaDeferredRevenue {
    * same ids with other terms are refused as a conflict.
    */
   async deferComponent(input: DeferComponentInput): Promise<{ item: DeferredItemView; created: boolean }> {
-    const { problems, accounts } = await this.checkComponent(input);
-    if (problems.length || !accounts) throw new RevenueError('invalid-component', 'The component cannot be deferred', problems);
+    return (await this.deferComponents([input]))[0]!;
+  }
 
-    const existing = await this.find(input.bookingRef, input.componentId);
-    if (existing) return { item: this.sameOrConflict(existing, input), created: false };
-    const { policy, noShowPolicy } = await this.policies();
-    const rate = await this.historicalRate(input.amount.currency, input.bookingDate ?? calendarDateIn(Date.now(), this.operatorTimeZone));
-    try {
-      const row = await this.prisma.deferredRevenueItem.create({
-        data: {
+  /**
+   * Defers several components (a booking's) at once, each as {@link deferComponent} would, with
+   * the settings, account map, accounts, stored items and rates read once for all of them and the
+   * new items written in one statement. Every component is checked before anything is written: one
+   * invalid or conflicting component refuses the whole call and writes nothing.
+   */
+  async deferComponents(inputs: DeferComponentInput[]): Promise<Array<{ item: DeferredItemView; created: boolean }>> {
+    if (inputs.length === 0) return [];
+    const [mapRows, settings, ruleRow] = await Promise.all([
+      this.prisma.productAccountMap.findMany(),
+      this.prisma.financeSettings.findUnique({ where: { id: 1 }, select: { recognitionPolicy: true, noShowPolicy: true, baseCurrency: true, rateSource: true } }),
+      this.prisma.fxTranslationRule.findUnique({ where: { transactionType: BOOKING_TRANSACTION_TYPE } }),
+    ]);
+    const mapped = new Map(mapRows.map((m) => [m.productType, m]));
+    const productTypes = [...new Set<string>([...PRODUCT_TYPES, ...mapped.keys()])];
+    const checked = inputs.map((input) => {
+      const problems = componentProblems(input, productTypes);
+      const m = problems.length ? undefined : mapped.get(input.productType);
+      const accounts = problems.length
+        ? null
+        : m
+          ? { deferred: m.deferredAccount, revenue: `${m.revenuePrefix}:${input.channel}` }
+          : { deferred: `liability:deferred-revenue:${input.productType}`, revenue: `revenue:${input.productType}:${input.channel}` };
+      return { input, problems, accounts };
+    });
+    const codes = [...new Set(checked.flatMap((c) => (c.accounts ? [c.accounts.deferred, c.accounts.revenue] : [])))];
+    const found = new Set(codes.length ? (await this.prisma.ledgerAccount.findMany({ where: { code: { in: codes }, isActive: true }, select: { code: true } })).map((a) => a.code) : []);
+    for (const c of checked) {
+      if (!c.accounts) continue;
+      for (const code of [c.accounts.deferred, c.accounts.revenue]) {
+        if (!found.has(code)) c.problems.push({ path: code === c.accounts.deferred ? 'productType' : 'channel', message: `the ledger has no active account "${code}" to recognise this component through` });
+      }
+    }
+    const invalid = checked.find((c) => c.problems.length);
+    if (invalid) throw new RevenueError('invalid-component', inputs.length === 1 ? 'The component cannot be deferred' : `Component ${String(invalid.input.componentId)} cannot be deferred`, invalid.problems);
+
+    const stored = await this.findAll(inputs);
+    const results = new Map<string, { item: DeferredItemView; created: boolean }>();
+    for (const input of inputs) {
+      const row = stored.get(itemKey(input.bookingRef, input.componentId));
+      if (row) results.set(itemKey(input.bookingRef, input.componentId), { item: this.sameOrConflict(row, input), created: false });
+    }
+    const missing = checked.filter((c) => !results.has(itemKey(c.input.bookingRef, c.input.componentId)));
+    if (missing.length) {
+      const policy = RECOGNITION_POLICIES.find((p) => p === settings?.recognitionPolicy) ?? DEFAULT_RECOGNITION_POLICY;
+      const noShowPolicy = NO_SHOW_POLICIES.find((p) => p === settings?.noShowPolicy) ?? DEFAULT_NO_SHOW_POLICY;
+      const rule: TranslationRule = ruleRow?.rule ?? DEFAULT_TRANSLATION_RULE;
+      const rates = new Map<string, HistoricalRate | null>();
+      const data: Prisma.DeferredRevenueItemCreateManyInput[] = [];
+      for (const { input, accounts } of missing) {
+        const bookingDate = input.bookingDate ?? calendarDateIn(Date.now(), this.operatorTimeZone);
+        const rateKey = `${input.amount.currency} ${bookingDate}`;
+        if (!rates.has(rateKey)) rates.set(rateKey, await this.historicalRate(input.amount.currency, bookingDate, settings, rule));
+        const rate = rates.get(rateKey);
+        data.push({
           bookingRef: input.bookingRef,
           componentId: input.componentId,
           productType: input.productType,
@@ -241,20 +289,26 @@ export class PrismaDeferredRevenue {
           serviceEnd: utcDate(input.serviceEnd),
           policy,
           noShowPolicy,
-          deferredAccount: accounts.deferred,
-          revenueAccount: accounts.revenue,
+          deferredAccount: accounts!.deferred,
+          revenueAccount: accounts!.revenue,
           ...(rate ? { baseCurrency: rate.baseCurrency, baseRate: rate.rate, rateSource: rate.source, rateDate: utcDate(rate.rateDate) } : {}),
-        },
-      });
-      return { item: toView(row), created: true };
-    } catch (err) {
-      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
-        // Two deferrals of the same component raced: the first one stands.
-        const winner = await this.find(input.bookingRef, input.componentId);
-        if (winner) return { item: this.sameOrConflict(winner, input), created: false };
+        });
       }
-      throw err;
+      // Two deferrals of the same component may race: the first one stands (skipDuplicates), and
+      // the loser reads the winner's row below.
+      const created = await this.prisma.deferredRevenueItem.createManyAndReturn({ data, skipDuplicates: true });
+      for (const row of created) results.set(itemKey(row.bookingRef, row.componentId), { item: toView(row), created: true });
+      const raced = missing.filter((c) => !results.has(itemKey(c.input.bookingRef, c.input.componentId))).map((c) => c.input);
+      if (raced.length) {
+        const winners = await this.findAll(raced);
+        for (const input of raced) {
+          const row = winners.get(itemKey(input.bookingRef, input.componentId));
+          if (!row) throw new RevenueError('component-not-found', `No deferred component ${input.componentId} on booking ${input.bookingRef}`);
+          results.set(itemKey(input.bookingRef, input.componentId), { item: this.sameOrConflict(row, input), created: false });
+        }
+      }
     }
+    return inputs.map((input) => results.get(itemKey(input.bookingRef, input.componentId))!);
   }
 
   async get(bookingRef: string, componentId: string): Promise<DeferredItemView> {
@@ -503,11 +557,13 @@ export class PrismaDeferredRevenue {
    * rule for "booking", PAYMENT_DATE by default, on the booking date, from the settings' source).
    * A missing rate refuses the deferral, naming the pair and the date.
    */
-  private async historicalRate(currency: string, bookingDate: string): Promise<HistoricalRate | null> {
-    const settings = await this.prisma.financeSettings.findUnique({ where: { id: 1 }, select: { baseCurrency: true, rateSource: true } });
+  private async historicalRate(
+    currency: string,
+    bookingDate: string,
+    settings: { baseCurrency: string; rateSource: string } | null,
+    rule: TranslationRule,
+  ): Promise<HistoricalRate | null> {
     if (!settings || settings.baseCurrency === currency) return null;
-    const ruleRow = await this.prisma.fxTranslationRule.findUnique({ where: { transactionType: BOOKING_TRANSACTION_TYPE } });
-    const rule: TranslationRule = ruleRow?.rule ?? DEFAULT_TRANSLATION_RULE;
     // The sale is posted on the booking date, so under every rule the rate date is the booking date.
     const date = rateDateFor(rule, bookingDate, bookingDate);
     try {
@@ -532,35 +588,6 @@ export class PrismaDeferredRevenue {
     };
   }
 
-  private async checkComponent(input: DeferComponentInput): Promise<{ problems: Array<{ path: string; message: string }>; accounts: { deferred: string; revenue: string } | null }> {
-    const problems: Array<{ path: string; message: string }> = [];
-    const str = (v: unknown) => (typeof v === 'string' ? v : '');
-    if (!REF.test(str(input.bookingRef)) || str(input.bookingRef).length > 32) problems.push({ path: 'bookingRef', message: 'must be 1-32 letters, digits and . _ : - (starting with a letter or digit)' });
-    if (!REF.test(str(input.componentId)) || str(input.componentId).length > 64) problems.push({ path: 'componentId', message: 'must be 1-64 letters, digits and . _ : - (starting with a letter or digit)' });
-    const mappedTypes = (await this.prisma.productAccountMap.findMany({ select: { productType: true } })).map((m) => m.productType);
-    const productTypes = [...new Set<string>([...PRODUCT_TYPES, ...mappedTypes])];
-    if (!productTypes.includes(str(input.productType))) problems.push({ path: 'productType', message: `"${input.productType}" is not a product type (one of ${productTypes.join(', ')})` });
-    if (!(SALES_CHANNELS as readonly string[]).includes(str(input.channel))) problems.push({ path: 'channel', message: `"${input.channel}" is not a sales channel (one of ${SALES_CHANNELS.join(', ')})` });
-    const amount = input.amount ?? { amount: '', currency: '' };
-    const moneyProblems = checkAmount(str(amount.amount), str(amount.currency));
-    for (const p of moneyProblems) problems.push({ path: 'amount/amount', message: p.message });
-    const terms = checkTerms({ amount, serviceStart: str(input.serviceStart), serviceEnd: str(input.serviceEnd), policy: DEFAULT_RECOGNITION_POLICY });
-    for (const message of terms) {
-      const path = message.startsWith('serviceStart') ? 'serviceStart' : message.startsWith('serviceEnd') ? 'serviceEnd' : message.includes('ISO 4217') ? 'amount/currency' : 'amount/amount';
-      if (path === 'amount/amount' && moneyProblems.length) continue; // already said, in checkAmount's words
-      problems.push({ path, message });
-    }
-    if (input.bookingDate !== undefined && !isIsoDate(str(input.bookingDate))) problems.push({ path: 'bookingDate', message: 'must be a calendar date written YYYY-MM-DD' });
-    if (problems.length) return { problems, accounts: null };
-    const accounts = await this.accountsFor(input.productType, input.channel);
-    const { deferred, revenue } = accounts;
-    const found = new Set((await this.prisma.ledgerAccount.findMany({ where: { code: { in: [deferred, revenue] }, isActive: true }, select: { code: true } })).map((a) => a.code));
-    for (const code of [deferred, revenue]) {
-      if (!found.has(code)) problems.push({ path: code === deferred ? 'productType' : 'channel', message: `the ledger has no active account "${code}" to recognise this component through` });
-    }
-    return { problems, accounts };
-  }
-
   private sameOrConflict(row: ItemRow, input: DeferComponentInput): DeferredItemView {
     const view = toView(row);
     const differences = [
@@ -576,6 +603,12 @@ export class PrismaDeferredRevenue {
     return view;
   }
 
+  /** The stored items of these components, by {@link itemKey}. */
+  private async findAll(inputs: Array<{ bookingRef: string; componentId: string }>): Promise<Map<string, ItemRow>> {
+    const rows = await this.prisma.deferredRevenueItem.findMany({ where: { OR: inputs.map(({ bookingRef, componentId }) => ({ bookingRef, componentId })) } });
+    return new Map(rows.map((r) => [itemKey(r.bookingRef, r.componentId), r]));
+  }
+
   private find(bookingRef: string, componentId: string) {
     return this.prisma.deferredRevenueItem.findUnique({ where: { bookingRef_componentId: { bookingRef, componentId } } });
   }
@@ -585,6 +618,31 @@ export class PrismaDeferredRevenue {
     if (!row) throw new RevenueError('component-not-found', `No deferred component ${componentId} on booking ${bookingRef}`);
     return row;
   }
+}
+
+function itemKey(bookingRef: string, componentId: string): string {
+  return `${bookingRef}\u0000${componentId}`;
+}
+
+/** What is wrong with a component's own fields (`productTypes`: the chart's and the mapped ones); the accounts are checked apart. */
+function componentProblems(input: DeferComponentInput, productTypes: string[]): Array<{ path: string; message: string }> {
+  const problems: Array<{ path: string; message: string }> = [];
+  const str = (v: unknown) => (typeof v === 'string' ? v : '');
+  if (!REF.test(str(input.bookingRef)) || str(input.bookingRef).length > 32) problems.push({ path: 'bookingRef', message: 'must be 1-32 letters, digits and . _ : - (starting with a letter or digit)' });
+  if (!REF.test(str(input.componentId)) || str(input.componentId).length > 64) problems.push({ path: 'componentId', message: 'must be 1-64 letters, digits and . _ : - (starting with a letter or digit)' });
+  if (!productTypes.includes(str(input.productType))) problems.push({ path: 'productType', message: `"${input.productType}" is not a product type (one of ${productTypes.join(', ')})` });
+  if (!(SALES_CHANNELS as readonly string[]).includes(str(input.channel))) problems.push({ path: 'channel', message: `"${input.channel}" is not a sales channel (one of ${SALES_CHANNELS.join(', ')})` });
+  const amount = input.amount ?? { amount: '', currency: '' };
+  const moneyProblems = checkAmount(str(amount.amount), str(amount.currency));
+  for (const p of moneyProblems) problems.push({ path: 'amount/amount', message: p.message });
+  const terms = checkTerms({ amount, serviceStart: str(input.serviceStart), serviceEnd: str(input.serviceEnd), policy: DEFAULT_RECOGNITION_POLICY });
+  for (const message of terms) {
+    const path = message.startsWith('serviceStart') ? 'serviceStart' : message.startsWith('serviceEnd') ? 'serviceEnd' : message.includes('ISO 4217') ? 'amount/currency' : 'amount/amount';
+    if (path === 'amount/amount' && moneyProblems.length) continue; // already said, in checkAmount's words
+    problems.push({ path, message });
+  }
+  if (input.bookingDate !== undefined && !isIsoDate(str(input.bookingDate))) problems.push({ path: 'bookingDate', message: 'must be a calendar date written YYYY-MM-DD' });
+  return problems;
 }
 
 function hasCode(err: unknown, code: string): boolean {

@@ -78,6 +78,35 @@ export function deferredRevenueContract(open: () => Promise<Database>): void {
     });
   });
 
+  it("defers a booking's components at once: new ones created, stored ones returned, one bad component writes nothing", async () => {
+    // Served in 2090: no recognition run of the other tests reaches them.
+    const hotel = component({ componentId: 'hotel', productType: 'hotels', amount: { amount: '300.00', currency: 'GBP' }, serviceStart: '2090-03-01', serviceEnd: '2090-03-03' });
+    const ref = hotel.bookingRef;
+    const transfer = { ...hotel, componentId: 'transfer', productType: 'transfers', amount: { amount: '40.00', currency: 'GBP' }, serviceEnd: hotel.serviceStart };
+    const storedHotel = await revenue.deferComponent(hotel);
+    const both = await revenue.deferComponents([hotel, transfer]);
+    expect(both.map((r) => [r.item.componentId, r.created, r.item.amount.amount])).toEqual([
+      ['hotel', false, '300.00'],
+      ['transfer', true, '40.00'],
+    ]);
+    expect(both[0]!.item).toEqual(storedHotel.item);
+    expect(both[1]!.item).toMatchObject({ bookingRef: ref, productType: 'transfers', deferredAccount: 'liability:deferred-revenue:transfers', status: 'OPEN' });
+    expect(await revenue.deferComponents([transfer, hotel])).toEqual([
+      { item: both[1]!.item, created: false },
+      { item: both[0]!.item, created: false },
+    ]);
+
+    const tour = { ...hotel, componentId: 'tour', productType: 'tours' };
+    const err = await revenue.deferComponents([tour, { ...hotel, componentId: 'bad', channel: 'pigeon' }]).catch((e: unknown) => e);
+    expect(err).toMatchObject({ kind: 'invalid-component', message: expect.stringContaining('Component bad cannot be deferred'), problems: [{ path: 'channel', message: expect.stringContaining('"pigeon" is not a sales channel') }] });
+    const conflict = await revenue.deferComponents([tour, { ...transfer, amount: { amount: '41.00', currency: 'GBP' } }]).catch((e: unknown) => e);
+    expect(conflict).toMatchObject({ kind: 'component-conflict' });
+    expect((await db.prisma.deferredRevenueItem.findMany({ where: { bookingRef: ref } })).map((r) => r.componentId).sort()).toEqual(['hotel', 'transfer']);
+    expect(await revenue.deferComponents([])).toEqual([]);
+    // Out of the way of the balance reports below.
+    await db.prisma.deferredRevenueItem.deleteMany({ where: { bookingRef: ref } });
+  });
+
   it('names every problem with a component', async () => {
     const err = await revenue
       .deferComponent(component({ productType: 'spaceflights', channel: 'pigeon', serviceStart: '2027-03-10', serviceEnd: '2027-03-01', amount: { amount: '0', currency: 'GBP' } }))
