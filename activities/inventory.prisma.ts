@@ -790,6 +790,7 @@ export class PrismaInventory {
    * `hold-cancelled`.
    */
   async confirmHold(reference: string, now: Date): Promise<HoldView> {
+    if (this.driver) return this.confirmOnDriver(this.driver, reference, now);
     return this.retrying(() =>
       this.prisma.$transaction(async (tx) => {
         const hold = await this.lockHold(tx, reference);
@@ -812,6 +813,46 @@ export class PrismaInventory {
         return toHold(await tx.inventoryHold.update({ where: { id: hold.id }, data: { status: 'SOLD', expiresAt: null, updatedAt: now } }));
       }, TX_OPTIONS),
     );
+  }
+
+  /**
+   * {@link confirmHold} as ONE statement (a booking's hot path): `h` locks the hold while it is
+   * HELD and unexpired, `nights` locks its inventory rows in date order (as a take does), and both
+   * updates run only when every night is there (`ok`), so the counters and the hold change together
+   * or not at all. When nothing was locked, the hold as it stands says why (sold already: answered
+   * as is; cancelled, expired or unknown: refused).
+   */
+  private async confirmOnDriver(driver: NonNullable<PrismaInventory['driver']>, reference: string, now: Date): Promise<HoldView> {
+    const [r] = await this.retrying(() =>
+      driver<{ locked: number; nights: number; sold: DriverHoldRow | null }>(
+        `WITH h AS (
+           SELECT id, product_id, category, stay_from, stay_to, quantity FROM inventory_holds
+            WHERE reference = $1 AND status = 'HELD' AND (expires_at IS NULL OR expires_at > $2)
+              FOR UPDATE),
+         nights AS (
+           SELECT i.stay_date FROM inventory i JOIN h ON i.product_id = h.product_id AND i.category = h.category
+            WHERE i.stay_date >= h.stay_from AND i.stay_date < h.stay_to
+            ORDER BY i.stay_date FOR UPDATE OF i),
+         ok AS (SELECT h.* FROM h WHERE (SELECT count(*) FROM nights) = h.stay_to - h.stay_from),
+         moved AS (
+           UPDATE inventory i SET held = i.held - ok.quantity, sold = i.sold + ok.quantity, version = i.version + 1, updated_at = now()
+             FROM ok WHERE i.product_id = ok.product_id AND i.category = ok.category AND i.stay_date >= ok.stay_from AND i.stay_date < ok.stay_to
+           RETURNING i.stay_date),
+         sold AS (
+           UPDATE inventory_holds s SET status = 'SOLD', expires_at = NULL, updated_at = $2 FROM ok WHERE s.id = ok.id
+           RETURNING s.id::text AS id, s.reference, s.product_id::text AS product_id, s.category, to_char(s.stay_from, 'YYYY-MM-DD') AS stay_from,
+                     to_char(s.stay_to, 'YYYY-MM-DD') AS stay_to, s.quantity, s.status, s.channel, s.expires_at, s.created_at, s.updated_at)
+         SELECT (SELECT count(*) FROM h)::int AS locked, (SELECT count(*) FROM moved)::int AS nights, (SELECT to_jsonb(sold) FROM sold) AS sold`,
+        [reference, now],
+      ),
+    );
+    if (r?.sold) return toHold(holdRowOf(r.sold));
+    if (r && r.locked > 0) throw new Error(`Inventory of hold ${reference} is missing nights: the inventory rows were changed by hand`);
+    const hold = await this.holdWhere('reference', reference);
+    if (!hold) throw new InventoryError('hold-not-found', `No hold ${reference}`);
+    if (hold.status === 'SOLD') return toHold(hold);
+    if (hold.status === 'CANCELLED') throw new InventoryError('hold-cancelled', `Hold ${reference} was cancelled`);
+    throw new InventoryError('hold-expired', `Hold ${reference} expired at ${(hold.expiresAt ?? now).toISOString()}; hold again`);
   }
 
   /**

@@ -155,36 +155,40 @@ export function inventoryContract(open: () => Promise<Database>, openConcurrent?
     expect(await fast.getHold('no-such-hold')).toBeNull();
   });
 
-  it('moves the counters through hold, confirm, cancel and expiry', async () => {
+  it.each([
+    ['Prisma', false],
+    ['the driver', true],
+  ])('moves the counters through hold, confirm, cancel and expiry (through %s)', async (_path, onDriver) => {
+    const inv = onDriver ? fast : inventory;
     const p = await makeProduct();
-    await inventory.createContract(contractOf(p));
-    const held = await inventory.hold(holdOf(p, { reference: ref('stay'), nights: 3, quantity: 2 }));
+    await inv.createContract(contractOf(p));
+    const held = await inv.hold(holdOf(p, { reference: ref('stay'), nights: 3, quantity: 2 }));
     expect(held).toMatchObject({ status: 'HELD', from: '2027-06-01', toExclusive: '2027-06-04', nights: 3, quantity: 2, expiresAt: NOW.getTime() + 900_000 });
     expect(await counters(p)).toEqual(['2027-06-01 a5 h2 s0 r0', '2027-06-02 a5 h2 s0 r0', '2027-06-03 a5 h2 s0 r0', '2027-06-04 a5 h0 s0 r0', '2027-06-05 a5 h0 s0 r0']);
 
-    await expect(inventory.confirmHold(held.reference, new Date(NOW.getTime() + 60_000))).resolves.toMatchObject({ status: 'SOLD', expiresAt: null });
-    await expect(inventory.confirmHold(held.reference, new Date(NOW.getTime() + 60_000))).resolves.toMatchObject({ status: 'SOLD' });
+    await expect(inv.confirmHold(held.reference, new Date(NOW.getTime() + 60_000))).resolves.toMatchObject({ status: 'SOLD', expiresAt: null });
+    await expect(inv.confirmHold(held.reference, new Date(NOW.getTime() + 60_000))).resolves.toMatchObject({ status: 'SOLD' });
     expect(await counters(p, '2027-06-01', '2027-06-01')).toEqual(['2027-06-01 a5 h0 s2 r0']);
 
-    const sale = await inventory.sell({ ...holdOf(p, { from: '2027-06-03', nights: 2 }) });
+    const sale = await inv.sell({ ...holdOf(p, { from: '2027-06-03', nights: 2 }) });
     expect(sale).toMatchObject({ status: 'SOLD', expiresAt: null });
-    const late = await inventory.hold(holdOf(p, { from: '2027-06-05', ttlSeconds: 60 }));
-    const lapsing = await inventory.hold(holdOf(p, { from: '2027-06-05', ttlSeconds: 600 }));
+    const late = await inv.hold(holdOf(p, { from: '2027-06-05', ttlSeconds: 60 }));
+    const lapsing = await inv.hold(holdOf(p, { from: '2027-06-05', ttlSeconds: 600 }));
     expect(await counters(p)).toEqual(['2027-06-01 a5 h0 s2 r0', '2027-06-02 a5 h0 s2 r0', '2027-06-03 a5 h0 s3 r0', '2027-06-04 a5 h0 s1 r0', '2027-06-05 a5 h2 s0 r0']);
 
     // Confirming after expiry is refused even before the sweep; the sweep returns each hold once.
-    await expect(inventory.confirmHold(late.reference, new Date(NOW.getTime() + 61_000))).rejects.toMatchObject({ kind: 'hold-expired' });
-    const sweeps = await Promise.all([inventory.expireHolds(new Date(NOW.getTime() + 61_000)), inventory.expireHolds(new Date(NOW.getTime() + 61_000))]);
+    await expect(inv.confirmHold(late.reference, new Date(NOW.getTime() + 61_000))).rejects.toMatchObject({ kind: 'hold-expired' });
+    const sweeps = await Promise.all([inv.expireHolds(new Date(NOW.getTime() + 61_000)), inv.expireHolds(new Date(NOW.getTime() + 61_000))]);
     expect(sweeps.filter((c) => c >= 1)).toHaveLength(1);
-    expect(await inventory.getHold(late.reference)).toMatchObject({ status: 'EXPIRED' });
-    expect(await inventory.getHold(lapsing.reference)).toMatchObject({ status: 'HELD' });
+    expect(await inv.getHold(late.reference)).toMatchObject({ status: 'EXPIRED' });
+    expect(await inv.getHold(lapsing.reference)).toMatchObject({ status: 'HELD' });
     expect(await counters(p, '2027-06-05', '2027-06-05')).toEqual(['2027-06-05 a5 h1 s0 r0']);
 
-    await expect(inventory.cancelHold(held.reference, NOW)).resolves.toMatchObject({ status: 'CANCELLED' });
-    await expect(inventory.cancelHold(held.reference, NOW)).resolves.toMatchObject({ status: 'CANCELLED' });
-    await expect(inventory.cancelHold(lapsing.reference, NOW)).resolves.toMatchObject({ status: 'CANCELLED' });
-    await expect(inventory.confirmHold(lapsing.reference, NOW)).rejects.toMatchObject({ kind: 'hold-cancelled' });
-    await expect(inventory.confirmHold(ref('none'), NOW)).rejects.toMatchObject({ kind: 'hold-not-found' });
+    await expect(inv.cancelHold(held.reference, NOW)).resolves.toMatchObject({ status: 'CANCELLED' });
+    await expect(inv.cancelHold(held.reference, NOW)).resolves.toMatchObject({ status: 'CANCELLED' });
+    await expect(inv.cancelHold(lapsing.reference, NOW)).resolves.toMatchObject({ status: 'CANCELLED' });
+    await expect(inv.confirmHold(lapsing.reference, NOW)).rejects.toMatchObject({ kind: 'hold-cancelled' });
+    await expect(inv.confirmHold(ref('none'), NOW)).rejects.toMatchObject({ kind: 'hold-not-found' });
     expect(await counters(p)).toEqual(['2027-06-01 a5 h0 s0 r0', '2027-06-02 a5 h0 s0 r0', '2027-06-03 a5 h0 s1 r0', '2027-06-04 a5 h0 s1 r0', '2027-06-05 a5 h0 s0 r0']);
   });
 
