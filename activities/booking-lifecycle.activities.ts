@@ -160,13 +160,13 @@ function flightDescription(offer: Offer): string {
  */
 export function createBookingLifecycleActivities(ports: BookingLifecycleActivityPorts): BookingLifecycleActivities {
   const { prisma, catalog, inventory, search, notifier, payments } = ports;
-  const serviceOrders = new PrismaServiceOrders(prisma);
+  const serviceOrders = new PrismaServiceOrders(prisma, ports.sql);
   const projection = new PrismaBookingProjection(prisma, undefined, ports.sql);
   const fxRates = new PrismaFxRates(prisma);
   const financeConfig = new PrismaFinanceConfig(prisma);
 
   async function supplierPolicies(supplierCode: string, componentId: string): Promise<{ cancellationPolicy: Policy; amendmentPolicy: Policy }> {
-    const supplier = await catalog.getSupplier(supplierCode);
+    const supplier = await catalog.getSupplierTerms(supplierCode);
     if (!supplier || !supplier.active) throw unavailable(`Component ${componentId}: supplier ${supplierCode} is ${supplier ? 'inactive' : 'unknown'}`);
     return { cancellationPolicy: supplier.cancellationPolicy, amendmentPolicy: supplier.amendmentPolicy };
   }
@@ -284,10 +284,11 @@ export function createBookingLifecycleActivities(ports: BookingLifecycleActivity
     async priceBookingComponents(input: PriceComponentsInput): Promise<PricedComponent[]> {
       const problems = checkPriceInput(input);
       if (problems.length) throw invalid(`Booking ${input.reference} cannot be priced: ${listProblems(problems)}`, problems);
-      const priced: PricedComponent[] = [];
-      for (const [i, c] of input.components.entries()) {
-        priced.push(c.kind === 'FLIGHT' ? await priceFlight(input, c, `components[${i}]`) : await priceCatalog(input, c, `components[${i}]`));
-      }
+      // The components are priced side by side (reads only); a refusal is the first failing component's, in order.
+      const settled = await Promise.allSettled(input.components.map((c, i) => (c.kind === 'FLIGHT' ? priceFlight(input, c, `components[${i}]`) : priceCatalog(input, c, `components[${i}]`))));
+      const refused = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (refused) throw refused.reason;
+      const priced = settled.map((r) => (r as PromiseFulfilledResult<PricedComponent>).value);
       log.info('Booking components priced', { reference: input.reference, components: priced.map((p) => ({ id: p.id, sell: p.sell, cost: p.cost })) });
       return priced;
     },
@@ -435,7 +436,7 @@ export function createBookingLifecycleActivities(ports: BookingLifecycleActivity
      * the booking instead of one finance activity per component). Idempotent per component.
      */
     async deferBookingRevenue(items: DeferComponentInput[]): Promise<{ deferred: number }> {
-      for (const item of items) await revenueActivities.deferRevenueComponent(item);
+      await revenueActivities.deferRevenueComponents(items);
       return { deferred: items.length };
     },
 

@@ -632,9 +632,15 @@ export class PrismaCatalog {
   }
 
   async getSupplier(code: string): Promise<SupplierView | null> {
-    const [s] = await this.readSuppliers(this.reads, `code = $1`, [code]);
+    const s = await this.getSupplierTerms(code);
     if (!s) return null;
     return { ...s, commissionSchedules: await this.commissions.listSchedules({ supplier: code }) };
+  }
+
+  /** The supplier without its commission schedules (pricing needs only its status and policies): one read on the driver. */
+  async getSupplierTerms(code: string): Promise<Omit<SupplierView, 'commissionSchedules'> | null> {
+    const [s] = await this.readSuppliers(this.reads, `code = $1`, [code]);
+    return s ?? null;
   }
 
   /** Suppliers ordered by code, `limit` per page (keyset pagination: the cursor is the last code). */

@@ -123,7 +123,8 @@ function wrap(
     prisma,
     async ping() {
       try {
-        await prisma.$queryRawUnsafe('SELECT 1');
+        // On the driver: the same database as Prisma's, without Prisma's per-query work.
+        await query('SELECT 1', []);
       } catch (err) {
         throw new DatabaseUnavailableError(err);
       }
