@@ -195,6 +195,12 @@ export class PrismaAtolStore {
     return asOf ? rulesInForce(rows, asOf) : rows;
   }
 
+  /** One rule version by id; null when there is none. */
+  async getRule(id: string): Promise<AtolRuleView | null> {
+    const row = await this.prisma.atolRule.findUnique({ where: { id } });
+    return row ? toRule(row) : null;
+  }
+
   /**
    * Adds a rule version. The unique index on (name, effectiveFrom) decides, also between
    * concurrent callers: the same version again (same content) is a harmless repeat; other content

@@ -112,6 +112,10 @@ function toRecord(row: RecordRow): CommissionRecordView {
   };
 }
 
+function toSubAgent(r: { code: string; name: string; rate: Prisma.Decimal; isActive: boolean }): SubAgentView {
+  return { code: r.code, name: r.name, rate: r.rate.toFixed(), isActive: r.isActive };
+}
+
 /** What a schedule says, independent of how its numbers were written and of tier order. */
 function scheduleContent(s: CommissionScheduleSpec): string {
   const n = (v: string | null) => (v === null ? null : new Dec(v).toFixed());
@@ -180,16 +184,21 @@ export class PrismaCommissions {
     return rows.map(toSchedule);
   }
 
+  /** One schedule with its tiers; null when there is none. */
+  async getSchedule(id: string): Promise<StoredSchedule | null> {
+    const row = await this.prisma.commissionSchedule.findUnique({ where: { id }, include: { tiers: true } });
+    return row ? toSchedule(row) : null;
+  }
+
   /** Stores a sub-agent; the same again is a no-op (`created` false), other content is a conflict. */
   async createSubAgent(agent: { code: string; name: string; rate: string }): Promise<{ subAgent: SubAgentView; created: boolean }> {
     const problems = validateSubAgent(agent);
     if (problems.length) throw new CommissionError('invalid-sub-agent', 'The sub-agent cannot be stored', problems);
-    const view = (r: { code: string; name: string; rate: Prisma.Decimal; isActive: boolean }): SubAgentView => ({ code: r.code, name: r.name, rate: r.rate.toFixed(), isActive: r.isActive });
     const same = (r: { name: string; rate: Prisma.Decimal }) => r.name === agent.name.trim() && r.rate.equals(agent.rate);
     const existing = await this.prisma.subAgent.findUnique({ where: { code: agent.code } });
     if (!existing) {
       try {
-        return { subAgent: view(await this.prisma.subAgent.create({ data: { code: agent.code, name: agent.name.trim(), rate: agent.rate } })), created: true };
+        return { subAgent: toSubAgent(await this.prisma.subAgent.create({ data: { code: agent.code, name: agent.name.trim(), rate: agent.rate } })), created: true };
       } catch (err) {
         if (!(err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002')) throw err;
       }
@@ -198,12 +207,24 @@ export class PrismaCommissions {
     if (!same(stored)) {
       throw new CommissionError('sub-agent-conflict', `Sub-agent ${agent.code} already exists as "${stored.name}" at ${stored.rate.toFixed()}%; it is not overwritten`);
     }
-    return { subAgent: view(stored), created: false };
+    return { subAgent: toSubAgent(stored), created: false };
   }
 
   async listSubAgents(): Promise<SubAgentView[]> {
     const rows = await this.prisma.subAgent.findMany({ orderBy: { code: 'asc' } });
-    return rows.map((r) => ({ code: r.code, name: r.name, rate: r.rate.toFixed(), isActive: r.isActive }));
+    return rows.map(toSubAgent);
+  }
+
+  /** One sub-agent; null when there is none. */
+  async getSubAgent(code: string): Promise<SubAgentView | null> {
+    const row = await this.prisma.subAgent.findUnique({ where: { code } });
+    return row ? toSubAgent(row) : null;
+  }
+
+  /** One commission record by id; null when there is none. */
+  async getCommission(id: string): Promise<CommissionRecordView | null> {
+    const row = await this.prisma.commissionRecord.findUnique({ where: { id } });
+    return row ? toRecord(row) : null;
   }
 
   async listCommissions(filter: { bookingRef: string }): Promise<CommissionRecordView[]> {

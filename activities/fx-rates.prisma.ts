@@ -11,11 +11,19 @@ export interface RateImportReport {
 }
 
 
+/** One rate as stored: the published quote, and when and by whom it was imported. */
+export interface StoredRate extends RateQuote {
+  importedAt: number;
+  importedBy: string | null;
+}
+
 /** Stored exchange rates: idempotent import and traceable lookup. */
 export interface FxRates {
   importQuotes(quotes: RateQuote[], importedBy?: string): Promise<RateImportReport>;
   resolve(from: string, to: string, date: string, source?: string, maxAgeDays?: number): Promise<ResolvedRate>;
   periodAverage(from: string, to: string, date: string, source?: string, maxAgeDays?: number): Promise<ResolvedRate>;
+  /** The rate stored for exactly this source, pair and date; null when there is none. */
+  find(source: string, base: string, quote: string, rateDate: string): Promise<StoredRate | null>;
 }
 
 export class PrismaFxRates implements FxRates {
@@ -43,6 +51,23 @@ export class PrismaFxRates implements FxRates {
       skipDuplicates: true,
     });
     return { inserted: count, unchanged: unchanged + (fresh.length - count), conflicts };
+  }
+
+  /** The rate stored for exactly this source, pair and date (no fallback, no inverse or cross rate); null when there is none. */
+  async find(source: string, base: string, quote: string, rateDate: string): Promise<StoredRate | null> {
+    const row = await this.prisma.fxRate.findUnique({
+      where: { source_baseCurrency_quoteCurrency_rateDate: { source, baseCurrency: base, quoteCurrency: quote, rateDate: utcDate(rateDate) } },
+    });
+    if (!row) return null;
+    return {
+      source: row.source,
+      base: row.baseCurrency,
+      quote: row.quoteCurrency,
+      rate: new Dec(row.rate.toFixed()).toFixed(),
+      rateDate: isoDateOf(row.rateDate),
+      importedAt: row.importedAt.getTime(),
+      importedBy: row.importedBy,
+    };
   }
 
   /** The rate in force on `date` from `source` (see {@link resolveRate}); throws RateMissingError. */

@@ -114,8 +114,16 @@ describe('ATOL API (embedded PGlite)', () => {
     ]);
     expect(inForce.body.contributionRates).toEqual([{ effectiveFrom: '2012-04-01', perPassenger: '2.50', currency: 'GBP' }]);
     const rule = { name: 'seller-outside-uk', priority: 10, effectiveFrom: '2028-01-01', criteria: { sellerCountry: { notIn: ['GB', 'GG', 'JE', 'IM'] } }, classification: 'NOT_APPLICABLE' };
-    expect((await request(app).post('/finance/atol/rules').send(rule).expect(201)).body).toMatchObject({ ...rule, effectiveTo: null, id: expect.any(String) });
-    await request(app).post('/finance/atol/rules').send(rule).expect(200);
+    const added = await request(app).post('/finance/atol/rules').send(rule).expect(201);
+    expect(added.body).toMatchObject({ ...rule, effectiveTo: null, id: expect.any(String) });
+    expect(added.headers.location).toBe(`/finance/atol/rules/${added.body.id}`);
+    expect((await request(app).get(added.headers.location!).expect(200)).body).toEqual(added.body);
+    expect((await request(app).post('/finance/atol/rules').send(rule).expect(200)).headers.location).toBeUndefined();
+    const unknown = await request(app).get('/finance/atol/rules/00000000-0000-4000-8000-000000000000').expect(404);
+    expect(unknown.type).toBe('application/problem+json');
+    expect(unknown.body).toMatchObject({ status: 404, detail: 'No ATOL rule version 00000000-0000-4000-8000-000000000000' });
+    const malformed = await request(app).get('/finance/atol/rules/flight-package').expect(400);
+    expect(malformed.body.errors).toEqual([{ pointer: 'path:/id', detail: 'must be an ATOL rule id (a UUID)' }]);
     const duplicate = await request(app).post('/finance/atol/rules').send({ ...rule, priority: 11 }).expect(409);
     expect(duplicate.body).toMatchObject({
       type: '/problems/atol-rule-conflict',

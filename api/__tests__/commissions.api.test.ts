@@ -39,7 +39,9 @@ describe('commissions API (embedded PGlite)', () => {
   it('creates and lists schedules; a repeat is 200, an overlap 409 naming the clash, bad fields 422 with pointers', async () => {
     const created = await request(app).post('/finance/commission-schedules').send(hotelSchedule).expect(201);
     expect(created.body).toMatchObject({ id: expect.any(String), supplier: 'SUNHOTELS', productType: 'hotels', rate: '10', currency: null, tiers: [{ threshold: '1000', rate: '12.5', fixedAmount: null }] });
-    await request(app).post('/finance/commission-schedules').send(hotelSchedule).expect(200);
+    expect(created.headers.location).toBe(`/finance/commission-schedules/${created.body.id}`);
+    expect((await request(app).get(created.headers.location!).expect(200)).body).toEqual(created.body);
+    expect((await request(app).post('/finance/commission-schedules').send(hotelSchedule).expect(200)).headers.location).toBeUndefined();
     const clash = await request(app).post('/finance/commission-schedules').send({ ...hotelSchedule, validFrom: '2027-06-01', validTo: null, rate: '11' }).expect(409);
     expect(clash.body).toMatchObject({ type: '/problems/commission-overlapping-schedule', status: 409 });
     expect(clash.body.detail).toContain(`overlaps schedule ${created.body.id} (2027-01-01..2027-12-31)`);
@@ -58,8 +60,10 @@ describe('commissions API (embedded PGlite)', () => {
   });
 
   it('creates and lists sub-agents', async () => {
-    await request(app).post('/finance/sub-agents').send({ code: 'SUNNY', name: 'Sunny Days Travel', rate: '3' }).expect(201);
-    await request(app).post('/finance/sub-agents').send({ code: 'SUNNY', name: 'Sunny Days Travel', rate: '3.0' }).expect(200);
+    const created = await request(app).post('/finance/sub-agents').send({ code: 'SUNNY', name: 'Sunny Days Travel', rate: '3' }).expect(201);
+    expect(created.headers.location).toBe('/finance/sub-agents/SUNNY');
+    expect((await request(app).get(created.headers.location!).expect(200)).body).toEqual(created.body);
+    expect((await request(app).post('/finance/sub-agents').send({ code: 'SUNNY', name: 'Sunny Days Travel', rate: '3.0' }).expect(200)).headers.location).toBeUndefined();
     const conflict = await request(app).post('/finance/sub-agents').send({ code: 'SUNNY', name: 'Sunny Days Travel', rate: '4' }).expect(409);
     expect(conflict.body.detail).toBe('Sub-agent SUNNY already exists as "Sunny Days Travel" at 3%; it is not overwritten');
     const bad = await request(app).post('/finance/sub-agents').send({ code: 'SUNNY2', name: '', rate: '101' }).expect(422);
@@ -78,8 +82,11 @@ describe('commissions API (embedded PGlite)', () => {
       entryId: expect.any(String),
       noSchedule: false,
     });
+    expect(first.headers.location).toBe(`/finance/commissions/${first.body.id}`);
+    expect((await request(app).get(first.headers.location!).expect(200)).body).toEqual(first.body);
     const again = await request(app).post('/finance/commissions').send(sale).expect(200);
     expect(again.body).toEqual(first.body);
+    expect(again.headers.location).toBeUndefined();
     const changed = await request(app).post('/finance/commissions').send({ ...sale, saleAmount: { amount: '1300.00', currency: 'GBP' } }).expect(409);
     expect(changed.body.type).toBe('/problems/commission-sale-conflict');
 
@@ -107,5 +114,26 @@ describe('commissions API (embedded PGlite)', () => {
 
     const none = await request(app).post('/finance/commissions').send({ ...sale, supplier: 'NOSCHEDULE', bookingRef: 'ITN-7K3M9QY3', channel: 'online', subAgentCode: undefined }).expect(201);
     expect(none.body).toMatchObject({ noSchedule: true, scheduleId: null, commission: { amount: '0.00' }, entryId: null });
+    expect((await request(app).get(none.headers.location!).expect(200)).body).toEqual(none.body);
+  });
+
+  it('answers unknown schedules, sub-agents and records with 404 problems, and malformed ids with 400', async () => {
+    const id = '00000000-0000-4000-8000-000000000000';
+    const unknown: Array<[string, string]> = [
+      [`/finance/commission-schedules/${id}`, `No commission schedule ${id}`],
+      ['/finance/sub-agents/NOBODY', 'No sub-agent NOBODY'],
+      [`/finance/commissions/${id}`, `No commission record ${id}`],
+    ];
+    for (const [url, detail] of unknown) {
+      const res = await request(app).get(url).expect(404);
+      expect(res.type).toBe('application/problem+json');
+      expect(res.body).toMatchObject({ status: 404, detail, instance: url });
+    }
+    const badSchedule = await request(app).get('/finance/commission-schedules/SUNHOTELS').expect(400);
+    expect(badSchedule.body.errors).toEqual([{ pointer: 'path:/id', detail: 'must be a commission schedule id (a UUID)' }]);
+    const badRecord = await request(app).get('/finance/commissions/ITN-7K3M9QXZ').expect(400);
+    expect(badRecord.body.errors).toEqual([{ pointer: 'path:/id', detail: 'must be a commission record id (a UUID)' }]);
+    const badCode = await request(app).get('/finance/sub-agents/SUN%20NY').expect(400);
+    expect(badCode.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(['path:/code']);
   });
 });

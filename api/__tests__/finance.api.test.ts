@@ -65,8 +65,14 @@ describe('finance API (embedded PGlite)', () => {
   });
 
   it('takes manual rates, refuses to overwrite one, and reports an unreachable feed as 502', async () => {
-    await request(app).post('/finance/rates').send({ base: 'GBP', quote: 'AED', rate: '4.6512', rateDate: '2026-11-27' }).expect(201);
-    await request(app).post('/finance/rates').send({ base: 'GBP', quote: 'AED', rate: '4.6512', rateDate: '2026-11-27' }).expect(200);
+    const stored = await request(app).post('/finance/rates').send({ base: 'GBP', quote: 'AED', rate: '4.6512', rateDate: '2026-11-27' }).expect(201);
+    expect(stored.headers.location).toBe('/finance/rates/MANUAL/GBP/AED/2026-11-27');
+    const { created, ...sent } = stored.body;
+    expect(created).toBe(true);
+    const read = await request(app).get(stored.headers.location!).expect(200);
+    expect(read.body).toEqual({ ...sent, source: 'MANUAL', importedAt: expect.any(Number), importedBy: 'api' });
+    const repeat = await request(app).post('/finance/rates').send({ base: 'GBP', quote: 'AED', rate: '4.6512', rateDate: '2026-11-27' }).expect(200);
+    expect(repeat.headers.location).toBeUndefined();
     const clash = await request(app).post('/finance/rates').send({ base: 'GBP', quote: 'AED', rate: '4.7000', rateDate: '2026-11-27' }).expect(409);
     expect(clash.body.detail).toContain('already recorded as 4.6512');
     const manual = await request(app).get('/finance/rates').query({ from: 'AED', to: 'GBP', date: '2026-11-29', source: 'MANUAL' }).expect(200);
@@ -80,6 +86,26 @@ describe('finance API (embedded PGlite)', () => {
     } finally {
       feedStatus = 200;
     }
+  });
+
+  it('answers a stored rate or period that does not exist with 404 problems, and malformed ones with 400', async () => {
+    await request(app).post('/finance/rates').send({ base: 'GBP', quote: 'CHF', rate: '1.1200', rateDate: '2026-11-20' }).expect(201);
+    // Exactly what is stored: no earlier publication and no inverse, unlike GET /finance/rates.
+    for (const url of ['/finance/rates/MANUAL/GBP/CHF/2026-11-21', '/finance/rates/MANUAL/CHF/GBP/2026-11-20', '/finance/rates/ECB/GBP/CHF/2026-11-20']) {
+      const missing = await request(app).get(url).expect(404);
+      expect(missing.type).toBe('application/problem+json');
+      expect(missing.body).toMatchObject({ status: 404, instance: url });
+    }
+    const missingRate = await request(app).get('/finance/rates/MANUAL/GBP/CHF/2026-11-21').expect(404);
+    expect(missingRate.body.detail).toBe('No MANUAL GBP/CHF rate is stored for 2026-11-21');
+    const badRate = await request(app).get('/finance/rates/manual/GBP/chf/21-11-2026').expect(400);
+    expect(badRate.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(['path:/source', 'path:/quote', 'path:/rateDate']);
+
+    const missingPeriod = await request(app).get('/finance/periods/2099-01').expect(404);
+    expect(missingPeriod.type).toBe('application/problem+json');
+    expect(missingPeriod.body).toMatchObject({ status: 404, detail: 'No accounting period 2099-01' });
+    const badPeriod = await request(app).get(`/finance/periods/${'x'.repeat(33)}`).expect(400);
+    expect(badPeriod.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(['path:/name']);
   });
 
   it('shows a balanced trial balance and account balances from the ledger', async () => {
@@ -104,7 +130,10 @@ describe('finance API (embedded PGlite)', () => {
   it('defines and closes accounting periods; a closed period takes no postings', async () => {
     const defined = await request(app).post('/finance/periods').send({ name: '2026-10', startsOn: '2026-10-01', endsOn: '2026-10-31' }).expect(201);
     expect(defined.body).toMatchObject({ name: '2026-10', status: 'OPEN' });
-    await request(app).post('/finance/periods').send({ name: '2026-10', startsOn: '2026-10-01', endsOn: '2026-10-31' }).expect(201);
+    expect(defined.headers.location).toBe('/finance/periods/2026-10');
+    expect((await request(app).get(defined.headers.location!).expect(200)).body).toEqual(defined.body);
+    const repeat = await request(app).post('/finance/periods').send({ name: '2026-10', startsOn: '2026-10-01', endsOn: '2026-10-31' }).expect(201);
+    expect(repeat.headers.location).toBe('/finance/periods/2026-10');
     const overlap = await request(app).post('/finance/periods').send({ name: 'Q4', startsOn: '2026-10-15', endsOn: '2026-12-31' }).expect(422);
     expect(overlap.body.detail).toContain('would overlap period 2026-10');
     const backwards = await request(app).post('/finance/periods').send({ name: 'bad', startsOn: '2026-12-31', endsOn: '2026-12-01' }).expect(422);
@@ -112,6 +141,7 @@ describe('finance API (embedded PGlite)', () => {
 
     const closed = await request(app).post('/finance/periods/2026-10/close').send({ closedBy: 'finance-lead' }).expect(200);
     expect(closed.body).toMatchObject({ status: 'CLOSED', closedBy: 'finance-lead' });
+    expect((await request(app).get('/finance/periods/2026-10').expect(200)).body).toEqual(closed.body);
     await request(app).post('/finance/periods/2099-01/close').send({ closedBy: 'x' }).expect(404);
     expect((await request(app).get('/finance/periods').expect(200)).body.map((p: { name: string }) => p.name)).toEqual(['2026-10']);
 

@@ -1,13 +1,18 @@
 import { z } from 'zod';
 import { GRANTS, PERMISSIONS, ROLES } from '../../domain/access/roles';
+import { ATOL_CLASSIFICATIONS, AtolCriteria } from '../../domain/atol/classification';
+import { COMMISSION_BASES } from '../../domain/commission/commission';
+import { PRODUCT_TYPES, SALES_CHANNELS } from '../../domain/ledger/chart';
 import { Money } from '../../domain/schemas/common.schema';
 
 /**
  * Response shapes of the issue 9 routes, for the OpenAPI document only (the handlers build these
  * objects; nothing parses them). Each mirrors what its handler answers: auth tokens
  * (api/routes/auth.routes.ts), `userView` / `apiKeyView` (users.routes.ts), `JournalEntryView`
- * (journal-entries.routes.ts), `AuditEventView` (activities/audit-log.prisma.ts) and the
- * `{items, nextCursor}` pages. Plain objects: the server may add fields.
+ * (journal-entries.routes.ts), `AuditEventView` (activities/audit-log.prisma.ts), the finance
+ * resources a 201 points at with its Location (periods, stored rates, ATOL rule versions,
+ * commission schedules, sub-agents, commission records) and the `{items, nextCursor}` pages.
+ * Plain objects: the server may add fields.
  */
 
 const Instant = z.string().meta({ format: 'date-time' });
@@ -152,4 +157,93 @@ export const JournalEntryView = z.object({
   bookingRef: z.string().nullable(),
   reversesId: z.string().nullable(),
   lines: z.array(z.object({ account: z.string(), side: z.enum(['DEBIT', 'CREDIT']), amount: Money })),
+});
+
+const Day = z.string().meta({ format: 'date' });
+const EpochMs = z.number().int().meta({ description: 'Epoch milliseconds' });
+const DecimalText = z.string().meta({ description: 'Decimal string, never a JSON number' });
+/** Money as answered: the amount at the currency's exponent (the request-side `Money` lists every currency code). */
+const MoneyView = z.object({ amount: DecimalText, currency: z.string().meta({ description: 'ISO 4217 code' }) });
+
+/** `AccountingPeriodView` (activities/ports/ledger.ts). */
+export const AccountingPeriodView = z.object({
+  name: z.string(),
+  startsOn: Day,
+  endsOn: Day,
+  status: z.enum(['OPEN', 'CLOSED']),
+  closedAt: EpochMs.nullable(),
+  closedBy: z.string().nullable(),
+});
+
+/** POST /finance/rates: the rate as sent, and whether it was stored now. */
+export const ManualRateView = z.object({
+  source: z.string(),
+  base: z.string(),
+  quote: z.string(),
+  rate: DecimalText.meta({ description: 'Units of `quote` for one `base`, as sent' }),
+  rateDate: Day,
+  created: z.boolean().meta({ description: 'false: the same rate was already stored' }),
+});
+
+/** `StoredRate` (activities/fx-rates.prisma.ts): one rate as stored. */
+export const StoredRateView = z.object({
+  source: z.string(),
+  base: z.string(),
+  quote: z.string(),
+  rate: DecimalText.meta({ description: 'Units of `quote` for one `base`' }),
+  rateDate: Day,
+  importedAt: EpochMs,
+  importedBy: z.string().nullable(),
+});
+
+/** `AtolRuleView` (activities/atol.prisma.ts): one rule version. */
+export const AtolRuleView = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  priority: z.number().int(),
+  effectiveFrom: Day,
+  effectiveTo: Day.nullable(),
+  criteria: AtolCriteria,
+  classification: z.enum(ATOL_CLASSIFICATIONS),
+});
+
+const CommissionTerms = {
+  basis: z.enum(COMMISSION_BASES),
+  rate: DecimalText.nullable().meta({ description: 'PERCENT: percentage of the sale' }),
+  fixedAmount: DecimalText.nullable().meta({ description: 'FIXED: amount per booking in the schedule’s currency' }),
+};
+
+/** `StoredSchedule` (activities/commissions.prisma.ts): a schedule version with its tiers by threshold. */
+export const CommissionScheduleView = z.object({
+  id: z.uuid(),
+  supplier: z.string(),
+  productType: z.enum(PRODUCT_TYPES).nullable().meta({ description: 'null: every product type of the supplier' }),
+  validFrom: Day,
+  validTo: Day.nullable(),
+  ...CommissionTerms,
+  currency: z.string().nullable(),
+  tiers: z.array(z.object({ threshold: DecimalText, ...CommissionTerms })),
+  createdAt: EpochMs,
+});
+
+/** `SubAgentView` (activities/commissions.prisma.ts). */
+export const SubAgentView = z.object({ code: z.string(), name: z.string(), rate: DecimalText.meta({ description: 'Percentage of agent-channel sales' }), isActive: z.boolean() });
+
+/** `CommissionRecordView` (activities/commissions.prisma.ts) with `noSchedule`, as the commission routes answer it. */
+export const CommissionRecordView = z.object({
+  id: z.uuid(),
+  bookingRef: z.string(),
+  supplier: z.string(),
+  productType: z.enum(PRODUCT_TYPES),
+  channel: z.enum(SALES_CHANNELS),
+  saleDate: Day,
+  saleAmount: MoneyView,
+  scheduleId: z.uuid().nullable(),
+  tierThreshold: DecimalText.nullable(),
+  commission: MoneyView,
+  subAgentCode: z.string().nullable(),
+  subAgentCommission: MoneyView.nullable(),
+  entryId: z.uuid().nullable().meta({ description: 'null when nothing was posted' }),
+  createdAt: EpochMs,
+  noSchedule: z.boolean().meta({ description: 'true: no schedule was in force, the commission is zero' }),
 });

@@ -3,12 +3,13 @@ import type { PrismaAtolStore } from '../../activities/atol.prisma';
 import { LedgerError } from '../../activities/ports/ledger';
 import { AtolError, isProtected, type AtolErrorKind } from '../../domain/atol/classification';
 import { passengerReturnCsv } from '../../domain/atol/returns';
-import { ledgerProblem, parseOrProblem, pointersOf, ProblemError, queryOf } from '../problem';
+import { ledgerProblem, NotFoundProblem, parseOrProblem, pointersOf, ProblemError, queryOf } from '../problem';
 import {
   AddAtolRuleRequest,
   AtolBookingRefParam,
   AtolLicenceParam,
   AtolReturnsQuery,
+  AtolRulePath,
   AtolRulesQuery,
   ClassifyAtolBookingRequest,
   CreateAtolLicenceRequest,
@@ -94,7 +95,15 @@ export function atolRoutes(deps: { atol: PrismaAtolStore }): Router {
   router.post('/finance/atol/rules', async (req, res) => {
     const body = parseOrProblem(AddAtolRuleRequest, req.body, '');
     const { created, rule } = await atolCall(() => atol.addRuleVersion(body));
+    if (created) res.location(`/finance/atol/rules/${rule.id}`);
     res.status(created ? 201 : 200).json(rule);
+  });
+
+  router.get('/finance/atol/rules/:id', async (req, res) => {
+    const { id } = parseOrProblem(AtolRulePath, req.params, 'path:', 400);
+    const rule = await atol.getRule(id);
+    if (!rule) throw new NotFoundProblem(`No ATOL rule version ${id}`);
+    res.json(rule);
   });
 
   router.get('/finance/atol/licences', async (_req, res) => {

@@ -2,13 +2,16 @@ import { Router } from 'express';
 import type { PrismaCommissions } from '../../activities/commissions.prisma';
 import { LedgerError } from '../../activities/ports/ledger';
 import { CommissionError, type CommissionErrorKind } from '../../domain/commission/commission';
-import { ledgerProblem, parseOrProblem, ProblemError, queryOf } from '../problem';
+import { ledgerProblem, NotFoundProblem, parseOrProblem, ProblemError, queryOf } from '../problem';
 import {
+  CommissionRecordPath,
+  CommissionSchedulePath,
   CommissionScheduleQuery,
   CommissionsQuery,
   CreateCommissionScheduleRequest,
   CreateSubAgentRequest,
   RecordCommissionRequest,
+  SubAgentPath,
 } from '../schemas/commissions.schema';
 
 export interface CommissionRoutesDeps {
@@ -46,8 +49,9 @@ async function commissionCall<T>(fn: () => Promise<T>): Promise<T> {
 
 /**
  * Commissions: supplier schedules (with override tiers), sub-agents, and the commission recorded
- * on each sale with its one ledger entry. Creation is idempotent: 201 when created, 200 for a
- * repeat of the same content, 409 for other content under the same identity.
+ * on each sale with its one ledger entry. Creation is idempotent: 201 when created (Location:
+ * the single-item GET), 200 for a repeat of the same content, 409 for other content under the
+ * same identity.
  */
 export function commissionRoutes(deps: CommissionRoutesDeps): Router {
   const router = Router();
@@ -64,6 +68,7 @@ export function commissionRoutes(deps: CommissionRoutesDeps): Router {
         tiers: body.tiers.map((t) => ({ threshold: t.threshold, basis: t.basis, rate: t.rate ?? null, fixedAmount: t.fixedAmount ?? null })),
       }),
     );
+    if (created) res.location(`/finance/commission-schedules/${schedule.id}`);
     res.status(created ? 201 : 200).json(schedule);
   });
 
@@ -72,9 +77,17 @@ export function commissionRoutes(deps: CommissionRoutesDeps): Router {
     res.json(await commissions.listSchedules(q));
   });
 
+  router.get('/finance/commission-schedules/:id', async (req, res) => {
+    const { id } = parseOrProblem(CommissionSchedulePath, req.params, 'path:', 400);
+    const schedule = await commissions.getSchedule(id);
+    if (!schedule) throw new NotFoundProblem(`No commission schedule ${id}`);
+    res.json(schedule);
+  });
+
   router.post('/finance/sub-agents', async (req, res) => {
     const body = parseOrProblem(CreateSubAgentRequest, req.body, '');
     const { subAgent, created } = await commissionCall(() => commissions.createSubAgent(body));
+    if (created) res.location(`/finance/sub-agents/${encodeURIComponent(subAgent.code)}`);
     res.status(created ? 201 : 200).json(subAgent);
   });
 
@@ -82,16 +95,31 @@ export function commissionRoutes(deps: CommissionRoutesDeps): Router {
     res.json(await commissions.listSubAgents());
   });
 
+  router.get('/finance/sub-agents/:code', async (req, res) => {
+    const { code } = parseOrProblem(SubAgentPath, req.params, 'path:', 400);
+    const subAgent = await commissions.getSubAgent(code);
+    if (!subAgent) throw new NotFoundProblem(`No sub-agent ${code}`);
+    res.json(subAgent);
+  });
+
   /** Records a sale's commission and posts its entry; `scheduleId` null means no schedule was in force. */
   router.post('/finance/commissions', async (req, res) => {
     const body = parseOrProblem(RecordCommissionRequest, req.body, '');
     const { created, ...record } = await commissionCall(() => commissions.recordSale(body));
+    if (created) res.location(`/finance/commissions/${record.id}`);
     res.status(created ? 201 : 200).json({ ...record, noSchedule: record.scheduleId === null });
   });
 
   router.get('/finance/commissions', async (req, res) => {
     const q = parseOrProblem(CommissionsQuery, queryOf(req), 'query:', 400);
     res.json(await commissions.listCommissions(q));
+  });
+
+  router.get('/finance/commissions/:id', async (req, res) => {
+    const { id } = parseOrProblem(CommissionRecordPath, req.params, 'path:', 400);
+    const record = await commissions.getCommission(id);
+    if (!record) throw new NotFoundProblem(`No commission record ${id}`);
+    res.json({ ...record, noSchedule: record.scheduleId === null });
   });
 
   return router;

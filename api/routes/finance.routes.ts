@@ -3,17 +3,19 @@ import { RateMissingError } from '../../domain/fx/rates';
 import { minorUnits } from '../../domain/money/currency';
 import { Dec } from '../../domain/money/money';
 import type { ApiDeps } from '../app';
-import { ledgerProblem, parseOrProblem, ProblemError, queryOf } from '../problem';
+import { ledgerProblem, NotFoundProblem, parseOrProblem, ProblemError, queryOf } from '../problem';
 import {
   BalanceQuery,
   ClosePeriodRequest,
   DefinePeriodRequest,
   FinanceSettingsRequest,
   ManualRateRequest,
+  PeriodPath,
   ProductAccountsRequest,
   ProductTypeParam,
   RateLookupQuery,
   StatementQuery,
+  StoredRatePath,
   TranslationRulesRequest,
   TrialBalanceQuery,
   ImportFeedQuery,
@@ -75,7 +77,16 @@ export function financeRoutes(deps: ApiDeps): Router {
         '/problems/rate-conflict',
       );
     }
+    if (report.inserted) res.location(`/finance/rates/${body.source}/${body.base}/${body.quote}/${body.rateDate}`);
     res.status(report.inserted ? 201 : 200).json({ ...body, created: report.inserted === 1 });
+  });
+
+  /** One stored rate exactly as recorded (unlike the lookup above: no earlier date, no inverse or cross rate). */
+  router.get('/finance/rates/:source/:base/:quote/:rateDate', async (req, res) => {
+    const p = parseOrProblem(StoredRatePath, req.params, 'path:', 400);
+    const stored = await fxRates.find(p.source, p.base, p.quote, p.rateDate);
+    if (!stored) throw new NotFoundProblem(`No ${p.source} ${p.base}/${p.quote} rate is stored for ${p.rateDate}`);
+    res.json(stored);
   });
 
   /**
@@ -189,7 +200,15 @@ export function financeRoutes(deps: ApiDeps): Router {
 
   router.post('/finance/periods', async (req, res) => {
     const body = parseOrProblem(DefinePeriodRequest, req.body, '');
-    res.status(201).json(await ledgerCall(() => ledger.definePeriod(body.name, body.startsOn, body.endsOn)));
+    const period = await ledgerCall(() => ledger.definePeriod(body.name, body.startsOn, body.endsOn));
+    res.status(201).location(`/finance/periods/${encodeURIComponent(period.name)}`).json(period);
+  });
+
+  router.get('/finance/periods/:name', async (req, res) => {
+    const { name } = parseOrProblem(PeriodPath, req.params, 'path:', 400);
+    const period = (await ledger.listPeriods()).find((p) => p.name === name);
+    if (!period) throw new NotFoundProblem(`No accounting period ${name}`);
+    res.json(period);
   });
 
   router.post('/finance/periods/:name/close', async (req, res) => {

@@ -16,6 +16,8 @@ export const CreateAtolLicenceRequest = AtolLicenceInput;
 export const UpdateAtolLicenceRequest = AtolLicencePatch;
 
 export const AtolBookingRefParam = AtolBookingRef;
+/** GET /finance/atol/rules/:id: one rule version by its id. */
+export const AtolRulePath = z.strictObject({ id: z.uuid('must be an ATOL rule id (a UUID)') });
 export const AtolLicenceParam = AtolLicenceNumber;
 
 /**

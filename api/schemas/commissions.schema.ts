@@ -56,11 +56,17 @@ export const CommissionScheduleQuery = z.strictObject({
   activeOn: IsoDate.optional(),
 });
 
+/** GET /finance/commission-schedules/:id */
+export const CommissionSchedulePath = z.strictObject({ id: z.uuid('must be a commission schedule id (a UUID)') });
+
 export const CreateSubAgentRequest = z.strictObject({
   code: PartyCode,
   name: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
   rate: Percentage.refine(atMost100, 'must be at most 100').meta({ description: 'Percentage of agent-channel sales the sub-agent earns (0-100)' }),
 });
+
+/** GET /finance/sub-agents/:code */
+export const SubAgentPath = z.strictObject({ code: PartyCode });
 
 export const RecordCommissionRequest = z.strictObject({
   bookingRef: z.string().regex(BOOKING_REF_PATTERN, 'must be 1-32 letters, digits, . _ - (starting with a letter or digit)'),
@@ -76,3 +82,6 @@ export type RecordCommissionRequest = z.infer<typeof RecordCommissionRequest>;
 export const CommissionsQuery = z.strictObject({
   bookingRef: z.string().regex(BOOKING_REF_PATTERN, 'must be a booking reference, e.g. "ITN-7K3M9QXZ"'),
 });
+
+/** GET /finance/commissions/:id: one commission record by its id. */
+export const CommissionRecordPath = z.strictObject({ id: z.uuid('must be a commission record id (a UUID)') });

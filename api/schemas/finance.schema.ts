@@ -35,6 +35,17 @@ export const DefinePeriodRequest = z.strictObject({
   endsOn: IsoDate,
 });
 
+/** GET /finance/periods/:name: a period by its name (the same format it was defined with). */
+export const PeriodPath = z.strictObject({ name: DefinePeriodRequest.shape.name });
+
+/** GET /finance/rates/:source/:base/:quote/:rateDate: one stored rate, by what identifies it (no fallback, no cross rate). */
+export const StoredRatePath = z.strictObject({
+  source: z.string().regex(/^[A-Z][A-Z0-9-]{0,31}$/, 'must be a source name such as "ECB" or "MANUAL"'),
+  base: FeedCurrency,
+  quote: FeedCurrency,
+  rateDate: IsoDate,
+});
+
 export const ClosePeriodRequest = z.strictObject({
   closedBy: z.string().min(1, 'must name who closes the period').max(64),
 });
