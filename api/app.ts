@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import express, { type Express } from 'express';
+import express, { type Express, type Router } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { PrismaAtolStore } from '../activities/atol.prisma';
 import type { PrismaCommissions } from '../activities/commissions.prisma';
@@ -38,13 +38,15 @@ import type { InventoryChangeSink } from '../activities/ports/inventory-changes'
 import { channelWebhookRoutes } from './routes/channel-webhooks.routes';
 import { channelRoutes } from './routes/channels.routes';
 import type { AccessServices } from '../infra/access';
-import { routePolicy } from './access/route-match';
+import { routePolicy, RoutePolicyTable } from './access/route-match';
+import { ROUTE_POLICIES, type RoutePolicy } from './access/route-policy';
 import { auditTrail } from './access/audit-trail';
 import { authenticate } from './access/authenticate';
 import { authorize } from './access/authorize';
 import { idempotency } from './access/idempotency';
 import { etags, masterDataLoaders } from './access/etags';
 import { authRoutes } from './routes/auth.routes';
+import { browserSessionRoutes, formBodies, isFormPost } from './routes/browser-session.routes';
 import { userRoutes } from './routes/users.routes';
 import { auditRoutes } from './routes/audit.routes';
 import { journalEntryRoutes } from './routes/journal-entries.routes';
@@ -81,6 +83,11 @@ export interface ApiDeps {
   parityGraceMs?: number;
   /** Authentication, the audit trail and idempotency keys (infra/access.ts builds them). */
   access: AccessServices;
+  /**
+   * More routes behind the same middleware, with their policies (the bookings bench's no-op
+   * baseline, so both sides pay for the same HTTP stack). Production passes none.
+   */
+  extraRoutes?: { policies: readonly RoutePolicy[]; router: Router };
 }
 
 /** The one route that takes a large body (a catalog file) and parses it itself. */
@@ -138,9 +145,12 @@ export function createApp(deps: ApiDeps): Express {
   // Catalog imports carry whole files (JSON or CSV, up to 20 MB) and channel managers post XML: those routes parse their own bodies.
   const readsOwnBody = (req: express.Request) => req.method === 'POST' && (req.path === BULK_UPLOAD_PATH || CHANNEL_NOTIFICATIONS_PATH.test(req.path));
   app.use((req, res, next) => (readsOwnBody(req) ? next() : json(req, res, next)));
+  // The browser's sign-in and sign-out forms post urlencoded bodies.
+  app.use(formBodies);
   app.use((req, res, next) => {
     // A body that is not JSON would otherwise be silently ignored.
-    if (['POST', 'PUT', 'PATCH'].includes(req.method) && !readsOwnBody(req) && req.headers['content-length'] !== '0' && req.headers['content-type'] && !req.is(['application/json', 'application/*+json'])) {
+    const form = isFormPost(req) && req.is('application/x-www-form-urlencoded');
+    if (['POST', 'PUT', 'PATCH'].includes(req.method) && !readsOwnBody(req) && !form && req.headers['content-length'] !== '0' && req.headers['content-type'] && !req.is(['application/json', 'application/*+json'])) {
       sendProblem(res, {
         status: 415,
         title: 'Unsupported media type',
@@ -161,7 +171,7 @@ export function createApp(deps: ApiDeps): Express {
   const catalog = catalogDeps(deps, inventorySink);
   const customerStore = new PrismaCustomerStore(deps.db.prisma);
   const channelConfig = new PrismaChannelConfig(deps.db.prisma);
-  app.use(routePolicy());
+  app.use(routePolicy(deps.extraRoutes ? new RoutePolicyTable([...ROUTE_POLICIES, ...deps.extraRoutes.policies]) : undefined));
   app.use(auditTrail({ audit: access.audit }));
   app.use(authenticate(access.auth));
   app.use(authorize({ audit: access.audit, ...clock }));
@@ -185,6 +195,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(healthRoutes(deps));
   app.use(docsRoutes());
   app.use(authRoutes(access.auth));
+  app.use(browserSessionRoutes(access.auth));
   app.use(userRoutes(access.auth));
   app.use(auditRoutes({ audit: access.audit }));
   app.use(bookingRoutes(deps));
@@ -202,6 +213,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(channelWebhookRoutes({ prisma: deps.db.prisma, inbox: new PrismaChannelInbox(deps.db.prisma, new PrismaInventory(deps.db.prisma, (sql, params) => deps.db.query(sql, params))), temporal: deps.temporal, logger: deps.logger.child({ component: 'channel-webhooks' }) }));
   app.use(channelRoutes({ prisma: deps.db.prisma, config: channelConfig, rates: new PrismaChannelRates(deps.db.prisma, { parityGraceMs: deps.parityGraceMs }), temporal: deps.temporal }));
   app.use(operationsRoutes({ prisma: deps.db.prisma, operatorTimeZone: deps.operatorTimeZone }));
+  if (deps.extraRoutes) app.use(deps.extraRoutes.router);
   app.use(reportRoutes({ prisma: deps.db.prisma, operatorTimeZone: deps.operatorTimeZone, atol: deps.finance.atol }));
 
   app.use((req, res) => {

@@ -65,6 +65,20 @@ export function accessServices(prisma: PrismaClient, opts: AccessOptions): Acces
   };
 }
 
+/**
+ * Browser sessions: the cookie is `Secure` unless the app is served over plain http, that is when
+ * ITINERA_PUBLIC_URL is an http:// URL, or when it is unset on the embedded default (`npm start` on
+ * 127.0.0.1 for local development). With DATABASE_URL and no public URL, the cookie is Secure (TLS
+ * in front) and cookie-authenticated changes must come from the request's own origin.
+ */
+export function browserSessionSettings(config: Pick<AppConfig, 'ITINERA_PUBLIC_URL' | 'DATABASE_URL'>): Pick<AuthSettings, 'cookieSecure' | 'publicOrigin'> {
+  if (config.ITINERA_PUBLIC_URL) {
+    const url = new URL(config.ITINERA_PUBLIC_URL);
+    return { cookieSecure: url.protocol === 'https:', publicOrigin: url.origin };
+  }
+  return { cookieSecure: Boolean(config.DATABASE_URL), publicOrigin: null };
+}
+
 const SECRETS_FILE = 'access-secrets.json';
 
 /** The embedded default's data folder: the one holding the PGlite database (`.data/` unless ITINERA_PGLITE_DIR moves it). */

@@ -78,6 +78,15 @@ export const EnvSchema = z
     ITINERA_TOKEN_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
     /** Encrypts TOTP secrets at rest (AES-256-GCM), at least 32 characters; must stay the same across restarts. */
     ITINERA_DATA_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+    /**
+     * The URL browsers reach the API at (`https://erp.example.com`): its origin is the only one
+     * cookie-authenticated changes may come from, and an http:// URL drops the cookie's Secure flag.
+     */
+    ITINERA_PUBLIC_URL: z
+      .string()
+      .url('must be an http(s) URL')
+      .refine((u) => /^https?:\/\//i.test(u), { message: 'must be an http(s) URL' })
+      .optional(),
 
     DATABASE_URL: z
       .string()

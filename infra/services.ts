@@ -29,7 +29,7 @@ import { LogSupplierNotifier } from '../activities/supplier-notifier.log';
 import { ensureSchedules, type ScheduleDescriptor } from './schedules';
 import type { AppConfig } from './config';
 import { openDatabase, type Database } from './database';
-import { accessSecrets, accessServices, embeddedDataDir, ensureLocalAccess, type AccessServices } from './access';
+import { accessSecrets, accessServices, browserSessionSettings, embeddedDataDir, ensureLocalAccess, type AccessServices } from './access';
 import { seedDemoCatalog } from './demo-catalog';
 import { financeDeps } from './finance';
 import type { Logger } from './logger';
@@ -123,7 +123,7 @@ export async function startServices(
   let access: AccessServices | null = null;
   let apiUrl: string | null = null;
   if (opts.api) {
-    access = accessServices(db.prisma, { secrets: accessSecrets(config), logger: logger.child({ component: 'access' }), sql: db });
+    access = accessServices(db.prisma, { secrets: accessSecrets(config), logger: logger.child({ component: 'access' }), sql: db, settings: browserSessionSettings(config) });
     if (opts.seedLocalAccess) await ensureLocalAccess(db.prisma, logger, { dataDir: embeddedDataDir(config.ITINERA_PGLITE_DIR), ...(process.env.ITINERA_ADMIN_PASSWORD ? { adminPassword: process.env.ITINERA_ADMIN_PASSWORD } : {}) });
     const app = createApp({
       access,

@@ -114,6 +114,7 @@ async function main() {
       ...(channels ? [`  Channels     sandbox channel manager ${channels.url}   (OpenTravel XML; ${SANDBOX_DEMO_CHANNELS.join(', ')})`] : []),
       `  Database     ${services.db.kind === 'pglite' ? `PGlite (embedded) in ${config.ITINERA_PGLITE_DIR}` : 'PostgreSQL (DATABASE_URL)'}`,
       `  API docs     ${services.apiUrl}/docs   (OpenAPI 3.1: ${services.apiUrl}/openapi.json)`,
+      `  Dashboard    ${services.apiUrl}/reports/dashboard   (open it in a browser: it asks you to sign in)`,
       ...(config.DATABASE_URL
         ? []
         : [

@@ -8,7 +8,8 @@ import { ipAllowed } from './ip-allowlist';
 import { DEFAULT_PASSWORD_OPTIONS, dummyHasher, hashPassword, passwordProblems, type PasswordOptions } from './passwords';
 import type { Principal } from './principal';
 import { AccessStore, type CachedUser } from './sessions.prisma';
-import { newApiKey, parseApiKey, sameHash, sha256Hex, verifyAccessToken, API_KEY_PREFIX } from './tokens';
+import { clearSessionCookie, CSRF_FIELD, CSRF_HEADER, isUnsafeMethod, originAllowed, readCookie, sentCsrfToken, sessionCookieName, signInUrl, wantsHtml } from './browser-session';
+import { csrfTokenFor, csrfTokenValid, newApiKey, parseApiKey, sameHash, sha256Hex, verifyAccessToken, verifyBrowserSession, API_KEY_PREFIX } from './tokens';
 
 export interface AuthSettings {
   accessTokenTtlMs: number;
@@ -33,6 +34,16 @@ export interface AuthSettings {
   /** The issuer shown in authenticator apps. */
   totpIssuer: string;
   password: PasswordOptions;
+  /**
+   * Browser sessions: the session cookie carries `Secure` (and the `__Host-` name). False only
+   * when the app is served over plain http for local development (infra/access.ts decides).
+   */
+  cookieSecure: boolean;
+  /**
+   * The origin browsers reach the API at (`https://erp.example.com`); cookie-authenticated unsafe
+   * requests naming another `Origin` are refused. Null: the request's own scheme and Host.
+   */
+  publicOrigin: string | null;
 }
 
 export const DEFAULT_AUTH_SETTINGS: AuthSettings = {
@@ -48,6 +59,8 @@ export const DEFAULT_AUTH_SETTINGS: AuthSettings = {
   mfaRequiredRoles: ['FINANCE', 'MANAGEMENT', 'ADMIN'],
   totpIssuer: 'Itinera',
   password: DEFAULT_PASSWORD_OPTIONS,
+  cookieSecure: true,
+  publicOrigin: null,
 };
 
 export interface AuthDeps {
@@ -136,7 +149,8 @@ export function principalForUser(user: CachedUser, session: { id: string; mfaAt:
   };
 }
 
-function credentialOf(req: Request): { kind: 'jwt' | 'api-key'; value: string } | { kind: 'none' } | { kind: 'malformed' } {
+/** The request's credential: a header (Authorization or X-Api-Key) wins; else the browser's session cookie. */
+function credentialOf(req: Request, cookieName: string): { kind: 'jwt' | 'api-key' | 'cookie'; value: string } | { kind: 'none' } | { kind: 'malformed' } {
   const header = req.headers.authorization;
   const apiKeyHeader = req.headers['x-api-key'];
   if (header !== undefined) {
@@ -145,26 +159,41 @@ function credentialOf(req: Request): { kind: 'jwt' | 'api-key'; value: string } 
     return m[1]!.startsWith(API_KEY_PREFIX) ? { kind: 'api-key', value: m[1]! } : { kind: 'jwt', value: m[1]! };
   }
   if (typeof apiKeyHeader === 'string') return { kind: 'api-key', value: apiKeyHeader.trim() };
+  const cookie = readCookie(req, cookieName);
+  if (cookie) return { kind: 'cookie', value: cookie };
   return { kind: 'none' };
 }
 
 /**
  * Who is calling: public and channel-signature routes pass without credentials; every other
- * request (unknown routes too) needs an access token or an API key, else 401 that says nothing
- * about why (the audit trail does). A caller outside its IP allowlist gets 403.
+ * request (unknown routes too) needs an access token, an API key or a browser session cookie,
+ * else 401 that says nothing about why (the audit trail does); a browser asking for an HTML page
+ * (policy `page`) is sent to the sign-in form instead. A caller outside its IP allowlist gets 403.
+ * An unsafe request made with the cookie must carry the session's CSRF token and, if it names an
+ * `Origin`, come from the app's own, else 403 (header credentials are never asked).
  */
 export function authenticate(deps: AuthDeps): RequestHandler {
   const ctx = authContext(deps);
   const { store, settings } = ctx;
+  const cookieName = sessionCookieName(settings);
 
   return async (req: Request, res: Response, next: NextFunction) => {
-    const access = res.locals.route?.policy.access;
+    const policy = res.locals.route?.policy;
+    const access = policy?.access;
     if (access === 'public' || access === 'channel-signature') {
       next();
       return;
     }
     const now = ctx.now();
+    const credential = credentialOf(req, cookieName);
     const refuse = async (reason: string, actor: Partial<AuditRecord> = {}) => {
+      if (credential.kind === 'cookie') clearSessionCookie(res, settings);
+      if (policy?.page && wantsHtml(req)) {
+        await deps.audit.record(authAudit(req, res, { action: 'auth.authenticate', outcome: 'denied', status: 303, detail: `${reason}; sent to the sign-in form`, ...actor }));
+        res.setHeader('Cache-Control', 'no-store');
+        res.redirect(303, signInUrl(req.method === 'GET' ? req.originalUrl : undefined));
+        return;
+      }
       await deps.audit.record(authAudit(req, res, { action: 'auth.authenticate', outcome: 'denied', status: 401, detail: reason, ...actor }));
       sendUnauthorized(res);
     };
@@ -173,7 +202,6 @@ export function authenticate(deps: AuthDeps): RequestHandler {
       sendProblem(res, { status: 403, title, detail, type: `/problems/${reason}` });
     };
 
-    const credential = credentialOf(req);
     if (credential.kind === 'none') return refuse('no-credentials');
     if (credential.kind === 'malformed') return refuse('malformed-authorization-header');
 
@@ -202,8 +230,24 @@ export function authenticate(deps: AuthDeps): RequestHandler {
       return;
     }
 
-    const claims = await verifyAccessToken(deps.secrets.tokenKey, credential.value, now);
-    if ('refused' in claims) return refuse(`access-token-${claims.refused}`);
+    let claims: { sub: string; sid: string };
+    if (credential.kind === 'cookie') {
+      const cookie = await verifyBrowserSession(deps.secrets.tokenKey, credential.value, now);
+      if ('refused' in cookie) return refuse(`session-cookie-${cookie.refused}`);
+      claims = cookie;
+      // Before the session counts the request as activity: a forged request must not keep it alive.
+      if (isUnsafeMethod(req.method)) {
+        const actor = { actorKind: 'user' as const, actorId: claims.sub };
+        if (!originAllowed(req, settings)) return forbid('cross-origin-request', 'Cross-origin request refused', 'A request made with the session cookie must come from this application’s own pages.', actor);
+        if (!csrfTokenValid(deps.secrets.tokenKey, claims.sid, sentCsrfToken(req))) {
+          return forbid('csrf-token-invalid', 'CSRF token missing or invalid', `Send the session’s CSRF token in the ${CSRF_HEADER} header (or the ${CSRF_FIELD} form field) with every change made with the session cookie.`, actor);
+        }
+      }
+    } else {
+      const token = await verifyAccessToken(deps.secrets.tokenKey, credential.value, now);
+      if ('refused' in token) return refuse(`access-token-${token.refused}`);
+      claims = token;
+    }
     const check = await store.touch(claims.sid, now);
     const actor = { actorKind: 'user' as const, actorId: claims.sub };
     if (!check.ok) return refuse(check.reason, actor);
@@ -217,6 +261,7 @@ export function authenticate(deps: AuthDeps): RequestHandler {
       return forbid('mfa-enrolment-required', 'MFA enrolment required', 'Enrol an authenticator (POST /auth/mfa/enrol, then /auth/mfa/confirm) before using the API.', named);
     }
     res.locals.principal = principalForUser(user, check.session);
+    if (credential.kind === 'cookie') res.locals.csrfToken = csrfTokenFor(deps.secrets.tokenKey, check.session.id);
     next();
   };
 }

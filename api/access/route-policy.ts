@@ -29,6 +29,11 @@ export interface RoutePolicy {
   branchScoped?: boolean;
   /** Financial action: audited with before/after even though it is not master data. */
   financial?: boolean;
+  /**
+   * A page for people in a browser: a request that accepts text/html and brings no valid
+   * credentials is redirected (303) to the sign-in form instead of answered 401.
+   */
+  page?: boolean;
 }
 
 const p = (permission: Permission) => ({ permission }) as const;
@@ -52,6 +57,11 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   { method: 'POST', path: '/auth/mfa/enrol', access: 'authenticated', idempotent: false },
   { method: 'POST', path: '/auth/mfa/confirm', access: 'authenticated', idempotent: false },
   { method: 'POST', path: '/auth/password', access: 'authenticated', idempotent: false },
+  // Browser sign-in (HTML form, cookie session; api/routes/browser-session.routes.ts)
+  { method: 'GET', path: '/auth/sign-in', access: 'public' },
+  { method: 'POST', path: '/auth/sign-in', access: 'public', idempotent: false },
+  { method: 'POST', path: '/auth/sign-in/mfa', access: 'public', idempotent: false },
+  { method: 'POST', path: '/auth/sign-out', access: 'authenticated', idempotent: false, page: true },
 
   // Users, roles and API keys
   { method: 'POST', path: '/users', access: p('users:manage'), masterData: true },
@@ -105,6 +115,7 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   // Finance: rates, ledger, configuration, periods
   { method: 'GET', path: '/finance/rates', access: p('finance:read') },
   { method: 'POST', path: '/finance/rates', access: p('finance:write'), financial: true },
+  { method: 'GET', path: '/finance/rates/:source/:base/:quote/:rateDate', access: p('finance:read') },
   { method: 'POST', path: '/finance/rates/import', access: p('finance:write'), financial: true },
   { method: 'GET', path: '/finance/trial-balance', access: p('finance:read') },
   { method: 'GET', path: '/finance/accounts/:code/statement', access: p('finance:read') },
@@ -118,6 +129,7 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   { method: 'PUT', path: '/finance/product-accounts/:productType', access: p('finance:write'), masterData: true },
   { method: 'GET', path: '/finance/periods', access: p('finance:read') },
   { method: 'POST', path: '/finance/periods', access: p('finance:write'), financial: true },
+  { method: 'GET', path: '/finance/periods/:name', access: p('finance:read') },
   { method: 'POST', path: '/finance/periods/:name/close', access: p('finance:write'), financial: true },
   { method: 'POST', path: '/finance/journal-entries', access: p('ledger:post'), stepUp: 'always', financial: true },
   { method: 'GET', path: '/finance/journal-entries', access: p('finance:read') },
@@ -126,14 +138,18 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   // Finance: commissions, ATOL, revaluation, deferred revenue
   { method: 'POST', path: '/finance/commission-schedules', access: p('finance:write'), masterData: true },
   { method: 'GET', path: '/finance/commission-schedules', access: p('finance:read') },
+  { method: 'GET', path: '/finance/commission-schedules/:id', access: p('finance:read') },
   { method: 'POST', path: '/finance/sub-agents', access: p('finance:write'), masterData: true },
   { method: 'GET', path: '/finance/sub-agents', access: p('finance:read') },
+  { method: 'GET', path: '/finance/sub-agents/:code', access: p('finance:read') },
   { method: 'POST', path: '/finance/commissions', access: p('finance:write'), financial: true },
   { method: 'GET', path: '/finance/commissions', access: p('finance:read') },
+  { method: 'GET', path: '/finance/commissions/:id', access: p('finance:read') },
   { method: 'POST', path: '/finance/atol/classifications', access: p('finance:write'), financial: true },
   { method: 'GET', path: '/finance/atol/classifications/:bookingRef', access: p('finance:read') },
   { method: 'GET', path: '/finance/atol/rules', access: p('finance:read') },
   { method: 'POST', path: '/finance/atol/rules', access: p('finance:write'), masterData: true },
+  { method: 'GET', path: '/finance/atol/rules/:id', access: p('finance:read') },
   { method: 'GET', path: '/finance/atol/licences', access: p('finance:read') },
   { method: 'POST', path: '/finance/atol/licences', access: p('finance:write'), masterData: true },
   { method: 'GET', path: '/finance/atol/licences/:number', access: p('finance:read'), masterData: true },
@@ -223,6 +239,6 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   { method: 'GET', path: '/reports/aged-receivables', access: p('reports:read') },
   { method: 'GET', path: '/reports/supplier-payables', access: p('reports:read') },
   { method: 'GET', path: '/reports/atol-return', access: p('reports:read') },
-  { method: 'GET', path: '/reports/dashboard', access: p('reports:read') },
+  { method: 'GET', path: '/reports/dashboard', access: p('reports:read'), page: true },
   { method: 'GET', path: '/reports/assets/:file', access: 'public' },
 ];

@@ -1,10 +1,11 @@
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';
 import { isRole, type Role } from '../../domain/access/roles';
 
 const ISSUER = 'itinera';
 const ACCESS_AUDIENCE = 'itinera-api';
 const CHALLENGE_AUDIENCE = 'itinera-mfa';
+const BROWSER_AUDIENCE = 'itinera-browser';
 
 export interface AccessClaims {
   sub: string;
@@ -84,6 +85,64 @@ export async function verifyChallenge(secret: string, token: string, nowMs: numb
   } catch (err) {
     return { refused: (err as { code?: string }).code === 'ERR_JWT_EXPIRED' ? 'challenge-expired' : 'challenge-invalid' };
   }
+}
+
+/**
+ * The browser's session cookie value: an HS256 JWT naming the user and the session (the same
+ * session records as token sign-in), valid until the session's absolute limit. Idle time,
+ * revocation and the absolute limit are still checked on the session itself at every request.
+ */
+export async function signBrowserSession(secret: string, claims: { sub: string; sid: string }, nowMs: number, ttlMs: number): Promise<string> {
+  const iat = Math.floor(nowMs / 1000);
+  return new SignJWT({ sid: claims.sid })
+    .setProtectedHeader({ alg: 'HS256', typ: 'session+jwt' })
+    .setSubject(claims.sub)
+    .setIssuer(ISSUER)
+    .setAudience(BROWSER_AUDIENCE)
+    .setJti(randomUUID())
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + Math.max(1, Math.floor(ttlMs / 1000)))
+    .sign(keyOf(secret));
+}
+
+/** The user and session of a valid session cookie, or the reason it is refused (never the value). */
+export async function verifyBrowserSession(secret: string, token: string, nowMs: number): Promise<{ sub: string; sid: string } | { refused: string }> {
+  try {
+    const { payload } = await jwtVerify(token, keyOf(secret), {
+      algorithms: ['HS256'],
+      issuer: ISSUER,
+      audience: BROWSER_AUDIENCE,
+      typ: 'session+jwt',
+      currentDate: new Date(nowMs),
+      clockTolerance: 0,
+      requiredClaims: ['sub', 'exp', 'jti', 'iat'],
+    });
+    const { sub, sid } = payload as Record<string, unknown>;
+    if (typeof sub !== 'string' || typeof sid !== 'string') return { refused: 'malformed-claims' };
+    return { sub, sid };
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    return { refused: code === 'ERR_JWT_EXPIRED' ? 'expired' : code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' ? 'bad-signature' : `invalid${code ? ` (${code})` : ''}` };
+  }
+}
+
+const CSRF_INFO = 'itinera:csrf:v1:';
+
+/**
+ * The CSRF token of a browser session (synchronizer token): an HMAC of the session id under the
+ * token key, so it is bound to that session, needs no storage, and dies with the session. Pages
+ * embed it; unsafe requests made with the session cookie must send it back.
+ */
+export function csrfTokenFor(secret: string, sessionId: string): string {
+  return createHmac('sha256', secret).update(CSRF_INFO + sessionId).digest('base64url');
+}
+
+/** Whether `given` is the session's CSRF token (constant-time). */
+export function csrfTokenValid(secret: string, sessionId: string, given: unknown): boolean {
+  if (typeof given !== 'string' || given.length === 0 || given.length > 128) return false;
+  const a = Buffer.from(csrfTokenFor(secret, sessionId), 'utf8');
+  const b = Buffer.from(given, 'utf8');
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 export function sha256Hex(value: string): string {

@@ -26,7 +26,7 @@ export interface ConversionNote {
 const PROBLEM_TITLES: Record<number, string> = {
   400: 'Bad request: a path or query parameter, a header, or the JSON itself is malformed',
   401: 'Not authenticated: missing, malformed, expired or revoked credentials (the answer says no more)',
-  403: 'Forbidden: the caller lacks the permission, the branch, a fresh step-up MFA, or an allowed IP address',
+  403: 'Forbidden: the caller lacks the permission, the branch, a fresh step-up MFA, or an allowed IP address (or, with the session cookie, a valid CSRF token or the app’s own Origin)',
   404: 'Not found (or not visible to the caller)',
   409: 'Conflict with the current state (or an Idempotency-Key reused with a different body)',
   412: 'Precondition failed: If-Match does not match the current ETag',
@@ -114,6 +114,7 @@ const DESCRIPTION = [
   '## Authentication',
   '',
   '- **Staff** sign in with `POST /auth/login` (e-mail and password). Users with an authenticator get an MFA `challenge` instead of tokens: complete it with `POST /auth/mfa` and a TOTP or recovery code. Send the short-lived access token as `Authorization: Bearer <accessToken>`; renew it with `POST /auth/refresh` (each refresh token is single use: a reused one ends the session). `POST /auth/logout` ends the session. Every sign-in refusal is the same 401, whatever the reason; repeated failures lock the account, and too many attempts from one address are 429 with `Retry-After`.',
+  '- **Browsers** sign in through the HTML form at `GET /auth/sign-in` (same checks as `/auth/login`): the session is then an `HttpOnly`, `SameSite=Strict` cookie (`__Host-itinera_session`; `itinera_session` on plain-http local development) with the same timeouts and revocation. A change (POST, PUT, PATCH, DELETE) made with the cookie must send the session’s CSRF token as `X-CSRF-Token` (pages embed it; forms as the `_csrf` field) and, if it names an `Origin`, come from the app’s own: else 403 `/problems/csrf-token-invalid` or `/problems/cross-origin-request`. `POST /auth/sign-out` ends the browser session.',
   '- **Systems** send a scoped API key (issued by `POST /api-keys`, shown once) as `X-Api-Key: <key>`. Its scopes are its permissions.',
   '- **Permissions**: `x-permission` names the permission an operation needs (see `GET /access/roles`); a caller without it, outside its branch, or from an address outside its IP allowlist gets 403.',
   '- **Step-up**: operations marked `x-step-up` (journal entries, refunds) need a TOTP code proved recently: `POST /auth/step-up` with a code answers a fresh access token; without it they answer 403. API keys are not asked.',
@@ -301,7 +302,7 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): { document: 
         schemaRef = { type: 'object', description: body.description ?? 'A JSON object', additionalProperties: true };
       }
       const content: Json = {};
-      for (const ct of contentTypes) content[ct] = { schema: ct.includes('json') ? schemaRef : { type: 'string', description: body.description ?? ct } };
+      for (const ct of contentTypes) content[ct] = { schema: ct.includes('json') || ct === 'application/x-www-form-urlencoded' ? schemaRef : { type: 'string', description: body.description ?? ct } };
       requestBody = { required: body.required ?? true, ...(body.description ? { description: body.description } : {}), content };
       problems.add(400).add(422);
       if (contentTypes.includes('application/json')) problems.add(415);
@@ -321,7 +322,7 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): { document: 
       responses[status] = {
         description: r.description,
         ...(headerNames.length ? { headers: Object.fromEntries([...new Set(headerNames)].map((h) => [h, { $ref: `#/components/headers/${h}` }])) } : {}),
-        ...(status === '204' ? {} : { content }),
+        ...(status === '204' || status.startsWith('3') ? {} : { content }),
       };
     }
     for (const status of [...problems].sort((a, b) => a - b)) {
@@ -339,7 +340,7 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): { document: 
       ...(parameters.length ? { parameters } : {}),
       ...(requestBody ? { requestBody } : {}),
       responses,
-      security: policy.access === 'public' || policy.access === 'channel-signature' ? [] : [{ bearerAuth: [] }, { apiKey: [] }],
+      security: policy.access === 'public' || policy.access === 'channel-signature' ? [] : [{ bearerAuth: [] }, { apiKey: [] }, { sessionCookie: [] }],
       'x-access': typeof policy.access === 'object' ? 'permission' : policy.access,
       ...(permission ? { 'x-permission': permission } : {}),
       ...(policy.stepUp ? { 'x-step-up': policy.stepUp } : {}),
@@ -382,6 +383,12 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): { document: 
       securitySchemes: {
         bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A short-lived access token from /auth/login (then /auth/refresh)' },
         apiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'A scoped API key for system integrations' },
+        sessionCookie: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: '__Host-itinera_session',
+          description: 'A browser session from the sign-in form (GET /auth/sign-in); `itinera_session` on plain-http local development. Changes also need the session’s CSRF token in `X-CSRF-Token`.',
+        },
       },
     },
   };

@@ -5,6 +5,7 @@ import {
   AtolBookingRefParam,
   AtolLicenceParam,
   AtolReturnsQuery,
+  AtolRulePath,
   AtolRulesQuery,
   ClassifyAtolBookingRequest,
   CreateAtolLicenceRequest,
@@ -50,7 +51,16 @@ import {
 } from '../schemas/catalog.schema';
 import { ChannelManagerPath, ChannelReservationListQuery, ChannelReservationPath } from '../schemas/channel-webhooks.schema';
 import { ConnectionListQuery, ConnectionPath, ManagerPath, OperationPath, ParityBreaksQuery, ParityQuery, PropertyPath } from '../schemas/channels.schema';
-import { CommissionScheduleQuery, CommissionsQuery, CreateCommissionScheduleRequest, CreateSubAgentRequest, RecordCommissionRequest } from '../schemas/commissions.schema';
+import {
+  CommissionRecordPath,
+  CommissionSchedulePath,
+  CommissionScheduleQuery,
+  CommissionsQuery,
+  CreateCommissionScheduleRequest,
+  CreateSubAgentRequest,
+  RecordCommissionRequest,
+  SubAgentPath,
+} from '../schemas/commissions.schema';
 import { AdvisorListQuery, ContactLookupQuery, CustomerListQuery, CustomerPath, ReassignAdvisorRequest, TripListQuery } from '../schemas/customer.schema';
 import {
   BalanceQuery,
@@ -59,10 +69,12 @@ import {
   FinanceSettingsRequest,
   ImportFeedQuery,
   ManualRateRequest,
+  PeriodPath,
   ProductAccountsRequest,
   ProductTypeParam,
   RateLookupQuery,
   StatementQuery,
+  StoredRatePath,
   TranslationRulesRequest,
   TrialBalanceQuery,
 } from '../schemas/finance.schema';
@@ -71,7 +83,7 @@ import { MigrationIssuesQuery, MigrationPath, StartMigrationRequest } from '../s
 import { RevaluationDetailQuery, RevaluationPeriodParam, StartRevaluationRequest } from '../schemas/revaluation.schema';
 import { BookingRefParam, ByTravelMonthQuery, CancelComponentRequest, ComponentIdParam, DeferComponentRequest, RecognitionRunRequest, SupplierConfirmationRequest } from '../schemas/revenue.schema';
 import { AuditQuery } from '../schemas/audit.schema';
-import { ChangePasswordRequest, CodeRequest, EmptyRequest, LoginRequest, MfaLoginRequest, RefreshRequest } from '../schemas/auth.schema';
+import { ChangePasswordRequest, CodeRequest, EmptyRequest, LoginRequest, MfaLoginRequest, RefreshRequest, SignInForm, SignInMfaForm, SignInQuery, SignOutForm } from '../schemas/auth.schema';
 import { CreateJournalEntryRequest, JournalEntryListQuery, JournalEntryPath } from '../schemas/journal-entries.schema';
 import {
   AssignmentListQuery,
@@ -89,13 +101,18 @@ import { AssetParam, AsOfQuery, AtolReturnQuery, BookingVolumeQuery, CustomerRet
 import { ApiKeyPath, CreateApiKeyRequest, CreateUserRequest, RoleAllowlistRequest, RolePath, UpdateUserRequest, UserListQuery, UserPath } from '../schemas/users.schema';
 import { area, described, type RouteDoc } from './registry';
 import {
+  AccountingPeriodView,
   AnyObject,
   ApiKeyView,
+  AtolRuleView,
   AuditEventView,
+  CommissionRecordView,
+  CommissionScheduleView,
   IssuedApiKey,
   JournalEntryView,
   listOf,
   LoginResponse,
+  ManualRateView,
   MeResponse,
   MfaConfirmResponse,
   MfaEnrolResponse,
@@ -104,6 +121,8 @@ import {
   RoleAllowlistView,
   RolePolicyView,
   StepUpResponse,
+  StoredRateView,
+  SubAgentView,
   TokensResponse,
   UserView,
 } from './responses';
@@ -115,6 +134,14 @@ const LOCATION = ['Location'];
 const ETAG_LOCATION = ['Location', 'ETag'];
 const ETAG = ['ETag'];
 const CSV_OR_JSON = ['application/json', 'text/csv'];
+/** The browser's forms post urlencoded; the same fields as JSON are accepted too. */
+const FORM = ['application/x-www-form-urlencoded', 'application/json'];
+/** The sign-in forms answer a refusal with the form again, in HTML. */
+const FORM_REFUSALS = {
+  401: { description: 'Sign-in failed: the form again, with a message that never says why', contentTypes: ['text/html'] },
+  422: { description: 'A field is missing or too long: the form again', contentTypes: ['text/html'] },
+  429: { description: 'Too many sign-in attempts from this address: the form again, saying how long to wait', contentTypes: ['text/html'], headers: ['Retry-After'] },
+};
 
 
 const bookingRef = { reference: BookingReferenceParam };
@@ -217,6 +244,51 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
       body: ChangePasswordRequest,
       responses: { 204: 'Changed' },
       problems: [429],
+    },
+  ]),
+  ...area(['Browser sign-in'], [
+    {
+      method: 'GET',
+      path: '/auth/sign-in',
+      summary: 'The sign-in form for browsers (HTML)',
+      description: 'E-mail and password, then the authenticator code when the account has MFA. `next` is where to go afterwards: a path on this origin only (anything else means /reports/dashboard).',
+      query: SignInQuery,
+      responses: { 200: { description: 'The sign-in page', contentTypes: ['text/html'] } },
+    },
+    {
+      method: 'POST',
+      path: '/auth/sign-in',
+      summary: 'Browser sign-in: check the password (HTML form)',
+      description:
+        'The same checks, lockout, rate limit and audit as POST /auth/login. Without MFA: opens a session, sets it as an `HttpOnly`, `SameSite=Strict` cookie and redirects (303) to `next`. With MFA: the form again, asking for the code. Every refusal is the form again (HTML) with its status; a failed sign-in always says the same.',
+      body: { schema: SignInForm, name: 'SignInForm', contentTypes: FORM },
+      responses: {
+        200: { description: 'The form asking for the authenticator code', contentTypes: ['text/html'] },
+        303: { description: 'Signed in: the session cookie is set (`Set-Cookie`); `Location` is `next`', headers: LOCATION },
+        ...FORM_REFUSALS,
+        403: { description: 'The form again: the account must enrol an authenticator first (through the API), or the form was posted from another `Origin`', contentTypes: ['text/html'] },
+      },
+    },
+    {
+      method: 'POST',
+      path: '/auth/sign-in/mfa',
+      summary: 'Browser sign-in: check the authenticator or recovery code (HTML form)',
+      description: 'The same checks as POST /auth/mfa (each code accepted once). Success opens the session, sets the cookie and redirects (303) to `next`; a refusal is the code form again (HTML) with its status.',
+      body: { schema: SignInMfaForm, name: 'SignInMfaForm', contentTypes: FORM },
+      responses: {
+        303: { description: 'Signed in: the session cookie is set (`Set-Cookie`); `Location` is `next`', headers: LOCATION },
+        ...FORM_REFUSALS,
+        403: { description: 'The form again: it was posted from another `Origin`', contentTypes: ['text/html'] },
+      },
+    },
+    {
+      method: 'POST',
+      path: '/auth/sign-out',
+      summary: 'Browser sign-out: end the session and clear the cookie',
+      description:
+        'With the session cookie it needs the session’s CSRF token (`_csrf` form field or `X-CSRF-Token` header), else 403 `/problems/csrf-token-invalid`. Redirects (303) to the sign-in form; a browser whose session has already ended is sent there too.',
+      body: { schema: SignOutForm, name: 'SignOutForm', contentTypes: FORM, required: false },
+      responses: { 303: { description: 'Signed out: the cookie is cleared; `Location` is the sign-in form', headers: LOCATION } },
     },
   ]),
   ...area(['Users and API keys'], [
@@ -388,7 +460,23 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
   ]),
   ...area(['Finance: ledger'], [
     { method: 'GET', path: '/finance/rates', summary: 'The FX rate used for a pair on a date', query: RateLookupQuery, responses: { 200: 'The rate and the source used' } },
-    { method: 'POST', path: '/finance/rates', summary: 'Enter a daily rate by hand (a currency no feed publishes)', body: ManualRateRequest, responses: { 201: 'Stored', 200: 'Already stored' } },
+    {
+      method: 'POST',
+      path: '/finance/rates',
+      summary: 'Enter a daily rate by hand (a currency no feed publishes)',
+      description: 'A stored rate is never overwritten: the same rate again is 200, another rate for the same source, pair and date 409.',
+      body: ManualRateRequest,
+      responses: { 201: { description: 'Stored', headers: LOCATION, schema: ManualRateView }, 200: { description: 'Already stored', schema: ManualRateView } },
+      problems: [409],
+    },
+    {
+      method: 'GET',
+      path: '/finance/rates/:source/:base/:quote/:rateDate',
+      summary: 'One stored rate, exactly as recorded',
+      description: 'Only the rate stored for that source, pair and date (GET /finance/rates looks up the rate in force, with earlier dates, inverses and cross rates).',
+      params: StoredRatePath.shape,
+      responses: { 200: { description: 'The rate', schema: StoredRateView } },
+    },
     { method: 'POST', path: '/finance/rates/import', summary: 'Import a configured rate feed now', query: ImportFeedQuery, responses: { 200: 'The import report' }, problems: [503] },
     { method: 'GET', path: '/finance/trial-balance', summary: 'Trial balance at a date, per currency or translated to base', query: TrialBalanceQuery, responses: { 200: 'The trial balance' } },
     { method: 'GET', path: '/finance/accounts/:code/statement', summary: 'An account’s postings in a date range with running balance', params: { code: z.string().meta({ description: 'Ledger account code' }) }, query: StatementQuery, responses: { 200: 'The statement' } },
@@ -400,8 +488,9 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
     { method: 'PUT', path: '/finance/translation-rules', summary: 'Replace the currency translation rules', body: TranslationRulesRequest, responses: { 200: '`{rules, required}`' } },
     { method: 'GET', path: '/finance/product-accounts', summary: 'Ledger accounts per product type', responses: { 200: 'The product accounts' } },
     { method: 'PUT', path: '/finance/product-accounts/:productType', summary: 'Set the ledger accounts of a product type', params: { productType: ProductTypeParam }, body: ProductAccountsRequest, responses: { 200: 'The product accounts' } },
-    { method: 'GET', path: '/finance/periods', summary: 'Accounting periods', responses: { 200: 'The periods' } },
-    { method: 'POST', path: '/finance/periods', summary: 'Define (open) an accounting period', body: DefinePeriodRequest, responses: { 201: 'The period' }, problems: [409] },
+    { method: 'GET', path: '/finance/periods', summary: 'Accounting periods', responses: { 200: { description: 'The periods', schema: z.array(AccountingPeriodView) } } },
+    { method: 'POST', path: '/finance/periods', summary: 'Define (open) an accounting period', body: DefinePeriodRequest, responses: { 201: { description: 'The period', headers: LOCATION, schema: AccountingPeriodView } }, problems: [409] },
+    { method: 'GET', path: '/finance/periods/:name', summary: 'One accounting period', params: PeriodPath.shape, responses: { 200: { description: 'The period', schema: AccountingPeriodView } } },
     { method: 'POST', path: '/finance/periods/:name/close', summary: 'Close a period: it takes no further postings', params: { name: z.string().meta({ description: 'Period name' }) }, body: ClosePeriodRequest, responses: { 200: 'The closed period' }, problems: [409] },
     {
       method: 'POST',
@@ -420,12 +509,36 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
     { method: 'GET', path: '/finance/journal-entries/:id', summary: 'One journal entry with its lines', params: JournalEntryPath.shape, responses: { 200: { description: 'The entry', schema: JournalEntryView } } },
   ]),
   ...area(['Finance: commissions'], [
-    { method: 'POST', path: '/finance/commission-schedules', summary: 'Create a commission schedule version', body: CreateCommissionScheduleRequest, responses: { 201: 'The schedule', 200: 'The same schedule already exists' }, problems: [409] },
-    { method: 'GET', path: '/finance/commission-schedules', summary: 'Commission schedules', query: CommissionScheduleQuery, responses: { 200: 'The schedules' } },
-    { method: 'POST', path: '/finance/sub-agents', summary: 'Register a sub-agent', body: CreateSubAgentRequest, responses: { 201: 'The sub-agent', 200: 'Already registered' }, problems: [409] },
-    { method: 'GET', path: '/finance/sub-agents', summary: 'Sub-agents', responses: { 200: 'The sub-agents' } },
-    { method: 'POST', path: '/finance/commissions', summary: 'Record a sale’s commission and post its entry', body: RecordCommissionRequest, responses: { 201: 'The commission record', 200: 'Already recorded' }, problems: [409] },
+    {
+      method: 'POST',
+      path: '/finance/commission-schedules',
+      summary: 'Create a commission schedule version',
+      body: CreateCommissionScheduleRequest,
+      responses: { 201: { description: 'The schedule', headers: LOCATION, schema: CommissionScheduleView }, 200: { description: 'The same schedule already exists', schema: CommissionScheduleView } },
+      problems: [409],
+    },
+    { method: 'GET', path: '/finance/commission-schedules', summary: 'Commission schedules', query: CommissionScheduleQuery, responses: { 200: { description: 'The schedules', schema: z.array(CommissionScheduleView) } } },
+    { method: 'GET', path: '/finance/commission-schedules/:id', summary: 'One commission schedule with its tiers', params: CommissionSchedulePath.shape, responses: { 200: { description: 'The schedule', schema: CommissionScheduleView } } },
+    {
+      method: 'POST',
+      path: '/finance/sub-agents',
+      summary: 'Register a sub-agent',
+      body: CreateSubAgentRequest,
+      responses: { 201: { description: 'The sub-agent', headers: LOCATION, schema: SubAgentView }, 200: { description: 'Already registered', schema: SubAgentView } },
+      problems: [409],
+    },
+    { method: 'GET', path: '/finance/sub-agents', summary: 'Sub-agents', responses: { 200: { description: 'The sub-agents', schema: z.array(SubAgentView) } } },
+    { method: 'GET', path: '/finance/sub-agents/:code', summary: 'One sub-agent', params: SubAgentPath.shape, responses: { 200: { description: 'The sub-agent', schema: SubAgentView } } },
+    {
+      method: 'POST',
+      path: '/finance/commissions',
+      summary: 'Record a sale’s commission and post its entry',
+      body: RecordCommissionRequest,
+      responses: { 201: { description: 'The commission record', headers: LOCATION, schema: CommissionRecordView }, 200: { description: 'Already recorded', schema: CommissionRecordView } },
+      problems: [409],
+    },
     { method: 'GET', path: '/finance/commissions', summary: 'Commission records', query: CommissionsQuery, responses: { 200: 'The records' } },
+    { method: 'GET', path: '/finance/commissions/:id', summary: 'One commission record', params: CommissionRecordPath.shape, responses: { 200: { description: 'The record', schema: CommissionRecordView } } },
   ]),
   ...area(['Finance: ATOL'], [
     {
@@ -439,7 +552,15 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
     },
     { method: 'GET', path: '/finance/atol/classifications/:bookingRef', summary: 'A booking’s ATOL record', params: { bookingRef: AtolBookingRefParam }, responses: { 200: 'The record' } },
     { method: 'GET', path: '/finance/atol/rules', summary: 'ATOL rule versions (or those in force on `asOf`) and APC rates', query: AtolRulesQuery, responses: { 200: '`{asOf, rules, contributionRates}`' } },
-    { method: 'POST', path: '/finance/atol/rules', summary: 'Add an ATOL rule version (bookings made from its effectiveFrom)', body: AddAtolRuleRequest, responses: { 201: 'The rule', 200: 'Already added' }, problems: [409] },
+    {
+      method: 'POST',
+      path: '/finance/atol/rules',
+      summary: 'Add an ATOL rule version (bookings made from its effectiveFrom)',
+      body: AddAtolRuleRequest,
+      responses: { 201: { description: 'The rule', headers: LOCATION, schema: AtolRuleView }, 200: { description: 'Already added', schema: AtolRuleView } },
+      problems: [409],
+    },
+    { method: 'GET', path: '/finance/atol/rules/:id', summary: 'One ATOL rule version', params: AtolRulePath.shape, responses: { 200: { description: 'The rule', schema: AtolRuleView } } },
     { method: 'GET', path: '/finance/atol/licences', summary: 'ATOL licences', responses: { 200: 'The licences' } },
     { method: 'POST', path: '/finance/atol/licences', summary: 'Register an ATOL licence', body: CreateAtolLicenceRequest, responses: { 201: { description: 'The licence', headers: LOCATION }, 200: 'Already registered' }, problems: [409] },
     { method: 'GET', path: '/finance/atol/licences/:number', summary: 'One ATOL licence', params: { number: AtolLicenceParam }, responses: { 200: 'The licence' } },
@@ -686,9 +807,13 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
       method: 'GET',
       path: '/reports/dashboard',
       summary: 'The management dashboard (HTML with charts)',
-      description: 'Booking volume, revenue by channel, deferred revenue and aged receivables as of today; takes no query parameters.',
+      description:
+        'Booking volume, revenue by channel, deferred revenue and aged receivables as of today; takes no query parameters. Opened in a browser (`Accept: text/html`) without a session, it redirects (303) to `/auth/sign-in?next=/reports/dashboard`; other clients get 401.',
       query: DashboardQuery,
-      responses: { 200: { description: 'The dashboard', contentTypes: ['text/html'] } },
+      responses: {
+        200: { description: 'The dashboard', contentTypes: ['text/html'] },
+        303: { description: 'A browser without a session: `Location` is the sign-in form', headers: LOCATION },
+      },
     },
     {
       method: 'GET',

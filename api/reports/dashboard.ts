@@ -32,7 +32,8 @@ export function dashboardCsp(nonce: string): string {
     `style-src 'nonce-${nonce}'`,
     "img-src 'self' data:",
     "base-uri 'none'",
-    "form-action 'none'",
+    // The sign-out button's form, to this origin only.
+    "form-action 'self'",
     "frame-ancestors 'none'",
   ].join('; ');
 }
@@ -128,10 +129,29 @@ section { margin-top: 2rem; }
 table { border-collapse: collapse; margin-top: 0.75rem; }
 th, td { border: 1px solid #bbb; padding: 0.25rem 0.5rem; text-align: right; }
 caption { text-align: left; font-weight: bold; }
+.session { float: right; display: flex; gap: 0.75rem; align-items: center; }
 `;
 
+export interface DashboardPageOptions {
+  assetPath?: string;
+  /**
+   * The browser session's CSRF token (signed in with the session cookie): the page then carries a
+   * sign-out button (a form with the token) and the token in a meta tag for scripts.
+   */
+  csrfToken?: string;
+  /** Who is signed in, shown beside the sign-out button. */
+  signedInAs?: string;
+}
+
+function sessionBar(opts: DashboardPageOptions): string {
+  if (!opts.csrfToken) return '';
+  const who = opts.signedInAs ? `<span>Signed in as ${escapeHtml(opts.signedInAs)}</span> ` : '';
+  return `<form method="post" action="/auth/sign-out" class="session" id="sign-out-form">${who}<input type="hidden" name="_csrf" value="${escapeHtml(opts.csrfToken)}"><button type="submit">Sign out</button></form>`;
+}
+
 /** The dashboard page for `data`, its scripts and style bearing `nonce`. */
-export function renderDashboard(data: DashboardData, nonce: string, assetPath = '/reports/assets/chart.umd.min.js'): string {
+export function renderDashboard(data: DashboardData, nonce: string, opts: DashboardPageOptions = {}): string {
+  const assetPath = opts.assetPath ?? '/reports/assets/chart.umd.min.js';
   const n = escapeHtml(nonce);
   const volume = section(
     'volume',
@@ -160,9 +180,10 @@ export function renderDashboard(data: DashboardData, nonce: string, assetPath = 
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Itinera management dashboard</title>
 <link rel="icon" href="data:,">
-<style nonce="${n}">${STYLE}</style>
+${opts.csrfToken ? `<meta name="csrf-token" content="${escapeHtml(opts.csrfToken)}">\n` : ''}<style nonce="${n}">${STYLE}</style>
 </head>
 <body>
+${sessionBar(opts)}
 <main>
 <h1>Management dashboard</h1>
 <p>As of ${escapeHtml(data.asOf)}. Amounts are per currency and never added across currencies.</p>

@@ -1,18 +1,16 @@
 import { Router, type Request, type Response } from 'express';
-import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { User } from '../../generated/prisma/client';
-import { authAudit, authContext, type AuthContext, type AuthDeps } from '../access/authenticate';
+import { authContext, type AuthDeps } from '../access/authenticate';
 import type { AuditRecord } from '../access/audit-sink';
 import { ipAllowed } from '../access/ip-allowlist';
 import { hashPassword, passwordProblems, verifyPassword } from '../access/passwords';
 import type { Principal } from '../access/principal';
-import { signAccessToken, signChallenge, verifyChallenge } from '../access/tokens';
-import { consumeRecoveryCode, decryptSecret, newEnrolment, totpUri, verifyTotp } from '../access/totp';
+import { checkCode, signInFailed, SignInSteps, userActor } from '../access/sign-in';
+import { signAccessToken } from '../access/tokens';
+import { newEnrolment, totpUri } from '../access/totp';
 import { parseOrProblem, ProblemError, ValidationProblem } from '../problem';
 import { ChangePasswordRequest, CodeRequest, EmptyRequest, LoginRequest, MfaLoginRequest, RefreshRequest } from '../schemas/auth.schema';
 
-/** The one answer to a failed sign-in, whatever the reason (unknown e-mail, wrong password or code, locked, disabled, address). */
-const signInFailed = () => new ProblemError(401, 'Sign-in failed', 'The credentials are wrong, or this account cannot sign in right now.', '/problems/sign-in-failed');
 const codeRefused = () => new ProblemError(403, 'Code refused', 'The code is wrong, expired or already used.', '/problems/code-refused');
 
 function noStore(res: Response): void {
@@ -37,28 +35,10 @@ export function authRoutes(deps: AuthDeps): Router {
   const { prisma } = deps;
   const router = Router();
 
-  const audit = (req: Request, res: Response, event: Partial<AuditRecord> & Pick<AuditRecord, 'action' | 'outcome' | 'status'>) => deps.audit.record(authAudit(req, res, event));
-  const userActor = (u: Pick<User, 'id' | 'email' | 'role'>) => ({ actorKind: 'user' as const, actorId: u.id, actorName: u.email, role: u.role });
-
-  async function limit(req: Request, res: Response, action: string): Promise<void> {
-    try {
-      await ctx.loginLimiter.consume(req.ip ?? 'unknown');
-    } catch (err) {
-      if (!(err instanceof RateLimiterRes)) throw err;
-      const retryAfterSeconds = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
-      await audit(req, res, { action, outcome: 'denied', status: 429, detail: 'rate-limited' });
-      throw new ProblemError(429, 'Too many attempts', `Too many sign-in attempts from this address; retry in ${retryAfterSeconds} s.`, '/problems/too-many-attempts', { retryAfterSeconds });
-    }
-  }
-
-  /** Counts a failed password or code; the threshold-th in a row locks the account. */
-  async function recordFailure(req: Request, res: Response, user: User, now: number, action: string): Promise<void> {
-    const updated = await prisma.user.update({ where: { id: user.id }, data: { failedLogins: { increment: 1 } } });
-    if (updated.failedLogins >= settings.lockoutThreshold) {
-      await prisma.user.update({ where: { id: user.id }, data: { failedLogins: 0, lockedUntil: new Date(now + settings.lockoutMs) } });
-      await audit(req, res, { ...userActor(user), action: `${action}.lockout`, outcome: 'denied', status: 401, detail: `locked for ${settings.lockoutMs / 60_000} min after ${updated.failedLogins} failures` });
-    }
-  }
+  const signIn = new SignInSteps(ctx);
+  const audit = (req: Request, res: Response, event: Partial<AuditRecord> & Pick<AuditRecord, 'action' | 'outcome' | 'status'>) => signIn.audit(req, res, event);
+  const limit = (req: Request, res: Response, action: string) => signIn.limit(req, res, action);
+  const recordFailure = (req: Request, res: Response, user: User, now: number, action: string) => signIn.recordFailure(req, res, user, now, action);
 
   async function issueTokens(req: Request, user: Pick<User, 'id' | 'role' | 'mfaEnabled'>, now: number, mfaAt: number | null) {
     const { sessionId, refreshToken } = await store.createSession(user.id, now, { ip: req.ip ?? null, userAgent: req.headers['user-agent'] ?? null, mfaAt });
@@ -76,30 +56,11 @@ export function authRoutes(deps: AuthDeps): Router {
   router.post('/auth/login', async (req, res) => {
     await limit(req, res, 'auth.login');
     const body = parseOrProblem(LoginRequest, req.body);
-    const email = body.email.toLowerCase();
     const now = ctx.now();
-    const user = await prisma.user.findUnique({ where: { email } });
-    const fail = async (reason: string, u?: User): Promise<never> => {
-      await audit(req, res, { ...(u ? userActor(u) : { actorName: email.slice(0, 254) }), action: 'auth.login', outcome: 'denied', status: 401, detail: reason });
-      throw signInFailed();
-    };
-    if (!user) {
-      await verifyPassword(await ctx.dummyHash(), body.password);
-      return fail('unknown-email');
-    }
-    const passwordOk = await verifyPassword(user.passwordHash, body.password);
-    if (user.lockedUntil && user.lockedUntil.getTime() > now) return fail('locked', user);
-    if (user.disabled) return fail('disabled', user);
-    if (!passwordOk) {
-      await recordFailure(req, res, user, now, 'auth.login');
-      return fail('wrong-password', user);
-    }
-    if (!ipAllowed(req.ip, await store.allowlistFor(user, now))) return fail('ip-not-allowed', user);
-    if (user.failedLogins > 0 || user.lockedUntil) await prisma.user.update({ where: { id: user.id }, data: { failedLogins: 0, lockedUntil: null } });
+    const { user, challenge } = await signIn.password(req, res, body, now);
     noStore(res);
-    if (user.mfaEnabled) {
-      await audit(req, res, { ...userActor(user), action: 'auth.login', outcome: 'success', status: 200, detail: 'password-ok-mfa-required' });
-      res.json({ mfaRequired: true, challenge: await signChallenge(deps.secrets.tokenKey, user.id, now, settings.challengeTtlMs), expiresIn: Math.floor(settings.challengeTtlMs / 1000) });
+    if (challenge !== null) {
+      res.json({ mfaRequired: true, challenge, expiresIn: Math.floor(settings.challengeTtlMs / 1000) });
       return;
     }
     const tokens = await issueTokens(req, user, now, null);
@@ -111,36 +72,9 @@ export function authRoutes(deps: AuthDeps): Router {
     await limit(req, res, 'auth.mfa');
     const body = parseOrProblem(MfaLoginRequest, req.body);
     const now = ctx.now();
-    const fail = async (reason: string, u?: User): Promise<never> => {
-      await audit(req, res, { ...(u ? userActor(u) : {}), action: 'auth.mfa', outcome: 'denied', status: 401, detail: reason });
-      throw signInFailed();
-    };
-    const challenge = await verifyChallenge(deps.secrets.tokenKey, body.challenge, now);
-    if ('refused' in challenge) return fail(challenge.refused);
-    const user = await prisma.user.findUnique({ where: { id: challenge.userId } });
-    if (!user) return fail('user-unknown');
-    if (user.lockedUntil && user.lockedUntil.getTime() > now) return fail('locked', user);
-    if (user.disabled) return fail('disabled', user);
-    if (!user.mfaEnabled || !user.totpSecret) return fail('mfa-not-enabled', user);
-    if (!ipAllowed(req.ip, await store.allowlistFor(user, now))) return fail('ip-not-allowed', user);
-    if (body.code !== undefined) {
-      const step = await checkCode(ctx, user, body.code, now);
-      if (step === 'undecryptable') return fail('totp-secret-undecryptable', user);
-      if (step === null) {
-        await recordFailure(req, res, user, now, 'auth.mfa');
-        return fail('wrong-or-reused-code', user);
-      }
-    } else {
-      const remaining = await consumeRecoveryCode(user.recoveryCodes, body.recoveryCode!);
-      const claimed = remaining && (await prisma.user.updateMany({ where: { id: user.id, recoveryCodes: { equals: user.recoveryCodes } }, data: { recoveryCodes: remaining } })).count === 1;
-      if (!claimed) {
-        await recordFailure(req, res, user, now, 'auth.mfa');
-        return fail('wrong-or-used-recovery-code', user);
-      }
-    }
-    if (user.failedLogins > 0) await prisma.user.update({ where: { id: user.id }, data: { failedLogins: 0 } });
+    const { user, method } = await signIn.secondFactor(req, res, body, now);
     const tokens = await issueTokens(req, user, now, now);
-    await audit(req, res, { ...userActor(user), action: 'auth.mfa', outcome: 'success', status: 200, resourceType: 'session', resourceId: tokens.sessionId, detail: body.code !== undefined ? 'totp' : 'recovery-code' });
+    await audit(req, res, { ...userActor(user), action: 'auth.mfa', outcome: 'success', status: 200, resourceType: 'session', resourceId: tokens.sessionId, detail: method });
     noStore(res);
     res.json(tokens);
   });
@@ -276,21 +210,4 @@ export function authRoutes(deps: AuthDeps): Router {
   });
 
   return router;
-}
-
-/**
- * Verifies a TOTP code and claims its time step in one conditional update, so the same code
- * (or an older one) is never accepted twice, even by two concurrent requests.
- */
-async function checkCode(ctx: AuthContext, user: User, code: string, now: number): Promise<number | null | 'undecryptable'> {
-  const secret = user.totpSecret ? decryptSecret(user.totpSecret, ctx.deps.secrets.dataKey) : null;
-  if (!secret) return 'undecryptable';
-  const last = user.totpLastStep === null ? null : Number(user.totpLastStep);
-  const step = await verifyTotp(secret, code, now, last);
-  if (step === null) return null;
-  const { count } = await ctx.deps.prisma.user.updateMany({
-    where: { id: user.id, OR: [{ totpLastStep: null }, { totpLastStep: { lt: BigInt(step) } }] },
-    data: { totpLastStep: BigInt(step) },
-  });
-  return count === 1 ? step : null;
 }

@@ -222,9 +222,10 @@ export function reportRoutes(deps: ReportRouteDeps): Router {
       .setHeader('Content-Security-Policy', dashboardCsp(nonce))
       .setHeader('Cache-Control', 'no-store')
       .setHeader('X-Content-Type-Options', 'nosniff')
-      .setHeader('Referrer-Policy', 'no-referrer')
+      // same-origin, not no-referrer: the sign-out form's POST must carry the page's Origin (not `null`).
+      .setHeader('Referrer-Policy', 'same-origin')
       .type('text/html; charset=utf-8')
-      .send(renderDashboard(data, nonce));
+      .send(renderDashboard(data, nonce, res.locals.csrfToken ? { csrfToken: res.locals.csrfToken, signedInAs: res.locals.principal?.name ?? '' } : {}));
   });
 
   /** Chart.js's browser build for the dashboard: only the files named in DASHBOARD_ASSETS. */

@@ -25,3 +25,17 @@ export const RefreshRequest = z.strictObject({ refreshToken: Secret(200) });
 export const CodeRequest = z.strictObject({ code: TotpCode });
 export const EmptyRequest = z.strictObject({});
 export const ChangePasswordRequest = z.strictObject({ current: Secret(256), next: Secret(256) });
+
+/**
+ * The browser's sign-in forms (HTML, `application/x-www-form-urlencoded`; JSON is read the same
+ * way). `next` is where to go afterwards: a path on this origin, anything else means the dashboard.
+ */
+const Next = z.string().max(2048, 'must be at most 2048 characters').optional().meta({ description: 'A path on this origin to go to afterwards (default /reports/dashboard)' });
+export const SignInQuery = z.strictObject({ next: Next });
+export const SignInForm = z.strictObject({ email: Email, password: Secret(256), next: Next });
+export const SignInMfaForm = z.strictObject({
+  challenge: Secret(2048).meta({ description: 'The challenge the password step put in the form' }),
+  code: z.string().trim().min(1, 'must not be empty').max(20, 'must be at most 20 characters').meta({ description: 'The 6-digit TOTP code, or a recovery code' }),
+  next: Next,
+});
+export const SignOutForm = z.strictObject({ _csrf: z.string().max(128).optional().meta({ description: 'The session’s CSRF token (or send the X-CSRF-Token header)' }) });
