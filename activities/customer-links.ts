@@ -82,12 +82,14 @@ export function tripOfBooking(view: LifecycleView, destinations: string[]): Trip
 /** The CRM links on Prisma (customers, customer_trips, products for destinations). */
 export class PrismaCustomerLinks implements CustomerLinkReader, GuestMatcher, TravelHistoryWriter {
   private readonly store: PrismaCustomerStore;
+  private readonly sql: StoreOptions['sql'];
 
   constructor(
     private readonly prisma: PrismaClient,
     options: StoreOptions = {},
   ) {
     this.store = new PrismaCustomerStore(prisma, options);
+    this.sql = options.sql;
   }
 
   async customerAdvisor(customerId: string): Promise<{ advisorId: string | null } | null> {
@@ -95,7 +97,12 @@ export class PrismaCustomerLinks implements CustomerLinkReader, GuestMatcher, Tr
     return c ? { advisorId: c.advisorId } : null;
   }
 
+  /** Every booking asks: on the driver it is one statement (Prisma wraps its updateMany in a transaction). */
   async reactivateCustomer(customerId: string): Promise<boolean> {
+    if (this.sql) {
+      const rows = await this.sql.query(`UPDATE customers SET status = 'ACTIVE', archived_reason = NULL, updated_at = now() WHERE id = $1 AND status = 'ARCHIVED' RETURNING id`, [customerId]);
+      return rows.length > 0;
+    }
     const { count } = await this.prisma.customer.updateMany({ where: { id: customerId, status: 'ARCHIVED' }, data: { status: 'ACTIVE', archivedReason: null } });
     return count > 0;
   }

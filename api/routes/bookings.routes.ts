@@ -115,7 +115,7 @@ export function bookingRoutes(deps: ApiDeps, readers: Partial<BookingRouteReader
   const router = Router();
   const projection: BookingProjectionReader = readers.projection ?? new PrismaBookingProjection(deps.db.prisma);
   const ledger: BookingLedgerReader = readers.ledger ?? new PrismaBookingLedger(deps.db.prisma);
-  const customers: CustomerLinkReader = readers.customers ?? new PrismaCustomerLinks(deps.db.prisma);
+  const customers: CustomerLinkReader = readers.customers ?? new PrismaCustomerLinks(deps.db.prisma, { sql: deps.db });
   const today = () => calendarDateIn(Date.now(), deps.operatorTimeZone);
   const guard = new BranchGuard(deps.db.prisma);
 
