@@ -7,10 +7,17 @@
  * - Bookings: `count` hotel + transfer + insurance bookings, `inFlight` at a time: POST /bookings
  *   (HELD) then POST /bookings/:ref/payments of the full total (→ PAID). End to end = from the
  *   POST /bookings to the payment's answer showing PAID.
- * - Baseline, same run, same count and concurrency: NoopBookingWorkflow, started with an
+ * - Baselines, same run, same count and concurrency: NoopBookingWorkflow, started with an
  *   update-with-start answered once the booking's hold-phase steps ran, then one update running the
  *   payment-phase steps; the steps (activities and local activities, each doing nothing) are the
- *   ones a happy-path booking ran until PAID, counted from its history.
+ *   ones a happy-path booking ran until PAID, counted from its history. Once behind the API
+ *   (`POST /bench/noop-bookings` and its payments, served by the same app with the same middleware
+ *   and route policies as the booking's two POSTs, with the same bodies and Idempotency-Keys): the
+ *   goal ratios. Once straight on Temporal's client: shown beside them, so the API's share is visible.
+ * - Unloaded latency, same run: `SOLO` (default 20) bookings and as many baseline runs one at a time
+ *   (`BENCH_SOLO=n` to change it, 0 to skip). At 50 in flight both sides are saturated and their
+ *   latencies are queueing (in flight ÷ throughput), so the latency ratio there only restates the
+ *   throughput ratio; one at a time it measures what a booking's own steps add to a confirmation.
  * - History events per booking until PAID; memory per cached booking (they stay running, waiting
  *   for travel): heap used (main thread, after a forced GC when --expose-gc) and RSS, after minus
  *   before, divided by count. Workflows run in the SDK's worker threads, whose heaps the main
@@ -28,6 +35,7 @@ const out = (text: string) => process.stdout.write(`${text}\n`);
 const COUNT = Number(process.argv[2] ?? 200);
 const IN_FLIGHT = Number(process.argv[3] ?? 50);
 const NIGHTS = 3;
+const SOLO = Number(process.env.BENCH_SOLO ?? 20);
 const MiB = 1024 * 1024;
 
 interface Lap {
@@ -122,7 +130,7 @@ async function main(): Promise<void> {
   const gcAvailable = typeof (globalThis as { gc?: unknown }).gc === 'function';
   if (!gcAvailable) log('note: no --expose-gc; memory figures include uncollected garbage');
   const WARM = Math.min(10, COUNT);
-  const rig = await startBookingRig({ rooms: COUNT + WARM + 10 });
+  const rig = await startBookingRig({ rooms: COUNT + WARM + Math.max(0, SOLO) + 10 });
   try {
     // Warm-up: bundles loaded, caches, connections; one booking's history gives the step sequence.
     const warm = await lanes(WARM, Math.min(WARM, 5), (i) => book(rig, i, 'warm'));
@@ -138,8 +146,11 @@ async function main(): Promise<void> {
     await settle(1000);
     const after = memory();
 
-    // Baseline: the same steps, doing nothing, the same count and concurrency.
-    const input = { holdSteps: shape.hold, paySteps: shape.pay };
+    // Baselines: the same steps, doing nothing, the same count and concurrency; once straight on
+    // Temporal's client and once behind the API (same app, middleware and policies as the booking).
+    rig.baselineSteps.holdSteps = shape.hold;
+    rig.baselineSteps.paySteps = shape.pay;
+    const input = rig.baselineSteps;
     const noopIds: string[] = [];
     const noop = async (i: number, prefix: string): Promise<Lap> => {
       const workflowId = `${prefix}-${i}-${randomUUID()}`;
@@ -154,35 +165,82 @@ async function main(): Promise<void> {
       if (held.status !== 'HELD' || paid.status !== 'PAID') throw new Error(`baseline ${workflowId}: ${held.status}/${paid.status}`);
       return { e2e: t2 - t0, first: t1 - t0, second: t2 - t1 };
     };
+    const noopApi = async (i: number, prefix: string): Promise<Lap> => {
+      const body = rig.bookingBody(30 + (i % 30), NIGHTS);
+      const t0 = performance.now();
+      const held = await postJson(`${rig.apiUrl}/bench/noop-bookings`, body, { 'idempotency-key': `${prefix}-${i}-${randomUUID()}` });
+      const t1 = performance.now();
+      if (held.status !== 201 || held.body.status !== 'HELD') throw new Error(`POST /bench/noop-bookings answered ${held.status}: ${JSON.stringify(held.body).slice(0, 400)}`);
+      const workflowId = held.body.workflowId as string;
+      noopIds.push(workflowId);
+      const paid = await postJson(`${rig.apiUrl}/bench/noop-bookings/${workflowId}/payments`, { amount: { amount: '100.00', currency: 'GBP' }, method: 'card' }, { 'idempotency-key': randomUUID() });
+      const t2 = performance.now();
+      if (paid.status !== 200 || paid.body.status !== 'PAID') throw new Error(`baseline payment of ${workflowId} answered ${paid.status}: ${JSON.stringify(paid.body).slice(0, 400)}`);
+      return { e2e: t2 - t0, first: t1 - t0, second: t2 - t1 };
+    };
     await lanes(WARM, Math.min(WARM, 5), (i) => noop(i, 'noop-warm'));
-    log(`baseline: ${COUNT}, ${IN_FLIGHT} in flight...`);
+    await lanes(WARM, Math.min(WARM, 5), (i) => noopApi(i, 'noop-api-warm'));
+    log(`baseline behind the API: ${COUNT}, ${IN_FLIGHT} in flight...`);
+    const baselineApi = await lanes(COUNT, IN_FLIGHT, (i) => noopApi(i, 'noop-api'));
+    log(`baseline straight on Temporal: ${COUNT}, ${IN_FLIGHT} in flight...`);
     const baseline = await lanes(COUNT, IN_FLIGHT, (i) => noop(i, 'noop'));
+    // Unloaded: one at a time, booking and baselines interleaved so drift hits all alike.
+    const solo = { booking: [] as Lap[], api: [] as Lap[], direct: [] as Lap[] };
+    if (SOLO > 0) {
+      log(`unloaded: ${SOLO} bookings and ${SOLO} runs of each baseline, one at a time...`);
+      await settle(1000);
+      for (let i = 0; i < SOLO; i++) {
+        solo.booking.push(await book(rig, COUNT + WARM + i, 'solo'));
+        solo.api.push(await noopApi(i, 'noop-api-solo'));
+        solo.direct.push(await noop(i, 'noop-solo'));
+      }
+    }
     await Promise.allSettled(noopIds.map((id) => rig.client.workflow.getHandle(id).signal(noopFinishSignal)));
 
     const rows: Record<string, PhaseStats> = {
       'booking: POST /bookings (→ HELD)': stats(bookings, (l) => l.first),
       'booking: POST payment, full total (→ PAID)': stats(bookings, (l) => l.second),
       'booking: end to end (POST /bookings → PAID)': stats(bookings, (l) => l.e2e),
-      'baseline: update-with-start (hold steps)': stats(baseline, (l) => l.first),
-      'baseline: update (payment steps)': stats(baseline, (l) => l.second),
-      'baseline: end to end': stats(baseline, (l) => l.e2e),
+      'baseline behind the API: POST (hold steps)': stats(baselineApi, (l) => l.first),
+      'baseline behind the API: POST payment (payment steps)': stats(baselineApi, (l) => l.second),
+      'baseline behind the API: end to end': stats(baselineApi, (l) => l.e2e),
+      'baseline on Temporal: update-with-start (hold steps)': stats(baseline, (l) => l.first),
+      'baseline on Temporal: update (payment steps)': stats(baseline, (l) => l.second),
+      'baseline on Temporal: end to end': stats(baseline, (l) => l.e2e),
     };
+    const soloStats = (laps: Lap[], pick: (l: Lap) => number) => latencyStats(laps.map(pick), laps.reduce((sum, l) => sum + l.e2e, 0));
+    if (SOLO > 0) {
+      rows['unloaded booking: POST /bookings'] = soloStats(solo.booking, (l) => l.first);
+      rows['unloaded booking: payment'] = soloStats(solo.booking, (l) => l.second);
+      rows['unloaded booking: end to end'] = soloStats(solo.booking, (l) => l.e2e);
+      rows['unloaded baseline behind the API: end to end'] = soloStats(solo.api, (l) => l.e2e);
+      rows['unloaded baseline on Temporal: end to end'] = soloStats(solo.direct, (l) => l.e2e);
+    }
     const perSecond = (r: PhaseResult) => (r.laps.length / r.wallMs) * 1000;
     out(`\nBooking lifecycle bench: ${COUNT} bookings (hotel ${NIGHTS} nights + transfer + insurance, 2 adults), ${IN_FLIGHT} in flight, ${rig.db.kind}, ${new Date().toISOString()}\n`);
     out('| phase | per s | p50 ms | p95 ms | p99 ms |\n|---|---|---|---|---|');
     for (const [name, r] of Object.entries(rows)) out(`| ${name} | ${r.perSecond} | ${r.p50} | ${r.p95} | ${r.p99} |`);
     const b = rows['booking: end to end (POST /bookings → PAID)']!;
-    const n = rows['baseline: end to end']!;
-    const ratios = {
-      p50: +(b.p50 / n.p50).toFixed(2),
-      p95: +(b.p95 / n.p95).toFixed(2),
-      throughput: +(perSecond(bookings) / perSecond(baseline)).toFixed(2),
-    };
+    const ratiosTo = (n: PhaseStats, r: PhaseResult) => ({ p50: +(b.p50 / n.p50).toFixed(2), p95: +(b.p95 / n.p95).toFixed(2), throughput: +(perSecond(bookings) / perSecond(r)).toFixed(2) });
+    const ratios = ratiosTo(rows['baseline behind the API: end to end']!, baselineApi);
+    const ratiosDirect = ratiosTo(rows['baseline on Temporal: end to end']!, baseline);
+    const ub = rows['unloaded booking: end to end'];
+    const unloadedTo = (n: PhaseStats | undefined) => (ub && n ? { p50: +(ub.p50 / n.p50).toFixed(2), p95: +(ub.p95 / n.p95).toFixed(2) } : undefined);
+    const unloaded = unloadedTo(rows['unloaded baseline behind the API: end to end']);
+    const unloadedDirect = unloadedTo(rows['unloaded baseline on Temporal: end to end']);
     const heapPerBooking = (after.heapUsed - before.heapUsed) / COUNT / MiB;
     const rssPerBooking = (after.rss - before.rss) / COUNT / MiB;
     const goal = (ok: boolean) => (ok ? 'met' : 'MISSED');
-    out(`\nbookings/s ${perSecond(bookings).toFixed(2)} (baseline ${perSecond(baseline).toFixed(2)}); failures ${bookings.failures} (baseline ${baseline.failures})`);
-    out(`ratio e2e p50 ${ratios.p50}x (goal ≤ 1.25: ${goal(ratios.p50 <= 1.25)}), p95 ${ratios.p95}x (goal ≤ 1.5: ${goal(ratios.p95 <= 1.5)}), throughput ${ratios.throughput}x (goal ≥ 0.5: ${goal(ratios.throughput >= 0.5)})`);
+    const failures = `failures ${bookings.failures} (baselines ${baselineApi.failures}, ${baseline.failures})`;
+    out(`\nbookings/s ${perSecond(bookings).toFixed(2)} (baseline behind the API ${perSecond(baselineApi).toFixed(2)}, on Temporal ${perSecond(baseline).toFixed(2)}); ${failures}`);
+    const line = (r: { p50: number; p95: number; throughput?: number }) =>
+      `e2e p50 ${r.p50}x (goal ≤ 1.25: ${goal(r.p50 <= 1.25)}), p95 ${r.p95}x (goal ≤ 1.5: ${goal(r.p95 <= 1.5)})` + (r.throughput === undefined ? '' : `, throughput ${r.throughput}x (goal ≥ 0.5: ${goal(r.throughput >= 0.5)})`);
+    out(`${IN_FLIGHT} in flight, against the baseline behind the API: ${line(ratios)}`);
+    out(`${IN_FLIGHT} in flight, against the baseline on Temporal:    ${line(ratiosDirect)}`);
+    if (unloaded && unloadedDirect) {
+      out(`unloaded (one at a time, ${SOLO} each), against the baseline behind the API: ${line(unloaded)}`);
+      out(`unloaded (one at a time, ${SOLO} each), against the baseline on Temporal:    ${line(unloadedDirect)}`);
+    }
     if (prismaOperations.size) {
       out(`Prisma operations per booking (BENCH_PRISMA_COUNT=1; warm-up and setup included): ${[...prismaOperations].sort((x, y) => y[1] - x[1]).map(([k, n]) => `${k} ${(n / COUNT).toFixed(1)}`).join(', ')}`);
     }
@@ -198,14 +256,18 @@ async function main(): Promise<void> {
         count: COUNT,
         inFlight: IN_FLIGHT,
         bookingsPerSecond: +perSecond(bookings).toFixed(2),
+        baselineApiPerSecond: +perSecond(baselineApi).toFixed(2),
         baselinePerSecond: +perSecond(baseline).toFixed(2),
         failures: bookings.failures,
-        baselineFailures: baseline.failures,
+        baselineFailures: baselineApi.failures + baseline.failures,
         apiCreate: rows['booking: POST /bookings (→ HELD)'],
         apiPayment: rows['booking: POST payment, full total (→ PAID)'],
         e2e: b,
-        baselineE2e: n,
+        baselineApiE2e: rows['baseline behind the API: end to end'],
+        baselineE2e: rows['baseline on Temporal: end to end'],
         ratios,
+        ratiosDirect,
+        ...(unloaded ? { unloaded: { count: SOLO, e2e: ub, baselineApiE2e: rows['unloaded baseline behind the API: end to end'], baselineE2e: rows['unloaded baseline on Temporal: end to end'], ratios: unloaded, ratiosDirect: unloadedDirect } } : {}),
         historyEventsUntilPaid: shape.events,
         steps: { hold: shape.hold.join(''), payment: shape.pay.join(''), childWorkflows: shape.children, timers: shape.timers },
         memoryPerBookingMiB: { heapUsed: +heapPerBooking.toFixed(3), rss: +rssPerBooking.toFixed(3), gc: gcAvailable },

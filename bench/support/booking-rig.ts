@@ -10,16 +10,19 @@
  * database is only added to), otherwise a throwaway PGlite directory.
  */
 import http from 'node:http';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, WithStartWorkflowOperation } from '@temporalio/client';
+import { Router } from 'express';
+import { ROUTE_POLICIES, type RoutePolicy } from '../../api/access/route-policy';
+import type { TemporalClientProvider } from '../../infra/temporal';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { addDays } from '../../domain/catalog/dates';
 import { calendarDateIn } from '../../domain/time/instant';
 import type { Database } from '../../infra/database';
 import { prepareReadyFinance, startApiUnderTest } from '../../test/support/api-harness';
 import { seedTripCatalog, tripComponents } from '../../test/support/trip-catalog';
-import type { NoopActivities } from './noop.workflow';
+import { NoopBookingWorkflow, noopHeldUpdate, noopPayUpdate, type NoopActivities, type NoopBookingInput } from './noop.workflow';
 import { log, startBenchFoundation, Stops } from './foundation';
 
 export { log };
@@ -32,6 +35,13 @@ export interface BookingRig {
   /** A plain client on the dev server (histories, the baseline's starts and updates). */
   client: Client;
   today: string;
+  /**
+   * The baseline behind the API: `POST /bench/noop-bookings` (update-with-start of
+   * NoopBookingWorkflow, answered once its hold steps ran) and `POST /bench/noop-bookings/:id/payments`
+   * (its payment update), served by the same app with the same middleware and policies as
+   * `POST /bookings` and its payments. The steps come from here; set them before the first call.
+   */
+  baselineSteps: NoopBookingInput;
   /** The POST /bookings body of a hotel + transfer + insurance trip for 2 adults, departing `daysAhead` from today. */
   bookingBody(daysAhead: number, nights: number): Record<string, unknown>;
   stop(): Promise<void>;
@@ -74,7 +84,15 @@ export async function startBookingRig(opts: { rooms: number }): Promise<BookingR
 
     // The API and the workers, as `npm start` wires them; the API on a real HTTP server.
     t = performance.now();
-    const api = startApiUnderTest(process.env.BENCH_PRISMA_COUNT === '1' ? countingPrisma(db) : db, { address: devServer.address, namespace: 'default' });
+    const baselineSteps: NoopBookingInput = { holdSteps: [], paySteps: [] };
+    let temporal: TemporalClientProvider | null = null;
+    const api = startApiUnderTest(
+      process.env.BENCH_PRISMA_COUNT === '1' ? countingPrisma(db) : db,
+      { address: devServer.address, namespace: 'default' },
+      'UTC',
+      { extraRoutes: baselineRoutes(() => temporal!, baselineSteps) },
+    );
+    temporal = api.temporal;
     stops.push(() => api.stop());
     const server = http.createServer(api.app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
@@ -109,9 +127,27 @@ export async function startBookingRig(opts: { rooms: number }): Promise<BookingR
       const components = tripComponents(trip, departureDate, nights);
       return { customerId: 'CUST-BENCH', advisorId: 'ADV-BENCH', channel: 'direct', currency: 'GBP', departureDate, returnDate: addDays(departureDate, nights), components, contactEmail: 'bench@example.com' };
     };
-    return { db, apiUrl, client, today, bookingBody, stop };
+    return { db, apiUrl, client, today, baselineSteps, bookingBody, stop };
   } catch (err) {
     await stop();
     throw err;
   }
+}
+
+/** `POST /bench/noop-bookings` and its payments, under the policies of `POST /bookings` and its payments. */
+function baselineRoutes(temporal: () => TemporalClientProvider, steps: NoopBookingInput): { policies: RoutePolicy[]; router: Router } {
+  const like = (path: string, as: string): RoutePolicy => ({ ...ROUTE_POLICIES.find((p) => p.method === 'POST' && p.path === path)!, path: as });
+  const router = Router();
+  router.post('/bench/noop-bookings', async (_req, res) => {
+    const workflowId = `noop-api-${randomUUID()}`;
+    const client = await temporal().get();
+    const startWorkflowOperation = new WithStartWorkflowOperation(NoopBookingWorkflow, { workflowId, taskQueue: NOOP_TASK_QUEUE, args: [steps], workflowIdConflictPolicy: 'FAIL' });
+    const held = await client.workflow.executeUpdateWithStart(noopHeldUpdate, { startWorkflowOperation });
+    res.status(201).location(`/bench/noop-bookings/${workflowId}`).json({ workflowId, ...held });
+  });
+  router.post('/bench/noop-bookings/:id/payments', async (req, res) => {
+    const client = await temporal().get();
+    res.json(await client.workflow.getHandle(req.params.id).executeUpdate(noopPayUpdate, { args: [randomUUID()] }));
+  });
+  return { policies: [like('/bookings', '/bench/noop-bookings'), like('/bookings/:reference/payments', '/bench/noop-bookings/:id/payments')], router };
 }

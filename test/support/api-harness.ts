@@ -10,7 +10,7 @@ import { PrismaBookingStore } from '../../activities/booking-store.prisma';
 import { seedChartOfAccounts } from '../../activities/chart-seed.prisma';
 import { PrismaFinanceConfig } from '../../activities/finance-config.prisma';
 import { DEFAULT_CHART_OPTIONS, travelChartOfAccounts } from '../../domain/ledger/chart';
-import { catalogStores, createApp } from '../../api/app';
+import { catalogStores, createApp, type ApiDeps } from '../../api/app';
 import type { Database } from '../../infra/database';
 import { financeDeps } from '../../infra/finance';
 import { startDevServerOnFreePorts, type DevServer } from '../../infra/dev-server';
@@ -98,7 +98,7 @@ export function startApiUnderTest(
   db: Database,
   target: TemporalTarget,
   operatorTimeZone = 'UTC',
-  opts: { flightSuppliers?: Record<string, FlightSupplier> } = {},
+  opts: { flightSuppliers?: Record<string, FlightSupplier>; extraRoutes?: ApiDeps['extraRoutes'] } = {},
 ): ApiUnderTest {
   const bookings = new PrismaBookingStore(db.prisma);
   const temporal = new TemporalClientProvider(target);
@@ -111,7 +111,7 @@ export function startApiUnderTest(
     ready: Promise.all(workers.map((w) => w.ready)).then(() => undefined),
     stop: async () => void (await Promise.all(workers.map((w) => w.stop()))),
   };
-  const app = withApiKey(createApp({ db, bookings, temporal, logger: silentLogger, operatorTimeZone, finance: financeDeps(db.prisma), access: testAccess(db) }), db);
+  const app = withApiKey(createApp({ db, bookings, temporal, logger: silentLogger, operatorTimeZone, finance: financeDeps(db.prisma), access: testAccess(db), ...(opts.extraRoutes ? { extraRoutes: opts.extraRoutes } : {}) }), db);
   return {
     app,
     worker,
