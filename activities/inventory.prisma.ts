@@ -665,15 +665,12 @@ export class PrismaInventory {
 
   /** Refuses a party outside the min/max group size of the contracts covering the nights. */
   private async checkGroupSize(req: SellRequest, toExclusive: string): Promise<void> {
-    const [limits] = await this.prisma.$queryRawUnsafe<Array<{ min_group: number | null; max_group: number | null; codes: string | null }>>(
-      `SELECT max(c.min_group_size)::int AS min_group, min(c.max_group_size)::int AS max_group, string_agg(DISTINCT c.code, ', ') AS codes
+    type Limits = { min_group: number | null; max_group: number | null; codes: string | null };
+    const sql = `SELECT max(c.min_group_size)::int AS min_group, min(c.max_group_size)::int AS max_group, string_agg(DISTINCT c.code, ', ') AS codes
          FROM inventory i JOIN allotment_contracts c ON c.id = i.contract_id
-        WHERE i.product_id = $1::uuid AND i.category = $2 AND i.stay_date >= $3::date AND i.stay_date < $4::date`,
-      req.productId,
-      req.category,
-      req.from,
-      toExclusive,
-    );
+        WHERE i.product_id = $1::uuid AND i.category = $2 AND i.stay_date >= $3::date AND i.stay_date < $4::date`;
+    const params = [req.productId, req.category, req.from, toExclusive];
+    const [limits] = this.driver ? await this.driver<Limits>(sql, params) : await this.prisma.$queryRawUnsafe<Limits[]>(sql, ...params);
     if (!limits || limits.min_group === null || limits.max_group === null) return; // no inventory: the attempt names the nights
     const pax = req.pax!;
     if (pax < limits.min_group || pax > limits.max_group) {

@@ -258,6 +258,8 @@ export function inventoryContract(open: () => Promise<Database>, openConcurrent?
     expect(refused).toMatchObject({ kind: 'group-size', problems: [{ path: 'pax' }] });
     expect((refused as Error).message).toContain('10–40');
     expect(await refusal(inventory.sell({ ...holdOf(p), pax: 41 }))).toMatchObject({ kind: 'group-size' });
+    // The driver path reads the same limits.
+    expect(await refusal(fast.hold(holdOf(p, { pax: 2 })))).toMatchObject({ kind: 'group-size', message: (refused as Error).message });
     expect(await counters(p, '2027-06-01', '2027-06-01')).toEqual(['2027-06-01 a5 h0 s0 r0']);
     await expect(inventory.hold(holdOf(p, { pax: 12, quantity: 5 }))).resolves.toMatchObject({ status: 'HELD', quantity: 5 });
     // No party size given (a channel that only counts rooms): the units alone are checked.
