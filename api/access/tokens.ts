@@ -21,33 +21,50 @@ function keyOf(secret: string): Uint8Array {
   return new TextEncoder().encode(secret);
 }
 
-/** A short-lived access token: HS256 JWT with sub, sid, role, mfaAt, jti. */
-export async function signAccessToken(secret: string, claims: Omit<AccessClaims, 'jti' | 'exp'>, nowMs: number, ttlMs: number): Promise<string> {
+/** The three kinds of token Itinera signs, each with its own `typ` and audience (one is never accepted as another). */
+const KINDS = {
+  access: { typ: 'at+jwt', audience: ACCESS_AUDIENCE },
+  challenge: { typ: 'mfa-challenge+jwt', audience: CHALLENGE_AUDIENCE },
+  browser: { typ: 'session+jwt', audience: BROWSER_AUDIENCE },
+} as const;
+
+/** An HS256 JWT of `kind` for `sub` with `claims`, a fresh jti, valid `ttlMs` (at least a second) from `nowMs`. */
+function signJwt(kind: keyof typeof KINDS, secret: string, sub: string, claims: Record<string, unknown>, nowMs: number, ttlMs: number): Promise<string> {
   const iat = Math.floor(nowMs / 1000);
-  return new SignJWT({ sid: claims.sid, role: claims.role, mfaAt: claims.mfaAt })
-    .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' })
-    .setSubject(claims.sub)
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256', typ: KINDS[kind].typ })
+    .setSubject(sub)
     .setIssuer(ISSUER)
-    .setAudience(ACCESS_AUDIENCE)
+    .setAudience(KINDS[kind].audience)
     .setJti(randomUUID())
     .setIssuedAt(iat)
     .setExpirationTime(iat + Math.max(1, Math.floor(ttlMs / 1000)))
     .sign(keyOf(secret));
 }
 
+/** The payload of a valid JWT of `kind` (signature, issuer, audience, typ, expiry, no clock tolerance); throws jose's errors. */
+async function verifyJwt(kind: keyof typeof KINDS, secret: string, token: string, nowMs: number): Promise<Record<string, unknown>> {
+  const { payload } = await jwtVerify(token, keyOf(secret), {
+    algorithms: ['HS256'],
+    issuer: ISSUER,
+    audience: KINDS[kind].audience,
+    typ: KINDS[kind].typ,
+    currentDate: new Date(nowMs),
+    clockTolerance: 0,
+    requiredClaims: ['sub', 'exp', 'jti', 'iat'],
+  });
+  return payload as Record<string, unknown>;
+}
+
+/** A short-lived access token: HS256 JWT with sub, sid, role, mfaAt, jti. */
+export function signAccessToken(secret: string, claims: Omit<AccessClaims, 'jti' | 'exp'>, nowMs: number, ttlMs: number): Promise<string> {
+  return signJwt('access', secret, claims.sub, { sid: claims.sid, role: claims.role, mfaAt: claims.mfaAt }, nowMs, ttlMs);
+}
+
 /** The claims of a valid access token, or the reason it is refused (never the token). */
 export async function verifyAccessToken(secret: string, token: string, nowMs: number): Promise<AccessClaims | { refused: string }> {
   try {
-    const { payload } = await jwtVerify(token, keyOf(secret), {
-      algorithms: ['HS256'],
-      issuer: ISSUER,
-      audience: ACCESS_AUDIENCE,
-      typ: 'at+jwt',
-      currentDate: new Date(nowMs),
-      clockTolerance: 0,
-      requiredClaims: ['sub', 'exp', 'jti', 'iat'],
-    });
-    const { sub, sid, role, mfaAt, jti, exp } = payload as Record<string, unknown>;
+    const { sub, sid, role, mfaAt, jti, exp } = await verifyJwt('access', secret, token, nowMs);
     if (typeof sub !== 'string' || typeof sid !== 'string' || !isRole(role) || typeof jti !== 'string' || typeof exp !== 'number') return { refused: 'malformed-claims' };
     if (mfaAt !== null && typeof mfaAt !== 'number') return { refused: 'malformed-claims' };
     return { sub, sid, role, mfaAt, jti, exp };
@@ -58,30 +75,15 @@ export async function verifyAccessToken(secret: string, token: string, nowMs: nu
 }
 
 /** The short-lived proof that the password was right, exchanged with a TOTP code at POST /auth/mfa. */
-export async function signChallenge(secret: string, userId: string, nowMs: number, ttlMs: number): Promise<string> {
-  const iat = Math.floor(nowMs / 1000);
-  return new SignJWT({})
-    .setProtectedHeader({ alg: 'HS256', typ: 'mfa-challenge+jwt' })
-    .setSubject(userId)
-    .setIssuer(ISSUER)
-    .setAudience(CHALLENGE_AUDIENCE)
-    .setJti(randomUUID())
-    .setIssuedAt(iat)
-    .setExpirationTime(iat + Math.max(1, Math.floor(ttlMs / 1000)))
-    .sign(keyOf(secret));
+export function signChallenge(secret: string, userId: string, nowMs: number, ttlMs: number): Promise<string> {
+  return signJwt('challenge', secret, userId, {}, nowMs, ttlMs);
 }
 
 export async function verifyChallenge(secret: string, token: string, nowMs: number): Promise<{ userId: string; jti: string } | { refused: string }> {
   try {
-    const { payload } = await jwtVerify(token, keyOf(secret), {
-      algorithms: ['HS256'],
-      issuer: ISSUER,
-      audience: CHALLENGE_AUDIENCE,
-      typ: 'mfa-challenge+jwt',
-      currentDate: new Date(nowMs),
-      requiredClaims: ['sub', 'exp', 'jti'],
-    });
-    return { userId: payload.sub!, jti: payload.jti! };
+    const { sub, jti } = await verifyJwt('challenge', secret, token, nowMs);
+    if (typeof sub !== 'string' || typeof jti !== 'string') return { refused: 'challenge-invalid' };
+    return { userId: sub, jti };
   } catch (err) {
     return { refused: (err as { code?: string }).code === 'ERR_JWT_EXPIRED' ? 'challenge-expired' : 'challenge-invalid' };
   }
@@ -92,32 +94,14 @@ export async function verifyChallenge(secret: string, token: string, nowMs: numb
  * session records as token sign-in), valid until the session's absolute limit. Idle time,
  * revocation and the absolute limit are still checked on the session itself at every request.
  */
-export async function signBrowserSession(secret: string, claims: { sub: string; sid: string }, nowMs: number, ttlMs: number): Promise<string> {
-  const iat = Math.floor(nowMs / 1000);
-  return new SignJWT({ sid: claims.sid })
-    .setProtectedHeader({ alg: 'HS256', typ: 'session+jwt' })
-    .setSubject(claims.sub)
-    .setIssuer(ISSUER)
-    .setAudience(BROWSER_AUDIENCE)
-    .setJti(randomUUID())
-    .setIssuedAt(iat)
-    .setExpirationTime(iat + Math.max(1, Math.floor(ttlMs / 1000)))
-    .sign(keyOf(secret));
+export function signBrowserSession(secret: string, claims: { sub: string; sid: string }, nowMs: number, ttlMs: number): Promise<string> {
+  return signJwt('browser', secret, claims.sub, { sid: claims.sid }, nowMs, ttlMs);
 }
 
 /** The user and session of a valid session cookie, or the reason it is refused (never the value). */
 export async function verifyBrowserSession(secret: string, token: string, nowMs: number): Promise<{ sub: string; sid: string } | { refused: string }> {
   try {
-    const { payload } = await jwtVerify(token, keyOf(secret), {
-      algorithms: ['HS256'],
-      issuer: ISSUER,
-      audience: BROWSER_AUDIENCE,
-      typ: 'session+jwt',
-      currentDate: new Date(nowMs),
-      clockTolerance: 0,
-      requiredClaims: ['sub', 'exp', 'jti', 'iat'],
-    });
-    const { sub, sid } = payload as Record<string, unknown>;
+    const { sub, sid } = await verifyJwt('browser', secret, token, nowMs);
     if (typeof sub !== 'string' || typeof sid !== 'string') return { refused: 'malformed-claims' };
     return { sub, sid };
   } catch (err) {
