@@ -279,7 +279,7 @@ export function createBookingLifecycleActivities(ports: BookingLifecycleActivity
     };
   }
 
-  const revenueActivities = createRevenueActivities({ revenue: new PrismaDeferredRevenue(ports.prisma, undefined, { operatorTimeZone: ports.operatorTimeZone }) });
+  const revenueActivities = createRevenueActivities({ revenue: new PrismaDeferredRevenue(ports.prisma, undefined, { operatorTimeZone: ports.operatorTimeZone, ...(ports.sql ? { sql: ports.sql } : {}) }) });
   const activities: BookingLifecycleActivities = {
     async priceBookingComponents(input: PriceComponentsInput): Promise<PricedComponent[]> {
       const problems = checkPriceInput(input);

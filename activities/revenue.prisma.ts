@@ -18,6 +18,7 @@ import {
   type RecognitionPolicy,
 } from '../domain/revenue/recognition';
 import { calendarDateIn, isIsoDate, isTimeZone, utcDate, isoDateOf } from '../domain/time/instant';
+import type { SqlClient } from '../infra/database';
 import { PrismaFxRates, type FxRates } from './fx-rates.prisma';
 import { PrismaLedger } from './ledger.prisma';
 import { LedgerError, type Ledger } from './ports/ledger';
@@ -183,16 +184,20 @@ export class PrismaDeferredRevenue {
   private readonly ledger: Ledger;
   private readonly fxRates: FxRates;
   private readonly operatorTimeZone: string;
+  private readonly sql: SqlClient | undefined;
 
   /**
    * @param options.operatorTimeZone IANA zone whose calendar gives the default booking date of a
    *   deferral (default UTC).
+   * @param options.sql the driver: a booking's deferral then reads its settings, rules and
+   *   accounts in two statements instead of five Prisma queries.
    */
   constructor(
     private readonly prisma: PrismaClient,
     ledger?: Ledger,
-    options: { operatorTimeZone?: string; fxRates?: FxRates } = {},
+    options: { operatorTimeZone?: string; fxRates?: FxRates; sql?: SqlClient } = {},
   ) {
+    this.sql = options.sql;
     this.ledger = ledger ?? new PrismaLedger(prisma);
     this.fxRates = options.fxRates ?? new PrismaFxRates(prisma);
     this.operatorTimeZone = options.operatorTimeZone ?? 'UTC';
@@ -232,11 +237,7 @@ export class PrismaDeferredRevenue {
    */
   async deferComponents(inputs: DeferComponentInput[]): Promise<Array<{ item: DeferredItemView; created: boolean }>> {
     if (inputs.length === 0) return [];
-    const [mapRows, settings, ruleRow] = await Promise.all([
-      this.prisma.productAccountMap.findMany(),
-      this.prisma.financeSettings.findUnique({ where: { id: 1 }, select: { recognitionPolicy: true, noShowPolicy: true, baseCurrency: true, rateSource: true } }),
-      this.prisma.fxTranslationRule.findUnique({ where: { transactionType: BOOKING_TRANSACTION_TYPE } }),
-    ]);
+    const { mapRows, settings, ruleRow, anyStored } = await this.deferralTerms(inputs);
     const mapped = new Map(mapRows.map((m) => [m.productType, m]));
     const productTypes = [...new Set<string>([...PRODUCT_TYPES, ...mapped.keys()])];
     const checked = inputs.map((input) => {
@@ -250,7 +251,7 @@ export class PrismaDeferredRevenue {
       return { input, problems, accounts };
     });
     const codes = [...new Set(checked.flatMap((c) => (c.accounts ? [c.accounts.deferred, c.accounts.revenue] : [])))];
-    const found = new Set(codes.length ? (await this.prisma.ledgerAccount.findMany({ where: { code: { in: codes }, isActive: true }, select: { code: true } })).map((a) => a.code) : []);
+    const found = new Set(codes.length ? await this.activeAccounts(codes) : []);
     for (const c of checked) {
       if (!c.accounts) continue;
       for (const code of [c.accounts.deferred, c.accounts.revenue]) {
@@ -260,7 +261,7 @@ export class PrismaDeferredRevenue {
     const invalid = checked.find((c) => c.problems.length);
     if (invalid) throw new RevenueError('invalid-component', inputs.length === 1 ? 'The component cannot be deferred' : `Component ${String(invalid.input.componentId)} cannot be deferred`, invalid.problems);
 
-    const stored = await this.findAll(inputs);
+    const stored = anyStored ? await this.findAll(inputs) : new Map<string, ItemRow>();
     const results = new Map<string, { item: DeferredItemView; created: boolean }>();
     for (const input of inputs) {
       const row = stored.get(itemKey(input.bookingRef, input.componentId));
@@ -601,6 +602,44 @@ export class PrismaDeferredRevenue {
       throw new RevenueError('component-conflict', `Component ${input.componentId} on booking ${input.bookingRef} was already deferred with ${differences.join(', ')}`);
     }
     return view;
+  }
+
+  /**
+   * What a deferral reads before it checks: the account map, the settings, the booking
+   * translation rule, and whether any of the components is stored already (then their rows are
+   * read through Prisma, for the comparison). On the driver this is one statement.
+   */
+  private async deferralTerms(inputs: DeferComponentInput[]): Promise<{
+    mapRows: Array<{ productType: string; deferredAccount: string; revenuePrefix: string }>;
+    settings: { recognitionPolicy: string; noShowPolicy: string; baseCurrency: string; rateSource: string } | null;
+    ruleRow: { rule: TranslationRule } | null;
+    anyStored: boolean;
+  }> {
+    if (this.sql) {
+      const [row] = await this.sql.query<{ settings: { recognitionPolicy: string; noShowPolicy: string; baseCurrency: string; rateSource: string } | null; rule: string | null; map: Array<{ productType: string; deferredAccount: string; revenuePrefix: string }>; stored: boolean }>(
+        `SELECT (SELECT json_build_object('recognitionPolicy', recognition_policy, 'noShowPolicy', no_show_policy, 'baseCurrency', base_currency, 'rateSource', rate_source)
+                   FROM finance_settings WHERE id = 1) AS settings,
+                (SELECT rule::text FROM fx_translation_rules WHERE transaction_type = $1) AS rule,
+                (SELECT coalesce(json_agg(json_build_object('productType', product_type, 'deferredAccount', deferred_account, 'revenuePrefix', revenue_prefix)), '[]'::json)
+                   FROM product_account_map) AS map,
+                EXISTS (SELECT 1 FROM deferred_revenue_items d JOIN unnest($2::text[], $3::text[]) AS k(booking_ref, component_id)
+                          ON d.booking_ref = k.booking_ref AND d.component_id = k.component_id) AS stored`,
+        [BOOKING_TRANSACTION_TYPE, inputs.map((i) => String(i.bookingRef)), inputs.map((i) => String(i.componentId))],
+      );
+      return { mapRows: row!.map, settings: row!.settings, ruleRow: row!.rule ? { rule: row!.rule as TranslationRule } : null, anyStored: row!.stored };
+    }
+    const [mapRows, settings, ruleRow] = await Promise.all([
+      this.prisma.productAccountMap.findMany(),
+      this.prisma.financeSettings.findUnique({ where: { id: 1 }, select: { recognitionPolicy: true, noShowPolicy: true, baseCurrency: true, rateSource: true } }),
+      this.prisma.fxTranslationRule.findUnique({ where: { transactionType: BOOKING_TRANSACTION_TYPE } }),
+    ]);
+    return { mapRows, settings, ruleRow, anyStored: true };
+  }
+
+  /** Which of these ledger account codes are active. */
+  private async activeAccounts(codes: string[]): Promise<string[]> {
+    if (this.sql) return (await this.sql.query<{ code: string }>(`SELECT code FROM ledger_accounts WHERE code = ANY($1::text[]) AND is_active`, [codes])).map((a) => a.code);
+    return (await this.prisma.ledgerAccount.findMany({ where: { code: { in: codes }, isActive: true }, select: { code: true } })).map((a) => a.code);
   }
 
   /** The stored items of these components, by {@link itemKey}. */

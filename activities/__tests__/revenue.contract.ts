@@ -16,6 +16,8 @@ export function deferredRevenueContract(open: () => Promise<Database>): void {
   let db: Database;
   let ledger: PrismaLedger;
   let revenue: PrismaDeferredRevenue;
+  /** The same store with the driver (as the booking worker builds it). */
+  let revenueOnDriver: PrismaDeferredRevenue;
   let n = 0;
   const ns = randomBytes(3).toString('hex').toUpperCase();
 
@@ -60,6 +62,7 @@ export function deferredRevenueContract(open: () => Promise<Database>): void {
     db = await open();
     ledger = new PrismaLedger(db.prisma);
     revenue = new PrismaDeferredRevenue(db.prisma, ledger);
+    revenueOnDriver = new PrismaDeferredRevenue(db.prisma, ledger, { sql: db });
     await seedChartOfAccounts(db.prisma, travelChartOfAccounts());
     await setPolicies('PRO_RATA_DAILY', 'SCHEDULED_DATE');
   });
@@ -78,31 +81,43 @@ export function deferredRevenueContract(open: () => Promise<Database>): void {
     });
   });
 
-  it("defers a booking's components at once: new ones created, stored ones returned, one bad component writes nothing", async () => {
+  it.each([
+    ['Prisma', false],
+    ['the driver', true],
+  ])("defers a booking's components at once through %s: new ones created, stored ones returned, one bad component writes nothing", async (_path, onDriver) => {
+    const store = onDriver ? revenueOnDriver : revenue;
     // Served in 2090: no recognition run of the other tests reaches them.
     const hotel = component({ componentId: 'hotel', productType: 'hotels', amount: { amount: '300.00', currency: 'GBP' }, serviceStart: '2090-03-01', serviceEnd: '2090-03-03' });
     const ref = hotel.bookingRef;
     const transfer = { ...hotel, componentId: 'transfer', productType: 'transfers', amount: { amount: '40.00', currency: 'GBP' }, serviceEnd: hotel.serviceStart };
-    const storedHotel = await revenue.deferComponent(hotel);
-    const both = await revenue.deferComponents([hotel, transfer]);
+    const storedHotel = await store.deferComponent(hotel);
+    const both = await store.deferComponents([hotel, transfer]);
     expect(both.map((r) => [r.item.componentId, r.created, r.item.amount.amount])).toEqual([
       ['hotel', false, '300.00'],
       ['transfer', true, '40.00'],
     ]);
     expect(both[0]!.item).toEqual(storedHotel.item);
     expect(both[1]!.item).toMatchObject({ bookingRef: ref, productType: 'transfers', deferredAccount: 'liability:deferred-revenue:transfers', status: 'OPEN' });
-    expect(await revenue.deferComponents([transfer, hotel])).toEqual([
+    expect(await store.deferComponents([transfer, hotel])).toEqual([
       { item: both[1]!.item, created: false },
       { item: both[0]!.item, created: false },
     ]);
 
     const tour = { ...hotel, componentId: 'tour', productType: 'tours' };
-    const err = await revenue.deferComponents([tour, { ...hotel, componentId: 'bad', channel: 'pigeon' }]).catch((e: unknown) => e);
+    const err = await store.deferComponents([tour, { ...hotel, componentId: 'bad', channel: 'pigeon' }]).catch((e: unknown) => e);
     expect(err).toMatchObject({ kind: 'invalid-component', message: expect.stringContaining('Component bad cannot be deferred'), problems: [{ path: 'channel', message: expect.stringContaining('"pigeon" is not a sales channel') }] });
-    const conflict = await revenue.deferComponents([tour, { ...transfer, amount: { amount: '41.00', currency: 'GBP' } }]).catch((e: unknown) => e);
+    const conflict = await store.deferComponents([tour, { ...transfer, amount: { amount: '41.00', currency: 'GBP' } }]).catch((e: unknown) => e);
     expect(conflict).toMatchObject({ kind: 'component-conflict' });
     expect((await db.prisma.deferredRevenueItem.findMany({ where: { bookingRef: ref } })).map((r) => r.componentId).sort()).toEqual(['hotel', 'transfer']);
-    expect(await revenue.deferComponents([])).toEqual([]);
+    expect(await store.deferComponents([])).toEqual([]);
+    // The policies in force are read at each deferral.
+    await setPolicies('AT_DEPARTURE', 'SUPPLIER_CONFIRMATION');
+    try {
+      const [later] = await store.deferComponents([{ ...hotel, componentId: 'excursion', productType: 'tours' }]);
+      expect(later!.item).toMatchObject({ policy: 'AT_DEPARTURE', noShowPolicy: 'SUPPLIER_CONFIRMATION', deferredAccount: 'liability:deferred-revenue:tours', revenueAccount: 'revenue:tours:direct' });
+    } finally {
+      await setPolicies('PRO_RATA_DAILY', 'SCHEDULED_DATE');
+    }
     // Out of the way of the balance reports below.
     await db.prisma.deferredRevenueItem.deleteMany({ where: { bookingRef: ref } });
   });
