@@ -254,6 +254,38 @@ describe('tokens and sessions', () => {
     expect((await request(app).post('/auth/refresh').send({ refreshToken: s.refreshToken })).status).toBe(401);
   });
 
+  test('a session revoked by another API process is refused here once the cache is 30 s old, and activity there keeps it from going idle', async () => {
+    // A second process: its own deps object, so its own caches, on the same database and clock.
+    const other = buildApp({ ...deps, settings: { ...deps.settings } });
+    const meThere = (token: string) => request(other).get('/auth/me').set('Authorization', `Bearer ${token}`).set('X-Forwarded-For', '127.0.0.1');
+    const u = await newUser();
+    const s = await signedIn(u.email);
+    expect((await meThere(s.accessToken)).status).toBe(200); // cached there now
+
+    // Activity in this process only (written back once a minute; tokens refreshed before their
+    // 5 minutes) counts there after a re-read: 15 minutes after the other process last saw the
+    // session, it is not idle there.
+    let tokens = { accessToken: s.accessToken, refreshToken: s.refreshToken };
+    for (let minute = 1; minute <= 15; minute++) {
+      now += MIN;
+      if (minute % 4 === 0) {
+        const refreshed = await request(app).post('/auth/refresh').send({ refreshToken: tokens.refreshToken });
+        expect(refreshed.status).toBe(200);
+        tokens = refreshed.body;
+      }
+      expect((await me(tokens.accessToken)).status).toBe(200);
+    }
+    const fresh = { body: tokens };
+    expect((await meThere(fresh.body.accessToken)).status).toBe(200);
+
+    expect((await request(app).post('/auth/logout').set('Authorization', `Bearer ${fresh.body.accessToken}`).send()).status).toBe(204);
+    expect((await me(fresh.body.accessToken)).status).toBe(401); // here: at once
+    now += 29_000;
+    expect((await meThere(fresh.body.accessToken)).status).toBe(200); // there: still cached
+    now += 1_000;
+    expect((await meThere(fresh.body.accessToken)).status).toBe(401); // there: read again, revoked
+  });
+
   test('malformed, forged, expired, revoked and unknown credentials get the identical 401, each audited with its reason', async () => {
     const u = await newUser();
     const s = await signedIn(u.email);

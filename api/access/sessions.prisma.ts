@@ -26,6 +26,8 @@ interface CachedSession {
   absoluteExpiresAt: number;
   mfaAt: number | null;
   revoked: boolean;
+  /** When the database was last read for it: after `cacheTtlMs` a request reads it again (another process may have revoked it). */
+  checkedAt: number;
 }
 
 export interface CachedApiKey {
@@ -60,11 +62,11 @@ export type RotateResult =
  * instead of the database: session state (revoked, last seen, expiry), users, API keys and the
  * roles' IP allowlists.
  *
- * Multi-process caveat: a revocation made here is immediate here; another API process notices it
- * when its cached entry is older than `cacheTtlMs` for users/keys/roles. A session revoked by
- * another process is only noticed when this process re-reads it (on refresh, on a cache miss, or
- * after a restart); its access tokens stay valid at most their own lifetime (5 min by default),
- * since refresh always reads the database. Idle time is measured per process between write-backs.
+ * Several processes: a revocation made here is immediate here; another API process notices it
+ * when its cached entry is older than `cacheTtlMs` (30 s by default), for sessions (bearer tokens
+ * and browser cookies alike), users, keys and roles; refresh always reads the database. A
+ * session's re-read also brings the other processes' last activity (idle time counts across
+ * processes, to the minute of the write-backs).
  */
 export class AccessStore {
   private readonly sessions = new Map<string, CachedSession>();
@@ -94,16 +96,28 @@ export class AccessStore {
         refreshTokens: { create: { tokenHash: sha256Hex(refreshToken), createdAt: new Date(now), expiresAt: new Date(absoluteExpiresAt) } },
       },
     });
-    this.sessions.set(session.id, { id: session.id, userId, lastSeen: now, lastWritten: now, absoluteExpiresAt, mfaAt: meta.mfaAt, revoked: false });
+    this.sessions.set(session.id, { id: session.id, userId, lastSeen: now, lastWritten: now, absoluteExpiresAt, mfaAt: meta.mfaAt, revoked: false, checkedAt: now });
     return { sessionId: session.id, refreshToken };
   }
 
-  private async loadSession(id: string): Promise<CachedSession | null> {
+  /** The cached session, read again from the database when its last read is `cacheTtlMs` old (a revocation elsewhere shows). */
+  private async loadSession(id: string, now: number): Promise<CachedSession | null> {
     const cached = this.sessions.get(id);
-    if (cached) return cached;
+    if (cached && (cached.revoked || now - cached.checkedAt < this.timeouts.cacheTtlMs)) return cached;
     if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
     const row = await this.prisma.session.findUnique({ where: { id } });
-    if (!row) return null;
+    if (!row) {
+      this.sessions.delete(id);
+      return null;
+    }
+    if (cached) {
+      cached.revoked = row.revokedAt !== null;
+      cached.lastSeen = Math.max(cached.lastSeen, row.lastSeenAt.getTime());
+      cached.lastWritten = Math.max(cached.lastWritten, row.lastSeenAt.getTime());
+      cached.mfaAt = Math.max(cached.mfaAt ?? 0, row.mfaAt?.getTime() ?? 0) || null;
+      cached.checkedAt = now;
+      return cached;
+    }
     const entry: CachedSession = {
       id,
       userId: row.userId,
@@ -112,6 +126,7 @@ export class AccessStore {
       absoluteExpiresAt: row.absoluteExpiresAt.getTime(),
       mfaAt: row.mfaAt?.getTime() ?? null,
       revoked: row.revokedAt !== null,
+      checkedAt: now,
     };
     this.sessions.set(id, entry);
     return entry;
@@ -126,7 +141,7 @@ export class AccessStore {
 
   /** An authenticated request on the session: refused when revoked, idle or past its absolute limit; otherwise it counts as activity. */
   async touch(sessionId: string, now: number): Promise<SessionCheck> {
-    const s = await this.loadSession(sessionId);
+    const s = await this.loadSession(sessionId, now);
     if (!s) return { ok: false, reason: 'session-unknown' };
     const expired = this.expiry(s, now);
     if (expired) {
@@ -153,7 +168,7 @@ export class AccessStore {
   }
 
   async setMfaAt(sessionId: string, at: number): Promise<void> {
-    const s = await this.loadSession(sessionId);
+    const s = await this.loadSession(sessionId, at);
     if (s) s.mfaAt = at;
     await this.prisma.session.update({ where: { id: sessionId }, data: { mfaAt: new Date(at) } });
   }
@@ -171,9 +186,11 @@ export class AccessStore {
       await this.revoke(session.id, 'refresh-reused', now);
       return { ok: false, reason: 'refresh-reused', ...base };
     }
-    // The database is the truth on refresh (another process may have revoked the session).
-    this.sessions.delete(session.id);
-    const s = (await this.loadSession(session.id))!;
+    // The database is the truth on refresh (another process may have revoked the session): read it now.
+    const cached = this.sessions.get(session.id);
+    if (cached) cached.checkedAt = Number.NEGATIVE_INFINITY;
+    const s = await this.loadSession(session.id, now);
+    if (!s) return { ok: false, reason: 'refresh-unknown' };
     const expired = this.expiry(s, now);
     if (expired) {
       if (expired !== 'session-revoked') await this.revoke(session.id, expired, now);
