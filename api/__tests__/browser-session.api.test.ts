@@ -191,6 +191,8 @@ describe('the session cookie', () => {
     const sessions = await db.prisma.session.findMany({ where: { userId: u.id } });
     expect(sessions).toHaveLength(1);
     expect(sessions[0]!.mfaAt?.getTime()).toBe(now);
+    // The cookie is the credential: no refresh token is made for a browser session.
+    expect(await db.prisma.refreshToken.count({ where: { sessionId: sessions[0]!.id } })).toBe(0);
     const me = await request(app).get('/auth/me').set('Cookie', cookie);
     expect(me.status).toBe(200);
     expect(me.body).toMatchObject({ kind: 'user', id: u.id, role: 'MANAGEMENT', sessionId: sessions[0]!.id });

@@ -81,8 +81,14 @@ export class AccessStore {
 
   // --- sessions ---------------------------------------------------------------------------
 
-  async createSession(userId: string, now: number, meta: { ip?: string | null; userAgent?: string | null; mfaAt: number | null }): Promise<{ sessionId: string; refreshToken: string }> {
-    const refreshToken = newRefreshToken();
+  /**
+   * A new session. With `refresh: false` (a browser session: the cookie is the credential, it is
+   * never refreshed) no refresh token is made and `refreshToken` is null.
+   */
+  async createSession(userId: string, now: number, meta: { ip?: string | null; userAgent?: string | null; mfaAt: number | null; refresh: false }): Promise<{ sessionId: string; refreshToken: null }>;
+  async createSession(userId: string, now: number, meta: { ip?: string | null; userAgent?: string | null; mfaAt: number | null; refresh?: true }): Promise<{ sessionId: string; refreshToken: string }>;
+  async createSession(userId: string, now: number, meta: { ip?: string | null; userAgent?: string | null; mfaAt: number | null; refresh?: boolean }): Promise<{ sessionId: string; refreshToken: string | null }> {
+    const refreshToken = meta.refresh === false ? null : newRefreshToken();
     const absoluteExpiresAt = now + this.timeouts.absoluteTimeoutMs;
     const session = await this.prisma.session.create({
       data: {
@@ -93,7 +99,7 @@ export class AccessStore {
         mfaAt: meta.mfaAt === null ? null : new Date(meta.mfaAt),
         ip: meta.ip?.slice(0, 64) ?? null,
         userAgent: meta.userAgent?.slice(0, 400) ?? null,
-        refreshTokens: { create: { tokenHash: sha256Hex(refreshToken), createdAt: new Date(now), expiresAt: new Date(absoluteExpiresAt) } },
+        ...(refreshToken === null ? {} : { refreshTokens: { create: { tokenHash: sha256Hex(refreshToken), createdAt: new Date(now), expiresAt: new Date(absoluteExpiresAt) } } }),
       },
     });
     this.sessions.set(session.id, { id: session.id, userId, lastSeen: now, lastWritten: now, absoluteExpiresAt, mfaAt: meta.mfaAt, revoked: false, checkedAt: now });

@@ -70,7 +70,7 @@ export function browserSessionRoutes(deps: AuthDeps): Router {
 
   /** Opens a session (the same records as the JSON sign-in: timeouts, revocation, audit), sets the cookie and sends the browser on. */
   async function startSession(req: Request, res: Response, user: User, now: number, mfaAt: number | null, action: string, next: string): Promise<void> {
-    const { sessionId } = await store.createSession(user.id, now, { ip: req.ip ?? null, userAgent: req.headers['user-agent'] ?? null, mfaAt });
+    const { sessionId } = await store.createSession(user.id, now, { ip: req.ip ?? null, userAgent: req.headers['user-agent'] ?? null, mfaAt, refresh: false });
     setSessionCookie(res, settings, await signBrowserSession(deps.secrets.tokenKey, { sub: user.id, sid: sessionId }, now, settings.absoluteTimeoutMs));
     await signIn.audit(req, res, { ...userActor(user), action, outcome: 'success', status: 303, resourceType: 'session', resourceId: sessionId, detail: 'browser' });
     noStore(res);
