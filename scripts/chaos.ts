@@ -47,7 +47,7 @@ import { TemporalClientProvider } from '../infra/temporal';
 import { prepareReadyFinance } from '../test/support/api-harness';
 import { provisionTestPostgres } from '../test/support/postgres';
 import { seedTripCatalog } from '../test/support/trip-catalog';
-import { WORKFLOWS_PATH } from '../workers/booking-worker';
+import { WORKFLOW_PRELOAD_MODULES, WORKFLOWS_PATH } from '../workers/booking-worker';
 import { BookingStatus } from '../workflows/booking/search-attributes';
 import { runChecks, type CheckResult, type GdsOrder, type WorkflowState } from './chaos/checks';
 import { KILL_MARK, KILL_PLAN_ENV, planFor, type KillPlan } from './chaos/kill-plan';
@@ -187,7 +187,7 @@ async function main(): Promise<number> {
     stops.push(['sandbox GDS', () => gds.stop()]);
     log(`Temporal dev server ${devServer.address}, sandbox GDS ${gds.url}`);
 
-    const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: (m) => log(`bundler: ${m}`), log() {} } });
+    const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, preloadModules: WORKFLOW_PRELOAD_MODULES, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: (m) => log(`bundler: ${m}`), log() {} } });
     const bundlePath = path.join(work, 'workflow-bundle.js');
     writeFileSync(bundlePath, bundle.code);
     stops.push(['workflow bundle', () => rmSync(bundlePath, { force: true })]);

@@ -24,6 +24,17 @@ import { TASK_QUEUES } from '../workflows/task-queues';
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 
 /**
+ * Modules the workflow code imports that hold data and pure functions only: the customer
+ * normal forms (phone metadata, country names) and money (currency data, decimal.js). With the
+ * SDK's reusable V8 context every module a workflow loads is instantiated again for each cached
+ * workflow; these are preloaded once per context and shared instead (`npm run bench:bookings`:
+ * RSS per cached booking 0.57–0.66 MiB before, 0.37 after). Only modules without mutable
+ * module state belong here (the country module's locale registry is filled once, at load, with
+ * the same English names): a shared module must never carry one workflow's state into another.
+ */
+export const WORKFLOW_PRELOAD_MODULES = [require.resolve('../domain/customers/normalize'), require.resolve('../domain/money/money')];
+
+/**
  * What the worker's activities need. `lifecycle` and `ledger` run the booking lifecycle (every
  * booking since 2026-11-29); without them only first-slice drafts can make progress.
  */
@@ -74,7 +85,7 @@ export function createBookingWorker(opts: BookingWorkerOptions): Promise<Worker>
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue ?? TASK_QUEUES.bookingOrchestration,
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: WORKFLOW_PRELOAD_MODULES } }),
     activities: {
       ...createBookingActivities(opts.ports),
       ...(opts.ports.ledger ? createLedgerActivities({ ledger: opts.ports.ledger }) : {}),
@@ -118,7 +129,7 @@ export function superviseQueueWorker(
   shutdownGraceTime: WorkerOptions['shutdownGraceTime'] = '30s',
 ): SupervisedWorker {
   return superviseWorker(taskQueue, target, logger, (connection) =>
-    Worker.create({ connection, namespace: target.namespace, taskQueue, workflowsPath: WORKFLOWS_PATH, activities, shutdownGraceTime }),
+    Worker.create({ connection, namespace: target.namespace, taskQueue, workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: WORKFLOW_PRELOAD_MODULES }, activities, shutdownGraceTime }),
   );
 }
 

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { WORKFLOWS_PATH } from '../../../workers/booking-worker';
+import { WORKFLOW_PRELOAD_MODULES, WORKFLOWS_PATH } from '../../../workers/booking-worker';
 
 const HISTORIES = path.resolve(__dirname, '..', '__histories__');
 
@@ -16,7 +16,7 @@ describe('BookingWorkflow replays the histories of earlier releases', () => {
   // One bundle of today's workflow code for every history (bundling is the slow part).
   let bundle: WorkflowBundleWithSourceMap;
   beforeAll(async () => {
-    bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
+    bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, preloadModules: WORKFLOW_PRELOAD_MODULES, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
   }, 120_000);
 
   it('has recorded histories to replay', () => {

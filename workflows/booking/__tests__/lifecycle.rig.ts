@@ -18,6 +18,7 @@ import { DuffelJsonFlightSupplier } from '../../../adapters/duffel-json/adapter'
 import type { GroundServiceProduct, HotelProduct, InsuranceProduct, Policy } from '../../../domain/catalog/model';
 import { calendarDateIn } from '../../../domain/time/instant';
 import type { Database } from '../../../infra/database';
+import { WORKFLOW_PRELOAD_MODULES } from '../../../workers/booking-worker';
 import { registerSearchAttributes } from '../../../infra/search-attributes';
 import { temporalTestServerPath } from '../../../infra/tools';
 import { startSandboxGds, type SandboxGds } from '../../../sandbox/gds/server';
@@ -76,7 +77,7 @@ export interface LifecycleRig {
 export async function startLifecycleRig(opts: { maxCachedWorkflows?: number } = {}): Promise<LifecycleRig> {
   const [env, bundle, db, gds] = await Promise.all([
     TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: temporalTestServerPath() } } }),
-    bundleWorkflowCode({ workflowsPath: require.resolve('../../index'), logger: silent }) as Promise<WorkflowBundleWithSourceMap>,
+    bundleWorkflowCode({ workflowsPath: require.resolve('../../index'), preloadModules: WORKFLOW_PRELOAD_MODULES, logger: silent }) as Promise<WorkflowBundleWithSourceMap>,
     openTestPglite(),
     startSandboxGds({ port: 0 }),
   ]);
