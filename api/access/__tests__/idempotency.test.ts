@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
@@ -183,6 +184,24 @@ describe.each([
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
+  });
+
+  it('stores the answers completed in the same turn in one statement, each its own', async () => {
+    const at = new Date(now);
+    const keys = Array.from({ length: 25 }, (_, i) => `batch-${i}`);
+    const hashOf = (key: string) => createHash('sha256').update(key).digest('hex');
+    for (const key of keys) {
+      expect(await store.claim({ principal: 'user:batch', key, method: 'POST', path: '/things', bodyHash: hashOf(key), now: at, expiresAt: new Date(now + 60_000) })).toEqual({ kind: 'started' });
+    }
+    const answer = (key: string) => ({ status: 201, headers: { location: `/things/${key}` }, body: JSON.stringify({ key, note: 'quotes " and \\ survive' }) });
+    // Not awaited one by one: all 25 are queued in this turn and stored together.
+    await Promise.all(keys.map((key) => store.complete('user:batch', key, answer(key), at)));
+    for (const key of keys) {
+      expect(await store.look('user:batch', key, hashOf(key), at)).toEqual({ kind: 'done', response: answer(key), expiresAt: new Date(now + 60_000) });
+    }
+    // A key not claimed (or already done) is left alone.
+    await store.complete('user:batch', 'never-claimed', answer('x'), at);
+    expect(await store.look('user:batch', 'never-claimed', hashOf('never-claimed'), at)).toBeNull();
   });
 
   it('hashes bodies canonically', () => {
