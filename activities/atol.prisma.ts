@@ -18,6 +18,7 @@ import { canonicalBookingFacts, recordedFactChanges } from '../domain/atol/booki
 import { contributionDue, contributionEntry, rateInForce, type ContributionRate } from '../domain/atol/contribution';
 import { DEFAULT_ATOL_RULES, DEFAULT_CONTRIBUTION_RATES, DEFAULT_TURNOVER_BANDS, type ReturnFrequency, type TurnoverBand } from '../domain/atol/default-rules';
 import { licenceForBooking } from '../domain/atol/licensing';
+import { pageOfRows, requireCursor, type Page, type PageRequest } from './keyset-cursor';
 import { AtolLicenceInput, AtolLicencePatch, passengerReturn, returnFrequencyFor, type PassengerReturn, type ReturnRecord } from '../domain/atol/returns';
 import type { EntryDraft } from '../domain/ledger/entry';
 import { minorUnits } from '../domain/money/currency';
@@ -350,6 +351,13 @@ export class PrismaAtolStore {
 
   async listLicences(): Promise<AtolLicenceView[]> {
     return (await this.prisma.atolLicence.findMany({ orderBy: { number: 'asc' } })).map(toLicence);
+  }
+
+  /** A page of licences by number; `nextCursor` continues after the last one. */
+  async pageLicences(page: PageRequest): Promise<Page<AtolLicenceView>> {
+    const after = page.cursor ? { number: { gt: requireCursor(page.cursor, 1)[0]! } } : {};
+    const rows = await this.prisma.atolLicence.findMany({ where: after, orderBy: { number: 'asc' }, take: page.limit + 1 });
+    return pageOfRows(rows, page.limit, (r) => [r.number], toLicence);
   }
 
   /**

@@ -19,6 +19,7 @@ import {
 import type { ProductType } from '../domain/ledger/chart';
 import { minorUnits } from '../domain/money/currency';
 import { Dec, type MoneyJson } from '../domain/money/money';
+import { cursorDate, cursorUuid, keysetAfter, pageOfRows, requireCursor, type Page, type PageRequest } from './keyset-cursor';
 import { PrismaLedger } from './ledger.prisma';
 
 type ScheduleRow = Prisma.CommissionScheduleGetPayload<{ include: { tiers: true } }>;
@@ -184,6 +185,34 @@ export class PrismaCommissions {
     return rows.map(toSchedule);
   }
 
+  /**
+   * A page of schedules, by supplier, validFrom, createdAt then id (the id makes the order total);
+   * `nextCursor` continues after the last one.
+   */
+  async pageSchedules(filter: ScheduleFilter, page: PageRequest): Promise<Page<StoredSchedule>> {
+    const day = filter.activeOn ? utcDate(filter.activeOn) : undefined;
+    const where: Prisma.CommissionScheduleWhereInput[] = [{ supplier: filter.supplier, productType: filter.productType }];
+    if (day) where.push({ validFrom: { lte: day }, OR: [{ validTo: null }, { validTo: { gte: day } }] });
+    if (page.cursor) {
+      const [supplier, validFrom, createdAt, id] = requireCursor(page.cursor, 4) as [string, string, string, string];
+      where.push(
+        keysetAfter<Prisma.CommissionScheduleWhereInput>([
+          ['supplier', supplier],
+          ['validFrom', cursorDate(validFrom, 'day')],
+          ['createdAt', cursorDate(createdAt, 'instant')],
+          ['id', cursorUuid(id)],
+        ]),
+      );
+    }
+    const rows = await this.prisma.commissionSchedule.findMany({
+      where: { AND: where },
+      include: { tiers: true },
+      orderBy: [{ supplier: 'asc' }, { validFrom: 'asc' }, { createdAt: 'asc' }, { id: 'asc' }],
+      take: page.limit + 1,
+    });
+    return pageOfRows(rows, page.limit, (r) => [r.supplier, isoDateOf(r.validFrom), r.createdAt.toISOString(), r.id], toSchedule);
+  }
+
   /** One schedule with its tiers; null when there is none. */
   async getSchedule(id: string): Promise<StoredSchedule | null> {
     const row = await this.prisma.commissionSchedule.findUnique({ where: { id }, include: { tiers: true } });
@@ -210,9 +239,11 @@ export class PrismaCommissions {
     return { subAgent: toSubAgent(stored), created: false };
   }
 
-  async listSubAgents(): Promise<SubAgentView[]> {
-    const rows = await this.prisma.subAgent.findMany({ orderBy: { code: 'asc' } });
-    return rows.map(toSubAgent);
+  /** A page of sub-agents by code; `nextCursor` continues after the last one. */
+  async listSubAgents(page: PageRequest): Promise<Page<SubAgentView>> {
+    const after = page.cursor ? { code: { gt: requireCursor(page.cursor, 1)[0]! } } : {};
+    const rows = await this.prisma.subAgent.findMany({ where: after, orderBy: { code: 'asc' }, take: page.limit + 1 });
+    return pageOfRows(rows, page.limit, (r) => [r.code], toSubAgent);
   }
 
   /** One sub-agent; null when there is none. */
@@ -227,9 +258,28 @@ export class PrismaCommissions {
     return row ? toRecord(row) : null;
   }
 
-  async listCommissions(filter: { bookingRef: string }): Promise<CommissionRecordView[]> {
-    const rows = await this.prisma.commissionRecord.findMany({ where: { bookingRef: filter.bookingRef }, orderBy: [{ createdAt: 'asc' }, { supplier: 'asc' }, { productType: 'asc' }] });
-    return rows.map(toRecord);
+  /**
+   * A page of a booking's commission records, by createdAt, supplier then product type (unique
+   * within a booking); `nextCursor` continues after the last one.
+   */
+  async listCommissions(filter: { bookingRef: string }, page: PageRequest): Promise<Page<CommissionRecordView>> {
+    const where: Prisma.CommissionRecordWhereInput[] = [{ bookingRef: filter.bookingRef }];
+    if (page.cursor) {
+      const [createdAt, supplier, productType] = requireCursor(page.cursor, 3) as [string, string, string];
+      where.push(
+        keysetAfter<Prisma.CommissionRecordWhereInput>([
+          ['createdAt', cursorDate(createdAt, 'instant')],
+          ['supplier', supplier],
+          ['productType', productType],
+        ]),
+      );
+    }
+    const rows = await this.prisma.commissionRecord.findMany({
+      where: { AND: where },
+      orderBy: [{ createdAt: 'asc' }, { supplier: 'asc' }, { productType: 'asc' }],
+      take: page.limit + 1,
+    });
+    return pageOfRows(rows, page.limit, (r) => [r.createdAt.toISOString(), r.supplier, r.productType], toRecord);
   }
 
   /**

@@ -4,6 +4,7 @@ import { canonicalEntry, reversingLines, validateEntry, type EntryDraft, type En
 import { DEFAULT_TRANSLATION_RULE, rateDateFor, translateLines, type ChosenRate } from '../domain/ledger/translation';
 import { RateMissingError } from '../domain/fx/rates';
 import { PrismaFxRates } from './fx-rates.prisma';
+import { cursorDate, keysetAfter, pageOfRows, requireCursor, type Page, type PageRequest } from './keyset-cursor';
 import { isIsoDate, utcDate, isoDateOf } from '../domain/time/instant';
 import { Dec } from '../domain/money/money';
 import { minorUnits } from '../domain/money/currency';
@@ -498,8 +499,22 @@ export class PrismaLedger implements Ledger {
     return toPeriod(await this.prisma.accountingPeriod.update({ where: { name }, data: { status: 'CLOSED', closedAt: new Date(), closedBy } }));
   }
 
-  async listPeriods(): Promise<AccountingPeriodView[]> {
-    return (await this.prisma.accountingPeriod.findMany({ orderBy: { startsOn: 'asc' } })).map(toPeriod);
+  async listPeriods(page: PageRequest): Promise<Page<AccountingPeriodView>> {
+    let after: Prisma.AccountingPeriodWhereInput = {};
+    if (page.cursor) {
+      const [startsOn, name] = requireCursor(page.cursor, 2) as [string, string];
+      after = keysetAfter([
+        ['startsOn', cursorDate(startsOn, 'day')],
+        ['name', name],
+      ]);
+    }
+    const rows = await this.prisma.accountingPeriod.findMany({ where: after, orderBy: [{ startsOn: 'asc' }, { name: 'asc' }], take: page.limit + 1 });
+    return pageOfRows(rows, page.limit, (r) => [isoDateOf(r.startsOn), r.name], toPeriod);
+  }
+
+  async getPeriod(name: string): Promise<AccountingPeriodView | null> {
+    const row = await this.prisma.accountingPeriod.findUnique({ where: { name } });
+    return row ? toPeriod(row) : null;
   }
 
   private toBalance(account: string, currency: string, debits: string, credits: string): AccountBalance {

@@ -125,6 +125,9 @@ export interface ServiceFilter {
   date: string;
   destination?: string;
   unassigned?: boolean;
+  /** Page size (default 100); `cursor` the `nextCursor` of the previous page. */
+  limit?: number;
+  cursor?: string;
 }
 
 export interface ServiceWithAssignments extends Omit<GroundService, 'startsAt' | 'endsAt'> {
@@ -349,10 +352,22 @@ export class PrismaOperationsStore {
     return { service, exists };
   }
 
-  async listServices(f: ServiceFilter): Promise<{ date: string; timeZone: string; items: ServiceWithAssignments[] }> {
-    const services = await this.servicesOn(f.date, f.destination);
+  /**
+   * A page of the day's services in time order (start, booking reference, component id: the key
+   * of {@link servicesOn}'s order); `nextCursor` continues after the last one. The day's services
+   * come from the booking snapshots, so the page is cut from them here rather than in SQL.
+   */
+  async listServices(f: ServiceFilter): Promise<{ date: string; timeZone: string; items: ServiceWithAssignments[]; nextCursor: string | null }> {
+    let services = await this.servicesOn(f.date, f.destination);
+    if (f.cursor) {
+      const key = decodeCursor(f.cursor, 3);
+      const at = key ? Date.parse(key[0]!) : NaN;
+      if (!key || Number.isNaN(at)) throw new OperationsError('invalid-cursor', 'cursor is not one this list handed out', 'cursor');
+      const [, ref, component] = key as [string, string, string];
+      services = services.filter((s) => s.startsAt > at || (s.startsAt === at && (s.bookingRef > ref || (s.bookingRef === ref && s.componentId > component))));
+    }
     const assignments = await this.assignmentsFor(services);
-    const items = services
+    const matching = services
       .map((s) => {
         const mine = assignments.filter((a) => a.bookingRef === s.bookingRef && a.componentId === s.componentId);
         return {
@@ -363,7 +378,10 @@ export class PrismaOperationsStore {
         };
       })
       .filter((s) => !f.unassigned || s.assignments.length === 0);
-    return { date: f.date, timeZone: this.timeZone, items };
+    const limit = f.limit ?? 100;
+    const items = matching.slice(0, limit);
+    const last = items.at(-1);
+    return { date: f.date, timeZone: this.timeZone, items, nextCursor: matching.length > limit && last ? encodeCursor([last.startsAt, last.bookingRef, last.componentId]) : null };
   }
 
   private async assignmentsFor(services: readonly GroundService[]): Promise<AssignmentRow[]> {

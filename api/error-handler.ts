@@ -2,6 +2,7 @@ import type { ErrorRequestHandler } from 'express';
 import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { DatabaseUnavailableError, isDatabaseUnreachable } from '../infra/database';
 import { isTemporalUnreachable, TemporalUnavailableError } from '../infra/temporal';
+import { InvalidCursorError } from '../activities/keyset-cursor';
 import { ProblemError, sendProblem } from './problem';
 
 /**
@@ -18,6 +19,16 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, next) 
     const { retryAfterSeconds, ...extra } = err.extra;
     if (typeof retryAfterSeconds === 'number') res.setHeader('Retry-After', String(retryAfterSeconds));
     sendProblem(res, { status: err.status, title: err.title, detail: err.detail, type: err.type, extra });
+    return;
+  }
+  if (err instanceof InvalidCursorError) {
+    sendProblem(res, {
+      status: 400,
+      title: 'Invalid request',
+      detail: err.message,
+      type: '/problems/invalid-cursor',
+      extra: { errors: [{ pointer: 'query:/cursor', detail: 'must be a nextCursor this endpoint returned' }] },
+    });
     return;
   }
   if (body.type === 'entity.parse.failed') {

@@ -115,7 +115,7 @@ export function commissionsContract(open: () => Promise<Database>): void {
     await expect(commissions.createSubAgent({ code, name: 'Sunshine Agents', rate: '2.5' })).resolves.toMatchObject({ created: true, subAgent: { code, rate: '2.5', isActive: true } });
     await expect(commissions.createSubAgent({ code, name: 'Sunshine Agents', rate: '2.50' })).resolves.toMatchObject({ created: false });
     await expect(commissions.createSubAgent({ code, name: 'Sunshine Agents', rate: '3' })).rejects.toMatchObject({ kind: 'sub-agent-conflict' });
-    expect((await commissions.listSubAgents()).filter((a) => a.code === code)).toHaveLength(1);
+    expect((await commissions.listSubAgents({ limit: 500 })).items.filter((a) => a.code === code)).toHaveLength(1);
 
     await commissions.createSchedule(schedule({ supplier: supplier('agent'), productType: 'flights', basis: 'FIXED', rate: null, fixedAmount: '30', currency: 'GBP' }));
     const r = await commissions.recordSale(sale({ supplier: supplier('agent'), productType: 'flights', channel: 'agent', subAgentCode: code, saleAmount: { amount: '999.99', currency: 'GBP' } }));
@@ -139,7 +139,7 @@ export function commissionsContract(open: () => Promise<Database>): void {
       kind: 'sale-conflict',
       message: expect.stringContaining('saleAmount 1000.00 GBP vs 1200.00 GBP'),
     });
-    expect(await commissions.listCommissions({ bookingRef: s.bookingRef })).toEqual([expect.objectContaining({ id: first.id, commission: first.commission, entryId: first.entryId })]);
+    expect((await commissions.listCommissions({ bookingRef: s.bookingRef }, { limit: 100 })).items).toEqual([expect.objectContaining({ id: first.id, commission: first.commission, entryId: first.entryId })]);
   });
 
   it('refuses an unknown sub-agent and a FIXED schedule in another currency, writing nothing', async () => {

@@ -18,7 +18,7 @@ function ledgerThatThrows(err: unknown): Ledger {
   const fail = async () => {
     throw err;
   };
-  return { post: fail, reverse: fail, trialBalance: fail, balance: fail, translatedTrialBalance: fail, statement: fail, definePeriod: fail, closePeriod: fail, listPeriods: fail };
+  return { post: fail, reverse: fail, trialBalance: fail, balance: fail, translatedTrialBalance: fail, statement: fail, definePeriod: fail, closePeriod: fail, listPeriods: fail, getPeriod: fail };
 }
 
 describe('ledger activities classify failures', () => {

@@ -38,7 +38,10 @@ export interface Ledger {
   definePeriod(name: string, startsOn: string, endsOn: string): Promise<AccountingPeriodView>;
   /** Closes a period: from then on nothing can be posted with an accounting date inside it. */
   closePeriod(name: string, closedBy: string): Promise<AccountingPeriodView>;
-  listPeriods(): Promise<AccountingPeriodView[]>;
+  /** A page of periods by start date (then name); `nextCursor` continues after the last one. */
+  listPeriods(page: { limit: number; cursor?: string }): Promise<{ items: AccountingPeriodView[]; nextCursor: string | null }>;
+  /** One period by name; null when there is none. */
+  getPeriod(name: string): Promise<AccountingPeriodView | null>;
 }
 
 export interface AccountingPeriodView {

@@ -45,7 +45,7 @@ describe('ATOL API (embedded PGlite)', () => {
     await request(app).post('/finance/atol/licences').send({ ...licence, holder: 'Other' }).expect(409);
     const band = await request(app).post('/finance/atol/licences').send({ ...licence, number: '5433', turnoverBand: 'GIANT' }).expect(422);
     expect(band.body.detail).toContain('Unknown turnover band "GIANT"');
-    expect((await request(app).get('/finance/atol/licences').expect(200)).body).toHaveLength(1);
+    expect((await request(app).get('/finance/atol/licences').expect(200)).body).toEqual({ items: [expect.objectContaining({ number: '5432' })], nextCursor: null });
     expect((await request(app).patch('/finance/atol/licences/5432').send({ turnoverBand: 'OVER_50M' }).expect(200)).body.returnFrequency).toBe('MONTHLY');
     await request(app).patch('/finance/atol/licences/5432').send({ turnoverBand: 'UP_TO_5M' }).expect(200);
   });
@@ -162,5 +162,34 @@ describe('ATOL API (embedded PGlite)', () => {
     await request(app).get('/finance/atol/returns').query({ licence: '9999', year: '2027' }).expect(404);
     const bad = await request(app).get('/finance/atol/returns').query({ licence: '5432', year: '27', format: 'xml' }).expect(400);
     expect(bad.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(['query:/year', 'query:/format']);
+  });
+
+  it('pages licences by number with limit and cursor; a cursor it did not hand out is 400', async () => {
+    for (const number of ['9003', '9001', '9002']) {
+      await request(app).post('/finance/atol/licences').send({ number, holder: `Holder ${number}`, turnoverBand: 'UP_TO_5M', validFrom: '2030-01-01' }).expect(201);
+    }
+    const all = (await request(app).get('/finance/atol/licences').expect(200)).body;
+    expect(all.nextCursor).toBeNull();
+    expect(all.items.map((l: { number: string }) => l.number).slice(-3)).toEqual(['9001', '9002', '9003']);
+
+    const walked: unknown[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: request.Response = await request(app)
+        .get('/finance/atol/licences')
+        .query({ limit: 1, ...(cursor ? { cursor } : {}) })
+        .expect(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(1);
+      walked.push(...page.body.items);
+      cursor = page.body.nextCursor;
+    } while (cursor !== null && walked.length < 50);
+    expect(walked).toEqual(all.items);
+
+    for (const bad of ['garbage', Buffer.from('["9001","extra"]').toString('base64url')]) {
+      const res = await request(app).get('/finance/atol/licences').query({ cursor: bad }).expect(400);
+      expect(res.type).toBe('application/problem+json');
+      expect(res.body.errors).toEqual([{ pointer: 'query:/cursor', detail: expect.any(String) }]);
+    }
+    expect((await request(app).get('/finance/atol/licences').query({ limit: 501 }).expect(400)).body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(['query:/limit']);
   });
 });

@@ -7,6 +7,7 @@ import { travelChartOfAccounts } from '../../domain/ledger/chart';
 import type { Database } from '../../infra/database';
 import { silentLogger } from '../../test/support/api-harness';
 import { openTestPglite } from '../../test/support/databases';
+import { encodeCursor } from '../../activities/keyset-cursor';
 import { errorHandler } from '../error-handler';
 import { commissionRoutes } from '../routes/commissions.routes';
 
@@ -55,7 +56,7 @@ describe('commissions API (embedded PGlite)', () => {
     expect(malformed.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(['/supplier', '/validFrom', '/basis', '/rate']);
 
     const listed = await request(app).get('/finance/commission-schedules').query({ supplier: 'SUNHOTELS', activeOn: '2027-05-14' }).expect(200);
-    expect(listed.body.map((s: { id: string }) => s.id)).toEqual([created.body.id]);
+    expect(listed.body).toEqual({ items: [created.body], nextCursor: null });
     await request(app).get('/finance/commission-schedules').query({ activeOn: 'tomorrow' }).expect(400);
   });
 
@@ -69,7 +70,7 @@ describe('commissions API (embedded PGlite)', () => {
     const bad = await request(app).post('/finance/sub-agents').send({ code: 'SUNNY2', name: '', rate: '101' }).expect(422);
     await request(app).post('/finance/sub-agents').send({ code: 'SUNNY3', name: 'x', rate: 'lots' }).expect(422);
     expect(bad.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(['/name', '/rate']);
-    expect((await request(app).get('/finance/sub-agents').expect(200)).body).toEqual([{ code: 'SUNNY', name: 'Sunny Days Travel', rate: '3', isActive: true }]);
+    expect((await request(app).get('/finance/sub-agents').expect(200)).body).toEqual({ items: [{ code: 'SUNNY', name: 'Sunny Days Travel', rate: '3', isActive: true }], nextCursor: null });
   });
 
   it('records a sale: 201 with the commission and entry id, 200 on repeat, 409 for other content, listed by booking', async () => {
@@ -95,7 +96,7 @@ describe('commissions API (embedded PGlite)', () => {
     expect(next.body).toMatchObject({ commission: { amount: '12.50' }, tierThreshold: '1000', subAgentCommission: null });
 
     const listed = await request(app).get('/finance/commissions').query({ bookingRef: 'ITN-7K3M9QXZ' }).expect(200);
-    expect(listed.body).toEqual([expect.objectContaining({ id: first.body.id, entryId: first.body.entryId })]);
+    expect(listed.body).toEqual({ items: [first.body], nextCursor: null });
     await request(app).get('/finance/commissions').expect(400);
   });
 
@@ -135,5 +136,80 @@ describe('commissions API (embedded PGlite)', () => {
     expect(badRecord.body.errors).toEqual([{ pointer: 'path:/id', detail: 'must be a commission record id (a UUID)' }]);
     const badCode = await request(app).get('/finance/sub-agents/SUN%20NY').expect(400);
     expect(badCode.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(['path:/code']);
+  });
+  /** Follows `nextCursor` from the first page with limit=1: every item once, in the list's order. */
+  async function walk(path: string, query: Record<string, string> = {}): Promise<unknown[]> {
+    const seen: unknown[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: request.Response = await request(app)
+        .get(path)
+        .query({ ...query, limit: 1, ...(cursor ? { cursor } : {}) })
+        .expect(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(1);
+      seen.push(...page.body.items);
+      cursor = page.body.nextCursor;
+    } while (cursor !== null && seen.length < 100);
+    return seen;
+  }
+
+  it('pages schedules, sub-agents and a booking’s commissions with limit and cursor, without gaps or duplicates', async () => {
+    // Two schedules of one supplier from the same day (product types differ): createdAt, then the id, orders them.
+    for (const [supplier, productType, validFrom] of [
+      ['PAGE-B', 'hotels', '2027-01-01'],
+      ['PAGE-A', 'tours', '2027-03-01'],
+      ['PAGE-A', 'hotels', '2027-03-01'],
+      ['PAGE-A', 'transfers', '2026-01-01'],
+    ]) {
+      await request(app).post('/finance/commission-schedules').send({ supplier, productType, validFrom, basis: 'PERCENT', rate: '5' }).expect(201);
+    }
+    const schedules = (await request(app).get('/finance/commission-schedules').query({ limit: 500 }).expect(200)).body;
+    expect(schedules.nextCursor).toBeNull();
+    expect(schedules.items.length).toBeGreaterThanOrEqual(4);
+    const walked = await walk('/finance/commission-schedules');
+    expect(walked).toEqual(schedules.items);
+    expect(new Set(walked.map((s) => (s as { id: string }).id)).size).toBe(walked.length);
+    const pageA = (await walk('/finance/commission-schedules', { supplier: 'PAGE-A' })) as Array<{ productType: string; validFrom: string }>;
+    expect(pageA.map((s) => s.validFrom)).toEqual(['2026-01-01', '2027-03-01', '2027-03-01']);
+
+    for (const code of ['PAGE-Z', 'PAGE-M', 'PAGE-N']) await request(app).post('/finance/sub-agents').send({ code, name: code, rate: '1' }).expect(201);
+    const agents = (await request(app).get('/finance/sub-agents').expect(200)).body;
+    expect(agents.nextCursor).toBeNull();
+    expect(await walk('/finance/sub-agents')).toEqual(agents.items);
+    const two = (await request(app).get('/finance/sub-agents').query({ limit: 2 }).expect(200)).body;
+    expect(two.items).toEqual(agents.items.slice(0, 2));
+    expect(two.nextCursor).toEqual(expect.any(String));
+
+    const bookingRef = 'ITN-PAGE0001';
+    for (const [supplier, productType] of [
+      ['PAGE-C', 'hotels'],
+      ['PAGE-A', 'tours'],
+      ['PAGE-C', 'transfers'],
+    ]) {
+      await request(app).post('/finance/commissions').send({ ...sale, bookingRef, supplier, productType, channel: 'online', subAgentCode: undefined }).expect(201);
+    }
+    const records = (await request(app).get('/finance/commissions').query({ bookingRef }).expect(200)).body;
+    expect(records.items).toHaveLength(3);
+    expect(records.nextCursor).toBeNull();
+    expect(await walk('/finance/commissions', { bookingRef })).toEqual(records.items);
+  });
+
+  it('refuses a cursor the list did not hand out, and a bad limit, with 400 naming the parameter', async () => {
+    const lists: Array<[string, Record<string, string>]> = [
+      ['/finance/commission-schedules', {}],
+      ['/finance/sub-agents', {}],
+      ['/finance/commissions', { bookingRef: 'ITN-7K3M9QXZ' }],
+    ];
+    // Not base64url JSON; the wrong number of parts; the right parts with a key that is not a date or UUID.
+    const cursors = ['garbage', encodeCursor(['a', 'b', 'c', 'd', 'e']), encodeCursor(['x', 'not-a-day', 'not-an-instant', 'not-a-uuid'])];
+    for (const [path, query] of lists) {
+      for (const cursor of cursors) {
+        const res = await request(app).get(path).query({ ...query, cursor }).expect(400);
+        expect(res.type).toBe('application/problem+json');
+        expect(res.body.errors).toEqual([{ pointer: 'query:/cursor', detail: expect.any(String) }]);
+      }
+      const limit = await request(app).get(path).query({ ...query, limit: 501 }).expect(400);
+      expect(limit.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(['query:/limit']);
+    }
   });
 });

@@ -143,7 +143,7 @@ describe('finance API (embedded PGlite)', () => {
     expect(closed.body).toMatchObject({ status: 'CLOSED', closedBy: 'finance-lead' });
     expect((await request(app).get('/finance/periods/2026-10').expect(200)).body).toEqual(closed.body);
     await request(app).post('/finance/periods/2099-01/close').send({ closedBy: 'x' }).expect(404);
-    expect((await request(app).get('/finance/periods').expect(200)).body.map((p: { name: string }) => p.name)).toEqual(['2026-10']);
+    expect((await request(app).get('/finance/periods').expect(200)).body).toEqual({ items: [closed.body], nextCursor: null });
 
     const { ledger } = financeDeps(db.prisma);
     await expect(
@@ -157,6 +157,49 @@ describe('finance API (embedded PGlite)', () => {
         ],
       }),
     ).rejects.toThrow('Accounting period 2026-10 is closed; cannot post on 2026-10-31');
+  });
+
+  it('pages accounting periods by start date with limit and cursor; a cursor it did not hand out is 400', async () => {
+    // Defined out of order: the list is by start date, whatever the order of definition or the names.
+    for (const [name, startsOn, endsOn] of [
+      ['P-2031-03', '2031-03-01', '2031-03-31'],
+      ['P-2031-01', '2031-01-01', '2031-01-31'],
+      ['A-2031-02', '2031-02-01', '2031-02-28'],
+    ]) {
+      await request(app).post('/finance/periods').send({ name, startsOn, endsOn }).expect(201);
+    }
+    const all = (await request(app).get('/finance/periods').expect(200)).body;
+    expect(all.nextCursor).toBeNull();
+    const starts = all.items.map((p: { startsOn: string }) => p.startsOn);
+    expect(starts).toEqual([...starts].sort());
+    expect(all.items.map((p: { name: string }) => p.name).slice(-3)).toEqual(['P-2031-01', 'A-2031-02', 'P-2031-03']);
+
+    const walked: unknown[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: request.Response = await request(app)
+        .get('/finance/periods')
+        .query({ limit: 1, ...(cursor ? { cursor } : {}) })
+        .expect(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(1);
+      walked.push(...page.body.items);
+      cursor = page.body.nextCursor;
+    } while (cursor !== null && walked.length < 50);
+    expect(walked).toEqual(all.items);
+
+    for (const bad of ['garbage', Buffer.from('["2031-01-01"]').toString('base64url'), Buffer.from('["soon","P-2031-01"]').toString('base64url')]) {
+      const res = await request(app).get('/finance/periods').query({ cursor: bad }).expect(400);
+      expect(res.type).toBe('application/problem+json');
+      expect(res.body.errors).toEqual([{ pointer: 'query:/cursor', detail: expect.any(String) }]);
+    }
+    expect((await request(app).get('/finance/periods').query({ limit: 0 }).expect(400)).body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(['query:/limit']);
+  });
+
+  it('lists the product accounts, one per product type, in the list envelope', async () => {
+    const res = await request(app).get('/finance/product-accounts').expect(200);
+    expect(res.body).toEqual({ items: expect.any(Array), nextCursor: null });
+    expect(res.body.items.map((p: { productType: string }) => p.productType)).toEqual(expect.arrayContaining(['packages', 'flights', 'hotels']));
+    expect(res.body.items[0]).toMatchObject({ productType: expect.any(String), mapped: expect.any(Boolean) });
   });
 
   it('sets the base currency, then translates postings: trial balance in base and an account statement with rates', async () => {

@@ -80,6 +80,34 @@ describe('operations API (embedded PGlite)', () => {
     expect(pointers((await request(app).get('/operations/services').expect(400)).body)).toEqual(['query:/date']);
   });
 
+  it('pages the day’s services with limit and cursor, without gaps or duplicates; a cursor it did not hand out is 400', async () => {
+    const all = (await request(app).get('/operations/services').query({ date: '2027-07-01' }).expect(200)).body;
+    expect(all).toMatchObject({ date: '2027-07-01', timeZone: 'Europe/London', nextCursor: null });
+    // The two Rome transfers start at the same instant: the booking reference orders them.
+    expect(all.items.map((s: { bookingRef: string }) => s.bookingRef)).toEqual(['ITN-PARI0001', 'ITN-ROME0001', 'ITN-ROME0002']);
+    expect(all.items[1].startsAt).toBe(all.items[2].startsAt);
+
+    const walked: unknown[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: request.Response = await request(app)
+        .get('/operations/services')
+        .query({ date: '2027-07-01', limit: 1, ...(cursor ? { cursor } : {}) })
+        .expect(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(1);
+      walked.push(...page.body.items);
+      cursor = page.body.nextCursor;
+    } while (cursor !== null && walked.length < 20);
+    expect(walked).toEqual(all.items);
+
+    for (const bad of ['garbage', Buffer.from('["2027-07-01T08:00:00.000Z"]').toString('base64url'), Buffer.from('["soon","ITN-ROME0001","transfer-in"]').toString('base64url')]) {
+      const res = await request(app).get('/operations/services').query({ date: '2027-07-01', cursor: bad }).expect(400);
+      expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(pointers(res.body)).toEqual(['query:/cursor']);
+    }
+    expect(pointers((await request(app).get('/operations/services').query({ date: '2027-07-01', limit: 501 }).expect(400)).body)).toEqual(['query:/limit']);
+  });
+
   it('assigns resources to confirmed services only, and answers a double booking with 409 naming the other assignment', async () => {
     const guide = await newResource({ kind: 'GUIDE', name: 'Marco Bianchi', destination: 'IT-ROME' });
     const small = await newResource({ kind: 'VEHICLE', name: 'Car RM-01', destination: 'IT-ROME', capacity: 3 });

@@ -85,6 +85,7 @@ import { BookingRefParam, ByTravelMonthQuery, CancelComponentRequest, ComponentI
 import { AuditQuery } from '../schemas/audit.schema';
 import { ChangePasswordRequest, CodeRequest, EmptyRequest, LoginRequest, MfaLoginRequest, RefreshRequest, SignInForm, SignInMfaForm, SignInQuery, SignOutForm } from '../schemas/auth.schema';
 import { CreateJournalEntryRequest, JournalEntryListQuery, JournalEntryPath } from '../schemas/journal-entries.schema';
+import { PageQuery } from '../schemas/page.schema';
 import {
   AssignmentListQuery,
   AssignmentPath,
@@ -486,9 +487,15 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
     { method: 'PUT', path: '/finance/settings', summary: 'Replace the finance settings', body: FinanceSettingsRequest, responses: { 200: 'The settings' }, problems: [409] },
     { method: 'GET', path: '/finance/translation-rules', summary: 'Currency translation rules per transaction type', responses: { 200: '`{rules, required}`' } },
     { method: 'PUT', path: '/finance/translation-rules', summary: 'Replace the currency translation rules', body: TranslationRulesRequest, responses: { 200: '`{rules, required}`' } },
-    { method: 'GET', path: '/finance/product-accounts', summary: 'Ledger accounts per product type', responses: { 200: 'The product accounts' } },
+    {
+      method: 'GET',
+      path: '/finance/product-accounts',
+      summary: 'Ledger accounts per product type',
+      description: 'One item per product type, a small fixed list answered whole: `nextCursor` is always null.',
+      responses: { 200: { description: 'The product accounts', schema: pageOf(AnyObject) } },
+    },
     { method: 'PUT', path: '/finance/product-accounts/:productType', summary: 'Set the ledger accounts of a product type', params: { productType: ProductTypeParam }, body: ProductAccountsRequest, responses: { 200: 'The product accounts' } },
-    { method: 'GET', path: '/finance/periods', summary: 'Accounting periods', responses: { 200: { description: 'The periods', schema: z.array(AccountingPeriodView) } } },
+    { method: 'GET', path: '/finance/periods', summary: 'Accounting periods, by start date', query: PageQuery, responses: { 200: { description: 'A page of periods', schema: pageOf(AccountingPeriodView) } } },
     { method: 'POST', path: '/finance/periods', summary: 'Define (open) an accounting period', body: DefinePeriodRequest, responses: { 201: { description: 'The period', headers: LOCATION, schema: AccountingPeriodView } }, problems: [409] },
     { method: 'GET', path: '/finance/periods/:name', summary: 'One accounting period', params: PeriodPath.shape, responses: { 200: { description: 'The period', schema: AccountingPeriodView } } },
     { method: 'POST', path: '/finance/periods/:name/close', summary: 'Close a period: it takes no further postings', params: { name: z.string().meta({ description: 'Period name' }) }, body: ClosePeriodRequest, responses: { 200: 'The closed period' }, problems: [409] },
@@ -517,7 +524,13 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
       responses: { 201: { description: 'The schedule', headers: LOCATION, schema: CommissionScheduleView }, 200: { description: 'The same schedule already exists', schema: CommissionScheduleView } },
       problems: [409],
     },
-    { method: 'GET', path: '/finance/commission-schedules', summary: 'Commission schedules', query: CommissionScheduleQuery, responses: { 200: { description: 'The schedules', schema: z.array(CommissionScheduleView) } } },
+    {
+      method: 'GET',
+      path: '/finance/commission-schedules',
+      summary: 'Commission schedules, by supplier and validFrom',
+      query: CommissionScheduleQuery,
+      responses: { 200: { description: 'A page of schedules', schema: pageOf(CommissionScheduleView) } },
+    },
     { method: 'GET', path: '/finance/commission-schedules/:id', summary: 'One commission schedule with its tiers', params: CommissionSchedulePath.shape, responses: { 200: { description: 'The schedule', schema: CommissionScheduleView } } },
     {
       method: 'POST',
@@ -527,7 +540,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
       responses: { 201: { description: 'The sub-agent', headers: LOCATION, schema: SubAgentView }, 200: { description: 'Already registered', schema: SubAgentView } },
       problems: [409],
     },
-    { method: 'GET', path: '/finance/sub-agents', summary: 'Sub-agents', responses: { 200: { description: 'The sub-agents', schema: z.array(SubAgentView) } } },
+    { method: 'GET', path: '/finance/sub-agents', summary: 'Sub-agents, by code', query: PageQuery, responses: { 200: { description: 'A page of sub-agents', schema: pageOf(SubAgentView) } } },
     { method: 'GET', path: '/finance/sub-agents/:code', summary: 'One sub-agent', params: SubAgentPath.shape, responses: { 200: { description: 'The sub-agent', schema: SubAgentView } } },
     {
       method: 'POST',
@@ -537,7 +550,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
       responses: { 201: { description: 'The commission record', headers: LOCATION, schema: CommissionRecordView }, 200: { description: 'Already recorded', schema: CommissionRecordView } },
       problems: [409],
     },
-    { method: 'GET', path: '/finance/commissions', summary: 'Commission records', query: CommissionsQuery, responses: { 200: 'The records' } },
+    { method: 'GET', path: '/finance/commissions', summary: 'A booking’s commission records, oldest first', query: CommissionsQuery, responses: { 200: { description: 'A page of records', schema: pageOf(CommissionRecordView) } } },
     { method: 'GET', path: '/finance/commissions/:id', summary: 'One commission record', params: CommissionRecordPath.shape, responses: { 200: { description: 'The record', schema: CommissionRecordView } } },
   ]),
   ...area(['Finance: ATOL'], [
@@ -561,7 +574,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
       problems: [409],
     },
     { method: 'GET', path: '/finance/atol/rules/:id', summary: 'One ATOL rule version', params: AtolRulePath.shape, responses: { 200: { description: 'The rule', schema: AtolRuleView } } },
-    { method: 'GET', path: '/finance/atol/licences', summary: 'ATOL licences', responses: { 200: 'The licences' } },
+    { method: 'GET', path: '/finance/atol/licences', summary: 'ATOL licences, by number', query: PageQuery, responses: { 200: { description: 'A page of licences', schema: pageOf(AnyObject) } } },
     { method: 'POST', path: '/finance/atol/licences', summary: 'Register an ATOL licence', body: CreateAtolLicenceRequest, responses: { 201: { description: 'The licence', headers: LOCATION }, 200: 'Already registered' }, problems: [409] },
     { method: 'GET', path: '/finance/atol/licences/:number', summary: 'One ATOL licence', params: { number: AtolLicenceParam }, responses: { 200: 'The licence' } },
     { method: 'PATCH', path: '/finance/atol/licences/:number', summary: 'Change an ATOL licence', params: { number: AtolLicenceParam }, body: UpdateAtolLicenceRequest, responses: { 200: 'The licence' }, problems: [409] },
@@ -707,8 +720,14 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
       method: 'GET',
       path: '/operations/services',
       summary: 'The ground services of confirmed bookings on a day, with their assignments',
+      description: 'In time order (start, booking reference, component id), paged with `nextCursor`.',
       query: ServiceListQuery,
-      responses: { 200: 'The day, the operator time zone and the services' },
+      responses: {
+        200: {
+          description: 'The day, the operator time zone and a page of its services',
+          schema: pageOf(AnyObject).extend({ date: z.string().meta({ format: 'date' }), timeZone: z.string().meta({ description: 'IANA zone of the operator' }) }),
+        },
+      },
     },
     {
       method: 'POST',

@@ -15,6 +15,7 @@ import {
   CreateAtolLicenceRequest,
   UpdateAtolLicenceRequest,
 } from '../schemas/atol.schema';
+import { PageQuery } from '../schemas/page.schema';
 
 const STATUS: Record<AtolErrorKind, number> = {
   'invalid-input': 422,
@@ -106,8 +107,9 @@ export function atolRoutes(deps: { atol: PrismaAtolStore }): Router {
     res.json(rule);
   });
 
-  router.get('/finance/atol/licences', async (_req, res) => {
-    res.json(await atol.listLicences());
+  router.get('/finance/atol/licences', async (req, res) => {
+    const q = parseOrProblem(PageQuery, queryOf(req), 'query:', 400);
+    res.json(await atol.pageLicences(q));
   });
 
   router.post('/finance/atol/licences', async (req, res) => {

@@ -13,6 +13,7 @@ import {
   RecordCommissionRequest,
   SubAgentPath,
 } from '../schemas/commissions.schema';
+import { PageQuery } from '../schemas/page.schema';
 
 export interface CommissionRoutesDeps {
   commissions: PrismaCommissions;
@@ -74,7 +75,8 @@ export function commissionRoutes(deps: CommissionRoutesDeps): Router {
 
   router.get('/finance/commission-schedules', async (req, res) => {
     const q = parseOrProblem(CommissionScheduleQuery, queryOf(req), 'query:', 400);
-    res.json(await commissions.listSchedules(q));
+    const { limit, cursor, ...filter } = q;
+    res.json(await commissions.pageSchedules(filter, { limit, cursor }));
   });
 
   router.get('/finance/commission-schedules/:id', async (req, res) => {
@@ -91,8 +93,9 @@ export function commissionRoutes(deps: CommissionRoutesDeps): Router {
     res.status(created ? 201 : 200).json(subAgent);
   });
 
-  router.get('/finance/sub-agents', async (_req, res) => {
-    res.json(await commissions.listSubAgents());
+  router.get('/finance/sub-agents', async (req, res) => {
+    const q = parseOrProblem(PageQuery, queryOf(req), 'query:', 400);
+    res.json(await commissions.listSubAgents(q));
   });
 
   router.get('/finance/sub-agents/:code', async (req, res) => {
@@ -112,7 +115,8 @@ export function commissionRoutes(deps: CommissionRoutesDeps): Router {
 
   router.get('/finance/commissions', async (req, res) => {
     const q = parseOrProblem(CommissionsQuery, queryOf(req), 'query:', 400);
-    res.json(await commissions.listCommissions(q));
+    const page = await commissions.listCommissions({ bookingRef: q.bookingRef }, { limit: q.limit, cursor: q.cursor });
+    res.json({ ...page, items: page.items.map((record) => ({ ...record, noSchedule: record.scheduleId === null })) });
   });
 
   router.get('/finance/commissions/:id', async (req, res) => {

@@ -20,6 +20,7 @@ import {
   TrialBalanceQuery,
   ImportFeedQuery,
 } from '../schemas/finance.schema';
+import { PageQuery } from '../schemas/page.schema';
 import { FinanceConfigError } from '../../activities/finance-config.prisma';
 import { TRANSACTION_TYPES } from '../../domain/ledger/translation';
 import { calendarDateIn } from '../../domain/time/instant';
@@ -182,8 +183,9 @@ export function financeRoutes(deps: ApiDeps): Router {
     readinessGate.forget();
   });
 
+  /** One row per product type: a small fixed list, answered whole (`nextCursor` always null). */
   router.get('/finance/product-accounts', async (_req, res) => {
-    res.json(await config.productAccounts());
+    res.json({ items: await config.productAccounts(), nextCursor: null });
   });
 
   router.put('/finance/product-accounts/:productType', async (req, res) => {
@@ -194,8 +196,9 @@ export function financeRoutes(deps: ApiDeps): Router {
   });
 
   /** Accounting periods: define (open), list, close. A closed period takes no further postings. */
-  router.get('/finance/periods', async (_req, res) => {
-    res.json(await ledger.listPeriods());
+  router.get('/finance/periods', async (req, res) => {
+    const q = parseOrProblem(PageQuery, queryOf(req), 'query:', 400);
+    res.json(await ledger.listPeriods(q));
   });
 
   router.post('/finance/periods', async (req, res) => {
@@ -206,7 +209,7 @@ export function financeRoutes(deps: ApiDeps): Router {
 
   router.get('/finance/periods/:name', async (req, res) => {
     const { name } = parseOrProblem(PeriodPath, req.params, 'path:', 400);
-    const period = (await ledger.listPeriods()).find((p) => p.name === name);
+    const period = await ledger.getPeriod(name);
     if (!period) throw new NotFoundProblem(`No accounting period ${name}`);
     res.json(period);
   });

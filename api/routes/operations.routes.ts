@@ -105,7 +105,7 @@ export function operationsRoutes(deps: OperationsRouteDeps): Router {
 
   router.get('/operations/services', async (req, res) => {
     const q = parseOrProblem(ServiceListQuery, queryOf(req), 'query:', 400);
-    res.json(await store.listServices(q));
+    res.json(await call(() => store.listServices(q), 'query'));
   });
 
   router.post('/operations/assignments', async (req, res) => {

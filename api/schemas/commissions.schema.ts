@@ -3,6 +3,7 @@ import { BOOKING_REF_PATTERN, COMMISSION_BASES, PARTY_CODE_PATTERN } from '../..
 import { Dec } from '../../domain/money/money';
 import { PRODUCT_TYPES, SALES_CHANNELS } from '../../domain/ledger/chart';
 import { CurrencyCode, IsoDate, Money } from '../../domain/schemas/common.schema';
+import { PageQueryShape } from './page.schema';
 
 /**
  * Commission schedules, sub-agents and sales. Shapes and formats are checked here; rules across
@@ -54,6 +55,7 @@ export const CommissionScheduleQuery = z.strictObject({
   supplier: PartyCode.optional(),
   productType: ProductType.optional(),
   activeOn: IsoDate.optional(),
+  ...PageQueryShape,
 });
 
 /** GET /finance/commission-schedules/:id */
@@ -81,6 +83,7 @@ export type RecordCommissionRequest = z.infer<typeof RecordCommissionRequest>;
 
 export const CommissionsQuery = z.strictObject({
   bookingRef: z.string().regex(BOOKING_REF_PATTERN, 'must be a booking reference, e.g. "ITN-7K3M9QXZ"'),
+  ...PageQueryShape,
 });
 
 /** GET /finance/commissions/:id: one commission record by its id. */

@@ -82,6 +82,8 @@ export const ServiceListQuery = z.strictObject({
   date: IsoDate.meta({ description: 'Local service day (operator time zone)' }),
   destination: DestinationCode.optional(),
   unassigned: QueryBool.optional().meta({ description: 'true: only services nobody is assigned to' }),
+  cursor: Cursor.optional(),
+  limit: Limit(500, 100),
 });
 
 export const CreateAssignmentRequest = z
