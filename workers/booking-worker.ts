@@ -24,15 +24,34 @@ import { TASK_QUEUES } from '../workflows/task-queues';
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 
 /**
- * Modules the workflow code imports that hold data and pure functions only: the customer
- * normal forms (phone metadata, country names) and money (currency data, decimal.js). With the
- * SDK's reusable V8 context every module a workflow loads is instantiated again for each cached
- * workflow; these are preloaded once per context and shared instead (`npm run bench:bookings`:
- * RSS per cached booking 0.57–0.66 MiB before, 0.37 after). Only modules without mutable
+ * Modules the workflow code imports that hold data and pure functions only: the domain rules
+ * (pure by the project's one rule), with what they import (phone metadata, country names,
+ * currency data, decimal.js). With the SDK's reusable V8 context every module a workflow loads
+ * is instantiated again for each cached workflow; these are preloaded once per context and
+ * shared instead (`npm run bench:bookings`: RSS per cached booking 0.57–0.66 MiB before,
+ * 0.37–0.54 after). Only modules without mutable
  * module state belong here (the country module's locale registry is filled once, at load, with
- * the same English names): a shared module must never carry one workflow's state into another.
+ * the same English names, and the time-zone formatters cached by `domain/time` are pure): a
+ * shared module must never carry one workflow's state into another.
  */
-export const WORKFLOW_PRELOAD_MODULES = [require.resolve('../domain/customers/normalize'), require.resolve('../domain/money/money')];
+export const WORKFLOW_PRELOAD_MODULES = [
+  'booking/amendment',
+  'booking/cancellation',
+  'booking/draft',
+  'booking/group',
+  'booking/payment-plan',
+  'booking/postings',
+  'catalog/policy',
+  'customers/inflight',
+  'customers/legacy-records',
+  'customers/normalize',
+  'flights/model',
+  'fx/revaluation',
+  'ledger/entry',
+  'money/money',
+  'revenue/recognition',
+  'time/instant',
+].map((m) => require.resolve(`../domain/${m}`));
 
 /**
  * What the worker's activities need. `lifecycle` and `ledger` run the booking lifecycle (every
