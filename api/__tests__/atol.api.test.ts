@@ -8,6 +8,7 @@ import type { Database } from '../../infra/database';
 import { openTestPglite } from '../../test/support/databases';
 import { errorHandler } from '../error-handler';
 import { atolRoutes } from '../routes/atol.routes';
+import { expectPagingRefusals, walkPages } from '../../test/support/paging';
 
 describe('ATOL API (embedded PGlite)', () => {
   let db: Database;
@@ -172,24 +173,7 @@ describe('ATOL API (embedded PGlite)', () => {
     expect(all.nextCursor).toBeNull();
     expect(all.items.map((l: { number: string }) => l.number).slice(-3)).toEqual(['9001', '9002', '9003']);
 
-    const walked: unknown[] = [];
-    let cursor: string | null = null;
-    do {
-      const page: request.Response = await request(app)
-        .get('/finance/atol/licences')
-        .query({ limit: 1, ...(cursor ? { cursor } : {}) })
-        .expect(200);
-      expect(page.body.items.length).toBeLessThanOrEqual(1);
-      walked.push(...page.body.items);
-      cursor = page.body.nextCursor;
-    } while (cursor !== null && walked.length < 50);
-    expect(walked).toEqual(all.items);
-
-    for (const bad of ['garbage', Buffer.from('["9001","extra"]').toString('base64url')]) {
-      const res = await request(app).get('/finance/atol/licences').query({ cursor: bad }).expect(400);
-      expect(res.type).toBe('application/problem+json');
-      expect(res.body.errors).toEqual([{ pointer: 'query:/cursor', detail: expect.any(String) }]);
-    }
-    expect((await request(app).get('/finance/atol/licences').query({ limit: 501 }).expect(400)).body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(['query:/limit']);
+    expect(await walkPages(app, '/finance/atol/licences')).toEqual(all.items);
+    await expectPagingRefusals(app, '/finance/atol/licences', ['garbage', Buffer.from('["9001","extra"]').toString('base64url')]);
   });
 });

@@ -10,6 +10,7 @@ import { openTestPglite } from '../../test/support/databases';
 import { encodeCursor } from '../../activities/keyset-cursor';
 import { errorHandler } from '../error-handler';
 import { commissionRoutes } from '../routes/commissions.routes';
+import { expectPagingRefusals, walkPages } from '../../test/support/paging';
 
 describe('commissions API (embedded PGlite)', () => {
   let db: Database;
@@ -137,21 +138,7 @@ describe('commissions API (embedded PGlite)', () => {
     const badCode = await request(app).get('/finance/sub-agents/SUN%20NY').expect(400);
     expect(badCode.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(['path:/code']);
   });
-  /** Follows `nextCursor` from the first page with limit=1: every item once, in the list's order. */
-  async function walk(path: string, query: Record<string, string> = {}): Promise<unknown[]> {
-    const seen: unknown[] = [];
-    let cursor: string | null = null;
-    do {
-      const page: request.Response = await request(app)
-        .get(path)
-        .query({ ...query, limit: 1, ...(cursor ? { cursor } : {}) })
-        .expect(200);
-      expect(page.body.items.length).toBeLessThanOrEqual(1);
-      seen.push(...page.body.items);
-      cursor = page.body.nextCursor;
-    } while (cursor !== null && seen.length < 100);
-    return seen;
-  }
+  const walk = (path: string, query: Record<string, string> = {}) => walkPages(app, path, query);
 
   it('pages schedules, sub-agents and a booking’s commissions with limit and cursor, without gaps or duplicates', async () => {
     // Two schedules of one supplier from the same day (product types differ): createdAt, then the id, orders them.
@@ -202,14 +189,6 @@ describe('commissions API (embedded PGlite)', () => {
     ];
     // Not base64url JSON; the wrong number of parts; the right parts with a key that is not a date or UUID.
     const cursors = ['garbage', encodeCursor(['a', 'b', 'c', 'd', 'e']), encodeCursor(['x', 'not-a-day', 'not-an-instant', 'not-a-uuid'])];
-    for (const [path, query] of lists) {
-      for (const cursor of cursors) {
-        const res = await request(app).get(path).query({ ...query, cursor }).expect(400);
-        expect(res.type).toBe('application/problem+json');
-        expect(res.body.errors).toEqual([{ pointer: 'query:/cursor', detail: expect.any(String) }]);
-      }
-      const limit = await request(app).get(path).query({ ...query, limit: 501 }).expect(400);
-      expect(limit.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(['query:/limit']);
-    }
+    for (const [path, query] of lists) await expectPagingRefusals(app, path, cursors, query);
   });
 });

@@ -12,6 +12,7 @@ import { TemporalClientProvider } from '../../infra/temporal';
 import { silentLogger, testAccess, withApiKey } from '../../test/support/api-harness';
 import { openTestPglite } from '../../test/support/databases';
 import { createApp } from '../app';
+import { expectPagingRefusals, walkPages } from '../../test/support/paging';
 
 describe('finance API (embedded PGlite)', () => {
   let db: Database;
@@ -174,24 +175,8 @@ describe('finance API (embedded PGlite)', () => {
     expect(starts).toEqual([...starts].sort());
     expect(all.items.map((p: { name: string }) => p.name).slice(-3)).toEqual(['P-2031-01', 'A-2031-02', 'P-2031-03']);
 
-    const walked: unknown[] = [];
-    let cursor: string | null = null;
-    do {
-      const page: request.Response = await request(app)
-        .get('/finance/periods')
-        .query({ limit: 1, ...(cursor ? { cursor } : {}) })
-        .expect(200);
-      expect(page.body.items.length).toBeLessThanOrEqual(1);
-      walked.push(...page.body.items);
-      cursor = page.body.nextCursor;
-    } while (cursor !== null && walked.length < 50);
-    expect(walked).toEqual(all.items);
-
-    for (const bad of ['garbage', Buffer.from('["2031-01-01"]').toString('base64url'), Buffer.from('["soon","P-2031-01"]').toString('base64url')]) {
-      const res = await request(app).get('/finance/periods').query({ cursor: bad }).expect(400);
-      expect(res.type).toBe('application/problem+json');
-      expect(res.body.errors).toEqual([{ pointer: 'query:/cursor', detail: expect.any(String) }]);
-    }
+    expect(await walkPages(app, '/finance/periods')).toEqual(all.items);
+    await expectPagingRefusals(app, '/finance/periods', ['garbage', Buffer.from('["2031-01-01"]').toString('base64url'), Buffer.from('["soon","P-2031-01"]').toString('base64url')]);
     expect((await request(app).get('/finance/periods').query({ limit: 0 }).expect(400)).body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(['query:/limit']);
   });
 

@@ -9,6 +9,7 @@ import { silentLogger } from '../../test/support/api-harness';
 import { openTestPglite } from '../../test/support/databases';
 import { errorHandler } from '../error-handler';
 import { operationsRoutes } from '../routes/operations.routes';
+import { expectPagingRefusals, walkPages } from '../../test/support/paging';
 
 describe('operations API (embedded PGlite)', () => {
   let db: Database;
@@ -87,25 +88,13 @@ describe('operations API (embedded PGlite)', () => {
     expect(all.items.map((s: { bookingRef: string }) => s.bookingRef)).toEqual(['ITN-PARI0001', 'ITN-ROME0001', 'ITN-ROME0002']);
     expect(all.items[1].startsAt).toBe(all.items[2].startsAt);
 
-    const walked: unknown[] = [];
-    let cursor: string | null = null;
-    do {
-      const page: request.Response = await request(app)
-        .get('/operations/services')
-        .query({ date: '2027-07-01', limit: 1, ...(cursor ? { cursor } : {}) })
-        .expect(200);
-      expect(page.body.items.length).toBeLessThanOrEqual(1);
-      walked.push(...page.body.items);
-      cursor = page.body.nextCursor;
-    } while (cursor !== null && walked.length < 20);
-    expect(walked).toEqual(all.items);
-
-    for (const bad of ['garbage', Buffer.from('["2027-07-01T08:00:00.000Z"]').toString('base64url'), Buffer.from('["soon","ITN-ROME0001","transfer-in"]').toString('base64url')]) {
-      const res = await request(app).get('/operations/services').query({ date: '2027-07-01', cursor: bad }).expect(400);
-      expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
-      expect(pointers(res.body)).toEqual(['query:/cursor']);
-    }
-    expect(pointers((await request(app).get('/operations/services').query({ date: '2027-07-01', limit: 501 }).expect(400)).body)).toEqual(['query:/limit']);
+    expect(await walkPages(app, '/operations/services', { date: '2027-07-01' }, 20)).toEqual(all.items);
+    await expectPagingRefusals(
+      app,
+      '/operations/services',
+      ['garbage', Buffer.from('["2027-07-01T08:00:00.000Z"]').toString('base64url'), Buffer.from('["soon","ITN-ROME0001","transfer-in"]').toString('base64url')],
+      { date: '2027-07-01' },
+    );
   });
 
   it('assigns resources to confirmed services only, and answers a double booking with 409 naming the other assignment', async () => {
