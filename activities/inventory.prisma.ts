@@ -195,10 +195,12 @@ function checkSale(req: SellRequest, hold: boolean): void {
   if (problems.length) throw new InventoryError('invalid-request', `The ${hold ? 'hold' : 'sale'} request is invalid: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems);
 }
 
-/** A hold row as the driver reads it (dates as text, uuids as text): the same shape Prisma gives. */
-const HOLD_SELECT = `SELECT id::text AS id, reference, product_id::text AS product_id, category,
-  to_char(stay_from, 'YYYY-MM-DD') AS stay_from, to_char(stay_to, 'YYYY-MM-DD') AS stay_to, quantity, status, channel,
-  expires_at, created_at, updated_at FROM inventory_holds`;
+/** A hold row's columns as the driver reads them (dates as text, uuids as text), of table alias `t`. */
+const holdColumns = (t: string) => `${t}.id::text AS id, ${t}.reference, ${t}.product_id::text AS product_id, ${t}.category,
+  to_char(${t}.stay_from, 'YYYY-MM-DD') AS stay_from, to_char(${t}.stay_to, 'YYYY-MM-DD') AS stay_to, ${t}.quantity, ${t}.status, ${t}.channel,
+  ${t}.expires_at, ${t}.created_at, ${t}.updated_at`;
+/** A hold row as the driver reads it: the same shape Prisma gives (see {@link holdRowOf}). */
+const HOLD_SELECT = `SELECT ${holdColumns('h')} FROM inventory_holds h`;
 interface DriverHoldRow {
   id: string;
   reference: string;
@@ -227,6 +229,19 @@ const holdRowOf = (r: DriverHoldRow): HoldRow => ({
   createdAt: new Date(r.created_at),
   updatedAt: new Date(r.updated_at),
 });
+
+/**
+ * What confirming `hold` answers without moving anything: its view when it is already SOLD, a
+ * refusal when it was cancelled or has expired (by status or by `now`); null when it can be sold.
+ */
+function confirmedOrRefused(hold: HoldRow, reference: string, now: Date): HoldView | null {
+  if (hold.status === 'SOLD') return toHold(hold);
+  if (hold.status === 'CANCELLED') throw new InventoryError('hold-cancelled', `Hold ${reference} was cancelled`);
+  if (hold.status === 'EXPIRED' || (hold.expiresAt && hold.expiresAt.getTime() <= now.getTime())) {
+    throw new InventoryError('hold-expired', `Hold ${reference} expired at ${(hold.expiresAt ?? now).toISOString()}; hold again`);
+  }
+  return null;
+}
 
 function toHold(row: HoldRow): HoldView {
   const from = isoDateOf(row.stayFrom);
@@ -791,11 +806,8 @@ export class PrismaInventory {
     return this.retrying(() =>
       this.prisma.$transaction(async (tx) => {
         const hold = await this.lockHold(tx, reference);
-        if (hold.status === 'SOLD') return toHold(hold);
-        if (hold.status === 'CANCELLED') throw new InventoryError('hold-cancelled', `Hold ${reference} was cancelled`);
-        if (hold.status === 'EXPIRED' || (hold.expiresAt && hold.expiresAt.getTime() <= now.getTime())) {
-          throw new InventoryError('hold-expired', `Hold ${reference} expired at ${(hold.expiresAt ?? now).toISOString()}; hold again`);
-        }
+        const settled = confirmedOrRefused(hold, reference, now);
+        if (settled) return settled;
         const view = toHold(hold);
         const moved = await tx.$executeRawUnsafe(
           `UPDATE inventory SET held = held - $5, sold = sold + $5, version = version + 1, updated_at = now()
@@ -821,7 +833,7 @@ export class PrismaInventory {
    */
   private async confirmOnDriver(driver: NonNullable<PrismaInventory['driver']>, reference: string, now: Date): Promise<HoldView> {
     const [r] = await this.retrying(() =>
-      driver<{ locked: number; nights: number; sold: DriverHoldRow | null }>(
+      driver<{ locked: number; sold: DriverHoldRow | null }>(
         `WITH h AS (
            SELECT id, product_id, category, stay_from, stay_to, quantity FROM inventory_holds
             WHERE reference = $1 AND status = 'HELD' AND (expires_at IS NULL OR expires_at > $2)
@@ -837,9 +849,8 @@ export class PrismaInventory {
            RETURNING i.stay_date),
          sold AS (
            UPDATE inventory_holds s SET status = 'SOLD', expires_at = NULL, updated_at = $2 FROM ok WHERE s.id = ok.id
-           RETURNING s.id::text AS id, s.reference, s.product_id::text AS product_id, s.category, to_char(s.stay_from, 'YYYY-MM-DD') AS stay_from,
-                     to_char(s.stay_to, 'YYYY-MM-DD') AS stay_to, s.quantity, s.status, s.channel, s.expires_at, s.created_at, s.updated_at)
-         SELECT (SELECT count(*) FROM h)::int AS locked, (SELECT count(*) FROM moved)::int AS nights, (SELECT to_jsonb(sold) FROM sold) AS sold`,
+           RETURNING ${holdColumns('s')})
+         SELECT (SELECT count(*) FROM h)::int AS locked, (SELECT to_jsonb(sold) FROM sold) AS sold`,
         [reference, now],
       ),
     );
@@ -847,9 +858,10 @@ export class PrismaInventory {
     if (r && r.locked > 0) throw new Error(`Inventory of hold ${reference} is missing nights: the inventory rows were changed by hand`);
     const hold = await this.holdWhere('reference', reference);
     if (!hold) throw new InventoryError('hold-not-found', `No hold ${reference}`);
-    if (hold.status === 'SOLD') return toHold(hold);
-    if (hold.status === 'CANCELLED') throw new InventoryError('hold-cancelled', `Hold ${reference} was cancelled`);
-    throw new InventoryError('hold-expired', `Hold ${reference} expired at ${(hold.expiresAt ?? now).toISOString()}; hold again`);
+    // Sold, cancelled or expired; a hold still confirmable here changed under the statement: the caller retries.
+    const settled = confirmedOrRefused(hold, reference, now);
+    if (settled) return settled;
+    throw new Error(`Hold ${reference} changed while it was being confirmed; try again`);
   }
 
   /**

@@ -204,22 +204,6 @@ export class PrismaDeferredRevenue {
     if (!isTimeZone(this.operatorTimeZone)) throw new RangeError(`Unknown IANA time zone: ${this.operatorTimeZone}`);
   }
 
-  /** Policies in force now: finance_settings, else PRO_RATA_DAILY and SCHEDULED_DATE. */
-  async policies(): Promise<{ policy: RecognitionPolicy; noShowPolicy: NoShowPolicy }> {
-    const row = await this.prisma.financeSettings.findUnique({ where: { id: 1 }, select: { recognitionPolicy: true, noShowPolicy: true } });
-    const policy = RECOGNITION_POLICIES.find((p) => p === row?.recognitionPolicy) ?? DEFAULT_RECOGNITION_POLICY;
-    const noShowPolicy = NO_SHOW_POLICIES.find((p) => p === row?.noShowPolicy) ?? DEFAULT_NO_SHOW_POLICY;
-    return { policy, noShowPolicy };
-  }
-
-  /** Deferred and revenue accounts of a product type and channel (product_account_map, else the chart's convention). */
-  async accountsFor(productType: string, channel: string): Promise<{ deferred: string; revenue: string }> {
-    const mapped = await this.prisma.productAccountMap.findUnique({ where: { productType } });
-    return mapped
-      ? { deferred: mapped.deferredAccount, revenue: `${mapped.revenuePrefix}:${channel}` }
-      : { deferred: `liability:deferred-revenue:${productType}`, revenue: `revenue:${productType}:${channel}` };
-  }
-
   /**
    * Defers one component, under the policies in force now. Idempotent by (bookingRef,
    * componentId): the same component again returns the stored item (`created: false`); the
@@ -242,13 +226,7 @@ export class PrismaDeferredRevenue {
     const productTypes = [...new Set<string>([...PRODUCT_TYPES, ...mapped.keys()])];
     const checked = inputs.map((input) => {
       const problems = componentProblems(input, productTypes);
-      const m = problems.length ? undefined : mapped.get(input.productType);
-      const accounts = problems.length
-        ? null
-        : m
-          ? { deferred: m.deferredAccount, revenue: `${m.revenuePrefix}:${input.channel}` }
-          : { deferred: `liability:deferred-revenue:${input.productType}`, revenue: `revenue:${input.productType}:${input.channel}` };
-      return { input, problems, accounts };
+      return { input, problems, accounts: problems.length ? null : accountsOf(mapped, input.productType, input.channel) };
     });
     const codes = [...new Set(checked.flatMap((c) => (c.accounts ? [c.accounts.deferred, c.accounts.revenue] : [])))];
     const found = new Set(codes.length ? await this.activeAccounts(codes) : []);
@@ -583,10 +561,7 @@ export class PrismaDeferredRevenue {
 
   private async accountMap(): Promise<(productType: string, channel: string) => { deferred: string; revenue: string }> {
     const mapped = new Map((await this.prisma.productAccountMap.findMany()).map((m) => [m.productType, m]));
-    return (productType, channel) => {
-      const m = mapped.get(productType);
-      return m ? { deferred: m.deferredAccount, revenue: `${m.revenuePrefix}:${channel}` } : { deferred: `liability:deferred-revenue:${productType}`, revenue: `revenue:${productType}:${channel}` };
-    };
+    return (productType, channel) => accountsOf(mapped, productType, channel);
   }
 
   private sameOrConflict(row: ItemRow, input: DeferComponentInput): DeferredItemView {
@@ -657,6 +632,12 @@ export class PrismaDeferredRevenue {
     if (!row) throw new RevenueError('component-not-found', `No deferred component ${componentId} on booking ${bookingRef}`);
     return row;
   }
+}
+
+/** Deferred and revenue accounts of a product type and channel: product_account_map (`mapped`, by product type), else the chart's convention. */
+function accountsOf(mapped: Map<string, { deferredAccount: string; revenuePrefix: string }>, productType: string, channel: string): { deferred: string; revenue: string } {
+  const m = mapped.get(productType);
+  return m ? { deferred: m.deferredAccount, revenue: `${m.revenuePrefix}:${channel}` } : { deferred: `liability:deferred-revenue:${productType}`, revenue: `revenue:${productType}:${channel}` };
 }
 
 function itemKey(bookingRef: string, componentId: string): string {
