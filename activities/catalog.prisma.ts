@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { bulkInsert, rawQuery, type RawSql } from './bulk-insert';
 import type { SqlClient } from '../infra/database';
-import { decodeCursor as decodeKeysetCursor, encodeCursor } from './keyset-cursor';
+import { encodeCursor, requireCursor, type Page } from './keyset-cursor';
 import type {
   BoardBasis,
   CatalogProductType,
@@ -108,11 +108,7 @@ export interface StoredProductMeta {
 }
 export type StoredProduct = Product & StoredProductMeta;
 
-export interface Page<T> {
-  items: T[];
-  /** Pass back as `cursor` for the next page; null on the last page. */
-  nextCursor: string | null;
-}
+export type { Page } from './keyset-cursor';
 
 export interface SupplierFilter {
   type?: SupplierType;
@@ -374,11 +370,6 @@ function toSupplier(row: SupplierRow, windows: WindowRow[]): Supplier & { versio
   };
 }
 
-function decodeCursor(cursor: string, arity: number): string[] {
-  const parts = decodeKeysetCursor(cursor, arity);
-  if (parts) return parts;
-  throw new RangeError('cursor: is not a cursor this list returned');
-}
 
 /** Loads full products (with every child row) for the products matched by `where` over `p`/`s`. */
 async function loadProducts(db: RawSql, where: string, params: unknown[], tail = 'ORDER BY s.code COLLATE "C", p.code COLLATE "C"'): Promise<StoredProduct[]> {
@@ -654,7 +645,7 @@ export class PrismaCatalog {
     if (filter.type) add((n) => `type = ${n}`, filter.type);
     if (filter.active !== undefined) add((n) => `active = ${n}`, filter.active);
     if (filter.q) add((n) => `(name ILIKE ${n} OR code ILIKE ${n})`, `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-    if (filter.cursor) add((n) => `code COLLATE "C" > ${n}`, decodeCursor(filter.cursor, 1)[0]);
+    if (filter.cursor) add((n) => `code COLLATE "C" > ${n}`, requireCursor(filter.cursor, 1)[0]);
     const limit = Math.max(1, Math.min(filter.limit, 500));
     const list = await this.readSuppliers(this.reads, where.length ? where.join(' AND ') : 'TRUE', params, '', `ORDER BY code COLLATE "C" LIMIT ${limit + 1}`);
     const page = list.slice(0, limit);
@@ -937,7 +928,7 @@ export class PrismaCatalog {
     if (filter.active !== undefined) add((n) => `p.active = ${n}`, filter.active);
     if (filter.q) add((n) => `(p.name ILIKE ${n} OR p.code ILIKE ${n})`, `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
     if (filter.cursor) {
-      const [s, c] = decodeCursor(filter.cursor, 2);
+      const [s, c] = requireCursor(filter.cursor, 2);
       params.push(s, c);
       where.push(`(s.code COLLATE "C", p.code COLLATE "C") > ($${params.length - 1}, $${params.length})`);
     }

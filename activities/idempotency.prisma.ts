@@ -106,7 +106,6 @@ export class PrismaIdempotencyStore {
     return row ? { ...row, expires_at: new Date(row.expires_at) } : null;
   }
 
-  /** Stores the answer and marks the key DONE. */
   /**
    * Stores the answer of a claimed key. Answers stored in the same turn of the event loop go in
    * one statement (busy APIs finish many requests at once): each caller's promise settles when
@@ -125,25 +124,14 @@ export class PrismaIdempotencyStore {
     const batch = this.completions;
     this.completions = [];
     try {
-      if (batch.length === 1) {
-        const [c] = batch as [(typeof batch)[number]];
-        await rawQuery(
-          this.sql,
-          `UPDATE idempotency_records
-              SET state = 'DONE', response_status = $3, response_headers = $4::jsonb, response_body = $5, completed_at = $6
-            WHERE principal = $1 AND key = $2 AND state = 'IN_PROGRESS' RETURNING 1 AS n`,
-          [c.principal, c.key, c.response.status, JSON.stringify(c.response.headers), c.response.body, c.now],
-        );
-      } else {
-        await rawQuery(
-          this.sql,
-          `UPDATE idempotency_records r
-              SET state = 'DONE', response_status = x.status, response_headers = x.headers, response_body = x.body, completed_at = x.completed_at
-             FROM jsonb_to_recordset($1::jsonb) AS x(principal text, key text, status int, headers jsonb, body text, completed_at timestamptz)
-            WHERE r.principal = x.principal AND r.key = x.key AND r.state = 'IN_PROGRESS' RETURNING 1 AS n`,
-          [JSON.stringify(batch.map((c) => ({ principal: c.principal, key: c.key, status: c.response.status, headers: c.response.headers, body: c.response.body, completed_at: c.now.toISOString() })))],
-        );
-      }
+      await rawQuery(
+        this.sql,
+        `UPDATE idempotency_records r
+            SET state = 'DONE', response_status = x.status, response_headers = x.headers, response_body = x.body, completed_at = x.completed_at
+           FROM jsonb_to_recordset($1::jsonb) AS x(principal text, key text, status int, headers jsonb, body text, completed_at timestamptz)
+          WHERE r.principal = x.principal AND r.key = x.key AND r.state = 'IN_PROGRESS' RETURNING 1 AS n`,
+        [JSON.stringify(batch.map((c) => ({ principal: c.principal, key: c.key, status: c.response.status, headers: c.response.headers, body: c.response.body, completed_at: c.now.toISOString() })))],
+      );
       for (const c of batch) c.resolve();
     } catch (err) {
       for (const c of batch) c.reject(err);

@@ -56,11 +56,6 @@ function toView(row: Row): ServiceOrderView {
   };
 }
 
-/**
- * Orders of on-request services (no allotment): one `supplier_service_orders` row per
- * idempotency reference. Ordering again under the same reference returns the first order (whatever
- * its status now) and orders nothing; cancelling again changes nothing.
- */
 /** A row as the driver returns it (dates as text, instants as epoch ms). */
 interface DriverRow {
   reference: string;
@@ -96,6 +91,11 @@ function driverView(row: DriverRow): ServiceOrderView {
   };
 }
 
+/**
+ * Orders of on-request services (no allotment): one `supplier_service_orders` row per
+ * idempotency reference. Ordering again under the same reference returns the first order (whatever
+ * its status now) and orders nothing; cancelling again changes nothing.
+ */
 export class PrismaServiceOrders {
   /** @param sql the driver (`Database`): with it an order is one statement instead of two Prisma calls. */
   constructor(

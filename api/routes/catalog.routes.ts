@@ -145,9 +145,6 @@ async function call<T>(fn: () => Promise<T>, context: WriteContext = {}): Promis
       if ((err.kind === 'unknown-supplier' || err.kind === 'unknown-product') && context.missing) throw context.missing();
       throw catalogProblem(err);
     }
-    if (err instanceof RangeError && err.message.startsWith('cursor')) {
-      throw new ProblemError(400, 'Invalid request', err.message, '/problems/invalid-request', { errors: [{ pointer: 'query:/cursor', detail: 'is not a nextCursor this list returned' }] });
-    }
     throw err;
   }
 }
