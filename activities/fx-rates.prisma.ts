@@ -58,16 +58,7 @@ export class PrismaFxRates implements FxRates {
     const row = await this.prisma.fxRate.findUnique({
       where: { source_baseCurrency_quoteCurrency_rateDate: { source, baseCurrency: base, quoteCurrency: quote, rateDate: utcDate(rateDate) } },
     });
-    if (!row) return null;
-    return {
-      source: row.source,
-      base: row.baseCurrency,
-      quote: row.quoteCurrency,
-      rate: new Dec(row.rate.toFixed()).toFixed(),
-      rateDate: isoDateOf(row.rateDate),
-      importedAt: row.importedAt.getTime(),
-      importedBy: row.importedBy,
-    };
+    return row ? { ...quoteOf(row), importedAt: row.importedAt.getTime(), importedBy: row.importedBy } : null;
   }
 
   /** The rate in force on `date` from `source` (see {@link resolveRate}); throws RateMissingError. */
@@ -98,12 +89,11 @@ export class PrismaFxRates implements FxRates {
         OR: [{ baseCurrency: { in: [from, to] } }, { quoteCurrency: { in: [from, to] } }],
       },
     });
-    return rows.map((r) => ({
-      source: r.source,
-      base: r.baseCurrency,
-      quote: r.quoteCurrency,
-      rate: new Dec(r.rate.toFixed()).toFixed(),
-      rateDate: isoDateOf(r.rateDate),
-    }));
+    return rows.map(quoteOf);
   }
+}
+
+/** A stored rate as the quote it was published as (the rate's decimal string without trailing zeros). */
+function quoteOf(r: { source: string; baseCurrency: string; quoteCurrency: string; rate: { toFixed(): string }; rateDate: Date }): RateQuote {
+  return { source: r.source, base: r.baseCurrency, quote: r.quoteCurrency, rate: new Dec(r.rate.toFixed()).toFixed(), rateDate: isoDateOf(r.rateDate) };
 }

@@ -17,7 +17,7 @@ import {
 import { isoDateOf, utcDate, type Instant } from '../domain/time/instant';
 import { Prisma, type PrismaClient } from '../generated/prisma/client';
 import type { BookingStatus } from '../generated/prisma/enums';
-import { decodeCursor, encodeCursor } from './keyset-cursor';
+import { decodeCursor, encodeCursor, pageOfRows } from './keyset-cursor';
 
 /**
  * The operations schedule's store: guides and vehicles, the ground services read from confirmed
@@ -378,10 +378,7 @@ export class PrismaOperationsStore {
         };
       })
       .filter((s) => !f.unassigned || s.assignments.length === 0);
-    const limit = f.limit ?? 100;
-    const items = matching.slice(0, limit);
-    const last = items.at(-1);
-    return { date: f.date, timeZone: this.timeZone, items, nextCursor: matching.length > limit && last ? encodeCursor([last.startsAt, last.bookingRef, last.componentId]) : null };
+    return { date: f.date, timeZone: this.timeZone, ...pageOfRows(matching, f.limit ?? 100, (s) => [s.startsAt, s.bookingRef, s.componentId], (s) => s) };
   }
 
   private async assignmentsFor(services: readonly GroundService[]): Promise<AssignmentRow[]> {
