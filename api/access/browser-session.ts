@@ -1,4 +1,5 @@
-import type { Request, Response } from 'express';
+import { parse as parseCookies } from 'cookie';
+import type { CookieOptions, Request, Response } from 'express';
 import type { AuthSettings } from './authenticate';
 
 /**
@@ -38,30 +39,23 @@ export function sessionCookieName(settings: CookieSettings): string {
   return settings.cookieSecure ? '__Host-itinera_session' : 'itinera_session';
 }
 
-/** The first cookie of that name in the request, if any. */
+/** The cookie of that name in the request, if any. */
 export function readCookie(req: Request, name: string): string | undefined {
   const header = req.headers.cookie;
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 0 || part.slice(0, eq).trim() !== name) continue;
-    const value = part.slice(eq + 1).trim();
-    return value.startsWith('"') && value.endsWith('"') && value.length >= 2 ? value.slice(1, -1) : value;
-  }
-  return undefined;
+  return header ? parseCookies(header)[name] : undefined;
 }
 
-function cookieAttributes(settings: CookieSettings): string {
-  return `Path=/; HttpOnly; SameSite=Strict${settings.cookieSecure ? '; Secure' : ''}`;
+function cookieOptions(settings: CookieSettings): CookieOptions {
+  return { path: '/', httpOnly: true, sameSite: 'strict', secure: settings.cookieSecure };
 }
 
 /** A session cookie (no Max-Age: it goes when the browser closes; the server enforces the timeouts). */
 export function setSessionCookie(res: Response, settings: CookieSettings, value: string): void {
-  res.append('Set-Cookie', `${sessionCookieName(settings)}=${value}; ${cookieAttributes(settings)}`);
+  res.cookie(sessionCookieName(settings), value, cookieOptions(settings));
 }
 
 export function clearSessionCookie(res: Response, settings: CookieSettings): void {
-  res.append('Set-Cookie', `${sessionCookieName(settings)}=; Max-Age=0; ${cookieAttributes(settings)}`);
+  res.cookie(sessionCookieName(settings), '', { ...cookieOptions(settings), maxAge: 0 });
 }
 
 /** The app's own origin: the configured public URL's, else the request's (scheme and Host). */
