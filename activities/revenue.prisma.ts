@@ -252,8 +252,9 @@ export class PrismaDeferredRevenue {
       const rule: TranslationRule = ruleRow?.rule ?? DEFAULT_TRANSLATION_RULE;
       const rates = new Map<string, HistoricalRate | null>();
       const data: Prisma.DeferredRevenueItemCreateManyInput[] = [];
+      const today = calendarDateIn(Date.now(), this.operatorTimeZone);
       for (const { input, accounts } of missing) {
-        const bookingDate = input.bookingDate ?? calendarDateIn(Date.now(), this.operatorTimeZone);
+        const bookingDate = input.bookingDate ?? today;
         const rateKey = `${input.amount.currency} ${bookingDate}`;
         if (!rates.has(rateKey)) rates.set(rateKey, await this.historicalRate(input.amount.currency, bookingDate, settings, rule));
         const rate = rates.get(rateKey);
