@@ -18,6 +18,8 @@
  *   (`BENCH_SOLO=n` to change it, 0 to skip). At 50 in flight both sides are saturated and their
  *   latencies are queueing (in flight ÷ throughput), so the latency ratio there only restates the
  *   throughput ratio; one at a time it measures what a booking's own steps add to a confirmation.
+ *   `BENCH_PROFILE=1` then prints where the time of an unloaded booking and of an unloaded baseline
+ *   behind the API goes, from their histories (each local activity's own run included).
  * - History events per booking until PAID; memory per cached booking (they stay running, waiting
  *   for travel): heap used (main thread, after a forced GC when --expose-gc) and RSS, after minus
  *   before, divided by count. Workflows run in the SDK's worker threads, whose heaps the main
@@ -39,6 +41,8 @@ const SOLO = Number(process.env.BENCH_SOLO ?? 20);
 const MiB = 1024 * 1024;
 
 interface Lap {
+  /** Date.now() at the first request (to align with history event times). */
+  at?: number;
   e2e: number;
   first: number;
   second: number;
@@ -80,6 +84,7 @@ async function postJson(url: string, body: unknown, headers: Record<string, stri
 async function book(rig: BookingRig, i: number, prefix: string): Promise<Lap & { reference: string; workflowId: string }> {
   // Departures spread over 30 days, so the holds do not all lock the same inventory nights.
   const body = rig.bookingBody(30 + (i % 30), NIGHTS);
+  const at = Date.now();
   const t0 = performance.now();
   const held = await postJson(`${rig.apiUrl}/bookings`, body, { 'idempotency-key': `${prefix}-${i}-${randomUUID()}` });
   const t1 = performance.now();
@@ -89,7 +94,7 @@ async function book(rig: BookingRig, i: number, prefix: string): Promise<Lap & {
   const paid = await postJson(`${rig.apiUrl}/bookings/${reference}/payments`, { amount: total, method: 'card' }, { 'idempotency-key': randomUUID() });
   const t2 = performance.now();
   if (paid.status !== 200 || paid.body.status !== 'PAID') throw new Error(`payment of ${reference} answered ${paid.status}: ${JSON.stringify(paid.body).slice(0, 400)}`);
-  return { e2e: t2 - t0, first: t1 - t0, second: t2 - t1, reference, workflowId: held.body.workflowId as string };
+  return { at, e2e: t2 - t0, first: t1 - t0, second: t2 - t1, reference, workflowId: held.body.workflowId as string };
 }
 
 /** The steps (A: activity, L: local activity) of one booking's history, split at the payment update. */
@@ -110,6 +115,65 @@ async function stepsOf(rig: BookingRig, workflowId: string): Promise<{ events: n
     else if (e.timerStartedEventAttributes) timers++;
   }
   return { events: events.length, hold, pay, children, timers };
+}
+
+const millis = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) => (t ? Number(t.seconds ?? 0) * 1000 + (t.nanos ?? 0) / 1e6 : NaN);
+
+/**
+ * `BENCH_PROFILE=1`: where an unloaded booking's time goes, from the histories of the solo
+ * bookings: each step's median time from the previous event (request → workflow start, workflow
+ * tasks, activity queueing and running; a local activity's own run), and the timeline of the median booking.
+ */
+async function profile(rig: BookingRig, what: string, laps: (Lap & { workflowId: string })[]): Promise<void> {
+  const byStep = new Map<string, number[]>();
+  const timelines: { e2e: number; lines: string[] }[] = [];
+  for (const lap of laps) {
+    const events = (await rig.client.workflow.getHandle(lap.workflowId).fetchHistory()).events ?? [];
+    const names = new Map<string, string>();
+    const lines: string[] = [];
+    let previous = lap.at ?? NaN;
+    const seen = new Map<string, number>();
+    let taskStarted = 0;
+    let lastDone = 0;
+    for (const e of events) {
+      let run: number | undefined;
+      const t = millis(e.eventTime as { seconds?: unknown; nanos?: number });
+      const kind = Object.keys(e).find((k) => k.endsWith('EventAttributes')) ?? '?';
+      const attrs = (e as Record<string, unknown>)[kind] as Record<string, unknown> | undefined;
+      let label = kind.replace(/EventAttributes$/, '');
+      if (e.activityTaskScheduledEventAttributes) names.set(String(e.eventId), e.activityTaskScheduledEventAttributes.activityType?.name ?? '?');
+      const scheduled = attrs && 'scheduledEventId' in attrs ? names.get(String(attrs.scheduledEventId)) : undefined;
+      if (e.activityTaskScheduledEventAttributes) label += ` ${names.get(String(e.eventId))}`;
+      else if (scheduled) label += ` ${scheduled}`;
+      else if (e.markerRecordedEventAttributes) {
+        // A local activity's marker: its completion in workflow time (the workflow task's start,
+        // advanced by each local activity's run), so its run is the difference from the previous one.
+        const payload = e.markerRecordedEventAttributes.details?.data?.payloads?.[0]?.data;
+        const marker = payload ? (JSON.parse(Buffer.from(payload).toString('utf8')) as { activity_type?: string; complete_time?: { seconds: number; nanos: number } }) : {};
+        label += ` ${marker.activity_type ?? '(local activity)'}`;
+        if (marker.complete_time) {
+          const done = millis(marker.complete_time);
+          run = done - Math.max(taskStarted, lastDone);
+          lastDone = done;
+        }
+      }
+      else if (e.workflowExecutionUpdateAcceptedEventAttributes) label += ` ${e.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest?.input?.name ?? ''}`;
+      if (e.workflowTaskStartedEventAttributes) taskStarted = t;
+      const gap = run ?? t - previous;
+      const n = (seen.get(label) ?? 0) + 1;
+      seen.set(label, n);
+      const key = n > 1 ? `${label} #${n}` : label;
+      byStep.set(key, [...(byStep.get(key) ?? []), gap]);
+      lines.push(`${(t - (lap.at ?? t)).toFixed(0).padStart(6)} ms  ${run === undefined ? '+' : 'ran '}${gap.toFixed(1).padStart(6)}  ${key}`);
+      previous = t;
+    }
+    timelines.push({ e2e: lap.e2e, lines });
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  out(`\nProfile (BENCH_PROFILE=1) of the ${what}: median ms since the previous event`);
+  for (const [key, gaps] of byStep) if (gaps.length >= laps.length / 2) out(`${median(gaps).toFixed(1).padStart(7)}  ${key}`);
+  const mid = timelines.sort((a, b) => a.e2e - b.e2e)[Math.floor(timelines.length / 2)];
+  if (mid) out(`\nTimeline of the median ${what} (${mid.e2e.toFixed(0)} ms end to end):\n${mid.lines.join('\n')}`);
 }
 
 function memory(): { heapUsed: number; rss: number } {
@@ -165,8 +229,9 @@ async function main(): Promise<void> {
       if (held.status !== 'HELD' || paid.status !== 'PAID') throw new Error(`baseline ${workflowId}: ${held.status}/${paid.status}`);
       return { e2e: t2 - t0, first: t1 - t0, second: t2 - t1 };
     };
-    const noopApi = async (i: number, prefix: string): Promise<Lap> => {
+    const noopApi = async (i: number, prefix: string): Promise<Lap & { workflowId: string }> => {
       const body = rig.bookingBody(30 + (i % 30), NIGHTS);
+      const at = Date.now();
       const t0 = performance.now();
       const held = await postJson(`${rig.apiUrl}/bench/noop-bookings`, body, { 'idempotency-key': `${prefix}-${i}-${randomUUID()}` });
       const t1 = performance.now();
@@ -176,7 +241,7 @@ async function main(): Promise<void> {
       const paid = await postJson(`${rig.apiUrl}/bench/noop-bookings/${workflowId}/payments`, { amount: { amount: '100.00', currency: 'GBP' }, method: 'card' }, { 'idempotency-key': randomUUID() });
       const t2 = performance.now();
       if (paid.status !== 200 || paid.body.status !== 'PAID') throw new Error(`baseline payment of ${workflowId} answered ${paid.status}: ${JSON.stringify(paid.body).slice(0, 400)}`);
-      return { e2e: t2 - t0, first: t1 - t0, second: t2 - t1 };
+      return { at, e2e: t2 - t0, first: t1 - t0, second: t2 - t1, workflowId };
     };
     await lanes(WARM, Math.min(WARM, 5), (i) => noop(i, 'noop-warm'));
     await lanes(WARM, Math.min(WARM, 5), (i) => noopApi(i, 'noop-api-warm'));
@@ -189,7 +254,7 @@ async function main(): Promise<void> {
     log(`baseline straight on Temporal: ${COUNT}, ${IN_FLIGHT} in flight...`);
     const baseline = await lanes(COUNT, IN_FLIGHT, (i) => noop(i, 'noop'));
     // Unloaded: one at a time, booking and baselines interleaved so drift hits all alike.
-    const solo = { booking: [] as Lap[], api: [] as Lap[], direct: [] as Lap[] };
+    const solo = { booking: [] as (Lap & { workflowId: string })[], api: [] as (Lap & { workflowId: string })[], direct: [] as Lap[] };
     if (SOLO > 0) {
       log(`unloaded: ${SOLO} bookings and ${SOLO} runs of each baseline, one at a time...`);
       await settle(1000);
@@ -200,6 +265,10 @@ async function main(): Promise<void> {
       }
     }
     await Promise.allSettled(noopIds.map((id) => rig.client.workflow.getHandle(id).signal(noopFinishSignal)));
+    if (process.env.BENCH_PROFILE === '1' && solo.booking.length) {
+      await profile(rig, 'unloaded booking', solo.booking);
+      await profile(rig, 'unloaded baseline behind the API', solo.api);
+    }
 
     const rows: Record<string, PhaseStats> = {
       'booking: POST /bookings (→ HELD)': stats(bookings, (l) => l.first),
