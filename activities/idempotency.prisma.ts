@@ -107,9 +107,9 @@ export class PrismaIdempotencyStore {
   }
 
   /**
-   * Stores the answer of a claimed key. Answers stored in the same turn of the event loop go in
-   * one statement (busy APIs finish many requests at once): each caller's promise settles when
-   * that statement has committed, so no answer is sent before it is stored.
+   * Stores the answer of a claimed key. Answers stored in the same turn of the event loop go
+   * together, one statement per caller (busy APIs finish many requests at once): each promise
+   * settles when its statement has committed, so no answer is sent before it is stored.
    */
   complete(principal: string, key: string, response: StoredResponse, now: Date): Promise<void> {
     return new Promise<void>((resolve, reject) => {
@@ -123,19 +123,35 @@ export class PrismaIdempotencyStore {
   private async flushCompletions(): Promise<void> {
     const batch = this.completions;
     this.completions = [];
-    try {
-      await rawQuery(
-        this.sql,
-        `UPDATE idempotency_records r
-            SET state = 'DONE', response_status = x.status, response_headers = x.headers, response_body = x.body, completed_at = x.completed_at
-           FROM jsonb_to_recordset($1::jsonb) AS x(principal text, key text, status int, headers jsonb, body text, completed_at timestamptz)
-          WHERE r.principal = x.principal AND r.key = x.key AND r.state = 'IN_PROGRESS' RETURNING 1 AS n`,
-        [JSON.stringify(batch.map((c) => ({ principal: c.principal, key: c.key, status: c.response.status, headers: c.response.headers, body: c.response.body, completed_at: c.now.toISOString() })))],
-      );
-      for (const c of batch) c.resolve();
-    } catch (err) {
-      for (const c of batch) c.reject(err);
-    }
+    // One statement per caller in the batch. The rows are reached through the primary key
+    // (principal = $1 AND key = ANY($2)): joined on a record set instead, the planner chose a scan
+    // of the whole table, whose cost grew with every key kept.
+    const byPrincipal = new Map<string, typeof batch>();
+    for (const c of batch) byPrincipal.set(c.principal, [...(byPrincipal.get(c.principal) ?? []), c]);
+    await Promise.all(
+      [...byPrincipal].map(async ([principal, mine]) => {
+        try {
+          await rawQuery(
+            this.sql,
+            `UPDATE idempotency_records r
+                SET state = 'DONE', response_status = x.status, response_headers = x.headers::jsonb, response_body = x.body, completed_at = x.completed_at
+               FROM unnest($2::text[], $3::int[], $4::text[], $5::text[], $6::timestamptz[]) AS x(key, status, headers, body, completed_at)
+              WHERE r.principal = $1 AND r.key = ANY($2::text[]) AND r.key = x.key AND r.state = 'IN_PROGRESS' RETURNING 1 AS n`,
+            [
+              principal,
+              mine.map((c) => c.key),
+              mine.map((c) => c.response.status),
+              mine.map((c) => JSON.stringify(c.response.headers)),
+              mine.map((c) => c.response.body),
+              mine.map((c) => c.now.toISOString()),
+            ],
+          );
+          for (const c of mine) c.resolve();
+        } catch (err) {
+          for (const c of mine) c.reject(err);
+        }
+      }),
+    );
   }
 
   /** Forgets an IN_PROGRESS key (the route failed with a 5xx): a retry runs the route again. */

@@ -186,18 +186,22 @@ describe.each([
     }
   });
 
-  it('stores the answers completed in the same turn in one statement, each its own', async () => {
+  it('stores the answers completed in the same turn together (one statement per caller), each its own', async () => {
     const at = new Date(now);
     const keys = Array.from({ length: 25 }, (_, i) => `batch-${i}`);
+    // Two callers in the same turn: each key belongs to one of them.
+    const callerOf = (i: number) => (i % 3 === 0 ? 'user:batch-2' : 'user:batch');
     const hashOf = (key: string) => createHash('sha256').update(key).digest('hex');
-    for (const key of keys) {
-      expect(await store.claim({ principal: 'user:batch', key, method: 'POST', path: '/things', bodyHash: hashOf(key), now: at, expiresAt: new Date(now + 60_000) })).toEqual({ kind: 'started' });
+    for (const [i, key] of keys.entries()) {
+      expect(await store.claim({ principal: callerOf(i), key, method: 'POST', path: '/things', bodyHash: hashOf(key), now: at, expiresAt: new Date(now + 60_000) })).toEqual({ kind: 'started' });
     }
     const answer = (key: string) => ({ status: 201, headers: { location: `/things/${key}` }, body: JSON.stringify({ key, note: 'quotes " and \\ survive' }) });
     // Not awaited one by one: all 25 are queued in this turn and stored together.
-    await Promise.all(keys.map((key) => store.complete('user:batch', key, answer(key), at)));
-    for (const key of keys) {
-      expect(await store.look('user:batch', key, hashOf(key), at)).toEqual({ kind: 'done', response: answer(key), expiresAt: new Date(now + 60_000) });
+    await Promise.all(keys.map((key, i) => store.complete(callerOf(i), key, answer(key), at)));
+    for (const [i, key] of keys.entries()) {
+      expect(await store.look(callerOf(i), key, hashOf(key), at)).toEqual({ kind: 'done', response: answer(key), expiresAt: new Date(now + 60_000) });
+      // The other caller has no such key.
+      expect(await store.look(callerOf(i + 1) === callerOf(i) ? 'user:batch-3' : callerOf(i + 1), key, hashOf(key), at)).toBeNull();
     }
     // A key not claimed (or already done) is left alone.
     await store.complete('user:batch', 'never-claimed', answer('x'), at);
