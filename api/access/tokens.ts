@@ -42,8 +42,30 @@ function signJwt(kind: keyof typeof KINDS, secret: string, sub: string, claims: 
     .sign(keyOf(secret));
 }
 
+/**
+ * Access tokens and session cookies already verified, by kind and token (the token ends with its
+ * signature): each is verified once, then only its expiry is checked again, on every request.
+ * An expired hit goes through jose again, for jose's error. Bounded: the oldest is dropped.
+ */
+const verified = new Map<string, { secret: string; exp: number; payload: Readonly<Record<string, unknown>> }>();
+const VERIFIED_MAX = 10_000;
+
 /** The payload of a valid JWT of `kind` (signature, issuer, audience, typ, expiry, no clock tolerance); throws jose's errors. */
-async function verifyJwt(kind: keyof typeof KINDS, secret: string, token: string, nowMs: number): Promise<Record<string, unknown>> {
+async function verifyJwt(kind: keyof typeof KINDS, secret: string, token: string, nowMs: number): Promise<Readonly<Record<string, unknown>>> {
+  const cached = kind === 'challenge' ? undefined : `${kind}\n${token}`;
+  const hit = cached === undefined ? undefined : verified.get(cached);
+  // jose's rule: expired once exp <= now in whole seconds.
+  if (hit && hit.secret === secret && hit.exp > Math.floor(nowMs / 1000)) return hit.payload;
+  const payload = await verifyWithJose(kind, secret, token, nowMs);
+  if (cached !== undefined && typeof payload.exp === 'number') {
+    verified.delete(cached);
+    verified.set(cached, { secret, exp: payload.exp, payload: Object.freeze({ ...payload }) });
+    if (verified.size > VERIFIED_MAX) verified.delete(verified.keys().next().value!);
+  }
+  return payload;
+}
+
+async function verifyWithJose(kind: keyof typeof KINDS, secret: string, token: string, nowMs: number): Promise<Record<string, unknown>> {
   const { payload } = await jwtVerify(token, keyOf(secret), {
     algorithms: ['HS256'],
     issuer: ISSUER,

@@ -86,4 +86,16 @@ describe('tokens', () => {
     expect(parseApiKey(key.token)).toEqual({ id: key.id, secret: key.secret });
     expect(parseApiKey(`${key.token}x`)).toBeNull();
   });
+
+  test('a token verified once is still checked for expiry, key and tampering on every use', async () => {
+    const t = 1_900_000_000_000;
+    const token = await signAccessToken(KEY, { sub: 'u2', sid: 's2', role: 'ADVISOR', mfaAt: null }, t, 60_000);
+    for (let i = 0; i < 3; i++) expect(await verifyAccessToken(KEY, token, t + 59_000)).toMatchObject({ sub: 'u2', role: 'ADVISOR' });
+    expect(await verifyAccessToken(KEY, token, t + 60_000)).toEqual({ refused: 'expired' });
+    expect(await verifyAccessToken('y'.repeat(32), token, t)).toEqual({ refused: 'bad-signature' });
+    const [header, payload, signature] = token.split('.') as [string, string, string];
+    const raised = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')), role: 'ADMIN' })).toString('base64url');
+    expect(await verifyAccessToken(KEY, `${header}.${raised}.${signature}`, t)).toEqual({ refused: 'bad-signature' });
+    expect(await verifyAccessToken(KEY, token, t)).toMatchObject({ sub: 'u2', role: 'ADVISOR' });
+  });
 });
