@@ -233,7 +233,11 @@ describe('availability search, prices and holds API (embedded PGlite)', () => {
     const invalid = await request(app).post('/catalog/holds').send({ reference: 'bad ref', supplierCode: 'AVS', productCode: 'H-A', category: 'DBL', from: '2027-02-30', nights: 0, quantity: 0, ttlSeconds: 5 }).expect(422);
     expect(invalid.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(['/reference', '/from', '/nights', '/quantity', '/ttlSeconds']);
 
-    const inventory = await request(app).get('/catalog/inventory').query({ supplierCode: 'AVS', productCode: 'H-A', from: '2027-06-01', to: '2027-06-03' }).expect(200);
+    const inventory = await request(app).get('/catalog/inventory').query({ supplier: 'AVS', product: 'H-A', from: '2027-06-01', to: '2027-06-03' }).expect(200);
+    // The deprecated names answer the same; without a product it is refused, naming it.
+    expect((await request(app).get('/catalog/inventory').query({ supplierCode: 'AVS', productCode: 'H-A', from: '2027-06-01', to: '2027-06-03' }).expect(200)).body).toEqual(inventory.body);
+    const missing = await request(app).get('/catalog/inventory').query({ supplier: 'AVS', from: '2027-06-01', to: '2027-06-03' }).expect(400);
+    expect(missing.body.errors).toEqual([{ pointer: 'query:/product', detail: 'is required' }]);
     expect(inventory.body.categories[0].dates.map((d: { held: number; available: number }) => [d.held, d.available])).toEqual([
       [2, 3],
       [2, 3],

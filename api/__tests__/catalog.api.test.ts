@@ -285,8 +285,15 @@ describe('catalog API: suppliers, products, markup rules, contracts, stop sales,
     expect(pointers(stopBad.body)).toEqual(expect.arrayContaining(['/to', '/reason']));
     const stop = await request(app).post('/catalog/stop-sales').send({ supplierCode: 'CONSUP', productCode: 'H1', category: 'DBL', from: '2027-06-05', to: '2027-06-06', reason: 'Renovation' }).expect(201);
     expect(stop.headers.location).toBe(`/catalog/stop-sales/${stop.body.id}`);
-    const stops = await request(app).get('/catalog/stop-sales').query({ supplierCode: 'CONSUP', productCode: 'H1' }).expect(200);
+    const stops = await request(app).get('/catalog/stop-sales').query({ supplier: 'CONSUP', product: 'H1' }).expect(200);
     expect(stops.body.items).toEqual([expect.objectContaining({ id: stop.body.id, from: '2027-06-05', to: '2027-06-06', reason: 'Renovation' })]);
+    // The old filter names still work (deprecated aliases); the two names disagreeing, or a product without its supplier, are refused.
+    expect((await request(app).get('/catalog/stop-sales').query({ supplierCode: 'CONSUP', productCode: 'H1' }).expect(200)).body).toEqual(stops.body);
+    expect((await request(app).get('/catalog/stop-sales').query({ supplier: 'CONSUP' }).expect(200)).body).toEqual(stops.body);
+    expect((await request(app).get('/catalog/stop-sales').query({ supplier: 'OTHER' }).expect(200)).body.items).toEqual([]);
+    const clash = await request(app).get('/catalog/stop-sales').query({ supplier: 'CONSUP', supplierCode: 'OTHER' }).expect(400);
+    expect(clash.body.errors).toEqual([{ pointer: 'query:/supplierCode', detail: 'is the old name of supplier and differs from it: send supplier only' }]);
+    expect(pointers((await request(app).get('/catalog/stop-sales').query({ product: 'H1' }).expect(400)).body)).toEqual(['query:/supplier']);
     await request(app).delete(`/catalog/stop-sales/${stop.body.id}`).expect(204);
     await request(app).delete(`/catalog/stop-sales/${stop.body.id}`).expect(404);
     await request(app).delete('/catalog/stop-sales/not-a-uuid').expect(400);

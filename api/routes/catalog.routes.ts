@@ -33,6 +33,7 @@ import {
   SaleRequest,
   StartReleaseRequest,
   StopSaleListQuery,
+  supplierAndProduct,
   StopSalePath,
   SupplierListQuery,
   SupplierPath,
@@ -497,10 +498,10 @@ export function catalogRoutes(deps: CatalogRouteDeps): Router {
   });
 
   router.get('/catalog/stop-sales', async (req, res) => {
-    const q = parseOrProblem(StopSaleListQuery, queryOf(req), 'query:', 400);
+    const { supplier, product: productCode } = supplierAndProduct(parseOrProblem(StopSaleListQuery, queryOf(req), 'query:', 400));
     let productId: string | undefined;
-    if (q.productCode) {
-      const product = await catalog.getProduct(q.supplierCode!, q.productCode);
+    if (productCode) {
+      const product = await catalog.getProduct(supplier!, productCode);
       if (!product) {
         res.json({ items: [] });
         return;
@@ -508,7 +509,7 @@ export function catalogRoutes(deps: CatalogRouteDeps): Router {
       productId = product.id;
     }
     const items = await inventory.listStopSales(productId);
-    res.json({ items: q.supplierCode && !productId ? items.filter((s) => s.supplierCode === q.supplierCode) : items });
+    res.json({ items: supplier && !productId ? items.filter((s) => s.supplierCode === supplier) : items });
   });
 
   router.delete('/catalog/stop-sales/:id', async (req, res) => {
@@ -578,10 +579,11 @@ export function catalogRoutes(deps: CatalogRouteDeps): Router {
   /** Inventory per date of one product (every category, or one), from..to inclusive. */
   router.get('/catalog/inventory', async (req, res) => {
     const q = parseOrProblem(InventoryQuery, queryOf(req), 'query:', 400);
-    const product = await catalog.getProduct(q.supplierCode, q.productCode);
-    if (!product) throw new NotFoundProblem(`No product ${q.productCode} of supplier ${q.supplierCode}`);
+    const { supplier, product: productCode } = supplierAndProduct(q) as { supplier: string; product: string };
+    const product = await catalog.getProduct(supplier, productCode);
+    if (!product) throw new NotFoundProblem(`No product ${productCode} of supplier ${supplier}`);
     const categories = q.category ? [q.category] : product.categories.map((c) => c.code);
-    if (q.category && !product.categories.some((c) => c.code === q.category)) throw new NotFoundProblem(`Product ${q.productCode} has no category ${q.category}`);
+    if (q.category && !product.categories.some((c) => c.code === q.category)) throw new NotFoundProblem(`Product ${productCode} has no category ${q.category}`);
     const rows = await Promise.all(categories.map(async (category) => ({ category, dates: await inventory.inventoryRows(product.id, category, q.from, q.to) })));
     res.json({ supplierCode: product.supplierCode, productCode: product.code, from: q.from, to: q.to, categories: rows });
   });

@@ -82,11 +82,38 @@ export const PatchContractRequest = z.strictObject({
   quantity: z.number({ message: 'must be a whole number' }).int('must be a whole number').min(0, 'must not be negative').max(100_000, 'must be at most 100000'),
 });
 
-export const StopSaleListQuery = z
-  .strictObject({ supplierCode: SupplierCode.optional(), productCode: ProductCode.optional() })
-  .superRefine((v, ctx) => {
-    if (v.productCode !== undefined && v.supplierCode === undefined) ctx.addIssue({ code: 'custom', path: ['supplierCode'], message: 'is required with productCode' });
-  }, ALWAYS);
+/**
+ * Query filters name what they filter by: `supplier` and `product` (codes), as every list does.
+ * `supplierCode` and `productCode`, the names stop sales and inventory took first, are still
+ * accepted as deprecated aliases; sending both names with different values is refused.
+ */
+const SupplierProductFilter = {
+  supplier: SupplierCode.optional(),
+  product: ProductCode.optional().meta({ description: 'Needs supplier (product codes are unique per supplier)' }),
+  supplierCode: SupplierCode.optional().meta({ deprecated: true, description: 'Deprecated: the old name of supplier' }),
+  productCode: ProductCode.optional().meta({ deprecated: true, description: 'Deprecated: the old name of product' }),
+};
+
+/** The supplier and product a query names, under either name (checked by `checkAliases`). */
+export function supplierAndProduct(q: { supplier?: string | undefined; product?: string | undefined; supplierCode?: string | undefined; productCode?: string | undefined }): { supplier?: string; product?: string } {
+  const supplier = q.supplier ?? q.supplierCode;
+  const product = q.product ?? q.productCode;
+  return { ...(supplier !== undefined ? { supplier } : {}), ...(product !== undefined ? { product } : {}) };
+}
+
+function checkAliases(v: { supplier?: string | undefined; product?: string | undefined; supplierCode?: string | undefined; productCode?: string | undefined }, ctx: z.RefinementCtx, required: boolean): void {
+  if (v.supplier !== undefined && v.supplierCode !== undefined && v.supplier !== v.supplierCode) ctx.addIssue({ code: 'custom', path: ['supplierCode'], message: 'is the old name of supplier and differs from it: send supplier only' });
+  if (v.product !== undefined && v.productCode !== undefined && v.product !== v.productCode) ctx.addIssue({ code: 'custom', path: ['productCode'], message: 'is the old name of product and differs from it: send product only' });
+  const { supplier, product } = supplierAndProduct(v);
+  if (required) {
+    if (supplier === undefined) ctx.addIssue({ code: 'custom', path: ['supplier'], message: 'is required' });
+    if (product === undefined) ctx.addIssue({ code: 'custom', path: ['product'], message: 'is required' });
+  } else if (product !== undefined && supplier === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['supplier'], message: 'is required with product' });
+  }
+}
+
+export const StopSaleListQuery = z.strictObject(SupplierProductFilter).superRefine((v, ctx) => checkAliases(v, ctx, false), ALWAYS);
 
 export const ImportQuery = z.strictObject({
   kind: z.enum(['suppliers', 'products', 'markup-rules'], { message: 'must be suppliers, products or markup-rules' }),
@@ -205,8 +232,9 @@ export const SaleRequest = z.strictObject(SaleFields);
 export type SaleRequest = z.infer<typeof SaleRequest>;
 
 export const InventoryQuery = z
-  .strictObject({ supplierCode: SupplierCode, productCode: ProductCode, category: CategoryCode.optional(), from: IsoDate, to: IsoDate })
+  .strictObject({ ...SupplierProductFilter, supplier: SupplierCode.optional().meta({ description: 'Required' }), product: ProductCode.optional().meta({ description: 'Required' }), category: CategoryCode.optional(), from: IsoDate, to: IsoDate })
   .superRefine((v, ctx) => {
+    checkAliases(v, ctx, true);
     if (isDate(v.from) && isDate(v.to)) {
       const days = nightsBetween(v.from, v.to);
       if (days < 0) ctx.addIssue({ code: 'custom', path: ['to'], message: `must not be before from (${v.from})` });
