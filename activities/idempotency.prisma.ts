@@ -18,17 +18,29 @@ export interface IdempotencyClaim {
   bodyHash: string;
   now: Date;
   expiresAt: Date;
+  /**
+   * How long a first request may run (default 15 minutes): a key still IN_PROGRESS after that was
+   * abandoned (its server stopped before answering).
+   */
+  leaseMs?: number;
+  /** Take an abandoned key over (the route finds what the first run did by the key itself). */
+  takeOver?: boolean;
 }
 
+/** How long a first request may run before its key counts as abandoned. */
+export const DEFAULT_LEASE_MS = 15 * 60_000;
+
 /**
- * What the first look at a key found: `started` (this caller inserted IN_PROGRESS and must run
- * the route), `done` (replay), `in-progress` (another request holds it), `mismatch` (the key was
- * used with another request).
+ * What the first look at a key found: `started` (this caller inserted IN_PROGRESS, or took an
+ * abandoned key over, and must run the route), `done` (replay), `in-progress` (another request
+ * holds it), `abandoned` (its first request started at `since` and never answered), `mismatch`
+ * (the key was used with another request).
  */
 export type ClaimResult =
-  | { kind: 'started' }
+  | { kind: 'started'; takenOver?: boolean }
   | { kind: 'done'; response: StoredResponse; expiresAt: Date }
   | { kind: 'in-progress' }
+  | { kind: 'abandoned'; since: Date }
   | { kind: 'mismatch' };
 
 interface Row {
@@ -37,6 +49,7 @@ interface Row {
   response_status: number | null;
   response_headers: unknown;
   response_body: string | null;
+  created_at: Date;
   expires_at: Date;
 }
 
@@ -56,7 +69,9 @@ export class PrismaIdempotencyStore {
   }
 
   async claim(c: IdempotencyClaim): Promise<ClaimResult> {
-    // Two rounds at most: an expired row found on the first is removed, then the insert retried.
+    const leaseMs = c.leaseMs ?? DEFAULT_LEASE_MS;
+    // Two rounds at most: an expired row found on the first is removed (or an abandoned one taken
+    // over), then the claim made again.
     for (let round = 0; round < 2; round++) {
       const inserted = await rawQuery(
         this.sql,
@@ -72,21 +87,32 @@ export class PrismaIdempotencyStore {
         await rawQuery(this.sql, `DELETE FROM idempotency_records WHERE principal = $1 AND key = $2 AND expires_at <= $3 RETURNING 1 AS n`, [c.principal, c.key, c.now]);
         continue;
       }
-      return this.classify(row, c.bodyHash);
+      const seen = this.classify(row, c.bodyHash, c.now, leaseMs);
+      if (seen.kind !== 'abandoned' || !c.takeOver) return seen;
+      // Taken over only if still abandoned: of two callers doing this at once, one wins.
+      const taken = await rawQuery(
+        this.sql,
+        `UPDATE idempotency_records SET created_at = $3, expires_at = $4
+          WHERE principal = $1 AND key = $2 AND state = 'IN_PROGRESS' AND created_at = $5 RETURNING 1 AS n`,
+        [c.principal, c.key, c.now, c.expiresAt, row.created_at],
+      );
+      if (taken.length === 1) return { kind: 'started', takenOver: true };
     }
     return { kind: 'in-progress' };
   }
 
   /** The current state of a key for a caller holding `bodyHash`: null when the row is gone or expired. */
-  async look(principal: string, key: string, bodyHash: string, now: Date): Promise<ClaimResult | null> {
+  async look(principal: string, key: string, bodyHash: string, now: Date, leaseMs = DEFAULT_LEASE_MS): Promise<ClaimResult | null> {
     const row = await this.find(principal, key);
     if (!row || row.expires_at.getTime() <= now.getTime()) return null;
-    return this.classify(row, bodyHash);
+    return this.classify(row, bodyHash, now, leaseMs);
   }
 
-  private classify(row: Row, bodyHash: string): ClaimResult {
+  private classify(row: Row, bodyHash: string, now: Date, leaseMs: number): ClaimResult {
     if (row.body_hash !== bodyHash) return { kind: 'mismatch' };
-    if (row.state !== 'DONE' || row.response_status === null) return { kind: 'in-progress' };
+    if (row.state !== 'DONE' || row.response_status === null) {
+      return row.created_at.getTime() + leaseMs <= now.getTime() ? { kind: 'abandoned', since: row.created_at } : { kind: 'in-progress' };
+    }
     return {
       kind: 'done',
       response: { status: row.response_status, headers: (row.response_headers ?? {}) as Record<string, string>, body: row.response_body ?? '' },
@@ -97,13 +123,13 @@ export class PrismaIdempotencyStore {
   private async find(principal: string, key: string): Promise<Row | null> {
     const rows = await rawQuery<Row>(
       this.sql,
-      `SELECT body_hash, state, response_status, response_headers, response_body, expires_at
+      `SELECT body_hash, state, response_status, response_headers, response_body, created_at, expires_at
          FROM idempotency_records WHERE principal = $1 AND key = $2`,
       [principal, key],
     );
     const row = rows[0];
     // The driver gives timestamptz as a Date; be exact about it either way.
-    return row ? { ...row, expires_at: new Date(row.expires_at) } : null;
+    return row ? { ...row, created_at: new Date(row.created_at), expires_at: new Date(row.expires_at) } : null;
   }
 
   /**

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { PrismaIdempotencyStore, StoredResponse } from '../../activities/idempotency.prisma';
+import { DEFAULT_LEASE_MS, type PrismaIdempotencyStore, type StoredResponse } from '../../activities/idempotency.prisma';
 import { ProblemError, sendProblem, ValidationProblem } from '../problem';
 import type { RoutePolicy } from './route-policy';
 
@@ -12,6 +12,8 @@ export interface IdempotencyDeps {
   ttlMs?: number;
   /** How long a request waits for another process's request with the same key (default 10 s), then 409. */
   waitMs?: number;
+  /** How long a first request may run before its key counts as abandoned (default 15 minutes). */
+  leaseMs?: number;
   /** Sleep between polls of the row (injected by tests; default setTimeout). */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -75,6 +77,7 @@ export function idempotency(deps: IdempotencyDeps): RequestHandler {
   const clock = deps.clock ?? Date.now;
   const ttlMs = deps.ttlMs ?? DEFAULT_TTL_MS;
   const waitMs = deps.waitMs ?? 10_000;
+  const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   /** One running request per scoped key in this process; duplicates await its outcome. */
   const running = new Map<string, Promise<Outcome>>();
@@ -101,6 +104,7 @@ export function idempotency(deps: IdempotencyDeps): RequestHandler {
     const path = req.originalUrl.slice(0, 500);
     const bodyHash = requestHash(req.method, path, req.body);
     const scoped = `${principal}\n${key}`;
+    const takeOver = res.locals.route?.policy.recoversByKey === true;
 
     const attempt = async (round: number): Promise<void> => {
       const known = recent.get(scoped);
@@ -137,8 +141,9 @@ export function idempotency(deps: IdempotencyDeps): RequestHandler {
       };
       try {
         const now = new Date(clock());
-        const claim = await deps.store.claim({ principal, key, method: req.method, path, bodyHash, now, expiresAt: new Date(now.getTime() + ttlMs) });
+        const claim = await deps.store.claim({ principal, key, method: req.method, path, bodyHash, now, expiresAt: new Date(now.getTime() + ttlMs), leaseMs, takeOver });
         if (claim.kind === 'started') {
+          if (claim.takenOver) req.log?.warn({ idempotencyKey: key }, 'idempotency: the first request with this key never answered; running the route again');
           runRoute(principal, key, bodyHash, finish, now.getTime() + ttlMs);
           return;
         }
@@ -155,6 +160,11 @@ export function idempotency(deps: IdempotencyDeps): RequestHandler {
         } else if (result.kind === 'mismatch') {
           finish({ kind: 'retry' });
           reuseProblem(res, key);
+        } else if (result.kind === 'abandoned') {
+          finish({ kind: 'retry' });
+          // A route that recovers by key takes it over on the next round.
+          if (takeOver && round < 3) return attempt(round + 1);
+          throw abandonedProblem(key, result.since);
         } else {
           finish({ kind: 'retry' });
           throw inProgressProblem(key);
@@ -171,7 +181,7 @@ export function idempotency(deps: IdempotencyDeps): RequestHandler {
       for (let delay = 20; waited < waitMs; delay = Math.min(delay * 2, 500)) {
         await sleep(delay);
         waited += delay;
-        const seen = await deps.store.look(principal, key, hash, new Date(clock()));
+        const seen = await deps.store.look(principal, key, hash, new Date(clock()), leaseMs);
         if (!seen || seen.kind === 'started') return null;
         if (seen.kind !== 'in-progress') return seen;
       }
@@ -214,6 +224,16 @@ export function idempotency(deps: IdempotencyDeps): RequestHandler {
 
     attempt(0).catch((err: unknown) => next(err));
   };
+}
+
+function abandonedProblem(key: string, since: Date): ProblemError {
+  return new ProblemError(
+    409,
+    'Idempotency key abandoned',
+    `The first request with Idempotency-Key ${JSON.stringify(key)} started at ${since.toISOString()} and never answered (its server stopped). It may or may not have taken effect: check, then retry with a new key`,
+    '/problems/idempotency-key-abandoned',
+    { errors: [{ pointer: 'header:Idempotency-Key', detail: 'belongs to a request that never answered' }], firstRequestAt: since.toISOString() },
+  );
 }
 
 function inProgressProblem(key: string): ProblemError {

@@ -23,6 +23,13 @@ export interface RoutePolicy {
   stepUp?: 'always' | 'goodwill-refund';
   /** POSTs that create or pay honour `Idempotency-Key` (default: every POST with a permission). */
   idempotent?: boolean;
+  /**
+   * The route keys what it does by the `Idempotency-Key` itself (the booking reference, the
+   * payment id, the complaint id): run again with the same key, it finds what the first run did.
+   * A key whose first request never answered (its server stopped) is then taken over and the
+   * route runs again; elsewhere such a key is refused (`/problems/idempotency-key-abandoned`).
+   */
+  recoversByKey?: boolean;
   /** Master data: GET answers an ETag, PUT/PATCH/DELETE honour If-Match; before/after in the audit trail. */
   masterData?: boolean;
   /** Customer or booking data: advisors only see their branch's (the route checks the object). */
@@ -81,16 +88,16 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
 
   // Bookings
   { method: 'POST', path: '/bookings/quote', access: p('bookings:read'), idempotent: false },
-  { method: 'POST', path: '/bookings', access: p('bookings:write'), branchScoped: true },
+  { method: 'POST', path: '/bookings', access: p('bookings:write'), branchScoped: true, recoversByKey: true },
   { method: 'GET', path: '/bookings', access: p('bookings:read'), branchScoped: true },
   { method: 'GET', path: '/bookings/:reference', access: p('bookings:read'), branchScoped: true },
-  { method: 'POST', path: '/bookings/:reference/payments', access: p('payments:take'), branchScoped: true, financial: true },
+  { method: 'POST', path: '/bookings/:reference/payments', access: p('payments:take'), branchScoped: true, financial: true, recoversByKey: true },
   { method: 'POST', path: '/bookings/:reference/cancellation/preview', access: p('bookings:read'), branchScoped: true, idempotent: false },
   { method: 'POST', path: '/bookings/:reference/cancellation', access: p('refunds:issue'), branchScoped: true, stepUp: 'always', financial: true },
   { method: 'POST', path: '/bookings/:reference/members/:memberId/name', access: p('bookings:write'), branchScoped: true },
   { method: 'POST', path: '/bookings/:reference/amendments/preview', access: p('bookings:read'), branchScoped: true, idempotent: false },
   { method: 'POST', path: '/bookings/:reference/amendments', access: p('bookings:write'), branchScoped: true, financial: true },
-  { method: 'POST', path: '/bookings/:reference/complaints', access: p('bookings:write'), branchScoped: true },
+  { method: 'POST', path: '/bookings/:reference/complaints', access: p('bookings:write'), branchScoped: true, recoversByKey: true },
   { method: 'POST', path: '/bookings/:reference/complaints/:complaintId/assign', access: p('bookings:write'), branchScoped: true },
   { method: 'POST', path: '/bookings/:reference/complaints/:complaintId/resolve', access: p('bookings:write'), branchScoped: true, stepUp: 'goodwill-refund', financial: true },
 

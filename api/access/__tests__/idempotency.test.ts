@@ -18,6 +18,7 @@ const POLICIES: RoutePolicy[] = [
   { method: 'POST', path: '/refused', access: { permission: 'ops:dispatch' } },
   { method: 'POST', path: '/slow', access: { permission: 'ops:dispatch' } },
   { method: 'POST', path: '/preview', access: { permission: 'ops:dispatch' }, idempotent: false },
+  { method: 'POST', path: '/keyed', access: { permission: 'ops:dispatch' }, recoversByKey: true },
 ];
 
 /** A POST over plain node:http (lighter than fetch with a thousand sockets at once). */
@@ -43,7 +44,7 @@ describe.each([
   let db: Database;
   let store: PrismaIdempotencyStore;
   let now = Date.parse('2026-11-29T08:00:00Z');
-  const counts = { things: 0, flaky: 0, refused: 0, slow: 0, preview: 0 };
+  const counts = { things: 0, flaky: 0, refused: 0, slow: 0, preview: 0, keyed: 0 };
   let releaseSlow: () => void = () => undefined;
 
   function buildApp(overrides: Partial<IdempotencyDeps> = {}): Express {
@@ -75,6 +76,10 @@ describe.each([
         releaseSlow = resolve;
       });
       res.status(201).json({ slow: counts.slow });
+    });
+    app.post('/keyed', (req, res) => {
+      counts.keyed++;
+      res.status(201).json({ id: `made-by-${req.get('idempotency-key')}` });
     });
     app.post('/preview', (_req, res) => {
       counts.preview++;
@@ -167,6 +172,33 @@ describe.each([
     expect(b.status).toBe(201);
     expect(b.text).toBe(a.text);
     expect(counts.slow).toBe(1);
+  });
+
+  it('a key whose first request never answered (its server stopped) is refused after the lease, or taken over where the route recovers by key', async () => {
+    const hashFor = (path: string) => createHash('sha256').update(`POST\n${path}\n${canonicalJson({ name: 'Gus' })}`).digest('hex');
+    // A process claimed these keys, then died before answering.
+    const crashedAt = new Date(now);
+    for (const [key, path] of [['k-lost', '/things'], ['k-lost-keyed', '/keyed']] as const) {
+      expect(await store.claim({ principal: 'user:u1', key, method: 'POST', path, bodyHash: hashFor(path), now: crashedAt, expiresAt: new Date(now + 24 * 60 * 60_000) })).toEqual({ kind: 'started' });
+    }
+    const quick = buildApp({ sleep: () => Promise.resolve(), waitMs: 50 });
+    // Within the lease (15 minutes) the first request may still be running: 409 in progress.
+    now += 15 * 60_000 - 1;
+    expect((await request(quick).post('/things').set('Idempotency-Key', 'k-lost').send({ name: 'Gus' }).expect(409)).body.type).toBe('/problems/idempotency-key-in-progress');
+    now += 1;
+    const before = counts.things;
+    const lost = await request(quick).post('/things').set('Idempotency-Key', 'k-lost').send({ name: 'Gus' }).expect(409);
+    expect(lost.body).toMatchObject({ type: '/problems/idempotency-key-abandoned', firstRequestAt: crashedAt.toISOString(), errors: [{ pointer: 'header:Idempotency-Key' }] });
+    expect(lost.body.detail).toContain('retry with a new key');
+    expect(counts.things).toBe(before);
+    // Another body with that key is still a reuse.
+    await request(quick).post('/things').set('Idempotency-Key', 'k-lost').send({ name: 'Hal' }).expect(422);
+    // A route that finds its own earlier work by the key runs again, once; then its answer replays.
+    const keyed = await request(quick).post('/keyed').set('Idempotency-Key', 'k-lost-keyed').send({ name: 'Gus' }).expect(201);
+    expect(keyed.body).toEqual({ id: 'made-by-k-lost-keyed' });
+    const replayed = await request(quick).post('/keyed').set('Idempotency-Key', 'k-lost-keyed').send({ name: 'Gus' }).expect(201);
+    expect(replayed.headers['idempotent-replayed']).toBe('true');
+    expect(counts.keyed).toBe(1);
   });
 
   it('1,000 concurrent duplicates: one execution, one row, 1,000 identical responses', async () => {
