@@ -158,12 +158,63 @@ describe('the sign-in form', () => {
     expect((await form('/auth/sign-in/mfa', { challenge, code: good })).status).toBe(303);
   });
 
-  it('refuses roles that must use MFA until they have enrolled (the API enrols)', async () => {
+  it('enrols the authenticator on the first sign-in of a role that must use MFA: QR code and key, recovery codes once, then a code from it signs in', async () => {
     const u = await newUser('FINANCE', false);
-    const res = await form('/auth/sign-in', { email: u.email, password: PASSWORD });
-    expect(res.status).toBe(403);
-    expect(res.text).toContain('must enrol an authenticator');
-    expect(setCookies(res)).toEqual([]);
+    const first = await form('/auth/sign-in', { email: u.email, password: PASSWORD, next: '/reports/dashboard' });
+    expect(first.status).toBe(200);
+    expect(setCookies(first)).toEqual([]);
+    expect(first.headers['cache-control']).toBe('no-store');
+    const secret = /id="enrol-secret">([A-Z2-7]+)</.exec(first.text)?.[1];
+    expect(secret).toMatch(/^[A-Z2-7]{16,}$/);
+    expect(first.text).toMatch(/<div class="qr" id="enrol-qr"><svg [^>]*>.*<\/svg>/s);
+    expect(first.text).not.toContain('<script');
+    const recovery = [...first.text.matchAll(/<li>([^<]+)<\/li>/g)].map((m) => m[1]!);
+    expect(recovery).toHaveLength(10);
+    // Not in force yet: the user still has no MFA; the API's rule still holds meanwhile.
+    expect((await db.prisma.user.findUniqueOrThrow({ where: { id: u.id } })).mfaEnabled).toBe(false);
+    const challenge = hidden(first.text, 'challenge');
+
+    // A malformed code, then a wrong one: the same form (same key, no recovery codes again), nothing changed.
+    const malformed = await form('/auth/sign-in/enrol', { challenge, code: '12345', next: '/reports/dashboard' });
+    expect(malformed.status).toBe(422);
+    expect(malformed.text).toContain(`id="enrol-secret">${secret}<`);
+    const good = await code(secret!);
+    const wrong = await form('/auth/sign-in/enrol', { challenge, code: good === '000000' ? '111111' : '000000', next: '/reports/dashboard' });
+    expect(wrong.status).toBe(401);
+    expect(wrong.text).toContain('That code is not right');
+    expect(wrong.text).toContain(`id="enrol-secret">${secret}<`);
+    expect(wrong.text).not.toMatch(/<li>/);
+    expect(setCookies(wrong)).toEqual([]);
+    expect((await db.prisma.user.findUniqueOrThrow({ where: { id: u.id } })).mfaEnabled).toBe(false);
+    expect((await auditRows('auth.mfa-confirm')).some((r) => r.actorId === u.id && r.outcome === 'denied' && r.detail === 'wrong-code')).toBe(true);
+
+    // The right code: MFA in force, a session with MFA proved now, and on to `next`.
+    const done = await form('/auth/sign-in/enrol', { challenge, code: good, next: '/reports/dashboard' });
+    expect(done.status).toBe(303);
+    expect(done.headers.location).toBe('/reports/dashboard');
+    const cookie = sessionCookieOf(done);
+    expect((await db.prisma.user.findUniqueOrThrow({ where: { id: u.id } })).mfaEnabled).toBe(true);
+    const session = await db.prisma.session.findFirstOrThrow({ where: { userId: u.id } });
+    expect(session.mfaAt?.getTime()).toBe(now);
+    expect((await request(app).get('/reports/dashboard').set('Cookie', cookie).set('Accept', HTML)).status).toBe(200);
+    // The form cannot enrol again (already in force); the next sign-in asks for a code as usual, and a recovery code works.
+    const replay = await form('/auth/sign-in/enrol', { challenge, code: good });
+    expect(replay.status).toBe(401);
+    expect(replay.text).toContain('Sign-in failed');
+    const later = await form('/auth/sign-in', { email: u.email, password: PASSWORD });
+    expect(later.text).toContain('name="code"');
+    expect((await form('/auth/sign-in/mfa', { challenge: hidden(later.text, 'challenge'), code: recovery[0]! })).status).toBe(303);
+  });
+
+  it('the enrolment form refuses a forged or foreign challenge, and another origin', async () => {
+    const u = await newUser('ADMIN', false);
+    await form('/auth/sign-in', { email: u.email, password: PASSWORD });
+    const forged = await form('/auth/sign-in/enrol', { challenge: 'eyJhbGciOiJIUzI1NiJ9.e30.x', code: '123456' });
+    expect(forged.status).toBe(401);
+    expect(forged.text).toContain('Sign-in failed');
+    const cross = await request(app).post('/auth/sign-in/enrol').type('form').set('Origin', 'https://evil.example').send({ challenge: 'x', code: '123456' });
+    expect(cross.status).toBe(403);
+    expect((await db.prisma.user.findUniqueOrThrow({ where: { id: u.id } })).mfaEnabled).toBe(false);
   });
 
   it('refuses a sign-in form posted from another origin (login CSRF)', async () => {

@@ -12,9 +12,11 @@ import type { AuthSettings } from './authenticate';
 
 export const SIGN_IN_PATH = '/auth/sign-in';
 export const SIGN_IN_MFA_PATH = '/auth/sign-in/mfa';
+/** First sign-in of an account that must use MFA: the new authenticator's code puts it in force. */
+export const SIGN_IN_ENROL_PATH = '/auth/sign-in/enrol';
 export const SIGN_OUT_PATH = '/auth/sign-out';
 /** The HTML forms post to these paths (`application/x-www-form-urlencoded`). */
-export const FORM_PATHS: ReadonlySet<string> = new Set([SIGN_IN_PATH, SIGN_IN_MFA_PATH, SIGN_OUT_PATH]);
+export const FORM_PATHS: ReadonlySet<string> = new Set([SIGN_IN_PATH, SIGN_IN_MFA_PATH, SIGN_IN_ENROL_PATH, SIGN_OUT_PATH]);
 /** Where a browser goes after signing in when it asked for nothing else (or for something refused). */
 export const DEFAULT_NEXT = '/reports/dashboard';
 /** Where cookie-authenticated scripts send the CSRF token... */

@@ -68,6 +68,7 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   { method: 'GET', path: '/auth/sign-in', access: 'public' },
   { method: 'POST', path: '/auth/sign-in', access: 'public', idempotent: false },
   { method: 'POST', path: '/auth/sign-in/mfa', access: 'public', idempotent: false },
+  { method: 'POST', path: '/auth/sign-in/enrol', access: 'public', idempotent: false },
   { method: 'POST', path: '/auth/sign-out', access: 'authenticated', idempotent: false, page: true },
 
   // Users, roles and API keys

@@ -8,7 +8,7 @@ import { authAudit, type AuthContext } from './authenticate';
 import { ipAllowed } from './ip-allowlist';
 import { verifyPassword } from './passwords';
 import { signChallenge, verifyChallenge } from './tokens';
-import { consumeRecoveryCode, decryptSecret, verifyTotp } from './totp';
+import { consumeRecoveryCode, decryptSecret, newEnrolment, totpUri, verifyTotp } from './totp';
 
 /** The one answer to a failed sign-in, whatever the reason (unknown e-mail, wrong password or code, locked, disabled, address). */
 export const signInFailed = () => new ProblemError(401, 'Sign-in failed', 'The credentials are wrong, or this account cannot sign in right now.', '/problems/sign-in-failed');
@@ -80,6 +80,37 @@ export class SignInSteps {
     if (!user.mfaEnabled) return { user, challenge: null };
     await this.audit(req, res, { ...userActor(user), action: 'auth.login', outcome: 'success', status: 200, detail: 'password-ok-mfa-required' });
     return { user, challenge: await signChallenge(this.ctx.deps.secrets.tokenKey, user.id, now, this.ctx.settings.challengeTtlMs) };
+  }
+
+  /**
+   * Starts (or starts again) the enrolment of an authenticator: a new secret and recovery codes
+   * kept on the user, not yet in force (`mfaEnabled` stays false until a code from the new
+   * authenticator confirms it). Answers the secret, its otpauth URI and the recovery codes, the
+   * only time they are shown.
+   */
+  async enrol(req: Request, res: Response, user: User): Promise<{ secret: string; otpauthUri: string; recoveryCodes: string[] }> {
+    const { prisma, secrets } = this.ctx.deps;
+    const { settings } = this.ctx;
+    const { secret, encryptedSecret, recoveryCodes, recoveryHashes } = await newEnrolment(secrets.dataKey, settings.password);
+    await prisma.user.update({ where: { id: user.id }, data: { totpSecret: encryptedSecret, totpLastStep: null, recoveryCodes: recoveryHashes, version: { increment: 1 } } });
+    await this.audit(req, res, { ...userActor(user), action: 'auth.mfa-enrol', outcome: 'success', status: 200, resourceType: 'user', resourceId: user.id });
+    return { secret, otpauthUri: totpUri(settings.totpIssuer, user.email, secret), recoveryCodes };
+  }
+
+  /**
+   * Puts an enrolled authenticator in force once a code from it is right (and not used before);
+   * a wrong code is audited and answers false, changing nothing.
+   */
+  async confirmEnrolment(req: Request, res: Response, user: User, code: string, now: number): Promise<boolean> {
+    const step = await checkCode(this.ctx, user, code, now);
+    if (step === null || step === 'undecryptable') {
+      await this.audit(req, res, { ...userActor(user), action: 'auth.mfa-confirm', outcome: 'denied', status: 403, detail: step ?? 'wrong-code' });
+      return false;
+    }
+    await this.ctx.deps.prisma.user.update({ where: { id: user.id }, data: { mfaEnabled: true, version: { increment: 1 } } });
+    this.ctx.store.forgetUser(user.id);
+    await this.audit(req, res, { ...userActor(user), action: 'auth.mfa-confirm', outcome: 'success', status: 200, resourceType: 'user', resourceId: user.id });
+    return true;
   }
 
   /** The challenge from the password step with a TOTP code or a recovery code (each accepted once). */

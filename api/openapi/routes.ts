@@ -83,7 +83,7 @@ import { MigrationIssuesQuery, MigrationPath, StartMigrationRequest } from '../s
 import { RevaluationDetailQuery, RevaluationPeriodParam, StartRevaluationRequest } from '../schemas/revaluation.schema';
 import { BookingRefParam, ByTravelMonthQuery, CancelComponentRequest, ComponentIdParam, DeferComponentRequest, RecognitionRunRequest, SupplierConfirmationRequest } from '../schemas/revenue.schema';
 import { AuditQuery } from '../schemas/audit.schema';
-import { ChangePasswordRequest, CodeRequest, EmptyRequest, LoginRequest, MfaLoginRequest, RefreshRequest, SignInForm, SignInMfaForm, SignInQuery, SignOutForm } from '../schemas/auth.schema';
+import { ChangePasswordRequest, CodeRequest, EmptyRequest, LoginRequest, MfaLoginRequest, RefreshRequest, SignInEnrolForm, SignInForm, SignInMfaForm, SignInQuery, SignOutForm } from '../schemas/auth.schema';
 import { CreateJournalEntryRequest, JournalEntryListQuery, JournalEntryPath } from '../schemas/journal-entries.schema';
 import { PageQuery } from '../schemas/page.schema';
 import {
@@ -264,10 +264,14 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
         'The same checks, lockout, rate limit and audit as POST /auth/login. Without MFA: opens a session, sets it as an `HttpOnly`, `SameSite=Strict` cookie and redirects (303) to `next`. With MFA: the form again, asking for the code. Every refusal is the form again (HTML) with its status; a failed sign-in always says the same.',
       body: { schema: SignInForm, name: 'SignInForm', contentTypes: FORM },
       responses: {
-        200: { description: 'The form asking for the authenticator code', contentTypes: ['text/html'] },
+        200: {
+          description:
+            'The form asking for the authenticator code; or, on the first sign-in of an account whose role must use MFA, the enrolment form: a new authenticator (QR code, key, recovery codes shown once) and a code from it',
+          contentTypes: ['text/html'],
+        },
         303: { description: 'Signed in: the session cookie is set (`Set-Cookie`); `Location` is `next`', headers: LOCATION },
         ...FORM_REFUSALS,
-        403: { description: 'The form again: the account must enrol an authenticator first (through the API), or the form was posted from another `Origin`', contentTypes: ['text/html'] },
+        403: { description: 'The form again: it was posted from another `Origin`', contentTypes: ['text/html'] },
       },
     },
     {
@@ -276,6 +280,19 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
       summary: 'Browser sign-in: check the authenticator or recovery code (HTML form)',
       description: 'The same checks as POST /auth/mfa (each code accepted once). Success opens the session, sets the cookie and redirects (303) to `next`; a refusal is the code form again (HTML) with its status.',
       body: { schema: SignInMfaForm, name: 'SignInMfaForm', contentTypes: FORM },
+      responses: {
+        303: { description: 'Signed in: the session cookie is set (`Set-Cookie`); `Location` is `next`', headers: LOCATION },
+        ...FORM_REFUSALS,
+        403: { description: 'The form again: it was posted from another `Origin`', contentTypes: ['text/html'] },
+      },
+    },
+    {
+      method: 'POST',
+      path: '/auth/sign-in/enrol',
+      summary: 'Browser sign-in: turn on the new authenticator with a code from it (HTML form)',
+      description:
+        'The same checks as POST /auth/mfa/confirm, with the challenge of the password step. Success puts the authenticator in force, opens the session (MFA proved now), sets the cookie and redirects (303) to `next`; a wrong or malformed code is the enrolment form again (the same key) with its status.',
+      body: { schema: SignInEnrolForm, name: 'SignInEnrolForm', contentTypes: FORM },
       responses: {
         303: { description: 'Signed in: the session cookie is set (`Set-Cookie`); `Location` is `next`', headers: LOCATION },
         ...FORM_REFUSALS,

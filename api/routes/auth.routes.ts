@@ -7,7 +7,6 @@ import { hashPassword, passwordProblems, verifyPassword } from '../access/passwo
 import type { Principal } from '../access/principal';
 import { checkCode, signInFailed, SignInSteps, userActor } from '../access/sign-in';
 import { signAccessToken } from '../access/tokens';
-import { newEnrolment, totpUri } from '../access/totp';
 import { parseOrProblem, ProblemError, ValidationProblem } from '../problem';
 import { ChangePasswordRequest, CodeRequest, EmptyRequest, LoginRequest, MfaLoginRequest, RefreshRequest } from '../schemas/auth.schema';
 
@@ -159,14 +158,9 @@ export function authRoutes(deps: AuthDeps): Router {
     parseOrProblem(EmptyRequest, req.body ?? {});
     const user = await prisma.user.findUniqueOrThrow({ where: { id: p.id } });
     if (user.mfaEnabled) throw new ProblemError(409, 'MFA already enabled', 'An administrator must reset MFA (POST /users/:id/mfa/reset) before enrolling again.', '/problems/mfa-already-enabled');
-    const { secret, encryptedSecret, recoveryCodes, recoveryHashes } = await newEnrolment(deps.secrets.dataKey, settings.password);
-    await prisma.user.update({
-      where: { id: user.id },
-      data: { totpSecret: encryptedSecret, totpLastStep: null, recoveryCodes: recoveryHashes, version: { increment: 1 } },
-    });
-    await audit(req, res, { ...userActor(user), action: 'auth.mfa-enrol', outcome: 'success', status: 200, resourceType: 'user', resourceId: user.id });
+    const enrolment = await signIn.enrol(req, res, user);
     noStore(res);
-    res.json({ secret, otpauthUri: totpUri(settings.totpIssuer, user.email, secret), recoveryCodes, confirmWith: 'POST /auth/mfa/confirm {"code": "<6 digits>"}' });
+    res.json({ ...enrolment, confirmWith: 'POST /auth/mfa/confirm {"code": "<6 digits>"}' });
   });
 
   router.post('/auth/mfa/confirm', async (req, res) => {
@@ -177,15 +171,8 @@ export function authRoutes(deps: AuthDeps): Router {
     const user = await prisma.user.findUniqueOrThrow({ where: { id: p.id } });
     if (user.mfaEnabled) throw new ProblemError(409, 'MFA already enabled', 'MFA is already enabled for this account.', '/problems/mfa-already-enabled');
     if (!user.totpSecret) throw new ProblemError(409, 'MFA not enrolled', 'Start with POST /auth/mfa/enrol.', '/problems/mfa-not-enrolled');
-    const step = await checkCode(ctx, user, body.code, now);
-    if (step === null || step === 'undecryptable') {
-      await audit(req, res, { ...userActor(user), action: 'auth.mfa-confirm', outcome: 'denied', status: 403, detail: step ?? 'wrong-code' });
-      throw codeRefused();
-    }
-    await prisma.user.update({ where: { id: user.id }, data: { mfaEnabled: true, version: { increment: 1 } } });
-    store.forgetUser(user.id);
+    if (!(await signIn.confirmEnrolment(req, res, user, body.code, now))) throw codeRefused();
     await store.setMfaAt(p.sessionId, now);
-    await audit(req, res, { ...userActor(user), action: 'auth.mfa-confirm', outcome: 'success', status: 200, resourceType: 'user', resourceId: user.id });
     res.json({ mfaEnabled: true });
   });
 

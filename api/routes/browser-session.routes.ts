@@ -1,18 +1,27 @@
 import { randomBytes } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
+import QRCode from 'qrcode';
 import type { User } from '../../generated/prisma/client';
 import { authContext, type AuthDeps } from '../access/authenticate';
-import { clearSessionCookie, FORM_PATHS, originAllowed, safeNext, setSessionCookie, SIGN_IN_MFA_PATH, SIGN_IN_PATH, SIGN_OUT_PATH } from '../access/browser-session';
-import { SignInSteps, userActor } from '../access/sign-in';
+import { clearSessionCookie, FORM_PATHS, originAllowed, safeNext, setSessionCookie, SIGN_IN_ENROL_PATH, SIGN_IN_MFA_PATH, SIGN_IN_PATH, SIGN_OUT_PATH } from '../access/browser-session';
+import { ipAllowed } from '../access/ip-allowlist';
+import { signInFailed, SignInSteps, userActor } from '../access/sign-in';
 import { renderSignInPage, signInCsp, type SignInPage } from '../access/sign-in-page';
-import { signBrowserSession } from '../access/tokens';
+import { signBrowserSession, signChallenge, verifyChallenge } from '../access/tokens';
+import { decryptSecret, totpUri } from '../access/totp';
 import { parseOrProblem, ProblemError, queryOf, ValidationProblem } from '../problem';
-import { SignInForm, SignInMfaForm, SignInQuery, SignOutForm } from '../schemas/auth.schema';
+import { SignInEnrolForm, SignInForm, SignInMfaForm, SignInQuery, SignOutForm } from '../schemas/auth.schema';
 
 /** The sign-in and sign-out forms post `application/x-www-form-urlencoded` (small); every other route takes JSON only. */
 const urlencoded = express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 10 });
 export const isFormPost = (req: Request) => req.method === 'POST' && FORM_PATHS.has(req.path);
 export const formBodies = (req: Request, res: Response, next: express.NextFunction) => (isFormPost(req) ? urlencoded(req, res, next) : next());
+
+/** How long the enrolment form stays good (setting up an authenticator app can take a while). */
+const ENROL_TTL_MS = 15 * 60_000;
+
+/** An otpauth URI as an SVG QR code, for the enrolment form (no script, no request: inline markup). */
+const qrSvg = (uri: string) => QRCode.toString(uri, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
 
 /** What the form says about any refused sign-in: the same words whatever the reason (the audit trail has it). */
 const SIGN_IN_FAILED = 'Sign-in failed: the credentials are wrong, or this account cannot sign in right now.';
@@ -94,9 +103,10 @@ export function browserSessionRoutes(deps: AuthDeps): Router {
       const { user, challenge } = await signIn.password(req, res, { email: form.email, password: form.password }, now);
       if (challenge !== null) return sendPage(res, 200, { step: 'code', next, challenge });
       if (settings.mfaRequiredRoles.includes(user.role)) {
-        // No enrolment pages in the browser yet: the API does it (POST /auth/mfa/enrol, then /auth/mfa/confirm).
-        await signIn.audit(req, res, { ...userActor(user), action: 'auth.login', outcome: 'denied', status: 403, detail: 'mfa-enrolment-required (browser)' });
-        return sendPage(res, 403, { step: 'password', next, email, message: 'This account must enrol an authenticator before signing in here: sign in through the API and enrol (POST /auth/mfa/enrol, then POST /auth/mfa/confirm).' });
+        // First sign-in of an account that must use MFA: set up the authenticator here, then its code signs in.
+        const enrolment = await signIn.enrol(req, res, user);
+        const challenge = await signChallenge(deps.secrets.tokenKey, user.id, now, Math.max(ENROL_TTL_MS, settings.challengeTtlMs));
+        return sendPage(res, 200, { step: 'enrol', next, challenge, secret: enrolment.secret, qrSvg: await qrSvg(enrolment.otpauthUri), recoveryCodes: enrolment.recoveryCodes });
       }
       await startSession(req, res, user, now, null, 'auth.login', next);
     } catch (err) {
@@ -119,6 +129,47 @@ export function browserSessionRoutes(deps: AuthDeps): Router {
     } catch (err) {
       // The challenge stays valid for a few minutes: the code can be typed again ("Start again" otherwise).
       refusedPage(res, err, (message) => (challenge ? { step: 'code', next, challenge, message } : { step: 'password', next, message }));
+    }
+  });
+
+  /**
+   * The enrolment form: the challenge from the password step and a code from the new
+   * authenticator. Right, the authenticator is in force and the session opens (with MFA proved
+   * now); wrong, the form again (the same secret, recovery codes not shown again).
+   */
+  router.post(SIGN_IN_ENROL_PATH, async (req, res) => {
+    const raw = (req.body ?? {}) as Record<string, unknown>;
+    const next = safeNext(raw.next);
+    if (await crossOrigin(req, res, 'auth.mfa-confirm', next)) return;
+    try {
+      await signIn.limit(req, res, 'auth.mfa-confirm');
+      const now = ctx.now();
+      const fail = async (reason: string, u?: User): Promise<never> => {
+        await signIn.audit(req, res, { ...(u ? userActor(u) : {}), action: 'auth.mfa-confirm', outcome: 'denied', status: 401, detail: `${reason} (browser)` });
+        throw signInFailed();
+      };
+      const token = typeof raw.challenge === 'string' ? raw.challenge.slice(0, 2048) : '';
+      const challenge = await verifyChallenge(deps.secrets.tokenKey, token, now);
+      if ('refused' in challenge) return await fail(challenge.refused);
+      const user = await deps.prisma.user.findUnique({ where: { id: challenge.userId } });
+      if (!user) return await fail('user-unknown');
+      if (user.lockedUntil && user.lockedUntil.getTime() > now) return await fail('locked', user);
+      if (user.disabled) return await fail('disabled', user);
+      if (user.mfaEnabled) return await fail('mfa-already-enabled', user);
+      if (!ipAllowed(req.ip, await store.allowlistFor(user, now))) return await fail('ip-not-allowed', user);
+      const secret = user.totpSecret ? decryptSecret(user.totpSecret, deps.secrets.dataKey) : null;
+      if (!secret) return await fail('mfa-not-enrolled', user);
+      // The same secret again (the recovery codes were shown once, with the first form).
+      const again = async (status: number, message: string) =>
+        sendPage(res, status, { step: 'enrol', next, challenge: token, secret, qrSvg: await qrSvg(totpUri(settings.totpIssuer, user.email, secret)), message });
+      const form = SignInEnrolForm.safeParse(raw);
+      if (!form.success) return await again(422, 'Enter the 6-digit code the authenticator shows.');
+      if (!(await signIn.confirmEnrolment(req, res, user, form.data.code, now))) {
+        return await again(401, 'That code is not right: enter the code the authenticator shows now (its clock must be right).');
+      }
+      await startSession(req, res, user, now, now, 'auth.mfa-confirm', next);
+    } catch (err) {
+      refusedPage(res, err, (message) => ({ step: 'password', next, message }));
     }
   });
 

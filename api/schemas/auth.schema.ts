@@ -38,4 +38,9 @@ export const SignInMfaForm = z.strictObject({
   code: z.string().trim().min(1, 'must not be empty').max(20, 'must be at most 20 characters').meta({ description: 'The 6-digit TOTP code, or a recovery code' }),
   next: Next,
 });
+export const SignInEnrolForm = z.strictObject({
+  challenge: Secret(2048).meta({ description: 'The challenge the password step put in the form' }),
+  code: z.string().trim().regex(/^\d{6}$/, 'must be the 6-digit code the new authenticator shows').meta({ description: 'A code from the authenticator just set up' }),
+  next: Next,
+});
 export const SignOutForm = z.strictObject({ _csrf: z.string().max(128).optional().meta({ description: 'The session’s CSRF token (or send the X-CSRF-Token header)' }) });
