@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { type Prisma, type PrismaClient } from '../generated/prisma/client';
 import { RateMissingError } from '../domain/fx/rates';
 import { PRODUCT_TYPES, SALES_CHANNELS } from '../domain/ledger/chart';
@@ -130,11 +131,13 @@ const BOOKING_TRANSACTION_TYPE = 'booking';
 const HISTORICAL_RULE: TranslationRule = 'BOOKING_DATE';
 
 type ItemRow = Prisma.DeferredRevenueItemGetPayload<object>;
+/** A stored item as Prisma reads it, or as the driver's insert returns it (amounts as decimal strings). */
+type ItemRowLike = Omit<ItemRow, 'amount' | 'recognised' | 'baseRate'> & { amount: Prisma.Decimal | string; recognised: Prisma.Decimal | string; baseRate: Prisma.Decimal | string | null };
 
-function toView(row: ItemRow): DeferredItemView {
+function toView(row: ItemRowLike): DeferredItemView {
   const digits = minorUnits(row.currency);
-  const amount = new Dec(row.amount.toFixed());
-  const recognised = new Dec(row.recognised.toFixed());
+  const amount = new Dec(row.amount.toString());
+  const recognised = new Dec(row.recognised.toString());
   return {
     id: row.id,
     bookingRef: row.bookingRef,
@@ -155,7 +158,7 @@ function toView(row: ItemRow): DeferredItemView {
     revenueAccount: row.revenueAccount,
     historicalRate:
       row.baseCurrency && row.baseRate && row.rateSource && row.rateDate
-        ? { baseCurrency: row.baseCurrency, rate: new Dec(row.baseRate.toFixed()).toFixed(), source: row.rateSource, rateDate: isoDateOf(row.rateDate) }
+        ? { baseCurrency: row.baseCurrency, rate: new Dec(row.baseRate.toString()).toFixed(), source: row.rateSource, rateDate: isoDateOf(row.rateDate) }
         : null,
     createdAt: row.createdAt.getTime(),
   };
@@ -276,7 +279,7 @@ export class PrismaDeferredRevenue {
       }
       // Two deferrals of the same component may race: the first one stands (skipDuplicates), and
       // the loser reads the winner's row below.
-      const created = await this.prisma.deferredRevenueItem.createManyAndReturn({ data, skipDuplicates: true });
+      const created = await this.insertItems(data);
       for (const row of created) results.set(itemKey(row.bookingRef, row.componentId), { item: toView(row), created: true });
       const raced = missing.filter((c) => !results.has(itemKey(c.input.bookingRef, c.input.componentId))).map((c) => c.input);
       if (raced.length) {
@@ -610,6 +613,78 @@ export class PrismaDeferredRevenue {
       this.prisma.fxTranslationRule.findUnique({ where: { transactionType: BOOKING_TRANSACTION_TYPE } }),
     ]);
     return { mapRows, settings, ruleRow, anyStored: true };
+  }
+
+  /**
+   * Inserts new items; one that is there already (a racing deferral) is skipped and not returned.
+   * On the driver one statement, its rows returned as the driver gives them.
+   */
+  private async insertItems(data: Prisma.DeferredRevenueItemCreateManyInput[]): Promise<ItemRowLike[]> {
+    if (!this.sql) return this.prisma.deferredRevenueItem.createManyAndReturn({ data, skipDuplicates: true });
+    const day = (d: Date | string | null | undefined) => (d === null || d === undefined ? null : isoDateOf(new Date(d)));
+    const rows = await this.sql.query<{
+      id: string; booking_ref: string; component_id: string; product_type: string; channel: string; amount: string; currency: string; service_start: string; service_end: string;
+      policy: string; no_show_policy: string; status: string; recognised: string; supplier_confirmed_at: Date | null; cancelled_at: Date | null; deferred_account: string | null;
+      revenue_account: string | null; base_currency: string | null; base_rate: string | null; rate_source: string | null; rate_date: string | null; created_at: Date;
+    }>(
+      `INSERT INTO deferred_revenue_items (id, booking_ref, component_id, product_type, channel, amount, currency, service_start, service_end, policy, no_show_policy,
+                                           deferred_account, revenue_account, base_currency, base_rate, rate_source, rate_date)
+       SELECT x.id, x.booking_ref, x.component_id, x.product_type, x.channel, x.amount, x.currency, x.service_start, x.service_end, x.policy, x.no_show_policy,
+              x.deferred_account, x.revenue_account, x.base_currency, x.base_rate, x.rate_source, x.rate_date
+         FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, booking_ref text, component_id text, product_type text, channel text, amount numeric, currency text, service_start date,
+              service_end date, policy text, no_show_policy text, deferred_account text, revenue_account text, base_currency text, base_rate numeric, rate_source text, rate_date date)
+       ON CONFLICT (booking_ref, component_id) DO NOTHING
+       RETURNING id::text AS id, booking_ref, component_id, product_type, channel, amount::text AS amount, currency, to_char(service_start, 'YYYY-MM-DD') AS service_start,
+                 to_char(service_end, 'YYYY-MM-DD') AS service_end, policy, no_show_policy, status, recognised::text AS recognised, supplier_confirmed_at, cancelled_at,
+                 deferred_account, revenue_account, base_currency, base_rate::text AS base_rate, rate_source, to_char(rate_date, 'YYYY-MM-DD') AS rate_date, created_at`,
+      [
+        JSON.stringify(
+          data.map((d) => ({
+            id: randomUUID(),
+            booking_ref: d.bookingRef,
+            component_id: d.componentId,
+            product_type: d.productType,
+            channel: d.channel,
+            amount: String(d.amount),
+            currency: d.currency,
+            service_start: day(d.serviceStart),
+            service_end: day(d.serviceEnd),
+            policy: d.policy,
+            no_show_policy: d.noShowPolicy,
+            deferred_account: d.deferredAccount ?? null,
+            revenue_account: d.revenueAccount ?? null,
+            base_currency: d.baseCurrency ?? null,
+            base_rate: d.baseRate === undefined || d.baseRate === null ? null : String(d.baseRate),
+            rate_source: d.rateSource ?? null,
+            rate_date: day(d.rateDate),
+          })),
+        ),
+      ],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      bookingRef: r.booking_ref,
+      componentId: r.component_id,
+      productType: r.product_type,
+      channel: r.channel,
+      amount: r.amount,
+      currency: r.currency,
+      serviceStart: utcDate(r.service_start),
+      serviceEnd: utcDate(r.service_end),
+      policy: r.policy,
+      noShowPolicy: r.no_show_policy,
+      status: r.status,
+      recognised: r.recognised,
+      supplierConfirmedAt: r.supplier_confirmed_at === null ? null : new Date(r.supplier_confirmed_at),
+      cancelledAt: r.cancelled_at === null ? null : new Date(r.cancelled_at),
+      deferredAccount: r.deferred_account,
+      revenueAccount: r.revenue_account,
+      baseCurrency: r.base_currency,
+      baseRate: r.base_rate,
+      rateSource: r.rate_source,
+      rateDate: r.rate_date === null ? null : utcDate(r.rate_date),
+      createdAt: new Date(r.created_at),
+    }));
   }
 
   /** Which of these ledger account codes are active. */
