@@ -12,7 +12,7 @@ import { isCurrencyCode } from '../domain/money/currency';
 import { Dec, Money } from '../domain/money/money';
 import { isIsoDate } from '../domain/time/instant';
 import type { PrismaClient } from '../generated/prisma/client';
-import type { SqlClient } from '../infra/database';
+import type { SqlDriver } from '../infra/database';
 import type { AvailabilitySearch } from './availability-search';
 import {
   BookingLifecycleFailureType,
@@ -39,8 +39,8 @@ import { PrismaDeferredRevenue, type DeferComponentInput } from './revenue.prism
 /** What the booking lifecycle activities work with (built once per worker, see workers/). */
 export interface BookingLifecycleActivityPorts {
   prisma: PrismaClient;
-  /** The driver (the `Database`), for the projection write of every step; else Prisma. */
-  sql?: SqlClient;
+  /** The driver (the `Database`), for the projection write and the notices of every step; else Prisma. */
+  sql?: SqlDriver;
   catalog: PrismaCatalog;
   inventory: PrismaInventory;
   /** Catalog pricing (markups, FX of the sale date from the finance settings' rate source). */
@@ -387,6 +387,24 @@ export function createBookingLifecycleActivities(ports: BookingLifecycleActivity
      * (the e-mail adapter reuses the Message-ID, so the relay drops that duplicate).
      */
     async sendBookingNotice(input: NoticeInput): Promise<{ channel: string }> {
+      /** As below, on the driver: the row written, the notice sent, then committed (a failed send leaves no row). */
+      const sendOnDriver = (sql: SqlDriver, notice: NoticeInput) =>
+        sql.transaction(async (tx) => {
+          const inserted = await tx.query(
+            `INSERT INTO booking_notices (id, idempotency_key, booking_ref, kind, recipient, subject, body, channel, sent_at)
+             VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, now())
+             ON CONFLICT (idempotency_key) DO NOTHING RETURNING 1 AS n`,
+            [notice.idempotencyKey, notice.reference, notice.kind, notice.recipient, notice.subject, notice.body, notifier.channel],
+          );
+          if (inserted.length === 0) {
+            const [sent] = await tx.query<{ channel: string }>(`SELECT channel FROM booking_notices WHERE idempotency_key = $1`, [notice.idempotencyKey]);
+            log.info('Booking notice already sent', { reference: notice.reference, kind: notice.kind, key: notice.idempotencyKey, channel: sent?.channel });
+            return { channel: sent?.channel ?? notifier.channel };
+          }
+          await notifier.send(notice);
+          log.info('Booking notice sent', { reference: notice.reference, kind: notice.kind, key: notice.idempotencyKey, channel: notifier.channel });
+          return { channel: notifier.channel };
+        });
       const problems: CatalogProblem[] = [];
       const text = (path: keyof NoticeInput, max: number) => {
         const v = input[path];
@@ -400,6 +418,7 @@ export function createBookingLifecycleActivities(ports: BookingLifecycleActivity
       if (typeof input.body !== 'string') problems.push({ path: 'body', message: 'must be text' });
       if (problems.length) throw invalid(`Notice ${input.idempotencyKey} is invalid: ${listProblems(problems)}`, problems);
       try {
+        if (ports.sql) return await sendOnDriver(ports.sql, input);
         return await prisma.$transaction(async (tx) => {
           const inserted = await tx.$executeRaw`
             INSERT INTO booking_notices (id, idempotency_key, booking_ref, kind, recipient, subject, body, channel, sent_at)

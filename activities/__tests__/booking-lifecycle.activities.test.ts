@@ -515,23 +515,34 @@ describe('booking lifecycle activities on embedded PGlite', () => {
     await expect(run(down.refundCustomerPayment, refund)).rejects.toBe(outage);
   });
 
-  it('sends a notice once per key, and again after a send that failed', async () => {
-    const notice: NoticeInput = { idempotencyKey: `${WF}:reminder:deposit`, reference: 'BKTEST0001', kind: 'REMINDER', recipient: 'ada@example.com', subject: 'Deposit due', body: 'GBP 173.40 is due on 2027-05-06.' };
-    expect(await run(acts.sendBookingNotice, notice)).toEqual({ channel: 'test' });
-    expect(await run(acts.sendBookingNotice, notice)).toEqual({ channel: 'test' });
-    expect(notifier.sent).toEqual([notice]);
+  it.each([
+    ['through Prisma', false],
+    ['on the driver', true],
+  ] as const)('sends a notice once per key, and again after a send that failed (%s)', async (label, onDriver) => {
+    const on = onDriver ? { ...ports, sql: db } : ports;
+    const counting = new CountingNotifier();
+    const via = createBookingLifecycleActivities({ ...on, notifier: counting });
+    const ref = onDriver ? 'BKTEST0002' : 'BKTEST0001';
+    const notice: NoticeInput = { idempotencyKey: `${WF}:${label}:reminder:deposit`, reference: ref, kind: 'REMINDER', recipient: 'ada@example.com', subject: 'Deposit due', body: 'GBP 173.40 is due on 2027-05-06.' };
+    expect(await run(via.sendBookingNotice, notice)).toEqual({ channel: 'test' });
+    expect(await run(via.sendBookingNotice, notice)).toEqual({ channel: 'test' });
+    expect(counting.sent).toEqual([notice]);
+    // Two at once with one key: one send, both answered.
+    const twin = { ...notice, idempotencyKey: `${WF}:${label}:reminder:twin` };
+    expect(await Promise.all([run(via.sendBookingNotice, twin), run(via.sendBookingNotice, twin)])).toEqual([{ channel: 'test' }, { channel: 'test' }]);
+    expect(counting.sent).toEqual([notice, twin]);
 
     const flaky = new CountingNotifier(1);
-    const viaFlaky = createBookingLifecycleActivities({ ...ports, notifier: flaky });
-    const alert = { ...notice, idempotencyKey: `${WF}:alert:ticketing`, kind: 'TICKETING_ALERT', recipient: 'ops' };
+    const viaFlaky = createBookingLifecycleActivities({ ...on, notifier: flaky });
+    const alert = { ...notice, idempotencyKey: `${WF}:${label}:alert:ticketing`, kind: 'TICKETING_ALERT', recipient: 'ops' };
     await expect(run(viaFlaky.sendBookingNotice, alert)).rejects.toThrow('smtp relay timed out');
     expect(await db.prisma.bookingNotice.count({ where: { idempotencyKey: alert.idempotencyKey } })).toBe(0);
     expect(await run(viaFlaky.sendBookingNotice, alert)).toEqual({ channel: 'test' });
     expect(await run(viaFlaky.sendBookingNotice, alert)).toEqual({ channel: 'test' });
     expect(flaky.sent).toEqual([alert]);
-    expect(await db.prisma.bookingNotice.count({ where: { bookingRef: 'BKTEST0001' } })).toBe(2);
+    expect(await db.prisma.bookingNotice.count({ where: { bookingRef: ref } })).toBe(3);
 
-    await expect(failureOf(run(acts.sendBookingNotice, { ...notice, idempotencyKey: '', subject: 'x'.repeat(201) }))).resolves.toMatchObject({ type: 'BookingRequestInvalid' });
+    await expect(failureOf(run(via.sendBookingNotice, { ...notice, idempotencyKey: '', subject: 'x'.repeat(201) }))).resolves.toMatchObject({ type: 'BookingRequestInvalid' });
   });
 
   it('writes e-mail notices as .eml files in a pickup directory, one per key; a bad address is not retried', async () => {
