@@ -25,18 +25,29 @@ export function startOfDateUtc(isoDate: string): Instant {
 
 /** The calendar date (YYYY-MM-DD) it is at `now` in an IANA time zone. */
 export function calendarDateIn(now: Instant, timeZone: string): string {
-  // en-CA formats as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  let format = DATE_FORMATS.get(timeZone);
+  if (!format) {
+    // en-CA formats as YYYY-MM-DD. Building a format is far dearer than using one: kept per zone.
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    DATE_FORMATS.set(timeZone, format);
+  }
+  return format.format(now);
 }
+
+const DATE_FORMATS = new Map<string, Intl.DateTimeFormat>();
+/** Zones already found valid (a handful in practice: the operator's and its suppliers'). */
+const KNOWN_ZONES = new Set<string>();
 
 /** True when `timeZone` is an IANA zone this runtime knows. */
 export function isTimeZone(timeZone: string): boolean {
+  if (KNOWN_ZONES.has(timeZone)) return true;
   try {
     new Intl.DateTimeFormat('en-CA', { timeZone });
-    return true;
   } catch {
     return false;
   }
+  if (KNOWN_ZONES.size < 1000) KNOWN_ZONES.add(timeZone);
+  return true;
 }
 
 /** A YYYY-MM-DD calendar date as the Date a database DATE column takes: midnight UTC. */
