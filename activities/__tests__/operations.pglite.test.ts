@@ -3,6 +3,7 @@ import type { Database } from '../../infra/database';
 import { openTestPglite } from '../../test/support/databases';
 import { OperationsError, PrismaOperationsStore, type OpsResource } from '../operations.prisma';
 import { insertBooking, insertCustomer, rewriteBooking, seedGroundCatalog } from './operations.seed';
+import { ConflictReportResponse } from '../../api/schemas/operations.schema';
 
 const TZ = 'Europe/London';
 
@@ -118,6 +119,8 @@ describe('operations schedule store (embedded PGlite)', () => {
     // ITN-ROME0003 is amended: its transfer moves to 2027-03-01, the day of the excursion.
     await rewriteBooking(db.prisma, { reference: 'ITN-ROME0003', status: 'PAID', departureDate: '2027-03-01', returnDate: '2027-03-05', components: [transferComponent({ id: 'transfer', date: '2027-03-01' })] });
     const report = await store.conflicts('2027-03-01', '2027-03-01');
+    // What GET /operations/conflicts answers, in the shape the OpenAPI document gives it.
+    ConflictReportResponse.parse(report);
     expect(report.conflicts).toEqual([
       {
         resource: { id: marco.id, kind: 'GUIDE', name: 'Marco Bianchi' },
@@ -133,6 +136,7 @@ describe('operations schedule store (embedded PGlite)', () => {
     // The moved booking is cancelled: no conflict any more, but its assignment is left over.
     await rewriteBooking(db.prisma, { reference: 'ITN-ROME0003', status: 'CANCELLED', departureDate: '2027-03-01', returnDate: '2027-03-05', components: [transferComponent({ id: 'transfer', date: '2027-03-01', status: 'CANCELLED' })] });
     const after = await store.conflicts('2027-03-01', '2027-03-02');
+    ConflictReportResponse.parse(after);
     expect(after.conflicts).toEqual([]);
     expect(after.orphaned).toEqual([{ id: onSecond.id, resourceId: marco.id, bookingRef: 'ITN-ROME0003', componentId: 'transfer', serviceDate: '2027-03-02' }]);
     expect(await store.deleteAssignment(onSecond.id)).toMatchObject({ id: onSecond.id });

@@ -9,6 +9,7 @@ import { silentLogger } from '../../test/support/api-harness';
 import { openTestPglite } from '../../test/support/databases';
 import { errorHandler } from '../error-handler';
 import { operationsRoutes } from '../routes/operations.routes';
+import { AssignmentResponse, ConflictReportResponse, DispatchSheetResponse, GroundServiceResponse, OpsResourceResponse } from '../schemas/operations.schema';
 import { expectPagingRefusals, walkPages } from '../../test/support/paging';
 
 describe('operations API (embedded PGlite)', () => {
@@ -50,12 +51,16 @@ describe('operations API (embedded PGlite)', () => {
     expect(pointers(bad.body)?.sort()).toEqual(['/capacity', '/destination', '/languages/0', '/name', '/phone', '/version']);
 
     const created = await request(app).post('/operations/resources').send({ kind: 'VEHICLE', name: 'Van RM-04', destination: 'it-rome', capacity: 4, phone: '+39 06 5555 0199' }).expect(201);
+    // Every answer has the shape the OpenAPI document gives it.
+    OpsResourceResponse.parse(created.body);
     expect(created.body).toMatchObject({ kind: 'VEHICLE', destination: 'IT-ROME', capacity: 4, languages: [], active: true, version: 1 });
     expect(created.headers.location).toBe(`/operations/resources/${created.body.id}`);
     const got = await request(app).get(`/operations/resources/${created.body.id}`).expect(200);
+    OpsResourceResponse.parse(got.body);
     expect([got.headers.etag, got.body.name]).toEqual(['"1"', 'Van RM-04']);
 
     const patched = await request(app).patch(`/operations/resources/${created.body.id}`).set('If-Match', '"1"').send({ capacity: 8 }).expect(200);
+    OpsResourceResponse.parse(patched.body);
     expect([patched.body.capacity, patched.body.version, patched.headers.etag]).toEqual([8, 2, '"2"']);
     const stale = await request(app).patch(`/operations/resources/${created.body.id}`).set('If-Match', '"1"').send({ capacity: 9 }).expect(409);
     expect(stale.body).toMatchObject({ type: '/problems/operations-version-conflict', currentVersion: 2 });
@@ -66,6 +71,7 @@ describe('operations API (embedded PGlite)', () => {
 
     await newResource({ kind: 'GUIDE', name: 'Giulia Rossi', destination: 'IT-ROME', languages: ['en', 'it'] });
     const list = await request(app).get('/operations/resources').query({ kind: 'GUIDE', destination: 'it-rome' }).expect(200);
+    for (const r of list.body.items) OpsResourceResponse.parse(r);
     expect(list.body).toEqual({ items: [expect.objectContaining({ name: 'Giulia Rossi', languages: ['en', 'it'] })], nextCursor: null });
     const badQuery = await request(app).get('/operations/resources').query({ kind: 'BUS', active: 'yes', limit: 0, colour: 'red' }).expect(400);
     expect(pointers(badQuery.body)?.sort()).toEqual(['query:/active', 'query:/colour', 'query:/kind', 'query:/limit']);
@@ -73,6 +79,7 @@ describe('operations API (embedded PGlite)', () => {
 
   it('lists the day’s ground services, optionally only the unassigned', async () => {
     const res = await request(app).get('/operations/services').query({ date: '2027-07-01', destination: 'IT-ROME' }).expect(200);
+    for (const svc of res.body.items) GroundServiceResponse.parse(svc);
     expect(res.body.items.map((s: { bookingRef: string; startsAt: string; leadName: string | null; assignments: unknown[] }) => [s.bookingRef, s.startsAt, s.leadName, s.assignments])).toEqual([
       ['ITN-ROME0001', '2027-07-01T08:00:00.000Z', 'Ada Lovelace', []], // 09:00 in London (BST)
       ['ITN-ROME0002', '2027-07-01T08:00:00.000Z', null, []],
@@ -115,6 +122,7 @@ describe('operations API (embedded PGlite)', () => {
     expect((await request(app).post('/operations/assignments').send({ resourceId: paris.id, bookingRef: 'ITN-ROME0001', componentId: 'transfer-in' }).expect(422)).body.type).toBe('/problems/operations-wrong-destination');
 
     const first = await request(app).post('/operations/assignments').send({ resourceId: guide.id, bookingRef: 'ITN-ROME0001', componentId: 'transfer-in', notes: 'Sign: LOVELACE' }).expect(201);
+    AssignmentResponse.parse(first.body);
     expect(first.body).toMatchObject({ resourceName: 'Marco Bianchi', createdBy: 'dispatch@itinera.test', startsAt: '2027-07-01T08:00:00.000Z', endsAt: '2027-07-01T10:00:00.000Z', pax: 2 });
     const clash = await request(app).post('/operations/assignments').send({ resourceId: guide.id, bookingRef: 'ITN-ROME0002', componentId: 'transfer', startsAt: '2027-07-01T09:30:00Z', endsAt: '2027-07-01T11:00:00Z' }).expect(409);
     expect(clash.body).toMatchObject({
@@ -127,17 +135,19 @@ describe('operations API (embedded PGlite)', () => {
     const later = await request(app).post('/operations/assignments').send({ resourceId: guide.id, bookingRef: 'ITN-ROME0002', componentId: 'transfer', startsAt: '2027-07-01T10:00:00Z', endsAt: '2027-07-01T11:00:00Z' }).expect(201);
 
     const mine = await request(app).get('/operations/assignments').query({ resourceId: guide.id, date: '2027-07-01' }).expect(200);
+    for (const a of mine.body.items) AssignmentResponse.parse(a);
     expect(mine.body.items.map((a: { bookingRef: string }) => a.bookingRef)).toEqual(['ITN-ROME0001', 'ITN-ROME0002']);
     expect(pointers((await request(app).get('/operations/assignments').query({ bookingRef: 'no way!' }).expect(400)).body)).toEqual(['query:/bookingRef']);
     await request(app).delete(`/operations/assignments/${later.body.id}`).expect(204);
     await request(app).delete(`/operations/assignments/${later.body.id}`).expect(404);
 
-    expect((await request(app).get('/operations/conflicts').query({ from: '2027-07-01', to: '2027-07-01' }).expect(200)).body).toEqual({ from: '2027-07-01', to: '2027-07-01', conflicts: [], orphaned: [], overCapacity: [] });
+    expect(ConflictReportResponse.parse((await request(app).get('/operations/conflicts').query({ from: '2027-07-01', to: '2027-07-01' }).expect(200)).body)).toEqual({ from: '2027-07-01', to: '2027-07-01', conflicts: [], orphaned: [], overCapacity: [] });
     expect(pointers((await request(app).get('/operations/conflicts').query({ from: '2027-07-02', to: '2027-07-01' }).expect(400)).body)).toEqual(['query:/to']);
   });
 
   it('prints the dispatch sheet per destination as JSON and CSV', async () => {
     const sheet = await request(app).get('/operations/dispatch-sheet').query({ date: '2027-07-01' }).expect(200);
+    DispatchSheetResponse.parse(sheet.body);
     expect(sheet.body.destinations.map((d: { destination: string; unassignedCount: number; services: Array<{ time: string; bookingRef: string; unassigned: boolean; guides: Array<{ name: string }>; notes: string[]; pickup: string | null }> }) => [
       d.destination,
       d.unassignedCount,

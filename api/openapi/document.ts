@@ -211,18 +211,24 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): { document: 
       out.description = [out.description, `Partly not expressible in JSON Schema (${problem}); the server checks the rest.`].filter(Boolean).join(' ');
     }
     const { $schema: _ignored, $defs, ...rest } = out;
-    const renamed = (name: string) => `${base}_${name}`;
-    const rewrite = (node: unknown): unknown => {
-      if (Array.isArray(node)) return node.map(rewrite);
-      if (!node || typeof node !== 'object') return node;
-      const copy: Json = {};
-      for (const [k, v] of Object.entries(node as Json)) {
-        copy[k] = k === '$ref' && typeof v === 'string' && v.startsWith('#/$defs/') ? `#/components/schemas/${renamed(v.slice('#/$defs/'.length))}` : k === '$ref' && v === '#' ? `#/components/schemas/${base}` : rewrite(v);
-      }
-      return copy;
+    const hoist = (renamed: (name: string) => string) => {
+      const rewrite = (node: unknown): unknown => {
+        if (Array.isArray(node)) return node.map(rewrite);
+        if (!node || typeof node !== 'object') return node;
+        const copy: Json = {};
+        for (const [k, v] of Object.entries(node as Json)) {
+          copy[k] = k === '$ref' && typeof v === 'string' && v.startsWith('#/$defs/') ? `#/components/schemas/${renamed(v.slice('#/$defs/'.length))}` : k === '$ref' && v === '#' ? `#/components/schemas/${base}` : rewrite(v);
+        }
+        return copy;
+      };
+      return { defs: Object.entries(($defs ?? {}) as Json).map(([name, def]) => [renamed(name), rewrite(def)] as const), body: rewrite(rest) as Json };
     };
-    for (const [name, def] of Object.entries(($defs ?? {}) as Json)) schemas[renamed(name)] = rewrite(def);
-    return rewrite(rest) as Json;
+    // A named schema (`meta({ id })`) is one component shared by every operation using it; when a
+    // component of that name already says something else, this operation's copies are prefixed.
+    let hoisted = hoist((name) => name);
+    if (hoisted.defs.some(([name, def]) => schemas[name] !== undefined && JSON.stringify(schemas[name]) !== JSON.stringify(def))) hoisted = hoist((name) => `${base}_${name}`);
+    for (const [name, def] of hoisted.defs) schemas[name] = def;
+    return hoisted.body;
   };
 
   const dropRequired = (schema: Json, fields: readonly string[]): Json => {

@@ -89,10 +89,15 @@ import { PageQuery } from '../schemas/page.schema';
 import {
   AssignmentListQuery,
   AssignmentPath,
+  AssignmentResponse,
   ConflictQuery,
+  ConflictReportResponse,
   CreateAssignmentRequest,
   CreateResourceRequest,
   DispatchSheetQuery,
+  DispatchSheetResponse,
+  GroundServiceResponse,
+  OpsResourceResponse,
   ResourceListQuery,
   ResourcePath,
   ServiceListQuery,
@@ -712,7 +717,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
       summary: 'Add a guide or vehicle',
       description: 'A vehicle needs its capacity (seats). Its ETag is `"<version>"`.',
       body: CreateResourceRequest,
-      responses: { 201: { description: 'The resource', headers: ETAG_LOCATION } },
+      responses: { 201: { description: 'The resource', headers: ETAG_LOCATION, schema: OpsResourceResponse } },
       problems: [409],
     },
     {
@@ -720,9 +725,9 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
       path: '/operations/resources',
       summary: 'Guides and vehicles, by name',
       query: ResourceListQuery,
-      responses: { 200: { description: 'A page of resources', schema: pageOf(AnyObject) } },
+      responses: { 200: { description: 'A page of resources', schema: pageOf(OpsResourceResponse) } },
     },
-    { method: 'GET', path: '/operations/resources/:id', summary: 'One guide or vehicle', params: ResourcePath.shape, responses: { 200: 'The resource' } },
+    { method: 'GET', path: '/operations/resources/:id', summary: 'One guide or vehicle', params: ResourcePath.shape, responses: { 200: { description: 'The resource', headers: ETAG, schema: OpsResourceResponse } } },
     {
       method: 'PATCH',
       path: '/operations/resources/:id',
@@ -730,7 +735,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
       description: 'At least one field (422). A changed version since the If-Match read is 412/409.',
       params: ResourcePath.shape,
       body: UpdateResourceRequest,
-      responses: { 200: { description: 'The resource', headers: ETAG } },
+      responses: { 200: { description: 'The resource', headers: ETAG, schema: OpsResourceResponse } },
       problems: [409],
     },
     {
@@ -742,7 +747,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
       responses: {
         200: {
           description: 'The day, the operator time zone and a page of its services',
-          schema: pageOf(AnyObject).extend({ date: z.string().meta({ format: 'date' }), timeZone: z.string().meta({ description: 'IANA zone of the operator' }) }),
+          schema: pageOf(GroundServiceResponse).extend({ date: z.string().meta({ format: 'date' }), timeZone: z.string().meta({ description: 'IANA zone of the operator' }) }),
         },
       },
     },
@@ -753,7 +758,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
       description:
         'Refused with 409 when the resource is already busy then (double booking), the service is already assigned to it or is not a confirmed ground service; 422 when the resource is unknown, inactive, in another destination or too small; 404 when the booking has no such component.',
       body: CreateAssignmentRequest,
-      responses: { 201: { description: 'The assignment', headers: LOCATION } },
+      responses: { 201: { description: 'The assignment', headers: LOCATION, schema: AssignmentResponse } },
       problems: [404, 409],
     },
     {
@@ -761,7 +766,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
       path: '/operations/assignments',
       summary: 'Assignments, by start time',
       query: AssignmentListQuery,
-      responses: { 200: { description: 'A page of assignments', schema: pageOf(AnyObject) } },
+      responses: { 200: { description: 'A page of assignments', schema: pageOf(AssignmentResponse) } },
     },
     { method: 'DELETE', path: '/operations/assignments/:id', summary: 'Remove an assignment', params: AssignmentPath.shape, responses: { 204: 'Removed' } },
     {
@@ -770,7 +775,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
       summary: 'Double-booked guides and vehicles, orphaned and over-capacity assignments in a window',
       description: 'At most 92 days.',
       query: ConflictQuery,
-      responses: { 200: 'The window with its conflicts, orphaned assignments and over-capacity ones' },
+      responses: { 200: { description: 'The window with its conflicts, orphaned assignments and over-capacity ones', schema: ConflictReportResponse } },
     },
     {
       method: 'GET',
@@ -778,7 +783,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
       summary: 'The daily dispatch sheet of a destination',
       description: reportQueryNote,
       query: DispatchSheetQuery,
-      responses: { 200: { description: 'The dispatch sheet', contentTypes: CSV_OR_JSON } },
+      responses: { 200: { description: 'The dispatch sheet (JSON below; CSV one row per service and resource)', contentTypes: CSV_OR_JSON, schema: DispatchSheetResponse } },
     },
   ]),
   ...area(['Reports'], [

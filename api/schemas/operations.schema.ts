@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { OPS_RESOURCE_KINDS } from '../../domain/operations/schedule';
+import { GROUND_SERVICE_KINDS, OPS_RESOURCE_KINDS } from '../../domain/operations/schedule';
 import { IsoDate } from '../../domain/schemas/common.schema';
 
 /**
@@ -121,3 +121,120 @@ export const DispatchSheetQuery = z.strictObject({
   destination: DestinationCode.optional(),
   format: z.enum(['json', 'csv'], { message: 'must be json or csv' }).default('json'),
 });
+
+// ---------------------------------------------------------------------------------------------
+// Responses (documented in the OpenAPI document; the operations API test parses every answer with them)
+
+const At = z.string().meta({ format: 'date-time' });
+const Day = z.string().meta({ format: 'date' });
+const EpochMs = z.number().int().meta({ description: 'Epoch milliseconds' });
+const GroundKind = z.enum(GROUND_SERVICE_KINDS);
+
+export const OpsResourceResponse = z
+  .strictObject({
+    id: z.uuid(),
+    kind: z.enum(OPS_RESOURCE_KINDS),
+    name: z.string(),
+    destination: z.string(),
+    capacity: z.number().int().nullable().meta({ description: 'Seats (vehicles)' }),
+    languages: z.array(z.string()),
+    phone: z.string().nullable(),
+    active: z.boolean(),
+    version: z.number().int().meta({ description: 'The ETag is "<version>"' }),
+    createdAt: At,
+    updatedAt: At,
+  })
+  .meta({ id: 'OpsResource' });
+
+export const AssignmentResponse = z
+  .strictObject({
+    id: z.uuid(),
+    resourceId: z.uuid(),
+    resourceKind: z.enum(OPS_RESOURCE_KINDS),
+    resourceName: z.string(),
+    bookingRef: z.string(),
+    componentId: z.string(),
+    destination: z.string(),
+    serviceDate: Day,
+    startsAt: At,
+    endsAt: At,
+    pax: z.number().int(),
+    notes: z.string().nullable(),
+    createdBy: z.string().nullable(),
+    createdAt: At,
+  })
+  .meta({ id: 'OpsAssignment' });
+
+export const GroundServiceResponse = z
+  .strictObject({
+    bookingRef: z.string(),
+    componentId: z.string(),
+    kind: GroundKind,
+    bookingStatus: z.string(),
+    destination: z.string().nullable().meta({ description: 'Null when the product is not in the catalog (it cannot be assigned)' }),
+    serviceDate: Day,
+    serviceEnd: Day,
+    startsAt: At,
+    endsAt: At,
+    timeSource: z.literal('default').meta({ description: 'Bookings carry dates only: windows are the defaults per kind' }),
+    pax: z.number().int(),
+    description: z.string(),
+    supplierCode: z.string(),
+    productCode: z.string().nullable(),
+    customerId: z.string(),
+    leadName: z.string().nullable(),
+    pickup: z.string().nullable(),
+    assignments: z.array(z.strictObject({ id: z.uuid(), resourceId: z.uuid(), resourceKind: z.enum(OPS_RESOURCE_KINDS), resourceName: z.string(), startsAt: At, endsAt: At })),
+  })
+  .meta({ id: 'OpsGroundService' });
+
+export const ConflictReportResponse = z
+  .strictObject({
+    from: Day,
+    to: Day,
+    conflicts: z.array(
+      z.strictObject({
+        resource: z.strictObject({ id: z.uuid(), kind: z.enum(OPS_RESOURCE_KINDS), name: z.string() }),
+        overlapStartsAt: At,
+        overlapEndsAt: At,
+        assignments: z.array(z.strictObject({ id: z.uuid(), bookingRef: z.string(), componentId: z.string(), startsAt: At, endsAt: At, moved: z.boolean() })),
+      }),
+    ),
+    orphaned: z.array(z.strictObject({ id: z.uuid(), resourceId: z.uuid(), bookingRef: z.string(), componentId: z.string(), serviceDate: Day })),
+    overCapacity: z.array(z.strictObject({ id: z.uuid(), resourceId: z.uuid(), bookingRef: z.string(), componentId: z.string(), pax: z.number().int(), capacity: z.number().int() })),
+  })
+  .meta({ id: 'OpsConflictReport' });
+
+const SheetResource = z.strictObject({ id: z.uuid(), kind: z.enum(OPS_RESOURCE_KINDS), name: z.string(), phone: z.string().nullable(), capacity: z.number().int().nullable() });
+
+export const DispatchSheetResponse = z
+  .strictObject({
+    date: Day,
+    timeZone: z.string().meta({ description: 'IANA zone of the operator: times are local to it' }),
+    destinations: z.array(
+      z.strictObject({
+        destination: z.string(),
+        unassignedCount: z.number().int(),
+        services: z.array(
+          z.strictObject({
+            time: z.string().meta({ description: 'Local start, HH:MM' }),
+            endTime: z.string(),
+            startsAt: EpochMs,
+            endsAt: EpochMs,
+            bookingRef: z.string(),
+            componentId: z.string(),
+            kind: GroundKind,
+            description: z.string(),
+            pax: z.number().int(),
+            leadName: z.string().nullable(),
+            pickup: z.string().nullable(),
+            guides: z.array(SheetResource),
+            vehicles: z.array(SheetResource),
+            unassigned: z.boolean(),
+            notes: z.array(z.string()),
+          }),
+        ),
+      }),
+    ),
+  })
+  .meta({ id: 'DispatchSheet' });
