@@ -9,6 +9,7 @@ import type { Database } from '../../infra/database';
 import { openTestPglite } from '../../test/support/databases';
 import { errorHandler } from '../error-handler';
 import { reportRoutes } from '../routes/reports.routes';
+import { AgedReceivablesReport, AtolReturnReport, BookingVolumeReport, CustomerRetentionReport, DeferredRevenueReport, RevenueByChannelReport, SupplierPayablesReport } from '../schemas/reports.schema';
 
 /** 2027-04-30 in London (BST). */
 const NOW = Date.parse('2027-04-30T10:00:00.000Z');
@@ -101,6 +102,8 @@ describe('management reports API (embedded PGlite)', () => {
 
   it('reports booking volume by month over the last twelve months, JSON and CSV agreeing', async () => {
     const json = await request(app).get('/reports/booking-volume').expect(200);
+    // Every JSON answer has the shape the OpenAPI document gives it.
+    BookingVolumeReport.parse(json.body);
     expect(json.body).toMatchObject({ from: '2026-05-01', to: '2027-04-30', groupBy: 'month', basis: 'booked' });
     expect(json.body.rows).toEqual([
       { key: '2027-01', currency: 'EUR', bookings: 1, pax: 2, paxUnknown: 0, gross: '1000.00', cancelledBookings: 1, cancelledGross: '300.00' },
@@ -114,6 +117,7 @@ describe('management reports API (embedded PGlite)', () => {
       json.body.rows.map((r: Record<string, unknown>) => [r.key, r.currency, r.bookings, r.gross, r.cancelledBookings, r.cancelledGross]),
     );
     const byProduct = await request(app).get('/reports/booking-volume').query({ groupBy: 'product', currency: 'GBP' }).expect(200);
+    BookingVolumeReport.parse(byProduct.body);
     expect(byProduct.body.rows.map((r: { key: string; bookings: number; gross: string }) => [r.key, r.bookings, r.gross])).toEqual([['HOTEL', 2, '500.10']]);
   });
 
@@ -130,6 +134,7 @@ describe('management reports API (embedded PGlite)', () => {
 
   it('reports revenue by channel with sub-agent commission, OTA reservations apart', async () => {
     const json = await request(app).get('/reports/revenue-by-channel').query({ from: '2027-01-01', to: '2027-04-30' }).expect(200);
+    RevenueByChannelReport.parse(json.body);
     expect(json.body.rows).toEqual([
       { channel: 'agent', currency: 'GBP', bookings: 2, gross: '500.10', commission: '50.00', net: '450.10' },
       { channel: 'direct', currency: 'EUR', bookings: 1, gross: '1000.00', commission: '0.00', net: '1000.00' },
@@ -141,6 +146,7 @@ describe('management reports API (embedded PGlite)', () => {
 
   it('reports customer retention with the repeat rate by year of first trip', async () => {
     const json = await request(app).get('/reports/customer-retention').expect(200);
+    CustomerRetentionReport.parse(json.body);
     expect(json.body).toMatchObject({ asOf: '2027-04-30', customers: 4, customersWithTrips: 3, repeatCustomers: 2, repeatRate: '0.6667' });
     expect(json.body.byFirstTripYear).toEqual([
       { year: 2019, customers: 2, repeatCustomers: 1, repeatRate: '0.5000' },
@@ -151,7 +157,7 @@ describe('management reports API (embedded PGlite)', () => {
   });
 
   it('reports deferred revenue by travel month as of a date', async () => {
-    expect((await request(app).get('/reports/deferred-revenue').query({ asOf: '2027-04-30' }).expect(200)).body).toEqual({
+    expect(DeferredRevenueReport.parse((await request(app).get('/reports/deferred-revenue').query({ asOf: '2027-04-30' }).expect(200)).body)).toEqual({
       asOf: '2027-04-30',
       currency: null,
       months: [{ travelMonth: '2027-06', currency: 'EUR', items: 1, remaining: '600.00' }],
@@ -163,6 +169,7 @@ describe('management reports API (embedded PGlite)', () => {
 
   it('ages receivables from the payment schedule (or the balance due on the travel date)', async () => {
     const json = await request(app).get('/reports/aged-receivables').expect(200);
+    AgedReceivablesReport.parse(json.body);
     expect(json.body.customers).toEqual([
       { customerId: 'c-1', currency: 'EUR', bookings: 1, current: '0.00', '1-30': '800.00', '31-60': '0.00', '61-90': '0.00', '90+': '0.00', total: '800.00' },
       { customerId: 'c-2', currency: 'GBP', bookings: 1, current: '0.00', '1-30': '0.00', '31-60': '0.00', '61-90': '0.00', '90+': '0.10', total: '0.10' },
@@ -170,6 +177,7 @@ describe('management reports API (embedded PGlite)', () => {
     expect(json.body.totals.map((t: { currency: string; total: string }) => [t.currency, t.total])).toEqual([['EUR', '800.00'], ['GBP', '0.10']]);
     // Before the balance fell due: current.
     const earlier = await request(app).get('/reports/aged-receivables').query({ asOf: '2027-04-20', currency: 'EUR' }).expect(200);
+    AgedReceivablesReport.parse(earlier.body);
     expect(earlier.body.totals).toEqual([{ currency: 'EUR', current: '800.00', '1-30': '0.00', '31-60': '0.00', '61-90': '0.00', '90+': '0.00', total: '800.00' }]);
     const file = csv((await request(app).get('/reports/aged-receivables').query({ format: 'csv' }).expect(200)).text);
     expect(file.map((r) => [r.customer_id, r.currency, r['1-30'], r['90+'], r.total])).toEqual([
@@ -179,6 +187,7 @@ describe('management reports API (embedded PGlite)', () => {
 
   it('reports supplier payables less the supplier payments recorded by the report date', async () => {
     const json = await request(app).get('/reports/supplier-payables').expect(200);
+    SupplierPayablesReport.parse(json.body);
     expect(json.body.suppliers).toEqual([{ supplier: 'HOTELCO', currency: 'EUR', bookings: 1, overdue: '0.00', '0-30': '0.00', '31-60': '500.00', '61-90': '0.00', '90+': '0.00', total: '500.00' }]);
     // After the second payment, nothing is owed.
     expect((await request(app).get('/reports/supplier-payables').query({ asOf: '2027-05-20' }).expect(200)).body.totals).toEqual([]);
@@ -188,6 +197,7 @@ describe('management reports API (embedded PGlite)', () => {
 
   it('cuts the ATOL return to a quarter, JSON and CSV', async () => {
     const json = await request(app).get('/reports/atol-return').query({ quarter: '2027-Q2' }).expect(200);
+    AtolReturnReport.parse(json.body);
     expect(json.body).toMatchObject({ licence: { number: '5432', returnFrequency: 'QUARTERLY' }, quarter: '2027-Q2', startsOn: '2027-04-01', endsOn: '2027-06-30' });
     expect(json.body.total).toMatchObject({ bookings: 1, passengers: { package: 2, flightOnly: 0, total: 2 }, revenue: [{ currency: 'GBP', package: '980.00', flightOnly: '0.00', total: '980.00' }] });
     const file = await request(app).get('/reports/atol-return').query({ quarter: '2027-Q2', licence: '5432', format: 'csv' }).expect(200);

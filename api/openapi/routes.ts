@@ -103,7 +103,22 @@ import {
   ServiceListQuery,
   UpdateResourceRequest,
 } from '../schemas/operations.schema';
-import { AssetParam, AsOfQuery, AtolReturnQuery, BookingVolumeQuery, CustomerRetentionQuery, DashboardQuery, RevenueByChannelQuery } from '../schemas/reports.schema';
+import {
+  AgedReceivablesReport,
+  AssetParam,
+  AsOfQuery,
+  AtolReturnQuery,
+  AtolReturnReport,
+  BookingVolumeQuery,
+  BookingVolumeReport,
+  CustomerRetentionQuery,
+  CustomerRetentionReport,
+  DashboardQuery,
+  DeferredRevenueReport,
+  RevenueByChannelQuery,
+  RevenueByChannelReport,
+  SupplierPayablesReport,
+} from '../schemas/reports.schema';
 import { ApiKeyPath, CreateApiKeyRequest, CreateUserRequest, RoleAllowlistRequest, RolePath, UpdateUserRequest, UserListQuery, UserPath } from '../schemas/users.schema';
 import { area, described, type RouteDoc } from './registry';
 import {
@@ -793,7 +808,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
       summary: 'Booking volume by month or product: bookings, passengers, gross, cancellations',
       description: `${reportQueryNote} Money per currency, as decimal strings.`,
       query: BookingVolumeQuery,
-      responses: { 200: { description: 'The report', contentTypes: CSV_OR_JSON } },
+      responses: { 200: { description: 'The report', contentTypes: CSV_OR_JSON, schema: BookingVolumeReport } },
     },
     {
       method: 'GET',
@@ -801,7 +816,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
       summary: 'Revenue by channel: gross, net, commission',
       description: `${reportQueryNote} Money per currency, as decimal strings.`,
       query: RevenueByChannelQuery,
-      responses: { 200: { description: 'The report', contentTypes: CSV_OR_JSON } },
+      responses: { 200: { description: 'The report', contentTypes: CSV_OR_JSON, schema: RevenueByChannelReport } },
     },
     {
       method: 'GET',
@@ -809,7 +824,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
       summary: 'Customer retention: repeat customers overall and by first-trip year',
       description: reportQueryNote,
       query: CustomerRetentionQuery,
-      responses: { 200: { description: 'The report', contentTypes: CSV_OR_JSON } },
+      responses: { 200: { description: 'The report', contentTypes: CSV_OR_JSON, schema: CustomerRetentionReport } },
     },
     {
       method: 'GET',
@@ -817,7 +832,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
       summary: 'Deferred revenue by travel month',
       description: reportQueryNote,
       query: AsOfQuery,
-      responses: { 200: { description: 'The report', contentTypes: CSV_OR_JSON } },
+      responses: { 200: { description: 'The report', contentTypes: CSV_OR_JSON, schema: DeferredRevenueReport } },
     },
     {
       method: 'GET',
@@ -825,7 +840,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
       summary: 'Aged receivables by customer, with totals',
       description: reportQueryNote,
       query: AsOfQuery,
-      responses: { 200: { description: 'The report', contentTypes: CSV_OR_JSON } },
+      responses: { 200: { description: 'The report', contentTypes: CSV_OR_JSON, schema: AgedReceivablesReport } },
     },
     {
       method: 'GET',
@@ -833,7 +848,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
       summary: 'Aged supplier payables, with totals',
       description: reportQueryNote,
       query: AsOfQuery,
-      responses: { 200: { description: 'The report', contentTypes: CSV_OR_JSON } },
+      responses: { 200: { description: 'The report', contentTypes: CSV_OR_JSON, schema: SupplierPayablesReport } },
     },
     {
       method: 'GET',
@@ -841,7 +856,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
       summary: 'The ATOL passenger return of a quarter',
       description: `${reportQueryNote} \`licence\` may be left out when exactly one licence is registered (422 when none is); an unknown licence is 404.`,
       query: AtolReturnQuery,
-      responses: { 200: { description: 'The return', contentTypes: CSV_OR_JSON } },
+      responses: { 200: { description: 'The return', contentTypes: CSV_OR_JSON, schema: AtolReturnReport } },
       problems: [404, 422],
     },
     {

@@ -64,3 +64,111 @@ export const DashboardQuery = z.strictObject({});
 /** The only files GET /reports/assets/:file serves: Chart.js's browser build. */
 export const DASHBOARD_ASSETS = ['chart.umd.js', 'chart.umd.min.js'] as const;
 export const AssetParam = z.enum(DASHBOARD_ASSETS, { message: `must be one of ${DASHBOARD_ASSETS.join(', ')}` });
+
+// ---------------------------------------------------------------------------------------------
+// Responses (JSON; documented in the OpenAPI document, and the reports API test parses every
+// answer with them). Money is a decimal string in its row's currency.
+
+const Day = z.string().meta({ format: 'date' });
+const Amount = z.string().regex(/^-?\d+(\.\d+)?$/).meta({ description: 'Decimal string' });
+const Count = z.number().int();
+const Rate = z.string().meta({ description: 'A share, four decimals ("0.6667")' });
+const bucketed = <K extends string>(buckets: readonly [K, ...K[]], extra: z.ZodRawShape) =>
+  z.strictObject({ ...extra, ...Object.fromEntries(buckets.map((b) => [b, Amount])), total: Amount });
+const AGE = ['current', '1-30', '31-60', '61-90', '90+'] as const;
+const DUE = ['overdue', '0-30', '31-60', '61-90', '90+'] as const;
+
+export const BookingVolumeReport = z
+  .strictObject({
+    from: Day,
+    to: Day,
+    groupBy: z.enum(['month', 'product']),
+    basis: z.enum(['booked', 'travel']),
+    currency: z.string().nullable(),
+    rows: z.array(
+      z.strictObject({
+        key: z.string().meta({ description: 'The month ("2027-03") or the product code' }),
+        currency: z.string(),
+        bookings: Count,
+        pax: Count,
+        paxUnknown: Count.meta({ description: 'Bookings that did not say how many travel' }),
+        gross: Amount,
+        cancelledBookings: Count,
+        cancelledGross: Amount,
+      }),
+    ),
+  })
+  .meta({ id: 'BookingVolumeReport' });
+
+export const RevenueByChannelReport = z
+  .strictObject({
+    from: Day,
+    to: Day,
+    currency: z.string().nullable(),
+    rows: z.array(z.strictObject({ channel: z.string(), currency: z.string(), bookings: Count, gross: Amount, commission: Amount.nullable(), net: Amount.nullable() })),
+    note: z.string(),
+  })
+  .meta({ id: 'RevenueByChannelReport' });
+
+export const CustomerRetentionReport = z
+  .strictObject({
+    asOf: Day,
+    customers: Count,
+    active: Count,
+    archived: Count,
+    customersWithTrips: Count,
+    repeatCustomers: Count,
+    repeatRate: Rate,
+    yearsSinceLastTrip: z.strictObject({ '0-1': Count, '1-3': Count, '3-7': Count, '7+': Count, never: Count }),
+    byFirstTripYear: z.array(z.strictObject({ year: Count, customers: Count, repeatCustomers: Count, repeatRate: Rate })),
+  })
+  .meta({ id: 'CustomerRetentionReport' });
+
+export const DeferredRevenueReport = z
+  .strictObject({
+    asOf: Day,
+    currency: z.string().nullable(),
+    months: z.array(z.strictObject({ travelMonth: z.string().meta({ description: '"2027-06"' }), currency: z.string(), items: Count, remaining: Amount })),
+  })
+  .meta({ id: 'DeferredRevenueReport' });
+
+export const AgedReceivablesReport = z
+  .strictObject({
+    asOf: Day,
+    buckets: z.array(z.enum(AGE)),
+    totals: z.array(bucketed(AGE, { currency: z.string() })),
+    customers: z.array(bucketed(AGE, { customerId: z.string(), bookings: Count, currency: z.string() })),
+  })
+  .meta({ id: 'AgedReceivablesReport' });
+
+export const SupplierPayablesReport = z
+  .strictObject({
+    asOf: Day,
+    buckets: z.array(z.enum(DUE)),
+    totals: z.array(bucketed(DUE, { currency: z.string() })),
+    suppliers: z.array(bucketed(DUE, { supplier: z.string(), bookings: Count, currency: z.string() })),
+    basis: z.string(),
+  })
+  .meta({ id: 'SupplierPayablesReport' });
+
+const AtolPeriod = z.strictObject({
+  period: z.string().meta({ description: '"2027-Q2", "2027-05", or "TOTAL"' }),
+  startsOn: Day,
+  endsOn: Day,
+  bookings: Count,
+  passengers: z.strictObject({ package: Count, flightOnly: Count, total: Count }),
+  revenue: z.array(z.strictObject({ currency: z.string(), package: Amount, flightOnly: Amount, total: Amount })),
+  apcDue: z.array(z.strictObject({ amount: Amount, currency: z.string() })),
+});
+
+export const AtolReturnReport = z
+  .strictObject({
+    licence: z.strictObject({ number: z.string(), holder: z.string(), returnFrequency: z.enum(['QUARTERLY', 'MONTHLY']) }),
+    basis: z.string(),
+    quarter: z.string(),
+    startsOn: Day,
+    endsOn: Day,
+    periods: z.array(AtolPeriod),
+    total: AtolPeriod,
+  })
+  .meta({ id: 'AtolReturnReport' });
