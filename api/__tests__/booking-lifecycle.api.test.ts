@@ -10,6 +10,7 @@ import { seedDemoCatalog } from '../../infra/demo-catalog';
 import type { DevServer } from '../../infra/dev-server';
 import { openTestPglite } from '../../test/support/databases';
 import { connectClient, prepareReadyFinance, silentLogger, startApiUnderTest, startTestDevServer, type ApiUnderTest } from '../../test/support/api-harness';
+import { BookingDetailResponse, HeldBookingResponse } from '../schemas/booking.schema';
 
 /** Debits equal credits in every currency of the entry. */
 function balanced(entry: BookingLedgerEntry): boolean {
@@ -138,6 +139,8 @@ describe('booking lifecycle through the REST API', () => {
     expect(quote.body.total.currency).toBe('EUR');
 
     const held = await request(api.app).post('/bookings').send(body).expect(201);
+    // The answers have the shapes the OpenAPI document gives them.
+    HeldBookingResponse.parse(held.body);
     const reference: string = held.body.reference;
     expect(held.headers.location).toBe(`/bookings/${reference}`);
     expect(held.body).toMatchObject({ workflowId: `booking-${reference}`, status: 'HELD', customerId, total: quote.body.total });
@@ -161,6 +164,7 @@ describe('booking lifecycle through the REST API', () => {
     expect(wrongCurrency.body.failureType).toBe('PaymentCurrencyMismatch');
 
     const detail = await request(api.app).get(`/bookings/${reference}`).expect(200);
+    BookingDetailResponse.parse(detail.body);
     expect(detail.body).toMatchObject({ source: 'workflow', status: 'CONFIRMED', paid: deposit.amount });
     const depositEntries = (detail.body.ledger as BookingLedgerEntry[]).filter((e) => e.idempotencyKey.includes('dep-1'));
     expect(depositEntries).toHaveLength(1);
@@ -187,6 +191,7 @@ describe('booking lifecycle through the REST API', () => {
     expect(late.body.failureType).toBe('BookingStateConflict');
 
     const after = await request(api.app).get(`/bookings/${reference}`).expect(200);
+    BookingDetailResponse.parse(after.body);
     expect(after.body.status).toBe('CANCELLED');
     const ledger = after.body.ledger as BookingLedgerEntry[];
     expect(ledger.every(balanced)).toBe(true);

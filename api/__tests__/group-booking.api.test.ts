@@ -16,6 +16,7 @@ import { temporalTestServerPath } from '../../infra/tools';
 import { startApiUnderTest, prepareReadyFinance, type ApiUnderTest } from '../../test/support/api-harness';
 import { openTestPglite } from '../../test/support/databases';
 import { firstRatePlan, seedTripCatalog, type TripCatalog } from '../../test/support/trip-catalog';
+import { BookingDetailResponse } from '../schemas/booking.schema';
 
 /** Every supplier in this suite: 20 % from 60 to 31 days before, 50 % inside 30 days. */
 const CANCELLATION: Policy = {
@@ -119,7 +120,12 @@ describe('group bookings through the REST API (time-skipping Temporal, real work
     };
   }
 
-  const view = async (reference: string): Promise<LifecycleView & { source: string; ledger: BookingLedgerEntry[] }> => (await request(api.app).get(`/bookings/${reference}`).expect(200)).body;
+  // Every detail read here also has the shape the OpenAPI document gives it.
+  const view = async (reference: string): Promise<LifecycleView & { source: string; ledger: BookingLedgerEntry[] }> => {
+    const body = (await request(api.app).get(`/bookings/${reference}`).expect(200)).body;
+    BookingDetailResponse.parse(body);
+    return body;
+  };
   const member = (v: Pick<LifecycleView, 'group'>, id: string): GroupMemberState => v.group!.members.find((m) => m.id === id)!;
   const linesOf = (v: Pick<LifecycleView, 'schedule'>, id: string): Installment[] => v.schedule.filter((l) => l.memberId === id);
 

@@ -27,6 +27,8 @@ import {
   MemberId,
   NameChangeSchema,
   PaymentRequestSchema,
+  BookingDetailResponse,
+  HeldBookingResponse,
 } from '../schemas/booking.schema';
 import {
   AvailabilityQuery,
@@ -408,14 +410,21 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
         'Answers once the components are held (201), could not be held (422 with the view), or are still being held (202). With an `Idempotency-Key` the reference is derived from the key, so repeating the POST returns the same booking (200).',
       body: { schema: createBookingRequestSchema(DOC_TODAY), name: 'BookingRequest' },
       responses: {
-        201: { description: 'Held: the booking view', headers: LOCATION },
-        200: { description: 'A repeat with the same Idempotency-Key: the same booking', headers: LOCATION },
+        201: { description: 'Held: the booking view', headers: LOCATION, schema: HeldBookingResponse },
+        200: { description: 'A repeat with the same Idempotency-Key: the same booking', headers: LOCATION, schema: HeldBookingResponse },
         202: { description: 'Still holding: follow the Location', headers: LOCATION },
       },
       problems: [409],
     },
     { method: 'GET', path: '/bookings', summary: 'Bookings from the projection, newest change first', query: BookingListQuery, responses: { 200: 'A page of bookings with `nextCursor`' } },
-    { method: 'GET', path: '/bookings/:reference', summary: 'A booking: the live view (or the stored snapshot) plus its ledger', params: bookingRef, responses: { 200: 'The booking' } },
+    {
+      method: 'GET',
+      path: '/bookings/:reference',
+      summary: 'A booking: the live view (or the stored snapshot) plus its ledger',
+      description: 'A booking opened before the lifecycle release (a first-slice draft) answers `{reference, booking, workflow, ledger}` instead.',
+      params: bookingRef,
+      responses: { 200: { description: 'The booking', schema: BookingDetailResponse } },
+    },
     {
       method: 'POST',
       path: '/bookings/:reference/payments',

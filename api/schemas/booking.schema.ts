@@ -338,3 +338,129 @@ export const BookingListQuery = z
     if (isDate(v.travelFrom) && isDate(v.travelTo) && v.travelTo < v.travelFrom) ctx.addIssue({ code: 'custom', path: ['travelTo'], message: `must be on or after travelFrom (${v.travelFrom})` });
   }, ALWAYS);
 export type BookingListQuery = z.infer<typeof BookingListQuery>;
+
+// ---------------------------------------------------------------------------------------------
+// The booking view (responses): what the lifecycle workflow answers and the projection keeps.
+// Documented in the OpenAPI document; the booking API test parses its answers with it. Strict at
+// the booking's own level; supplier-shaped parts (the component request, policies, travel
+// documents, passengers) are described loosely.
+
+const At = z.number().int().meta({ description: 'Epoch milliseconds' });
+const Day = z.string().meta({ format: 'date' });
+const Amount = z.strictObject({ amount: z.string().meta({ description: 'Decimal string' }), currency: z.string() });
+const Loose = z.looseObject({});
+
+const ComponentView = z.strictObject({
+  id: z.string(),
+  kind: z.enum(KINDS),
+  description: z.string(),
+  supplierCode: z.string(),
+  productType: z.string(),
+  serviceStart: Day,
+  serviceEnd: Day,
+  pax: z.number().int(),
+  sell: Amount,
+  cost: Amount,
+  settlement: Amount.nullable().meta({ description: 'Flights: what is settled with the airline (sold as agent)' }),
+  cancellationPolicy: Loose.meta({ description: 'Penalty windows by days before travel' }),
+  amendmentPolicy: Loose,
+  inventory: z.strictObject({ productId: z.string(), category: z.string(), from: Day, nights: z.number().int(), quantity: z.number().int() }).nullable(),
+  flight: z
+    .strictObject({ supplier: z.string(), offerId: z.string(), passengers: z.array(Loose), instantPaymentRequired: z.boolean(), ticketingDeadline: At.nullable() })
+    .nullable(),
+  request: Loose.meta({ description: 'The component as it was requested' }),
+  status: z.enum(['PRICED', 'HELD', 'CONFIRMED', 'TICKETED', 'CANCELLED', 'FAILED']),
+  supplierRef: z.string().nullable(),
+  locator: z.string().nullable(),
+  documents: z.array(Loose).meta({ description: 'Tickets and EMDs' }),
+  penalty: Amount.nullable(),
+});
+
+export const BookingView = z
+  .strictObject({
+    reference: z.string(),
+    status: z.enum(LIFECYCLE_STATUSES),
+    customerId: z.string(),
+    advisorId: z.string().nullable(),
+    channel: z.enum(SALES_CHANNELS),
+    currency: z.string(),
+    departureDate: Day,
+    returnDate: Day,
+    openedAt: At,
+    holdExpiresAt: At.nullable(),
+    components: z.array(ComponentView),
+    total: Amount,
+    paid: Amount,
+    balanceDue: Amount,
+    schedule: z.array(
+      z.strictObject({
+        id: z.string(),
+        kind: z.enum(['DEPOSIT', 'INSTALLMENT', 'BALANCE']),
+        dueDate: Day,
+        dueAt: At,
+        amount: Amount,
+        paid: z.string(),
+        reminded: z.boolean(),
+        memberId: z.string().optional(),
+      }),
+    ),
+    terms: z.strictObject({
+      depositPercent: z.string().nullable(),
+      depositAmount: Amount.nullable(),
+      installments: z.number().int(),
+      finalDueDaysBefore: z.number().int(),
+      reminderDaysBefore: z.number().int(),
+      graceDays: z.number().int(),
+    }),
+    payments: z.array(
+      z.strictObject({ paymentId: z.string(), amount: Amount, method: z.string(), receivedAt: At, excessRefunded: z.string(), ledgerEntryId: z.string().nullable(), memberId: z.string().optional() }),
+    ),
+    refunds: z.array(
+      z.strictObject({
+        refundId: z.string(),
+        amount: Amount,
+        reason: z.enum(['CANCELLATION', 'OVERPAYMENT', 'GOODWILL', 'FAILED_BOOKING', 'AMENDMENT', 'MEMBER_CANCELLATION']),
+        at: At,
+        providerRef: z.string().nullable(),
+        ledgerEntryId: z.string().nullable(),
+      }),
+    ),
+    complaints: z.array(
+      z.strictObject({
+        id: z.string(),
+        category: z.enum(COMPLAINT_CATEGORIES),
+        severity: z.enum(COMPLAINT_SEVERITIES),
+        notes: z.array(z.string()),
+        status: z.enum(['OPEN', 'ASSIGNED', 'RESOLVED']),
+        assignee: z.string().nullable(),
+        loggedAt: At,
+        resolvedAt: At.nullable(),
+        resolution: z.string().nullable(),
+        goodwill: z.strictObject({ kind: z.enum(['REFUND', 'CREDIT']), amount: Amount, ledgerEntryId: z.string().nullable() }).nullable(),
+      }),
+    ),
+    group: z
+      .strictObject({
+        name: z.string(),
+        payer: z.enum(GROUP_PAYERS),
+        nameChangeUntil: Day,
+        members: z.array(Loose.meta({ description: 'Member, room, status, share, penalty and name history' })),
+      })
+      .nullable(),
+    timeline: z.array(z.strictObject({ at: At, kind: z.string(), message: z.string() })),
+    nextDeadline: z.strictObject({ at: At, what: z.string() }).nullable(),
+    failure: z.string().nullable(),
+    needsManualReview: z.boolean(),
+    version: z.number().int(),
+  })
+  .meta({ id: 'BookingView' });
+
+/** `POST /bookings` (201, and 200 for a repeated key): the workflow id and the held booking. */
+export const HeldBookingResponse = BookingView.extend({ workflowId: z.string() }).meta({ id: 'HeldBooking' });
+
+/** `GET /bookings/:reference` for a lifecycle booking: its view, live from the workflow or from the projection, and its ledger entries. */
+export const BookingDetailResponse = BookingView.extend({
+  workflowId: z.string(),
+  source: z.enum(['workflow', 'projection']).meta({ description: 'workflow: answered by the running workflow; projection: its last stored snapshot (the workflow did not answer)' }),
+  ledger: z.array(Loose).meta({ description: 'The booking’s ledger entries with their lines' }),
+}).meta({ id: 'BookingDetail' });
