@@ -10,7 +10,7 @@ import { seedDemoCatalog } from '../../infra/demo-catalog';
 import type { DevServer } from '../../infra/dev-server';
 import { openTestPglite } from '../../test/support/databases';
 import { connectClient, prepareReadyFinance, silentLogger, startApiUnderTest, startTestDevServer, type ApiUnderTest } from '../../test/support/api-harness';
-import { BookingDetailResponse, HeldBookingResponse } from '../schemas/booking.schema';
+import { BookingDetailResponse, HeldBookingResponse, PaymentOutcomeResponse } from '../schemas/booking.schema';
 
 /** Debits equal credits in every currency of the entry. */
 function balanced(entry: BookingLedgerEntry): boolean {
@@ -154,6 +154,7 @@ describe('booking lifecycle through the REST API', () => {
 
     const pay = () => request(api.app).post(`/bookings/${reference}/payments`).set('Idempotency-Key', 'dep-1').send({ amount: deposit.amount, method: 'card' });
     const first = await pay().expect(200);
+    PaymentOutcomeResponse.parse(first.body);
     expect(first.body).toMatchObject({ duplicate: false, status: 'CONFIRMED', payment: { paymentId: 'dep-1', amount: deposit.amount } });
     // The same Idempotency-Key again: the first answer replayed exactly (the API's idempotency layer), nothing paid twice.
     const again = await pay().expect(200);

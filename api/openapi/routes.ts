@@ -28,7 +28,9 @@ import {
   NameChangeSchema,
   PaymentRequestSchema,
   BookingDetailResponse,
+  ComplaintView,
   HeldBookingResponse,
+  PaymentOutcomeResponse,
 } from '../schemas/booking.schema';
 import {
   AvailabilityQuery,
@@ -432,7 +434,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
       description: 'The `Idempotency-Key` is the payment id: required, and the same key when retrying.',
       params: bookingRef,
       body: PaymentRequestSchema,
-      responses: { 200: 'The payment outcome' },
+      responses: { 200: { description: 'The payment outcome', schema: PaymentOutcomeResponse } },
       problems: [409, 504],
       headers: [{ name: 'Idempotency-Key', required: true, description: 'The payment id: unique per payment, the same when retrying it', schema: IdempotencyKeyHeader }],
     },
@@ -456,7 +458,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
       description: 'With an `Idempotency-Key` the key is the complaint id, so a repeat returns the same complaint.',
       params: bookingRef,
       body: ComplaintRequestSchema,
-      responses: { 201: { description: 'The complaint', headers: LOCATION } },
+      responses: { 201: { description: 'The complaint', headers: LOCATION, schema: ComplaintView } },
       problems: [409, 504],
     },
     {
@@ -465,7 +467,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
       summary: 'Assign a complaint to a handler',
       params: { ...bookingRef, complaintId: ComplaintIdParam },
       body: ComplaintAssignSchema,
-      responses: { 200: 'The complaint' },
+      responses: { 200: { description: 'The complaint', schema: ComplaintView } },
       problems: [409, 504],
     },
     {
@@ -475,7 +477,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
       description: 'A goodwill refund or credit needs step-up MFA.',
       params: { ...bookingRef, complaintId: ComplaintIdParam },
       body: ComplaintResolveSchema,
-      responses: { 200: 'The complaint' },
+      responses: { 200: { description: 'The complaint', schema: ComplaintView } },
       problems: [409, 504],
     },
   ]),

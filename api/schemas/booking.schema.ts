@@ -376,6 +376,31 @@ const ComponentView = z.strictObject({
   penalty: Amount.nullable(),
 });
 
+const PaymentRecordView = z.strictObject({
+  paymentId: z.string(),
+  amount: Amount,
+  method: z.string(),
+  receivedAt: At,
+  excessRefunded: z.string().meta({ description: 'What was paid above the amount due, refunded' }),
+  ledgerEntryId: z.string().nullable(),
+  memberId: z.string().optional(),
+});
+
+export const ComplaintView = z
+  .strictObject({
+    id: z.string(),
+    category: z.enum(COMPLAINT_CATEGORIES),
+    severity: z.enum(COMPLAINT_SEVERITIES),
+    notes: z.array(z.string()),
+    status: z.enum(['OPEN', 'ASSIGNED', 'RESOLVED']),
+    assignee: z.string().nullable(),
+    loggedAt: At,
+    resolvedAt: At.nullable(),
+    resolution: z.string().nullable(),
+    goodwill: z.strictObject({ kind: z.enum(['REFUND', 'CREDIT']), amount: Amount, ledgerEntryId: z.string().nullable() }).nullable(),
+  })
+  .meta({ id: 'Complaint' });
+
 export const BookingView = z
   .strictObject({
     reference: z.string(),
@@ -412,9 +437,7 @@ export const BookingView = z
       reminderDaysBefore: z.number().int(),
       graceDays: z.number().int(),
     }),
-    payments: z.array(
-      z.strictObject({ paymentId: z.string(), amount: Amount, method: z.string(), receivedAt: At, excessRefunded: z.string(), ledgerEntryId: z.string().nullable(), memberId: z.string().optional() }),
-    ),
+    payments: z.array(PaymentRecordView),
     refunds: z.array(
       z.strictObject({
         refundId: z.string(),
@@ -425,20 +448,7 @@ export const BookingView = z
         ledgerEntryId: z.string().nullable(),
       }),
     ),
-    complaints: z.array(
-      z.strictObject({
-        id: z.string(),
-        category: z.enum(COMPLAINT_CATEGORIES),
-        severity: z.enum(COMPLAINT_SEVERITIES),
-        notes: z.array(z.string()),
-        status: z.enum(['OPEN', 'ASSIGNED', 'RESOLVED']),
-        assignee: z.string().nullable(),
-        loggedAt: At,
-        resolvedAt: At.nullable(),
-        resolution: z.string().nullable(),
-        goodwill: z.strictObject({ kind: z.enum(['REFUND', 'CREDIT']), amount: Amount, ledgerEntryId: z.string().nullable() }).nullable(),
-      }),
-    ),
+    complaints: z.array(ComplaintView),
     group: z
       .strictObject({
         name: z.string(),
@@ -464,3 +474,13 @@ export const BookingDetailResponse = BookingView.extend({
   source: z.enum(['workflow', 'projection']).meta({ description: 'workflow: answered by the running workflow; projection: its last stored snapshot (the workflow did not answer)' }),
   ledger: z.array(Loose).meta({ description: 'The booking’s ledger entries with their lines' }),
 }).meta({ id: 'BookingDetail' });
+
+/** `POST /bookings/:reference/payments`: the payment as recorded, whether it was a repeat, and the booking's status and balance after it. */
+export const PaymentOutcomeResponse = z
+  .strictObject({
+    payment: PaymentRecordView,
+    duplicate: z.boolean().meta({ description: 'This payment id was recorded before: nothing was posted again' }),
+    status: z.enum(LIFECYCLE_STATUSES),
+    balanceDue: Amount,
+  })
+  .meta({ id: 'PaymentOutcome' });

@@ -15,6 +15,7 @@ import {
 } from '../messages';
 import { startLifecycleRig, type LifecycleRig } from './lifecycle.rig';
 import { lifecycleTools } from './lifecycle.tools';
+import { ComplaintView } from '../../../api/schemas/booking.schema';
 
 /**
  * The five business scenarios and the failure cases of issue 7, on the time-skipping server with
@@ -123,11 +124,13 @@ describe('booking lifecycle: business scenarios', () => {
     await pay(handle, held.total.amount, 'full-e');
     const complaint = await handle.executeUpdate(logComplaintUpdate, { args: [{ complaintId: 'c-1', category: 'ACCOMMODATION', severity: 'MEDIUM', notes: 'Room not as described' }] });
     expect(complaint.status).toBe('OPEN');
+    // What POST /bookings/:reference/complaints answers, in the shape the OpenAPI document gives it.
+    ComplaintView.parse(complaint);
     await handle.executeUpdate(assignComplaintUpdate, { args: [{ complaintId: 'c-1', assignee: 'ops-anna' }] });
     const resolved = await handle.executeUpdate(resolveComplaintUpdate, {
       args: [{ complaintId: 'c-1', resolution: 'Apologised; credit for the next trip', goodwill: { kind: 'CREDIT', amount: { amount: '50.00', currency: 'GBP' } } }],
     });
-    expect(resolved).toMatchObject({ status: 'RESOLVED', assignee: 'ops-anna', goodwill: { kind: 'CREDIT', amount: { amount: '50.00', currency: 'GBP' } } });
+    expect(ComplaintView.parse(resolved)).toMatchObject({ status: 'RESOLVED', assignee: 'ops-anna', goodwill: { kind: 'CREDIT', amount: { amount: '50.00', currency: 'GBP' } } });
     const net = await ledgerNet(req.reference);
     expect(net['expense:goodwill']).toBe('50.00');
     expect(net['liability:customer-credits']).toBe('-50.00');
