@@ -172,6 +172,9 @@ export function createBookingLifecycleActivities(ports: BookingLifecycleActivity
   }
 
   async function priceCatalog(input: PriceComponentsInput, c: CatalogComponentRequest, at: string): Promise<PricedComponent> {
+    // The supplier's terms are read alongside the product; the product's refusals still come first.
+    const terms = supplierPolicies(c.supplierCode, c.id);
+    terms.catch(() => undefined); // awaited below (or left behind a product refusal): not an unhandled rejection
     const product = await catalog.getProduct(c.supplierCode, c.productCode);
     const name = `${c.supplierCode}/${c.productCode}`;
     if (!product) throw unavailable(`Component ${c.id}: product ${name} is not in the catalog`, [{ path: `${at}.productCode`, message: `${name} is not in the catalog` }]);
@@ -184,7 +187,7 @@ export function createBookingLifecycleActivities(ports: BookingLifecycleActivity
       const known = product.categories.map((k) => k.code).join(', ');
       throw invalid(`Component ${c.id}: product ${name} has no category ${c.category} (it has ${known})`, [{ path: `${at}.category`, message: `must be one of ${known}` }]);
     }
-    const policies = await supplierPolicies(c.supplierCode, c.id);
+    const policies = await terms;
     let breakdown;
     try {
       breakdown = await search.price({
