@@ -114,20 +114,37 @@ export class SignInSteps {
   }
 
   /** The challenge from the password step with a TOTP code or a recovery code (each accepted once). */
+  /**
+   * The user a password step's challenge names, if they may go on: the challenge valid, the
+   * account unlocked, enabled and allowed from this address, and its authenticator as the step
+   * needs it (`in-force` to sign in with a code, `enrolling` to confirm a new one). Anything else
+   * is audited under `action` with its reason and thrown as the one `401 Sign-in failed`.
+   */
+  async challengedUser(req: Request, res: Response, token: string, now: number, action: string, authenticator: 'in-force' | 'enrolling'): Promise<User> {
+    const fail = async (reason: string, u?: User): Promise<never> => {
+      await this.audit(req, res, { ...(u ? userActor(u) : {}), action, outcome: 'denied', status: 401, detail: reason });
+      throw signInFailed();
+    };
+    const challenge = await verifyChallenge(this.ctx.deps.secrets.tokenKey, token, now);
+    if ('refused' in challenge) return fail(challenge.refused);
+    const user = await this.ctx.deps.prisma.user.findUnique({ where: { id: challenge.userId } });
+    if (!user) return fail('user-unknown');
+    if (user.lockedUntil && user.lockedUntil.getTime() > now) return fail('locked', user);
+    if (user.disabled) return fail('disabled', user);
+    if (authenticator === 'in-force' && (!user.mfaEnabled || !user.totpSecret)) return fail('mfa-not-enabled', user);
+    if (authenticator === 'enrolling' && user.mfaEnabled) return fail('mfa-already-enabled', user);
+    if (authenticator === 'enrolling' && !user.totpSecret) return fail('mfa-not-enrolled', user);
+    if (!ipAllowed(req.ip, await this.ctx.store.allowlistFor(user, now))) return fail('ip-not-allowed', user);
+    return user;
+  }
+
   async secondFactor(req: Request, res: Response, body: MfaLoginRequest, now: number): Promise<{ user: User; method: 'totp' | 'recovery-code' }> {
     const { prisma } = this.ctx.deps;
     const fail = async (reason: string, u?: User): Promise<never> => {
       await this.audit(req, res, { ...(u ? userActor(u) : {}), action: 'auth.mfa', outcome: 'denied', status: 401, detail: reason });
       throw signInFailed();
     };
-    const challenge = await verifyChallenge(this.ctx.deps.secrets.tokenKey, body.challenge, now);
-    if ('refused' in challenge) return fail(challenge.refused);
-    const user = await prisma.user.findUnique({ where: { id: challenge.userId } });
-    if (!user) return fail('user-unknown');
-    if (user.lockedUntil && user.lockedUntil.getTime() > now) return fail('locked', user);
-    if (user.disabled) return fail('disabled', user);
-    if (!user.mfaEnabled || !user.totpSecret) return fail('mfa-not-enabled', user);
-    if (!ipAllowed(req.ip, await this.ctx.store.allowlistFor(user, now))) return fail('ip-not-allowed', user);
+    const user = await this.challengedUser(req, res, body.challenge, now, 'auth.mfa', 'in-force');
     if (body.code !== undefined) {
       const step = await checkCode(this.ctx, user, body.code, now);
       if (step === 'undecryptable') return fail('totp-secret-undecryptable', user);

@@ -4,10 +4,9 @@ import QRCode from 'qrcode';
 import type { User } from '../../generated/prisma/client';
 import { authContext, type AuthDeps } from '../access/authenticate';
 import { clearSessionCookie, FORM_PATHS, originAllowed, safeNext, setSessionCookie, SIGN_IN_ENROL_PATH, SIGN_IN_MFA_PATH, SIGN_IN_PATH, SIGN_OUT_PATH } from '../access/browser-session';
-import { ipAllowed } from '../access/ip-allowlist';
 import { signInFailed, SignInSteps, userActor } from '../access/sign-in';
 import { renderSignInPage, signInCsp, type SignInPage } from '../access/sign-in-page';
-import { signBrowserSession, signChallenge, verifyChallenge } from '../access/tokens';
+import { signBrowserSession, signChallenge } from '../access/tokens';
 import { decryptSecret, totpUri } from '../access/totp';
 import { parseOrProblem, ProblemError, queryOf, ValidationProblem } from '../problem';
 import { SignInEnrolForm, SignInForm, SignInMfaForm, SignInQuery, SignOutForm } from '../schemas/auth.schema';
@@ -19,9 +18,6 @@ export const formBodies = (req: Request, res: Response, next: express.NextFuncti
 
 /** How long the enrolment form stays good (setting up an authenticator app can take a while). */
 const ENROL_TTL_MS = 15 * 60_000;
-
-/** An otpauth URI as an SVG QR code, for the enrolment form (no script, no request: inline markup). */
-const qrSvg = (uri: string) => QRCode.toString(uri, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
 
 /** What the form says about any refused sign-in: the same words whatever the reason (the audit trail has it). */
 const SIGN_IN_FAILED = 'Sign-in failed: the credentials are wrong, or this account cannot sign in right now.';
@@ -77,6 +73,12 @@ export function browserSessionRoutes(deps: AuthDeps): Router {
     throw err;
   }
 
+  /** The enrolment form for `user`'s new authenticator `secret`, its QR code drawn here as inline SVG (no script, no request). */
+  async function enrolPage(user: User, secret: string, challenge: string, next: string, extra: { recoveryCodes?: string[]; message?: string }): Promise<SignInPage> {
+    const qrSvg = await QRCode.toString(totpUri(settings.totpIssuer, user.email, secret), { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
+    return { step: 'enrol', next, challenge, secret, qrSvg, ...extra };
+  }
+
   /** Opens a session (the same records as the JSON sign-in: timeouts, revocation, audit), sets the cookie and sends the browser on. */
   async function startSession(req: Request, res: Response, user: User, now: number, mfaAt: number | null, action: string, next: string): Promise<void> {
     const { sessionId } = await store.createSession(user.id, now, { ip: req.ip ?? null, userAgent: req.headers['user-agent'] ?? null, mfaAt, refresh: false });
@@ -104,9 +106,9 @@ export function browserSessionRoutes(deps: AuthDeps): Router {
       if (challenge !== null) return sendPage(res, 200, { step: 'code', next, challenge });
       if (settings.mfaRequiredRoles.includes(user.role)) {
         // First sign-in of an account that must use MFA: set up the authenticator here, then its code signs in.
-        const enrolment = await signIn.enrol(req, res, user);
+        const { secret, recoveryCodes } = await signIn.enrol(req, res, user);
         const challenge = await signChallenge(deps.secrets.tokenKey, user.id, now, Math.max(ENROL_TTL_MS, settings.challengeTtlMs));
-        return sendPage(res, 200, { step: 'enrol', next, challenge, secret: enrolment.secret, qrSvg: await qrSvg(enrolment.otpauthUri), recoveryCodes: enrolment.recoveryCodes });
+        return sendPage(res, 200, await enrolPage(user, secret, challenge, next, { recoveryCodes }));
       }
       await startSession(req, res, user, now, null, 'auth.login', next);
     } catch (err) {
@@ -144,24 +146,15 @@ export function browserSessionRoutes(deps: AuthDeps): Router {
     try {
       await signIn.limit(req, res, 'auth.mfa-confirm');
       const now = ctx.now();
-      const fail = async (reason: string, u?: User): Promise<never> => {
-        await signIn.audit(req, res, { ...(u ? userActor(u) : {}), action: 'auth.mfa-confirm', outcome: 'denied', status: 401, detail: `${reason} (browser)` });
-        throw signInFailed();
-      };
       const token = typeof raw.challenge === 'string' ? raw.challenge.slice(0, 2048) : '';
-      const challenge = await verifyChallenge(deps.secrets.tokenKey, token, now);
-      if ('refused' in challenge) return await fail(challenge.refused);
-      const user = await deps.prisma.user.findUnique({ where: { id: challenge.userId } });
-      if (!user) return await fail('user-unknown');
-      if (user.lockedUntil && user.lockedUntil.getTime() > now) return await fail('locked', user);
-      if (user.disabled) return await fail('disabled', user);
-      if (user.mfaEnabled) return await fail('mfa-already-enabled', user);
-      if (!ipAllowed(req.ip, await store.allowlistFor(user, now))) return await fail('ip-not-allowed', user);
-      const secret = user.totpSecret ? decryptSecret(user.totpSecret, deps.secrets.dataKey) : null;
-      if (!secret) return await fail('mfa-not-enrolled', user);
+      const user = await signIn.challengedUser(req, res, token, now, 'auth.mfa-confirm', 'enrolling');
+      const secret = decryptSecret(user.totpSecret!, deps.secrets.dataKey);
+      if (!secret) {
+        await signIn.audit(req, res, { ...userActor(user), action: 'auth.mfa-confirm', outcome: 'denied', status: 401, detail: 'totp-secret-undecryptable' });
+        throw signInFailed();
+      }
       // The same secret again (the recovery codes were shown once, with the first form).
-      const again = async (status: number, message: string) =>
-        sendPage(res, status, { step: 'enrol', next, challenge: token, secret, qrSvg: await qrSvg(totpUri(settings.totpIssuer, user.email, secret)), message });
+      const again = async (status: number, message: string) => sendPage(res, status, await enrolPage(user, secret, token, next, { message }));
       const form = SignInEnrolForm.safeParse(raw);
       if (!form.success) return await again(422, 'Enter the 6-digit code the authenticator shows.');
       if (!(await signIn.confirmEnrolment(req, res, user, form.data.code, now))) {
