@@ -153,7 +153,11 @@ export class PrismaIdempotencyStore {
     // (principal = $1 AND key = ANY($2)): joined on a record set instead, the planner chose a scan
     // of the whole table, whose cost grew with every key kept.
     const byPrincipal = new Map<string, typeof batch>();
-    for (const c of batch) byPrincipal.set(c.principal, [...(byPrincipal.get(c.principal) ?? []), c]);
+    for (const c of batch) {
+      const mine = byPrincipal.get(c.principal);
+      if (mine) mine.push(c);
+      else byPrincipal.set(c.principal, [c]);
+    }
     await Promise.all(
       [...byPrincipal].map(async ([principal, mine]) => {
         try {

@@ -106,10 +106,13 @@ export class AccessStore {
     return { sessionId: session.id, refreshToken };
   }
 
-  /** The cached session, read again from the database when its last read is `cacheTtlMs` old (a revocation elsewhere shows). */
-  private async loadSession(id: string, now: number): Promise<CachedSession | null> {
+  /**
+   * The cached session, read again from the database when its last read is `cacheTtlMs` old (a
+   * revocation elsewhere shows), or always with `fresh`.
+   */
+  private async loadSession(id: string, now: number, fresh = false): Promise<CachedSession | null> {
     const cached = this.sessions.get(id);
-    if (cached && (cached.revoked || now - cached.checkedAt < this.timeouts.cacheTtlMs)) return cached;
+    if (cached && !fresh && (cached.revoked || now - cached.checkedAt < this.timeouts.cacheTtlMs)) return cached;
     if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
     const row = await this.prisma.session.findUnique({ where: { id } });
     if (!row) {
@@ -193,9 +196,7 @@ export class AccessStore {
       return { ok: false, reason: 'refresh-reused', ...base };
     }
     // The database is the truth on refresh (another process may have revoked the session): read it now.
-    const cached = this.sessions.get(session.id);
-    if (cached) cached.checkedAt = Number.NEGATIVE_INFINITY;
-    const s = await this.loadSession(session.id, now);
+    const s = await this.loadSession(session.id, now, true);
     if (!s) return { ok: false, reason: 'refresh-unknown' };
     const expired = this.expiry(s, now);
     if (expired) {
