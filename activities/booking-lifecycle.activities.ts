@@ -13,6 +13,7 @@ import { Dec, Money } from '../domain/money/money';
 import { isIsoDate } from '../domain/time/instant';
 import type { PrismaClient } from '../generated/prisma/client';
 import type { SqlDriver } from '../infra/database';
+import { rawQuery, type RawSql } from './bulk-insert';
 import type { AvailabilitySearch } from './availability-search';
 import {
   BookingLifecycleFailureType,
@@ -390,24 +391,6 @@ export function createBookingLifecycleActivities(ports: BookingLifecycleActivity
      * (the e-mail adapter reuses the Message-ID, so the relay drops that duplicate).
      */
     async sendBookingNotice(input: NoticeInput): Promise<{ channel: string }> {
-      /** As below, on the driver: the row written, the notice sent, then committed (a failed send leaves no row). */
-      const sendOnDriver = (sql: SqlDriver, notice: NoticeInput) =>
-        sql.transaction(async (tx) => {
-          const inserted = await tx.query(
-            `INSERT INTO booking_notices (id, idempotency_key, booking_ref, kind, recipient, subject, body, channel, sent_at)
-             VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, now())
-             ON CONFLICT (idempotency_key) DO NOTHING RETURNING 1 AS n`,
-            [notice.idempotencyKey, notice.reference, notice.kind, notice.recipient, notice.subject, notice.body, notifier.channel],
-          );
-          if (inserted.length === 0) {
-            const [sent] = await tx.query<{ channel: string }>(`SELECT channel FROM booking_notices WHERE idempotency_key = $1`, [notice.idempotencyKey]);
-            log.info('Booking notice already sent', { reference: notice.reference, kind: notice.kind, key: notice.idempotencyKey, channel: sent?.channel });
-            return { channel: sent?.channel ?? notifier.channel };
-          }
-          await notifier.send(notice);
-          log.info('Booking notice sent', { reference: notice.reference, kind: notice.kind, key: notice.idempotencyKey, channel: notifier.channel });
-          return { channel: notifier.channel };
-        });
       const problems: CatalogProblem[] = [];
       const text = (path: keyof NoticeInput, max: number) => {
         const v = input[path];
@@ -420,22 +403,26 @@ export function createBookingLifecycleActivities(ports: BookingLifecycleActivity
       text('subject', 200);
       if (typeof input.body !== 'string') problems.push({ path: 'body', message: 'must be text' });
       if (problems.length) throw invalid(`Notice ${input.idempotencyKey} is invalid: ${listProblems(problems)}`, problems);
+      // The row is written, the notice sent, then both committed: a failed send leaves no row.
+      const send = async (tx: RawSql): Promise<{ channel: string }> => {
+        const inserted = await rawQuery(
+          tx,
+          `INSERT INTO booking_notices (id, idempotency_key, booking_ref, kind, recipient, subject, body, channel, sent_at)
+           VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, now())
+           ON CONFLICT (idempotency_key) DO NOTHING RETURNING 1 AS n`,
+          [input.idempotencyKey, input.reference, input.kind, input.recipient, input.subject, input.body, notifier.channel],
+        );
+        if (inserted.length === 0) {
+          const [sent] = await rawQuery<{ channel: string }>(tx, `SELECT channel FROM booking_notices WHERE idempotency_key = $1`, [input.idempotencyKey]);
+          log.info('Booking notice already sent', { reference: input.reference, kind: input.kind, key: input.idempotencyKey, channel: sent!.channel });
+          return { channel: sent!.channel };
+        }
+        await notifier.send(input);
+        log.info('Booking notice sent', { reference: input.reference, kind: input.kind, key: input.idempotencyKey, channel: notifier.channel });
+        return { channel: notifier.channel };
+      };
       try {
-        if (ports.sql) return await sendOnDriver(ports.sql, input);
-        return await prisma.$transaction(async (tx) => {
-          const inserted = await tx.$executeRaw`
-            INSERT INTO booking_notices (id, idempotency_key, booking_ref, kind, recipient, subject, body, channel, sent_at)
-            VALUES (gen_random_uuid(), ${input.idempotencyKey}, ${input.reference}, ${input.kind}, ${input.recipient}, ${input.subject}, ${input.body}, ${notifier.channel}, now())
-            ON CONFLICT (idempotency_key) DO NOTHING`;
-          if (inserted === 0) {
-            const sent = await tx.bookingNotice.findUniqueOrThrow({ where: { idempotencyKey: input.idempotencyKey } });
-            log.info('Booking notice already sent', { reference: input.reference, kind: input.kind, key: input.idempotencyKey, channel: sent.channel });
-            return { channel: sent.channel };
-          }
-          await notifier.send(input);
-          log.info('Booking notice sent', { reference: input.reference, kind: input.kind, key: input.idempotencyKey, channel: notifier.channel });
-          return { channel: notifier.channel };
-        }, NOTICE_TX);
+        return await (ports.sql ? ports.sql.transaction(send) : prisma.$transaction(send, NOTICE_TX));
       } catch (err) {
         if (err instanceof BookingNoticeRejected) throw invalid(`Notice ${input.idempotencyKey} cannot be delivered: ${err.message}`, [{ path: 'recipient', message: err.message }]);
         throw err;
