@@ -172,13 +172,8 @@ export class PrismaCommissions {
   }
 
   async listSchedules(filter: ScheduleFilter = {}): Promise<StoredSchedule[]> {
-    const day = filter.activeOn ? utcDate(filter.activeOn) : undefined;
     const rows = await this.prisma.commissionSchedule.findMany({
-      where: {
-        supplier: filter.supplier,
-        productType: filter.productType,
-        ...(day ? { validFrom: { lte: day }, OR: [{ validTo: null }, { validTo: { gte: day } }] } : {}),
-      },
+      where: scheduleWhere(filter),
       include: { tiers: true },
       orderBy: [{ supplier: 'asc' }, { validFrom: 'asc' }, { createdAt: 'asc' }],
     });
@@ -190,9 +185,7 @@ export class PrismaCommissions {
    * `nextCursor` continues after the last one.
    */
   async pageSchedules(filter: ScheduleFilter, page: PageRequest): Promise<Page<StoredSchedule>> {
-    const day = filter.activeOn ? utcDate(filter.activeOn) : undefined;
-    const where: Prisma.CommissionScheduleWhereInput[] = [{ supplier: filter.supplier, productType: filter.productType }];
-    if (day) where.push({ validFrom: { lte: day }, OR: [{ validTo: null }, { validTo: { gte: day } }] });
+    const where = [scheduleWhere(filter)];
     if (page.cursor) {
       const [supplier, validFrom, createdAt, id] = requireCursor(page.cursor, 4) as [string, string, string, string];
       where.push(
@@ -405,3 +398,8 @@ export class PrismaCommissions {
   }
 }
 
+/** The schedules of a filter: supplier, product type, and in force on `activeOn` (validTo open or on/after it). */
+function scheduleWhere(filter: ScheduleFilter): Prisma.CommissionScheduleWhereInput {
+  const day = filter.activeOn ? utcDate(filter.activeOn) : undefined;
+  return { supplier: filter.supplier, productType: filter.productType, ...(day ? { validFrom: { lte: day }, OR: [{ validTo: null }, { validTo: { gte: day } }] } : {}) };
+}
