@@ -94,14 +94,17 @@ const SupplierProductFilter = {
   productCode: ProductCode.optional().meta({ deprecated: true, description: 'Deprecated: the old name of product' }),
 };
 
+/** A query naming a supplier and product under the current or the deprecated names. */
+type SupplierProductQuery = { supplier?: string | undefined; product?: string | undefined; supplierCode?: string | undefined; productCode?: string | undefined };
+
 /** The supplier and product a query names, under either name (checked by `checkAliases`). */
-export function supplierAndProduct(q: { supplier?: string | undefined; product?: string | undefined; supplierCode?: string | undefined; productCode?: string | undefined }): { supplier?: string; product?: string } {
+export function supplierAndProduct(q: SupplierProductQuery): { supplier?: string; product?: string } {
   const supplier = q.supplier ?? q.supplierCode;
   const product = q.product ?? q.productCode;
   return { ...(supplier !== undefined ? { supplier } : {}), ...(product !== undefined ? { product } : {}) };
 }
 
-function checkAliases(v: { supplier?: string | undefined; product?: string | undefined; supplierCode?: string | undefined; productCode?: string | undefined }, ctx: z.RefinementCtx, required: boolean): void {
+function checkAliases(v: SupplierProductQuery, ctx: z.RefinementCtx, required: boolean): void {
   if (v.supplier !== undefined && v.supplierCode !== undefined && v.supplier !== v.supplierCode) ctx.addIssue({ code: 'custom', path: ['supplierCode'], message: 'is the old name of supplier and differs from it: send supplier only' });
   if (v.product !== undefined && v.productCode !== undefined && v.product !== v.productCode) ctx.addIssue({ code: 'custom', path: ['productCode'], message: 'is the old name of product and differs from it: send product only' });
   const { supplier, product } = supplierAndProduct(v);
