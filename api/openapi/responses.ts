@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CalendarDay, DecimalText, EpochMs, Instant, MoneyView } from '../schemas/answer.schema';
 import { GRANTS, PERMISSIONS, ROLES } from '../../domain/access/roles';
 import { ATOL_CLASSIFICATIONS, AtolCriteria } from '../../domain/atol/classification';
 import { COMMISSION_BASES } from '../../domain/commission/commission';
@@ -15,7 +16,6 @@ import { Money } from '../../domain/schemas/common.schema';
  * Plain objects: the server may add fields.
  */
 
-const Instant = z.string().meta({ format: 'date-time' });
 const Role = z.enum(ROLES);
 const Permission = z.enum(PERMISSIONS);
 
@@ -159,17 +159,12 @@ export const JournalEntryView = z.object({
   lines: z.array(z.object({ account: z.string(), side: z.enum(['DEBIT', 'CREDIT']), amount: Money })),
 });
 
-const Day = z.string().meta({ format: 'date' });
-const EpochMs = z.number().int().meta({ description: 'Epoch milliseconds' });
-const DecimalText = z.string().meta({ description: 'Decimal string, never a JSON number' });
-/** Money as answered: the amount at the currency's exponent (the request-side `Money` lists every currency code). */
-const MoneyView = z.object({ amount: DecimalText, currency: z.string().meta({ description: 'ISO 4217 code' }) });
 
 /** `AccountingPeriodView` (activities/ports/ledger.ts). */
 export const AccountingPeriodView = z.object({
   name: z.string(),
-  startsOn: Day,
-  endsOn: Day,
+  startsOn: CalendarDay,
+  endsOn: CalendarDay,
   status: z.enum(['OPEN', 'CLOSED']),
   closedAt: EpochMs.nullable(),
   closedBy: z.string().nullable(),
@@ -181,7 +176,7 @@ export const ManualRateView = z.object({
   base: z.string(),
   quote: z.string(),
   rate: DecimalText.meta({ description: 'Units of `quote` for one `base`, as sent' }),
-  rateDate: Day,
+  rateDate: CalendarDay,
   created: z.boolean().meta({ description: 'false: the same rate was already stored' }),
 });
 
@@ -191,7 +186,7 @@ export const StoredRateView = z.object({
   base: z.string(),
   quote: z.string(),
   rate: DecimalText.meta({ description: 'Units of `quote` for one `base`' }),
-  rateDate: Day,
+  rateDate: CalendarDay,
   importedAt: EpochMs,
   importedBy: z.string().nullable(),
 });
@@ -201,8 +196,8 @@ export const AtolRuleView = z.object({
   id: z.uuid(),
   name: z.string(),
   priority: z.number().int(),
-  effectiveFrom: Day,
-  effectiveTo: Day.nullable(),
+  effectiveFrom: CalendarDay,
+  effectiveTo: CalendarDay.nullable(),
   criteria: AtolCriteria,
   classification: z.enum(ATOL_CLASSIFICATIONS),
 });
@@ -218,8 +213,8 @@ export const CommissionScheduleView = z.object({
   id: z.uuid(),
   supplier: z.string(),
   productType: z.enum(PRODUCT_TYPES).nullable().meta({ description: 'null: every product type of the supplier' }),
-  validFrom: Day,
-  validTo: Day.nullable(),
+  validFrom: CalendarDay,
+  validTo: CalendarDay.nullable(),
   ...CommissionTerms,
   currency: z.string().nullable(),
   tiers: z.array(z.object({ threshold: DecimalText, ...CommissionTerms })),
@@ -236,7 +231,7 @@ export const CommissionRecordView = z.object({
   supplier: z.string(),
   productType: z.enum(PRODUCT_TYPES),
   channel: z.enum(SALES_CHANNELS),
-  saleDate: Day,
+  saleDate: CalendarDay,
   saleAmount: MoneyView,
   scheduleId: z.uuid().nullable(),
   tierThreshold: DecimalText.nullable(),

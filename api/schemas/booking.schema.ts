@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { CalendarDay, EpochMs, MoneyView } from './answer.schema';
 import { REFERENCE_PATTERN } from '../../domain/booking/draft';
 import { groupProblems } from '../../domain/booking/group';
-import { COMPLAINT_CATEGORIES, COMPLAINT_SEVERITIES, GROUP_PAYERS, LIFECYCLE_STATUSES, type BookingRequest } from '../../domain/booking/model';
+import { COMPLAINT_CATEGORIES, COMPONENT_STATUSES, COMPLAINT_SEVERITIES, GROUP_PAYERS, LIFECYCLE_STATUSES, type BookingRequest } from '../../domain/booking/model';
 import { addDays, daysBetween } from '../../domain/catalog/dates';
 import { PASSENGER_TYPES } from '../../domain/flights/model';
 import { SALES_CHANNELS } from '../../domain/ledger/chart';
@@ -345,9 +346,6 @@ export type BookingListQuery = z.infer<typeof BookingListQuery>;
 // the booking's own level; supplier-shaped parts (the component request, policies, travel
 // documents, passengers) are described loosely.
 
-const At = z.number().int().meta({ description: 'Epoch milliseconds' });
-const Day = z.string().meta({ format: 'date' });
-const Amount = z.strictObject({ amount: z.string().meta({ description: 'Decimal string' }), currency: z.string() });
 const Loose = z.looseObject({});
 
 const ComponentView = z.strictObject({
@@ -356,31 +354,31 @@ const ComponentView = z.strictObject({
   description: z.string(),
   supplierCode: z.string(),
   productType: z.string(),
-  serviceStart: Day,
-  serviceEnd: Day,
+  serviceStart: CalendarDay,
+  serviceEnd: CalendarDay,
   pax: z.number().int(),
-  sell: Amount,
-  cost: Amount,
-  settlement: Amount.nullable().meta({ description: 'Flights: what is settled with the airline (sold as agent)' }),
+  sell: MoneyView,
+  cost: MoneyView,
+  settlement: MoneyView.nullable().meta({ description: 'Flights: what is settled with the airline (sold as agent)' }),
   cancellationPolicy: Loose.meta({ description: 'Penalty windows by days before travel' }),
   amendmentPolicy: Loose,
-  inventory: z.strictObject({ productId: z.string(), category: z.string(), from: Day, nights: z.number().int(), quantity: z.number().int() }).nullable(),
+  inventory: z.strictObject({ productId: z.string(), category: z.string(), from: CalendarDay, nights: z.number().int(), quantity: z.number().int() }).nullable(),
   flight: z
-    .strictObject({ supplier: z.string(), offerId: z.string(), passengers: z.array(Loose), instantPaymentRequired: z.boolean(), ticketingDeadline: At.nullable() })
+    .strictObject({ supplier: z.string(), offerId: z.string(), passengers: z.array(Loose), instantPaymentRequired: z.boolean(), ticketingDeadline: EpochMs.nullable() })
     .nullable(),
   request: Loose.meta({ description: 'The component as it was requested' }),
-  status: z.enum(['PRICED', 'HELD', 'CONFIRMED', 'TICKETED', 'CANCELLED', 'FAILED']),
+  status: z.enum(COMPONENT_STATUSES),
   supplierRef: z.string().nullable(),
   locator: z.string().nullable(),
   documents: z.array(Loose).meta({ description: 'Tickets and EMDs' }),
-  penalty: Amount.nullable(),
+  penalty: MoneyView.nullable(),
 });
 
 const PaymentRecordView = z.strictObject({
   paymentId: z.string(),
-  amount: Amount,
+  amount: MoneyView,
   method: z.string(),
-  receivedAt: At,
+  receivedAt: EpochMs,
   excessRefunded: z.string().meta({ description: 'What was paid above the amount due, refunded' }),
   ledgerEntryId: z.string().nullable(),
   memberId: z.string().optional(),
@@ -394,10 +392,10 @@ export const ComplaintView = z
     notes: z.array(z.string()),
     status: z.enum(['OPEN', 'ASSIGNED', 'RESOLVED']),
     assignee: z.string().nullable(),
-    loggedAt: At,
-    resolvedAt: At.nullable(),
+    loggedAt: EpochMs,
+    resolvedAt: EpochMs.nullable(),
     resolution: z.string().nullable(),
-    goodwill: z.strictObject({ kind: z.enum(['REFUND', 'CREDIT']), amount: Amount, ledgerEntryId: z.string().nullable() }).nullable(),
+    goodwill: z.strictObject({ kind: z.enum(['REFUND', 'CREDIT']), amount: MoneyView, ledgerEntryId: z.string().nullable() }).nullable(),
   })
   .meta({ id: 'Complaint' });
 
@@ -409,21 +407,21 @@ export const BookingView = z
     advisorId: z.string().nullable(),
     channel: z.enum(SALES_CHANNELS),
     currency: z.string(),
-    departureDate: Day,
-    returnDate: Day,
-    openedAt: At,
-    holdExpiresAt: At.nullable(),
+    departureDate: CalendarDay,
+    returnDate: CalendarDay,
+    openedAt: EpochMs,
+    holdExpiresAt: EpochMs.nullable(),
     components: z.array(ComponentView),
-    total: Amount,
-    paid: Amount,
-    balanceDue: Amount,
+    total: MoneyView,
+    paid: MoneyView,
+    balanceDue: MoneyView,
     schedule: z.array(
       z.strictObject({
         id: z.string(),
         kind: z.enum(['DEPOSIT', 'INSTALLMENT', 'BALANCE']),
-        dueDate: Day,
-        dueAt: At,
-        amount: Amount,
+        dueDate: CalendarDay,
+        dueAt: EpochMs,
+        amount: MoneyView,
         paid: z.string(),
         reminded: z.boolean(),
         memberId: z.string().optional(),
@@ -431,7 +429,7 @@ export const BookingView = z
     ),
     terms: z.strictObject({
       depositPercent: z.string().nullable(),
-      depositAmount: Amount.nullable(),
+      depositAmount: MoneyView.nullable(),
       installments: z.number().int(),
       finalDueDaysBefore: z.number().int(),
       reminderDaysBefore: z.number().int(),
@@ -441,9 +439,9 @@ export const BookingView = z
     refunds: z.array(
       z.strictObject({
         refundId: z.string(),
-        amount: Amount,
+        amount: MoneyView,
         reason: z.enum(['CANCELLATION', 'OVERPAYMENT', 'GOODWILL', 'FAILED_BOOKING', 'AMENDMENT', 'MEMBER_CANCELLATION']),
-        at: At,
+        at: EpochMs,
         providerRef: z.string().nullable(),
         ledgerEntryId: z.string().nullable(),
       }),
@@ -453,12 +451,12 @@ export const BookingView = z
       .strictObject({
         name: z.string(),
         payer: z.enum(GROUP_PAYERS),
-        nameChangeUntil: Day,
+        nameChangeUntil: CalendarDay,
         members: z.array(Loose.meta({ description: 'Member, room, status, share, penalty and name history' })),
       })
       .nullable(),
-    timeline: z.array(z.strictObject({ at: At, kind: z.string(), message: z.string() })),
-    nextDeadline: z.strictObject({ at: At, what: z.string() }).nullable(),
+    timeline: z.array(z.strictObject({ at: EpochMs, kind: z.string(), message: z.string() })),
+    nextDeadline: z.strictObject({ at: EpochMs, what: z.string() }).nullable(),
     failure: z.string().nullable(),
     needsManualReview: z.boolean(),
     version: z.number().int(),
@@ -481,6 +479,6 @@ export const PaymentOutcomeResponse = z
     payment: PaymentRecordView,
     duplicate: z.boolean().meta({ description: 'This payment id was recorded before: nothing was posted again' }),
     status: z.enum(LIFECYCLE_STATUSES),
-    balanceDue: Amount,
+    balanceDue: MoneyView,
   })
   .meta({ id: 'PaymentOutcome' });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CalendarDay, EpochMs, Instant as AnswerInstant } from './answer.schema';
 import { GROUND_SERVICE_KINDS, OPS_RESOURCE_KINDS } from '../../domain/operations/schedule';
 import { IsoDate } from '../../domain/schemas/common.schema';
 
@@ -125,9 +126,8 @@ export const DispatchSheetQuery = z.strictObject({
 // ---------------------------------------------------------------------------------------------
 // Responses (documented in the OpenAPI document; the operations API test parses every answer with them)
 
-const At = z.string().meta({ format: 'date-time' });
-const Day = z.string().meta({ format: 'date' });
-const EpochMs = z.number().int().meta({ description: 'Epoch milliseconds' });
+/** Instants in answers are ISO text (`Instant` above is the request side's, parsed to epoch ms). */
+const At = AnswerInstant;
 const GroundKind = z.enum(GROUND_SERVICE_KINDS);
 
 export const OpsResourceResponse = z
@@ -155,7 +155,7 @@ export const AssignmentResponse = z
     bookingRef: z.string(),
     componentId: z.string(),
     destination: z.string(),
-    serviceDate: Day,
+    serviceDate: CalendarDay,
     startsAt: At,
     endsAt: At,
     pax: z.number().int(),
@@ -172,8 +172,8 @@ export const GroundServiceResponse = z
     kind: GroundKind,
     bookingStatus: z.string(),
     destination: z.string().nullable().meta({ description: 'Null when the product is not in the catalog (it cannot be assigned)' }),
-    serviceDate: Day,
-    serviceEnd: Day,
+    serviceDate: CalendarDay,
+    serviceEnd: CalendarDay,
     startsAt: At,
     endsAt: At,
     timeSource: z.literal('default').meta({ description: 'Bookings carry dates only: windows are the defaults per kind' }),
@@ -190,8 +190,8 @@ export const GroundServiceResponse = z
 
 export const ConflictReportResponse = z
   .strictObject({
-    from: Day,
-    to: Day,
+    from: CalendarDay,
+    to: CalendarDay,
     conflicts: z.array(
       z.strictObject({
         resource: z.strictObject({ id: z.uuid(), kind: z.enum(OPS_RESOURCE_KINDS), name: z.string() }),
@@ -200,7 +200,7 @@ export const ConflictReportResponse = z
         assignments: z.array(z.strictObject({ id: z.uuid(), bookingRef: z.string(), componentId: z.string(), startsAt: At, endsAt: At, moved: z.boolean() })),
       }),
     ),
-    orphaned: z.array(z.strictObject({ id: z.uuid(), resourceId: z.uuid(), bookingRef: z.string(), componentId: z.string(), serviceDate: Day })),
+    orphaned: z.array(z.strictObject({ id: z.uuid(), resourceId: z.uuid(), bookingRef: z.string(), componentId: z.string(), serviceDate: CalendarDay })),
     overCapacity: z.array(z.strictObject({ id: z.uuid(), resourceId: z.uuid(), bookingRef: z.string(), componentId: z.string(), pax: z.number().int(), capacity: z.number().int() })),
   })
   .meta({ id: 'OpsConflictReport' });
@@ -209,7 +209,7 @@ const SheetResource = z.strictObject({ id: z.uuid(), kind: z.enum(OPS_RESOURCE_K
 
 export const DispatchSheetResponse = z
   .strictObject({
-    date: Day,
+    date: CalendarDay,
     timeZone: z.string().meta({ description: 'IANA zone of the operator: times are local to it' }),
     destinations: z.array(
       z.strictObject({

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { AGE_BUCKETS, DUE_BUCKETS } from '../../domain/reports/aggregate';
+import { CalendarDay, DecimalText } from './answer.schema';
 import { AtolLicenceNumber } from '../../domain/atol/classification';
 import { CurrencyCode, IsoDate } from '../../domain/schemas/common.schema';
 
@@ -69,19 +71,15 @@ export const AssetParam = z.enum(DASHBOARD_ASSETS, { message: `must be one of ${
 // Responses (JSON; documented in the OpenAPI document, and the reports API test parses every
 // answer with them). Money is a decimal string in its row's currency.
 
-const Day = z.string().meta({ format: 'date' });
-const Amount = z.string().regex(/^-?\d+(\.\d+)?$/).meta({ description: 'Decimal string' });
 const Count = z.number().int();
 const Rate = z.string().meta({ description: 'A share, four decimals ("0.6667")' });
 const bucketed = <K extends string>(buckets: readonly [K, ...K[]], extra: z.ZodRawShape) =>
-  z.strictObject({ ...extra, ...Object.fromEntries(buckets.map((b) => [b, Amount])), total: Amount });
-const AGE = ['current', '1-30', '31-60', '61-90', '90+'] as const;
-const DUE = ['overdue', '0-30', '31-60', '61-90', '90+'] as const;
+  z.strictObject({ ...extra, ...Object.fromEntries(buckets.map((b) => [b, DecimalText])), total: DecimalText });
 
 export const BookingVolumeReport = z
   .strictObject({
-    from: Day,
-    to: Day,
+    from: CalendarDay,
+    to: CalendarDay,
     groupBy: z.enum(['month', 'product']),
     basis: z.enum(['booked', 'travel']),
     currency: z.string().nullable(),
@@ -92,9 +90,9 @@ export const BookingVolumeReport = z
         bookings: Count,
         pax: Count,
         paxUnknown: Count.meta({ description: 'Bookings that did not say how many travel' }),
-        gross: Amount,
+        gross: DecimalText,
         cancelledBookings: Count,
-        cancelledGross: Amount,
+        cancelledGross: DecimalText,
       }),
     ),
   })
@@ -102,17 +100,17 @@ export const BookingVolumeReport = z
 
 export const RevenueByChannelReport = z
   .strictObject({
-    from: Day,
-    to: Day,
+    from: CalendarDay,
+    to: CalendarDay,
     currency: z.string().nullable(),
-    rows: z.array(z.strictObject({ channel: z.string(), currency: z.string(), bookings: Count, gross: Amount, commission: Amount.nullable(), net: Amount.nullable() })),
+    rows: z.array(z.strictObject({ channel: z.string(), currency: z.string(), bookings: Count, gross: DecimalText, commission: DecimalText.nullable(), net: DecimalText.nullable() })),
     note: z.string(),
   })
   .meta({ id: 'RevenueByChannelReport' });
 
 export const CustomerRetentionReport = z
   .strictObject({
-    asOf: Day,
+    asOf: CalendarDay,
     customers: Count,
     active: Count,
     archived: Count,
@@ -126,39 +124,39 @@ export const CustomerRetentionReport = z
 
 export const DeferredRevenueReport = z
   .strictObject({
-    asOf: Day,
+    asOf: CalendarDay,
     currency: z.string().nullable(),
-    months: z.array(z.strictObject({ travelMonth: z.string().meta({ description: '"2027-06"' }), currency: z.string(), items: Count, remaining: Amount })),
+    months: z.array(z.strictObject({ travelMonth: z.string().meta({ description: '"2027-06"' }), currency: z.string(), items: Count, remaining: DecimalText })),
   })
   .meta({ id: 'DeferredRevenueReport' });
 
 export const AgedReceivablesReport = z
   .strictObject({
-    asOf: Day,
-    buckets: z.array(z.enum(AGE)),
-    totals: z.array(bucketed(AGE, { currency: z.string() })),
-    customers: z.array(bucketed(AGE, { customerId: z.string(), bookings: Count, currency: z.string() })),
+    asOf: CalendarDay,
+    buckets: z.array(z.enum(AGE_BUCKETS)),
+    totals: z.array(bucketed(AGE_BUCKETS, { currency: z.string() })),
+    customers: z.array(bucketed(AGE_BUCKETS, { customerId: z.string(), bookings: Count, currency: z.string() })),
   })
   .meta({ id: 'AgedReceivablesReport' });
 
 export const SupplierPayablesReport = z
   .strictObject({
-    asOf: Day,
-    buckets: z.array(z.enum(DUE)),
-    totals: z.array(bucketed(DUE, { currency: z.string() })),
-    suppliers: z.array(bucketed(DUE, { supplier: z.string(), bookings: Count, currency: z.string() })),
+    asOf: CalendarDay,
+    buckets: z.array(z.enum(DUE_BUCKETS)),
+    totals: z.array(bucketed(DUE_BUCKETS, { currency: z.string() })),
+    suppliers: z.array(bucketed(DUE_BUCKETS, { supplier: z.string(), bookings: Count, currency: z.string() })),
     basis: z.string(),
   })
   .meta({ id: 'SupplierPayablesReport' });
 
 const AtolPeriod = z.strictObject({
   period: z.string().meta({ description: '"2027-Q2", "2027-05", or "TOTAL"' }),
-  startsOn: Day,
-  endsOn: Day,
+  startsOn: CalendarDay,
+  endsOn: CalendarDay,
   bookings: Count,
   passengers: z.strictObject({ package: Count, flightOnly: Count, total: Count }),
-  revenue: z.array(z.strictObject({ currency: z.string(), package: Amount, flightOnly: Amount, total: Amount })),
-  apcDue: z.array(z.strictObject({ amount: Amount, currency: z.string() })),
+  revenue: z.array(z.strictObject({ currency: z.string(), package: DecimalText, flightOnly: DecimalText, total: DecimalText })),
+  apcDue: z.array(z.strictObject({ amount: DecimalText, currency: z.string() })),
 });
 
 export const AtolReturnReport = z
@@ -166,8 +164,8 @@ export const AtolReturnReport = z
     licence: z.strictObject({ number: z.string(), holder: z.string(), returnFrequency: z.enum(['QUARTERLY', 'MONTHLY']) }),
     basis: z.string(),
     quarter: z.string(),
-    startsOn: Day,
-    endsOn: Day,
+    startsOn: CalendarDay,
+    endsOn: CalendarDay,
     periods: z.array(AtolPeriod),
     total: AtolPeriod,
   })
