@@ -141,10 +141,10 @@ async function profile(rig: BookingRig, what: string, laps: (Lap & { workflowId:
       const kind = Object.keys(e).find((k) => k.endsWith('EventAttributes')) ?? '?';
       const attrs = (e as Record<string, unknown>)[kind] as Record<string, unknown> | undefined;
       let label = kind.replace(/EventAttributes$/, '');
+      // An activity's events are named by its type (started and completed events point at the scheduled one).
       if (e.activityTaskScheduledEventAttributes) names.set(String(e.eventId), e.activityTaskScheduledEventAttributes.activityType?.name ?? '?');
-      const scheduled = attrs && 'scheduledEventId' in attrs ? names.get(String(attrs.scheduledEventId)) : undefined;
-      if (e.activityTaskScheduledEventAttributes) label += ` ${names.get(String(e.eventId))}`;
-      else if (scheduled) label += ` ${scheduled}`;
+      const activity = names.get(String(e.activityTaskScheduledEventAttributes ? e.eventId : attrs?.scheduledEventId));
+      if (activity) label += ` ${activity}`;
       else if (e.markerRecordedEventAttributes) {
         // A local activity's marker: its completion in workflow time (the workflow task's start,
         // advanced by each local activity's run), so its run is the difference from the previous one.
@@ -163,15 +163,14 @@ async function profile(rig: BookingRig, what: string, laps: (Lap & { workflowId:
       const n = (seen.get(label) ?? 0) + 1;
       seen.set(label, n);
       const key = n > 1 ? `${label} #${n}` : label;
-      byStep.set(key, [...(byStep.get(key) ?? []), gap]);
+      byStep.set(key, (byStep.get(key) ?? []).concat(gap));
       lines.push(`${(t - (lap.at ?? t)).toFixed(0).padStart(6)} ms  ${run === undefined ? '+' : 'ran '}${gap.toFixed(1).padStart(6)}  ${key}`);
       previous = t;
     }
     timelines.push({ e2e: lap.e2e, lines });
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   out(`\nProfile (BENCH_PROFILE=1) of the ${what}: median ms since the previous event`);
-  for (const [key, gaps] of byStep) if (gaps.length >= laps.length / 2) out(`${median(gaps).toFixed(1).padStart(7)}  ${key}`);
+  for (const [key, gaps] of byStep) if (gaps.length >= laps.length / 2) out(`${latencyStats(gaps, 1).p50.toFixed(1).padStart(7)}  ${key}`);
   const mid = timelines.sort((a, b) => a.e2e - b.e2e)[Math.floor(timelines.length / 2)];
   if (mid) out(`\nTimeline of the median ${what} (${mid.e2e.toFixed(0)} ms end to end):\n${mid.lines.join('\n')}`);
 }
