@@ -12,7 +12,7 @@ import { SIGN_IN_ENROL_PATH, SIGN_IN_MFA_PATH, SIGN_IN_PATH } from './browser-se
 export type SignInPage =
   | { step: 'password'; next: string; email?: string; message?: string }
   | { step: 'code'; next: string; challenge: string; message?: string }
-  /** `qrSvg`: the otpauth URI as an SVG QR code (generated here, trusted markup); recovery codes only when just made. */
+  /** `qrSvg`: the otpauth URI as an SVG QR code (drawn by the route with `qrcode`: trusted markup); recovery codes only when just made. */
   | { step: 'enrol'; next: string; challenge: string; secret: string; qrSvg: string; recoveryCodes?: string[]; message?: string };
 
 export function signInCsp(nonce: string): string {
