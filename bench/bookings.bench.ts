@@ -97,6 +97,9 @@ async function book(rig: BookingRig, i: number, prefix: string): Promise<Lap & {
   return { at, e2e: t2 - t0, first: t1 - t0, second: t2 - t1, reference, workflowId: held.body.workflowId as string };
 }
 
+/** The name of the marker the TypeScript SDK records for a local activity's result. */
+const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
+
 /** The steps (A: activity, L: local activity) of one booking's history, split at the payment update. */
 async function stepsOf(rig: BookingRig, workflowId: string): Promise<{ events: number; hold: NoopStep[]; pay: NoopStep[]; children: number; timers: number }> {
   const history = await rig.client.workflow.getHandle(workflowId).fetchHistory();
@@ -110,7 +113,8 @@ async function stepsOf(rig: BookingRig, workflowId: string): Promise<{ events: n
     if (e.workflowExecutionUpdateAcceptedEventAttributes) updates++;
     const into = updates >= 2 ? pay : hold;
     if (e.activityTaskScheduledEventAttributes) into.push('A');
-    else if (e.markerRecordedEventAttributes) into.push('L');
+    // A local activity's marker (a patch marker, `core_patch`, is no step).
+    else if (e.markerRecordedEventAttributes?.markerName === LOCAL_ACTIVITY_MARKER) into.push('L');
     else if (e.startChildWorkflowExecutionInitiatedEventAttributes) children++;
     else if (e.timerStartedEventAttributes) timers++;
   }
@@ -150,7 +154,7 @@ async function profile(rig: BookingRig, what: string, laps: (Lap & { workflowId:
         // advanced by each local activity's run), so its run is the difference from the previous one.
         const payload = e.markerRecordedEventAttributes.details?.data?.payloads?.[0]?.data;
         const marker = payload ? (JSON.parse(Buffer.from(payload).toString('utf8')) as { activity_type?: string; complete_time?: { seconds: number; nanos: number } }) : {};
-        label += ` ${marker.activity_type ?? '(local activity)'}`;
+        label += ` ${marker.activity_type ?? `(${e.markerRecordedEventAttributes.markerName ?? 'marker'})`}`;
         if (marker.complete_time) {
           const done = millis(marker.complete_time);
           run = done - Math.max(taskStarted, lastDone);
