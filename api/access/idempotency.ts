@@ -203,7 +203,10 @@ export function idempotency(deps: IdempotencyDeps): RequestHandler {
           if (value !== undefined) headers[name] = String(value);
         }
         const response: StoredResponse = { status: res.statusCode, headers, body };
-        const kept = res.statusCode < 400;
+        // A 202 from a route that finds its work by the key ("started, not finished yet": a booking
+        // still being held) is no final answer: the key is released, so a retry runs again and
+        // answers from the work's state then, instead of replaying "not yet" for 24 h.
+        const kept = res.statusCode < 400 && !(takeOver && res.statusCode === 202);
         const store = kept ? deps.store.complete(principal, key, response, new Date(clock())) : deps.store.release(principal, key);
         store
           .then(() => {

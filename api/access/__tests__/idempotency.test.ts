@@ -79,7 +79,9 @@ describe.each([
     });
     app.post('/keyed', (req, res) => {
       counts.keyed++;
-      res.status(201).json({ id: `made-by-${req.get('idempotency-key')}` });
+      // "Started, not finished yet" until the third run (a booking still being held).
+      if (req.body.pending && counts.keyed < 3) res.status(202).json({ id: `made-by-${req.get('idempotency-key')}`, finished: false });
+      else res.status(201).json({ id: `made-by-${req.get('idempotency-key')}` });
     });
     app.post('/preview', (_req, res) => {
       counts.preview++;
@@ -199,6 +201,17 @@ describe.each([
     const replayed = await request(quick).post('/keyed').set('Idempotency-Key', 'k-lost-keyed').send({ name: 'Gus' }).expect(201);
     expect(replayed.headers['idempotent-replayed']).toBe('true');
     expect(counts.keyed).toBe(1);
+  });
+
+  it('a 202 (started, not finished) from a route that recovers by key is not replayed: each retry runs again until it is final', async () => {
+    counts.keyed = 0;
+    const send = () => request(app).post('/keyed').set('Idempotency-Key', 'k-pending').send({ pending: true });
+    expect((await send().expect(202)).body).toEqual({ id: 'made-by-k-pending', finished: false });
+    expect((await send().expect(202)).headers['idempotent-replayed']).toBeUndefined();
+    expect((await send().expect(201)).body).toEqual({ id: 'made-by-k-pending' });
+    // Final now: replayed from here on, the route not run again.
+    expect((await send().expect(201)).headers['idempotent-replayed']).toBe('true');
+    expect(counts.keyed).toBe(3);
   });
 
   it('1,000 concurrent duplicates: one execution, one row, 1,000 identical responses', async () => {
