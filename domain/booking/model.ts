@@ -149,8 +149,10 @@ export interface MigratedBookingState {
  * the projection at the end of each step; no projection write that changes nothing.
  * Revision 3 (release 2026-11-29c): a first-come-first-served lock around every step (two
  * updates delivered in one workflow task no longer run side by side).
+ * Revision 4 (release 2026-11-29e): a confirmation's independent steps side by side: the deposit
+ * is posted while the booking is confirmed, and the sale is posted while its revenue is deferred.
  */
-export const CURRENT_LIFECYCLE_REVISION = 3;
+export const CURRENT_LIFECYCLE_REVISION = 4;
 
 /**
  * Group bookings. Every member takes every service; the hotel rooms come from the rooming list

@@ -149,6 +149,8 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
   const v2 = (req.revision ?? 1) >= 2;
   /** Revision 3: a true first-come-first-served lock around every step. */
   const v3 = (req.revision ?? 1) >= 3;
+  /** Revision 4: independent steps of a confirmation side by side (payment posting ‖ confirmation; sale posting ‖ deferral). */
+  const v4 = (req.revision ?? 1) >= 4;
   const tz = req.timeZone;
   const cur = req.currency;
   const zero = () => Money.of('0', cur).toJSON();
@@ -576,11 +578,12 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
       return;
     }
     const deposits = view.paid;
-    const saleId = await post(
-      saleEntry({ key: `${workflowId}:sale`, reference: req.reference, accountingDate: today(), channel: req.channel, components: view.components, depositsHeld: deposits }),
-    );
+    const postSale = () =>
+      post(saleEntry({ key: `${workflowId}:sale`, reference: req.reference, accountingDate: today(), channel: req.channel, components: view.components, depositsHeld: deposits }));
+    // Revision 4: the sale and its deferred revenue are independent records, written side by side.
+    const saleId = v4 ? (await Promise.all([postSale(), deferRevenue(view.components, null)]))[0] : await postSale();
     salePosted = saleId !== null || salePosted;
-    await deferRevenue(view.components, null);
+    if (!v4) await deferRevenue(view.components, null);
     view.holdExpiresAt = null;
     await setStatus(new Dec(view.balanceDue.amount).isZero() ? 'PAID' : 'CONFIRMED', `confirmed with every supplier; ${view.balanceDue.amount} ${cur} still due`);
     await ticketIfPaid();
@@ -869,9 +872,11 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
     const { own, others } = memberLines(view.schedule, input.memberId);
     const { schedule, applied, excess } = applyPayment(own, input.amount);
     const key = `${workflowId}:payment:${input.paymentId}`;
-    const ledgerEntryId = await post(
-      paymentEntry({ key, reference: req.reference, accountingDate: today(), payment: { amount: input.amount, method: input.method, paymentId: input.paymentId }, confirmed: salePosted }),
-    );
+    const draft = paymentEntry({ key, reference: req.reference, accountingDate: today(), payment: { amount: input.amount, method: input.method, paymentId: input.paymentId }, confirmed: salePosted });
+    // Revision 4: the payment is posted while the rest of the step runs (a deposit's confirmation
+    // above all); the step waits for the posting before it ends. Earlier revisions posted first.
+    const posting = v4 ? post(draft) : null;
+    const ledgerEntryId = posting ? null : await post(draft);
     const record: PaymentRecord = { paymentId: input.paymentId, amount: input.amount, method: input.method, receivedAt: Date.now(), excessRefunded: excess.amount, ledgerEntryId };
     if (input.memberId !== undefined) record.memberId = input.memberId;
     view.payments.push(record);
@@ -880,6 +885,14 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
     event('PAYMENT', `${input.amount.amount} ${cur} received by ${input.method}${input.memberId ? ` for member ${input.memberId}` : ''} (${applied.amount} applied)`);
     if (new Dec(excess.amount).greaterThan(0)) {
       await refund(excess, 'OVERPAYMENT', 'overpayment', salePosted ? 'asset:receivable:customers' : 'liability:customer-deposits');
+    }
+    if (posting) {
+      // A deposit that completes the first due date confirms the booking here, beside its posting.
+      if (view.status === 'HELD' && depositIn()) {
+        await Promise.all([posting, confirm()]);
+        view.nextDeadline = nextDeadline();
+      }
+      record.ledgerEntryId = await posting;
     }
     if (view.status === 'CONFIRMED' && new Dec(view.balanceDue.amount).isZero()) await setStatus('PAID', 'paid in full');
     if (salePosted) await ticketIfPaid();
