@@ -172,11 +172,11 @@ export function createBookingLifecycleActivities(ports: BookingLifecycleActivity
     return { cancellationPolicy: supplier.cancellationPolicy, amendmentPolicy: supplier.amendmentPolicy };
   }
 
-  async function priceCatalog(input: PriceComponentsInput, c: CatalogComponentRequest, at: string): Promise<PricedComponent> {
-    // The supplier's terms are read alongside the product; the product's refusals still come first.
+  async function priceCatalog(input: PriceComponentsInput, c: CatalogComponentRequest, at: string, products: Promise<Map<string, StoredProduct>>): Promise<PricedComponent> {
+    // The supplier's terms are read alongside the products; the product's refusals still come first.
     const terms = supplierPolicies(c.supplierCode, c.id);
     terms.catch(() => undefined); // awaited below (or left behind a product refusal): not an unhandled rejection
-    const product = await catalog.getProduct(c.supplierCode, c.productCode);
+    const product = (await products).get(`${c.supplierCode}/${c.productCode}`);
     const name = `${c.supplierCode}/${c.productCode}`;
     if (!product) throw unavailable(`Component ${c.id}: product ${name} is not in the catalog`, [{ path: `${at}.productCode`, message: `${name} is not in the catalog` }]);
     if (!product.active) throw unavailable(`Component ${c.id}: product ${name} is inactive`, [{ path: `${at}.productCode`, message: `${name} is inactive` }]);
@@ -288,8 +288,14 @@ export function createBookingLifecycleActivities(ports: BookingLifecycleActivity
     async priceBookingComponents(input: PriceComponentsInput): Promise<PricedComponent[]> {
       const problems = checkPriceInput(input);
       if (problems.length) throw invalid(`Booking ${input.reference} cannot be priced: ${listProblems(problems)}`, problems);
-      // The components are priced side by side (reads only); a refusal is the first failing component's, in order.
-      const settled = await Promise.allSettled(input.components.map((c, i) => (c.kind === 'FLIGHT' ? priceFlight(input, c, `components[${i}]`) : priceCatalog(input, c, `components[${i}]`))));
+      // Every catalog product of the booking in one read; then the components are priced side by
+      // side (reads only); a refusal is the first failing component's, in order.
+      const catalogComponents = input.components.filter((c): c is CatalogComponentRequest => c.kind !== 'FLIGHT');
+      const products = catalog.getProductsByCodes(catalogComponents);
+      products.catch(() => undefined); // awaited by each catalog component below
+      const settled = await Promise.allSettled(
+        input.components.map((c, i) => (c.kind === 'FLIGHT' ? priceFlight(input, c, `components[${i}]`) : priceCatalog(input, c, `components[${i}]`, products))),
+      );
       const refused = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (refused) throw refused.reason;
       const priced = settled.map((r) => (r as PromiseFulfilledResult<PricedComponent>).value);

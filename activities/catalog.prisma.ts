@@ -891,6 +891,20 @@ export class PrismaCatalog {
     return p ?? null;
   }
 
+  /**
+   * Full products by supplier and product code, in one read for all of them (a booking's
+   * components): keyed `<supplier>/<product>`; unknown codes are absent from the map.
+   */
+  async getProductsByCodes(codes: readonly { supplierCode: string; productCode: string }[]): Promise<Map<string, StoredProduct>> {
+    if (codes.length === 0) return new Map();
+    const list = await loadProducts(
+      this.reads,
+      `(s.code, p.code) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+      [codes.map((c) => c.supplierCode), codes.map((c) => c.productCode)],
+    );
+    return new Map(list.map((p) => [`${p.supplierCode}/${p.code}`, p]));
+  }
+
   /** Full products by database id, in the order of `ids` (unknown ids are left out). */
   async getProductsByIds(ids: readonly string[]): Promise<StoredProduct[]> {
     if (ids.length === 0) return [];

@@ -168,6 +168,15 @@ export function catalogContract(open: () => Promise<Database>): void {
     expect(await onDriver.getProduct(found[0]!.supplierCode, found[0]!.code)).toEqual(await catalog.getProduct(found[0]!.supplierCode, found[0]!.code));
     expect(await onDriver.getSupplier(found[0]!.supplierCode)).toEqual(await catalog.getSupplier(found[0]!.supplierCode));
     expect(await onDriver.getProduct(found[0]!.supplierCode, 'NO-SUCH-PRODUCT')).toBeNull();
+    // A booking's products by code in one read: each as getProduct gives it; unknown codes absent.
+    const byCodes = await onDriver.getProductsByCodes([
+      { supplierCode: found[1]!.supplierCode, productCode: found[1]!.code },
+      { supplierCode: found[0]!.supplierCode, productCode: 'NO-SUCH-PRODUCT' },
+      { supplierCode: found[0]!.supplierCode, productCode: found[0]!.code },
+    ]);
+    expect([...byCodes.keys()].sort()).toEqual([`${found[0]!.supplierCode}/${found[0]!.code}`, `${found[1]!.supplierCode}/${found[1]!.code}`].sort());
+    expect(byCodes.get(`${found[0]!.supplierCode}/${found[0]!.code}`)).toEqual(await catalog.getProduct(found[0]!.supplierCode, found[0]!.code));
+    expect(await onDriver.getProductsByCodes([])).toEqual(new Map());
     await catalog.setProductActive(found[0]!.supplierCode, found[0]!.code, false);
     expect((await catalog.productsForSearch({ destination, activeOnly: true })).map((p) => p.code)).not.toContain(found[0]!.code);
     expect((await catalog.productsForSearch({ destination, activeOnly: false })).map((p) => p.code)).toContain(found[0]!.code);
