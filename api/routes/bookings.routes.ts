@@ -202,8 +202,11 @@ export function bookingRoutes(deps: ApiDeps, readers: Partial<BookingRouteReader
     const workflowId = bookingWorkflowId(reference);
 
     // Refuse before starting anything when the database is down: the workflow would only retry.
-    await Promise.all([deps.db.ping(), deps.temporal.ping()]);
-    const body = await withCrmAdvisor(parsed);
+    // The customer's CRM advisor is read meanwhile; an outage is reported as the pings see it.
+    const [pings, advised] = await Promise.allSettled([Promise.all([deps.db.ping(), deps.temporal.ping()]), withCrmAdvisor(parsed)]);
+    if (pings.status === 'rejected') throw pings.reason;
+    if (advised.status === 'rejected') throw advised.reason;
+    const body = advised.value;
     const request = toRequest(reference, body);
     // No booking before finance is set up: a currency mistake found later means re-entering them all.
     await deps.finance.readinessGate.assertReady();
