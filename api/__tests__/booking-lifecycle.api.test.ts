@@ -10,7 +10,7 @@ import { seedDemoCatalog } from '../../infra/demo-catalog';
 import type { DevServer } from '../../infra/dev-server';
 import { openTestPglite } from '../../test/support/databases';
 import { connectClient, prepareReadyFinance, silentLogger, startApiUnderTest, startTestDevServer, type ApiUnderTest } from '../../test/support/api-harness';
-import { BookingDetailResponse, HeldBookingResponse, PaymentOutcomeResponse } from '../schemas/booking.schema';
+import { AmendmentQuoteResponse, BookingDetailResponse, BookingQuoteResponse, BookingView, CancellationOutcomeResponse, CancellationQuoteResponse, HeldBookingResponse, PaymentOutcomeResponse } from '../schemas/booking.schema';
 
 /** Debits equal credits in every currency of the entry. */
 function balanced(entry: BookingLedgerEntry): boolean {
@@ -136,6 +136,7 @@ describe('booking lifecycle through the REST API', () => {
 
     const quote = await request(api.app).post('/bookings/quote').send(body);
     expect({ status: quote.status, problem: quote.status === 200 ? null : quote.body }).toEqual({ status: 200, problem: null });
+    BookingQuoteResponse.parse(quote.body);
     expect(quote.body.total.currency).toBe('EUR');
 
     const held = await request(api.app).post('/bookings').send(body).expect(201);
@@ -172,7 +173,7 @@ describe('booking lifecycle through the REST API', () => {
     expect((detail.body.ledger as BookingLedgerEntry[]).every(balanced)).toBe(true);
 
     const preview = await request(api.app).post(`/bookings/${reference}/cancellation/preview`).send({ reason: 'customer asked' }).expect(200);
-    const q = preview.body;
+    const q = CancellationQuoteResponse.parse(preview.body);
     expect(q.paid).toEqual(deposit.amount);
     expect(new Dec(q.refund.amount).eq(Dec.max(0, new Dec(q.paid.amount).minus(q.totalPenalty.amount)))).toBe(true);
 
@@ -181,6 +182,7 @@ describe('booking lifecycle through the REST API', () => {
     expect(unknownQuote.body).toMatchObject({ failureType: 'QuoteNotFound', reference });
 
     const cancelled = await request(api.app).post(`/bookings/${reference}/cancellation`).send({ quoteId: q.quoteId, reason: 'customer asked' }).expect(200);
+    CancellationOutcomeResponse.parse(cancelled.body);
     expect(cancelled.body).toMatchObject({ status: 'CANCELLED', quote: { totalPenalty: q.totalPenalty, refund: q.refund } });
     expect(await available(destination, option)).toBe(before);
 
@@ -208,5 +210,34 @@ describe('booking lifecycle through the REST API', () => {
       if (!listed.some((b) => b.reference === reference && b.status === 'CANCELLED')) await new Promise((r) => setTimeout(r, 100));
     }
     expect(listed).toEqual([expect.objectContaining({ reference, status: 'CANCELLED' })]);
+  });
+
+  it('moves a confirmed booking to new dates: the amendment quote, then the amended view', async () => {
+    const { option } = await hotelOption();
+    const body = {
+      customerId: 'C-LIFE-2',
+      advisorId: 'ADV-1',
+      currency: 'EUR',
+      departureDate: departure,
+      returnDate: ret,
+      components: [
+        { id: 'hotel', kind: 'HOTEL', supplierCode: option.supplierCode, productCode: option.productCode, category: option.category, ratePlan: option.ratePlan, startDate: departure, nights: 3, units: [{ adults: 2, childAges: [] }] },
+      ],
+      paymentTerms: { depositPercent: '25' },
+    };
+    const held = await request(api.app).post('/bookings').send(body).expect(201);
+    const reference: string = held.body.reference;
+    await request(api.app).post(`/bookings/${reference}/payments`).set('Idempotency-Key', 'amend-dep').send({ amount: held.body.schedule[0].amount, method: 'card' }).expect(200);
+
+    const newDeparture = addDays(departure, 1);
+    const preview = await request(api.app).post(`/bookings/${reference}/amendments/preview`).send({ departureDate: newDeparture });
+    expect({ status: preview.status, problem: preview.status === 200 ? null : preview.body }).toEqual({ status: 200, problem: null });
+    const quote = AmendmentQuoteResponse.parse(preview.body);
+    expect(quote).toMatchObject({ departureDate: newDeparture, returnDate: addDays(ret, 1), oldTotal: held.body.total });
+    expect(quote.lines.map((l) => l.componentId)).toEqual(['hotel']);
+
+    const amended = await request(api.app).post(`/bookings/${reference}/amendments`).send({ quoteId: quote.quoteId }).expect(200);
+    BookingView.parse(amended.body);
+    expect(amended.body).toMatchObject({ reference, departureDate: newDeparture, returnDate: addDays(ret, 1), total: quote.newTotal });
   });
 });

@@ -16,7 +16,7 @@ import { temporalTestServerPath } from '../../infra/tools';
 import { startApiUnderTest, prepareReadyFinance, type ApiUnderTest } from '../../test/support/api-harness';
 import { openTestPglite } from '../../test/support/databases';
 import { firstRatePlan, seedTripCatalog, type TripCatalog } from '../../test/support/trip-catalog';
-import { BookingDetailResponse } from '../schemas/booking.schema';
+import { BookingDetailResponse, BookingQuoteResponse, CancellationOutcomeResponse, CancellationQuoteResponse, GroupMemberResponse } from '../schemas/booking.schema';
 
 /** Every supplier in this suite: 20 % from 60 to 31 days before, 50 % inside 30 days. */
 const CANCELLATION: Policy = {
@@ -185,6 +185,7 @@ describe('group bookings through the REST API (time-skipping Temporal, real work
     const single = groupBody({ group: { name: 'Board', payer: 'SINGLE', members } });
     const quote = await request(api.app).post('/bookings/quote').send(single);
     expect({ status: quote.status, problem: quote.status === 200 ? null : quote.body }).toEqual({ status: 200, problem: null });
+    BookingQuoteResponse.parse(quote.body);
     expect(quote.body.components.find((c: { id: string }) => c.id === 'hotel')).toMatchObject({ inventory: { quantity: 3 }, pax: 6 });
 
     const held = await request(api.app).post('/bookings').send({ ...single, customerId: 'C-GROUP-2' }).expect(201);
@@ -254,6 +255,7 @@ describe('group bookings through the REST API (time-skipping Temporal, real work
 
     // ---- a name change before the deadline --------------------------------------------------------
     const renamed = await request(api.app).post(`/bookings/${reference}/members/m3/name`).send({ firstName: 'Grace', lastName: 'Hopper' }).expect(200);
+    GroupMemberResponse.parse(renamed.body);
     expect(renamed.body).toMatchObject({ id: 'm3', firstName: 'Grace', lastName: 'Hopper', room: 'B', status: 'ACTIVE', nameHistory: [{ firstName: 'Mary', lastName: 'Somerville', changedAt: expect.any(Number) }] });
     const badName = await request(api.app).post(`/bookings/${reference}/members/m3/name`).send({ firstName: '', lastName: 'Hopper', middle: 'M' }).expect(422);
     expect(badName.body.errors).toEqual([
@@ -270,6 +272,7 @@ describe('group bookings through the REST API (time-skipping Temporal, real work
     expect(everyone.body).toMatchObject({ failureType: 'CancellationInvalid', detail: 'memberIds: that is every member left: cancel the whole booking instead' });
 
     const preview = await request(api.app).post(`/bookings/${reference}/cancellation/preview`).send({ reason: 'two cannot travel', memberIds: ['m5', 'm6'] }).expect(200);
+    CancellationQuoteResponse.parse(preview.body);
     const q = preview.body as { quoteId: string; members: Array<{ memberId: string; share: { amount: string }; penalty: { amount: string }; paid: { amount: string }; refund: { amount: string } }>; newTotal: { amount: string }; refund: { amount: string }; totalPenalty: { amount: string } };
     expect(q.members.map((l) => l.memberId)).toEqual(['m5', 'm6']);
     for (const line of q.members) {
@@ -291,6 +294,7 @@ describe('group bookings through the REST API (time-skipping Temporal, real work
     const mismatch = await request(api.app).post(`/bookings/${reference}/cancellation`).send({ quoteId: q.quoteId, reason: 'two cannot travel', memberIds: ['m6'] }).expect(422);
     expect(mismatch.body).toMatchObject({ failureType: 'CancellationInvalid' });
     const accepted = await request(api.app).post(`/bookings/${reference}/cancellation`).send({ quoteId: q.quoteId, reason: 'two cannot travel', memberIds: ['m5', 'm6'] }).expect(200);
+    CancellationOutcomeResponse.parse(accepted.body);
     expect(accepted.body).toMatchObject({ status: 'CONFIRMED', quote: { newTotal: q.newTotal, refund: q.refund, totalPenalty: q.totalPenalty } });
 
     v = await view(reference);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CalendarDay, EpochMs, MoneyView } from './answer.schema';
+import { CalendarDay, DecimalText, EpochMs, MoneyView } from './answer.schema';
 import { REFERENCE_PATTERN } from '../../domain/booking/draft';
 import { groupProblems } from '../../domain/booking/group';
 import { COMPLAINT_CATEGORIES, COMPONENT_STATUSES, COMPLAINT_SEVERITIES, GROUP_PAYERS, LIFECYCLE_STATUSES, type BookingRequest } from '../../domain/booking/model';
@@ -348,17 +348,18 @@ export type BookingListQuery = z.infer<typeof BookingListQuery>;
 
 const Loose = z.looseObject({});
 
-const ComponentView = z.strictObject({
+/** A component once priced (`PricedComponent`): what the quote answers, and the start of every booked component. */
+const PricedComponentView = z.strictObject({
   id: z.string(),
   kind: z.enum(KINDS),
   description: z.string(),
-  supplierCode: z.string(),
-  productType: z.string(),
+  supplierCode: z.string().meta({ description: 'Catalog supplier code, or the flight supplier name' }),
+  productType: z.string().meta({ description: 'Ledger product type (hotels, flights, transfers, insurance, tours)' }),
   serviceStart: CalendarDay,
   serviceEnd: CalendarDay,
   pax: z.number().int(),
-  sell: MoneyView,
-  cost: MoneyView,
+  sell: MoneyView.meta({ description: 'What the customer pays for it, in the booking currency' }),
+  cost: MoneyView.meta({ description: 'What the supplier charges, in the supplier’s currency' }),
   settlement: MoneyView.nullable().meta({ description: 'Flights: what is settled with the airline (sold as agent)' }),
   cancellationPolicy: Loose.meta({ description: 'Penalty windows by days before travel' }),
   amendmentPolicy: Loose,
@@ -367,11 +368,26 @@ const ComponentView = z.strictObject({
     .strictObject({ supplier: z.string(), offerId: z.string(), passengers: z.array(Loose), instantPaymentRequired: z.boolean(), ticketingDeadline: EpochMs.nullable() })
     .nullable(),
   request: Loose.meta({ description: 'The component as it was requested' }),
+});
+
+const ComponentView = PricedComponentView.extend({
   status: z.enum(COMPONENT_STATUSES),
   supplierRef: z.string().nullable(),
   locator: z.string().nullable(),
   documents: z.array(Loose).meta({ description: 'Tickets and EMDs' }),
   penalty: MoneyView.nullable(),
+});
+
+/** One line of the payment plan (`Installment`). */
+const InstallmentView = z.strictObject({
+  id: z.string(),
+  kind: z.enum(['DEPOSIT', 'INSTALLMENT', 'BALANCE']),
+  dueDate: CalendarDay,
+  dueAt: EpochMs.meta({ description: 'The end of the due day in the operator’s time zone' }),
+  amount: MoneyView,
+  paid: DecimalText.meta({ description: 'How much of it has been paid (same currency)' }),
+  reminded: z.boolean(),
+  memberId: z.string().optional().meta({ description: 'Groups paying per member: whose line it is' }),
 });
 
 const PaymentRecordView = z.strictObject({
@@ -415,18 +431,7 @@ export const BookingView = z
     total: MoneyView,
     paid: MoneyView,
     balanceDue: MoneyView,
-    schedule: z.array(
-      z.strictObject({
-        id: z.string(),
-        kind: z.enum(['DEPOSIT', 'INSTALLMENT', 'BALANCE']),
-        dueDate: CalendarDay,
-        dueAt: EpochMs,
-        amount: MoneyView,
-        paid: z.string(),
-        reminded: z.boolean(),
-        memberId: z.string().optional(),
-      }),
-    ),
+    schedule: z.array(InstallmentView),
     terms: z.strictObject({
       depositPercent: z.string().nullable(),
       depositAmount: MoneyView.nullable(),
@@ -482,3 +487,86 @@ export const PaymentOutcomeResponse = z
     balanceDue: MoneyView,
   })
   .meta({ id: 'PaymentOutcome' });
+
+/** `POST /bookings/quote` (the BookingQuoteWorkflow's `BookingQuote`): every component priced, the total and the payment plan the booking would get. Nothing is held. */
+export const BookingQuoteResponse = z
+  .strictObject({
+    components: z.array(PricedComponentView),
+    total: MoneyView.meta({ description: 'Sum of the components’ sell prices, in the booking currency' }),
+    schedule: z.array(InstallmentView).meta({ description: 'Deposit, installments and balance as they would fall if booked today' }),
+  })
+  .meta({ id: 'BookingQuote' });
+
+/** A member's line in a partial group cancellation (`MemberCancellationLine`). */
+const MemberCancellationLineView = z.strictObject({
+  memberId: z.string(),
+  name: z.string(),
+  share: MoneyView.meta({ description: 'Their share of the live components' }),
+  penalty: MoneyView.meta({ description: 'The supplier penalties on that share' }),
+  paid: MoneyView.nullable().meta({ description: 'Groups paying per member: what they paid (null otherwise)' }),
+  refund: MoneyView.nullable().meta({ description: 'Groups paying per member: what of it comes back, never negative (null otherwise)' }),
+});
+
+/** `CancellationQuote`: what cancelling now costs; valid until `expiresAt` (and the day it was made). */
+export const CancellationQuoteResponse = z
+  .strictObject({
+    quoteId: z.string().meta({ description: 'Send it back to POST /bookings/{reference}/cancellation to cancel at these figures' }),
+    quotedAt: EpochMs,
+    expiresAt: EpochMs,
+    penalties: z.array(
+      z.strictObject({
+        componentId: z.string(),
+        description: z.string(),
+        penalty: MoneyView.meta({ description: 'In the booking currency' }),
+        basis: z.string().meta({ description: 'Why: the supplier policy window, or the airline’s quote' }),
+      }),
+    ),
+    totalPenalty: MoneyView,
+    paid: MoneyView,
+    refund: MoneyView.meta({ description: 'paid − penalties (a partial group cancellation: what goes back), never negative' }),
+    members: z.array(MemberCancellationLineView).optional().meta({ description: 'Partial group cancellation: each cancelled member with their share, penalty and refund' }),
+    newTotal: MoneyView.optional().meta({ description: 'Partial group cancellation: what the booking is worth afterwards' }),
+  })
+  .meta({ id: 'CancellationQuote' });
+
+/** `CancellationOutcome`: the figures applied, the booking's status after it and the refund made. */
+export const CancellationOutcomeResponse = z
+  .strictObject({
+    quote: CancellationQuoteResponse,
+    status: z.enum(LIFECYCLE_STATUSES).meta({ description: 'CANCELLED, or the group booking’s status when only some members were cancelled' }),
+    refundId: z.string().nullable().meta({ description: 'null when nothing was refunded' }),
+  })
+  .meta({ id: 'CancellationOutcome' });
+
+/** `AmendmentQuote`: every component re-priced for the new dates, with the suppliers' amendment fees. */
+export const AmendmentQuoteResponse = z
+  .strictObject({
+    quoteId: z.string().meta({ description: 'Send it back to POST /bookings/{reference}/amendments to apply these figures' }),
+    quotedAt: EpochMs,
+    expiresAt: EpochMs,
+    departureDate: CalendarDay.meta({ description: 'The new first service day' }),
+    returnDate: CalendarDay.meta({ description: 'The new last service day (every component moves by the same number of days)' }),
+    lines: z.array(z.strictObject({ componentId: z.string(), description: z.string(), oldSell: MoneyView, newSell: MoneyView, fee: MoneyView.meta({ description: 'The supplier’s amendment fee' }) })),
+    oldTotal: MoneyView,
+    newTotal: MoneyView.meta({ description: 'Including fees' }),
+    difference: MoneyView.meta({ description: 'newTotal − oldTotal (negative: cheaper)' }),
+    fees: MoneyView,
+  })
+  .meta({ id: 'AmendmentQuote' });
+
+/** `GroupMemberState`: one member of a group booking, as `POST /bookings/{reference}/members/{memberId}/name` answers it. */
+export const GroupMemberResponse = z
+  .strictObject({
+    id: z.string(),
+    firstName: z.string(),
+    lastName: z.string(),
+    room: z.string().meta({ description: 'Rooming list label: members with the same label share a room' }),
+    age: z.number().int().optional().meta({ description: 'Children only: age on the departure date' }),
+    email: z.string().optional(),
+    status: z.enum(['ACTIVE', 'CANCELLED']),
+    shares: z.record(z.string(), MoneyView).meta({ description: 'The member’s share of each live component, by component id' }),
+    share: MoneyView.meta({ description: 'Sum of `shares`' }),
+    penalty: MoneyView.nullable().meta({ description: 'Charged when the member was cancelled' }),
+    nameHistory: z.array(z.strictObject({ firstName: z.string(), lastName: z.string(), changedAt: EpochMs })).meta({ description: 'Earlier names, newest last' }),
+  })
+  .meta({ id: 'GroupMember' });
