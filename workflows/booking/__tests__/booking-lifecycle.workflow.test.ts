@@ -190,6 +190,39 @@ describe('booking lifecycle: failures', () => {
     await handle.terminate('scenario done');
   });
 
+  it('revision 4: the confirming deposit is posted while the booking is confirmed, and the sale while its revenue is deferred', async () => {
+    const req = await request(50, 3);
+    const { handle, view: held } = await open(req);
+    const key = (input: unknown) => (input as { idempotencyKey?: string }).idempotencyKey ?? '';
+    const depositPosting = (name: string, input: unknown) => name === 'postLedgerEntry' && key(input).includes(':payment:');
+    const salePosting = (name: string, input: unknown) => name === 'postLedgerEntry' && key(input).endsWith(':sale');
+    // Each posting waits (up to 10 s) for its partner to start: run one after the other, the
+    // partner cannot start until the posting ended, and the order below shows it.
+    const started = new Set<string>();
+    const partnerStarted = (partner: string) => async () => {
+      for (let i = 0; i < 1000 && !started.has(partner); i++) await new Promise((r) => setTimeout(r, 10));
+    };
+    rig.beforeActivity = async (name, input) => {
+      started.add(name);
+      if (depositPosting(name, input)) await partnerStarted('confirmBookingComponents')();
+      if (salePosting(name, input)) await partnerStarted('deferBookingRevenue')();
+    };
+    const from = rig.activityTrace.length;
+    try {
+      expect((await pay(handle, held.schedule[0]!.amount.amount, 'psp-side-by-side')).status).toBe('CONFIRMED');
+    } finally {
+      rig.beforeActivity = null;
+    }
+    const trace = rig.activityTrace.slice(from);
+    const at = (pick: (e: (typeof trace)[number]) => boolean) => trace.findIndex(pick);
+    expect(at((e) => e.phase === 'start' && e.name === 'confirmBookingComponents')).toBeLessThan(at((e) => e.phase === 'end' && depositPosting(e.name, e.input)));
+    expect(at((e) => e.phase === 'start' && e.name === 'deferBookingRevenue')).toBeLessThan(at((e) => e.phase === 'end' && salePosting(e.name, e.input)));
+    // Side by side, and still one of each in the ledger.
+    expect(await entryCount(`${handle.workflowId}:payment:%`)).toBe(1);
+    expect(await entryCount(`${handle.workflowId}:sale`)).toBe(1);
+    await handle.terminate('scenario done');
+  });
+
   it('the same payment delivered twice at once (a retry racing the first attempt) is applied once', async () => {
     const req = await request(50, 3);
     const { handle, view: held } = await open(req);

@@ -58,6 +58,12 @@ export interface LifecycleRig {
   notices: NoticeInput[];
   /** The lifecycle activities the booking worker runs (for direct calls in tests). */
   activities: ReturnType<typeof createBookingLifecycleActivities>;
+  /**
+   * Every booking-worker activity run, in the order its start and end happened (name, its first
+   * argument): what ran side by side. `beforeActivity`, when a test sets it, runs before each one.
+   */
+  activityTrace: Array<{ name: string; phase: 'start' | 'end'; input: unknown }>;
+  beforeActivity: ((name: string, input: unknown) => Promise<void>) | null;
   /** Refunds the gateway was asked for, by idempotency key (the sandbox stores each once). */
   refundRequests: RefundRequest[];
   taskQueue: string;
@@ -119,12 +125,29 @@ export async function startLifecycleRig(opts: { maxCachedWorkflows?: number } = 
   const duffel = new DuffelJsonFlightSupplier({ baseUrl: gds.url, accessToken: 'sandbox-token', name: 'duffel-sandbox', timeoutMs: 5_000 });
   const taskQueue = TASK_QUEUES.bookingOrchestration;
 
+  const activityTrace: LifecycleRig['activityTrace'] = [];
+  const hooks: { before: LifecycleRig['beforeActivity'] } = { before: null };
+  const traced = Object.fromEntries(
+    Object.entries({ ...lifecycle, ...createLedgerActivities({ ledger }) } as Record<string, (...args: unknown[]) => Promise<unknown>>).map(([name, fn]) => [
+      name,
+      async (...args: unknown[]) => {
+        const input = args[0];
+        if (hooks.before) await hooks.before(name, input);
+        activityTrace.push({ name, phase: 'start', input });
+        try {
+          return await fn(...args);
+        } finally {
+          activityTrace.push({ name, phase: 'end', input });
+        }
+      },
+    ]),
+  );
   const bookingWorker = () =>
     Worker.create({
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: bundle,
-      activities: { ...lifecycle, ...createLedgerActivities({ ledger }) },
+      activities: traced,
       // No workflow cache: every workflow task replays the history so far, so each step of every
       // scenario is also a replay test, and a restarted worker finds nothing on a dead sticky queue.
       // No cache by default: every activation replays the history, so the scenario tests also test replay.
@@ -155,6 +178,13 @@ export async function startLifecycleRig(opts: { maxCachedWorkflows?: number } = 
     insurance,
     notices,
     activities: lifecycle,
+    activityTrace,
+    get beforeActivity() {
+      return hooks.before;
+    },
+    set beforeActivity(hook) {
+      hooks.before = hook;
+    },
     refundRequests,
     taskQueue,
     today: async () => {
