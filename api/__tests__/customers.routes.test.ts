@@ -8,6 +8,15 @@ import { silentLogger } from '../../test/support/api-harness';
 import { openTestPglite } from '../../test/support/databases';
 import { errorHandler } from '../error-handler';
 import { customersRouter } from '../routes/customers.routes';
+import {
+  AdvisorListResponse,
+  AdvisorReassignmentResponse,
+  ContactLookupResponse,
+  Customer360View,
+  CustomerPageResponse,
+  RetentionSummaryResponse,
+  TripPageResponse,
+} from '../schemas/customer.schema';
 
 const NOW = Date.parse('2026-11-29T09:00:00.000Z');
 
@@ -22,6 +31,14 @@ const zoe: CustomerWrite = {
   phones: [{ raw: '+33 1 42 68 53 00', e164: '+33142685300', kind: 'HOME', primary: true }],
   paymentMethods: [{ token: 'tok_secret_999988887777', brand: 'MASTERCARD', last4: '5454', expiry: '2029-01' }],
   legacyIds: [{ system: 'old', legacyId: '1' }],
+  // The rest of a migrated profile, so the 360 answer is checked against its schema in full.
+  customerSince: '2008-05-01',
+  preferences: { cabinClass: 'BUSINESS', seat: 'AISLE', dietary: ['vegetarian'], preferredAirlines: ['AF'], anniversaries: [{ kind: 'WEDDING', date: '06-21' }], notes: 'Quiet rooms' },
+  contactPreferences: { preferredChannel: 'EMAIL', language: 'fr', doNotContact: false },
+  addresses: [{ kind: 'HOME', line1: '1 Rue de Rivoli', city: 'Paris', postalCode: '75001', country: 'FR' }],
+  financial: { currency: 'GBP', creditLimit: '5000', outstandingBalance: '120.5' },
+  loyaltyTier: 'GOLD',
+  legacyLoyaltyBalance: 1200,
 };
 const bob: CustomerWrite = { ...base, id: 'c-bob', firstName: 'Bob', lastName: 'Bronson', emails: [], paymentMethods: [], legacyIds: [{ system: 'old', legacyId: '2' }] };
 
@@ -41,6 +58,9 @@ describe('customers API (embedded PGlite)', () => {
       { customerId: 'c-zoe', sourceKey: 'legacy:old:trip:1', reference: 'R1', startDate: '2009-03-01', endDate: '2009-03-14', destinations: ['KE'], products: ['SAFARI'], pax: 2, value: { amount: '4200.00', currency: 'GBP' }, paymentStatus: 'PAID' },
       { customerId: 'c-zoe', sourceKey: 'legacy:old:trip:2', reference: 'R2', startDate: '2015-07-01', endDate: '2015-07-08', destinations: ['DE'], products: ['RIVER CRUISE'], pax: 2, value: { amount: '3100.00', currency: 'EUR' }, paymentStatus: 'PAID' },
     ]);
+    await store.writePassports([{ customerId: 'c-zoe', number: '19FV 12345', normalizedNumber: '19FV12345', country: 'FR', issuedOn: '2019-01-10', expiresOn: '2029-01-09' }]);
+    await store.writeLoyaltyTransactions([{ customerId: 'c-zoe', sourceKey: 'legacy:old:loyalty:1', occurredOn: '2015-07-08', points: 1000, kind: 'EARN', tripReference: 'R2' }]);
+    await store.writeConsents([{ customerId: 'c-zoe', sourceKey: 'legacy:old:consent:1', purpose: 'MARKETING_EMAIL', granted: true, recordedOn: '2015-07-01', source: 'legacy import' }]);
     await store.refreshCustomerStats(['c-zoe', 'c-bob']);
     app = express();
     app.use(pinoHttp({ logger: silentLogger }));
@@ -54,6 +74,8 @@ describe('customers API (embedded PGlite)', () => {
 
   it('searches customers with pages, and names a bad parameter', async () => {
     const page1 = await request(app).get('/customers').query({ name: 'bron', limit: 1 }).expect(200);
+    // The answers have the shapes the OpenAPI document gives them.
+    CustomerPageResponse.parse(page1.body);
     expect(page1.body.items.map((c: { id: string }) => c.id)).toEqual(['c-bob']);
     const page2 = await request(app).get('/customers').query({ name: 'bron', limit: 1, cursor: page1.body.nextCursor }).expect(200);
     expect(page2.body).toEqual({ items: [expect.objectContaining({ id: 'c-zoe', lastName: 'Brontë' })], nextCursor: null });
@@ -71,6 +93,13 @@ describe('customers API (embedded PGlite)', () => {
 
   it('shows the 360 view with masked tokens, and 404 for an unknown id', async () => {
     const res = await request(app).get('/customers/c-zoe').expect(200);
+    Customer360View.parse(res.body);
+    expect(res.body).toMatchObject({
+      passports: { current: { normalizedNumber: '19FV12345', status: 'VALID' } },
+      loyalty: { balance: 1000, tier: 'GOLD', legacyStatedBalance: 1200, differenceFromLegacy: -200 },
+      financial: { currency: 'GBP', creditLimit: '5000.00', outstandingBalance: '120.50' },
+      communication: { consents: { MARKETING_EMAIL: { granted: true }, PROFILING: null } },
+    });
     expect(res.body).toMatchObject({
       asOf: '2026-11-29',
       id: 'c-zoe',
@@ -91,6 +120,7 @@ describe('customers API (embedded PGlite)', () => {
 
   it('lists trips newest first', async () => {
     const res = await request(app).get('/customers/c-zoe/trips').query({ limit: 1 }).expect(200);
+    TripPageResponse.parse(res.body);
     expect(res.body.items.map((t: { reference: string }) => t.reference)).toEqual(['R2']);
     const next = await request(app).get('/customers/c-zoe/trips').query({ limit: 1, cursor: res.body.nextCursor }).expect(200);
     expect(next.body).toEqual({ items: [expect.objectContaining({ reference: 'R1', value: { amount: '4200.00', currency: 'GBP' } })], nextCursor: null });
@@ -98,6 +128,7 @@ describe('customers API (embedded PGlite)', () => {
 
   it('routes a contact to the customer and their advisor', async () => {
     const res = await request(app).get('/customers/lookup').query({ email: 'ZOE@example.com' }).expect(200);
+    ContactLookupResponse.parse(res.body);
     expect(res.body).toMatchObject({ matchedBy: 'email', candidates: 1, customer: { id: 'c-zoe', primaryEmail: 'zoe@example.com' }, advisor: { id: 'A1', name: 'Alice Advisor' } });
     const none = await request(app).get('/customers/lookup').query({ email: 'nobody@example.com' }).expect(404);
     expect(none.body.detail).toBe('No customer has email "nobody@example.com"');
@@ -109,6 +140,7 @@ describe('customers API (embedded PGlite)', () => {
 
   it('reassigns the advisor keeping history; unknown advisor 422, unknown customer 404', async () => {
     const res = await request(app).put('/customers/c-zoe/advisor').send({ advisorId: 'A2', reason: 'moved branch' }).expect(200);
+    AdvisorReassignmentResponse.parse(res.body);
     expect(res.body).toMatchObject({ customerId: 'c-zoe', advisorId: 'A2', changed: true, previousAdvisorId: 'A1' });
     expect(res.body.history.map((h: { advisorId: string; toAt: string | null }) => [h.advisorId, h.toAt])).toEqual([
       ['A1', new Date(NOW).toISOString()],
@@ -126,6 +158,7 @@ describe('customers API (embedded PGlite)', () => {
 
   it('sums up retention and lists advisors', async () => {
     const retention = await request(app).get('/customers/retention').expect(200);
+    RetentionSummaryResponse.parse(retention.body);
     expect(retention.body).toEqual({
       asOf: '2026-11-29',
       customers: 2,
@@ -137,6 +170,7 @@ describe('customers API (embedded PGlite)', () => {
       yearsSinceLastTrip: { '0-1': 0, '1-3': 0, '3-7': 0, '7+': 1, never: 1 },
     });
     const advisors = await request(app).get('/advisors').query({ active: 'true' }).expect(200);
+    AdvisorListResponse.parse(advisors.body);
     expect(advisors.body.items).toEqual([{ id: 'A1', name: 'Alice Advisor', email: null, branch: 'LON', active: true, customers: expect.any(Number) }]);
     await request(app).get('/advisors').query({ active: 'yes' }).expect(400);
   });

@@ -71,7 +71,21 @@ import {
   RecordCommissionRequest,
   SubAgentPath,
 } from '../schemas/commissions.schema';
-import { AdvisorListQuery, ContactLookupQuery, CustomerListQuery, CustomerPath, ReassignAdvisorRequest, TripListQuery } from '../schemas/customer.schema';
+import {
+  AdvisorListQuery,
+  AdvisorListResponse,
+  AdvisorReassignmentResponse,
+  ContactLookupQuery,
+  ContactLookupResponse,
+  Customer360View,
+  CustomerListQuery,
+  CustomerPageResponse,
+  CustomerPath,
+  ReassignAdvisorRequest,
+  RetentionSummaryResponse,
+  TripListQuery,
+  TripPageResponse,
+} from '../schemas/customer.schema';
 import {
   BalanceQuery,
   ClosePeriodRequest,
@@ -491,21 +505,21 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
     { method: 'POST', path: '/flights/search', summary: 'Search flight offers to put in a booking’s FLIGHT component', body: FlightSearchRequest, responses: { 200: 'The supplier and its offers' }, problems: [504] },
   ]),
   ...area(['Customers'], [
-    { method: 'GET', path: '/customers', summary: 'Search and list customers', query: CustomerListQuery, responses: { 200: 'A page of customers with `nextCursor`' } },
-    { method: 'GET', path: '/customers/lookup', summary: 'Advisor routing: which customer an email, phone or passport belongs to', query: ContactLookupQuery, responses: { 200: 'The customer, how it matched, and its advisor' } },
-    { method: 'GET', path: '/customers/retention', summary: 'Customer retention summary as of today', responses: { 200: 'Retention figures' } },
-    { method: 'GET', path: '/customers/:id', summary: 'Customer 360: profile, history, lifetime value', params: CustomerPath.shape, responses: { 200: 'The customer' } },
-    { method: 'GET', path: '/customers/:id/trips', summary: 'A customer’s trips, a page at a time', params: CustomerPath.shape, query: TripListQuery, responses: { 200: 'A page of trips with `nextCursor`' } },
+    { method: 'GET', path: '/customers', summary: 'Search and list customers', query: CustomerListQuery, responses: { 200: { description: 'A page of customers, by name, with `nextCursor` (an advisor sees their branch’s customers only)', schema: CustomerPageResponse } } },
+    { method: 'GET', path: '/customers/lookup', summary: 'Advisor routing: which customer an email, phone or passport belongs to', query: ContactLookupQuery, responses: { 200: { description: 'The customer, how it matched, and the advisor to route the contact to', schema: ContactLookupResponse } } },
+    { method: 'GET', path: '/customers/retention', summary: 'Customer retention summary as of today', responses: { 200: { description: 'Retention figures across all customers', schema: RetentionSummaryResponse } } },
+    { method: 'GET', path: '/customers/:id', summary: 'Customer 360: profile, history, lifetime value', params: CustomerPath.shape, responses: { 200: { description: 'The customer 360: profile, contacts, passports, preferences, consents, loyalty, financial, advisor history, household, recent trips, lifetime value and retention', schema: Customer360View } } },
+    { method: 'GET', path: '/customers/:id/trips', summary: 'A customer’s trips, a page at a time', params: CustomerPath.shape, query: TripListQuery, responses: { 200: { description: 'A page of trips, newest first, with `nextCursor`', schema: TripPageResponse } } },
     {
       method: 'PUT',
       path: '/customers/:id/advisor',
       summary: 'Reassign the customer’s advisor (history kept)',
       params: CustomerPath.shape,
       body: ReassignAdvisorRequest,
-      responses: { 200: 'The new assignment' },
+      responses: { 200: { description: 'The assignment (`changed` false when the customer already had this advisor) and the whole history', schema: AdvisorReassignmentResponse } },
       problems: [409],
     },
-    { method: 'GET', path: '/advisors', summary: 'List advisors', query: AdvisorListQuery, responses: { 200: '`{items}`' } },
+    { method: 'GET', path: '/advisors', summary: 'List advisors', query: AdvisorListQuery, responses: { 200: { description: 'Every advisor (or the active ones) with how many customers they have', schema: AdvisorListResponse } } },
   ]),
   ...area(['Migrations'], [
     { method: 'POST', path: '/migrations', summary: 'Start a legacy CRM migration (or a dry run)', description: 'Answers at once (202) with where to follow it; the same runId while it runs joins it.', body: StartMigrationRequest, responses: { 202: { description: 'Started: links to follow the run', headers: LOCATION } }, problems: [409] },

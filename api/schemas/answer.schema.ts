@@ -15,3 +15,8 @@ export const EpochMs = z.number().int().meta({ description: 'Epoch milliseconds'
 export const DecimalText = z.string().regex(/^-?\d+(\.\d+)?$/).meta({ description: 'Decimal string, never a JSON number' });
 /** Money as answered: the amount at the currency's exponent (the request-side `Money` lists every currency code). */
 export const MoneyView = z.strictObject({ amount: DecimalText, currency: z.string().meta({ description: 'ISO 4217 code' }) });
+/** A keyset page as answered: `{items, nextCursor}`, nothing else (`nextCursor` null on the last page). */
+export const PageView = <T extends z.ZodType>(item: T) =>
+  z.strictObject({ items: z.array(item), nextCursor: z.string().nullable().meta({ description: 'null on the last page; pass it back as `cursor`' }) });
+/** Every item, no paging: `{items}`, nothing else. */
+export const ListView = <T extends z.ZodType>(item: T) => z.strictObject({ items: z.array(item) });
