@@ -150,7 +150,8 @@ export interface MigratedBookingState {
  * Revision 3 (release 2026-11-29c): a first-come-first-served lock around every step (two
  * updates delivered in one workflow task no longer run side by side).
  * Revision 4 (release 2026-11-29e): a confirmation's independent steps side by side: the deposit
- * is posted while the booking is confirmed, and the sale is posted while its revenue is deferred.
+ * is posted while the booking is confirmed; then the sale, its deferred revenue and the
+ * projection are written together (the projection after the tickets when flights are ticketed).
  */
 export const CURRENT_LIFECYCLE_REVISION = 4;
 

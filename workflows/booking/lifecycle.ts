@@ -517,7 +517,11 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
 
   // ---- phase 2: confirm (saga) ----------------------------------------------------------------
 
-  const confirm = async (): Promise<void> => {
+  /**
+   * Confirms every component with its supplier (a saga). Revision 4: `alongside` is work started
+   * beside it (the deposit's posting), finished before the confirmation goes on from the suppliers.
+   */
+  const confirm = async (alongside?: Promise<unknown>): Promise<void> => {
     const undo: Array<() => Promise<void>> = [];
     try {
       if (v2) {
@@ -566,6 +570,7 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
         }
       }
     } catch (err) {
+      if (alongside) await alongside;
       const why = describe(err);
       event('CONFIRMATION_FAILED', `confirmation failed: ${why}; undoing what was confirmed`);
       for (const step of undo.reverse()) await step();
@@ -577,13 +582,28 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
       await notify('FAILED', 'failed', `Booking ${req.reference} could not be confirmed`, `${view.failure}. Everything paid has been refunded.`);
       return;
     }
+    if (alongside) await alongside;
     const deposits = view.paid;
     const postSale = () =>
       post(saleEntry({ key: `${workflowId}:sale`, reference: req.reference, accountingDate: today(), channel: req.channel, components: view.components, depositsHeld: deposits }));
-    // Revision 4: the sale and its deferred revenue are independent records, written side by side.
-    const saleId = v4 ? (await Promise.all([postSale(), deferRevenue(view.components, null)]))[0] : await postSale();
+    if (v4) {
+      // Revision 4: confirmed. The sale, its deferred revenue and the confirmed booking's
+      // projection (with the notice) are independent writes, side by side. When flights are to be
+      // ticketed now, the projection waits for the tickets instead (one write, not two). What
+      // changes after the projection (a refused posting) is published by the step's end.
+      view.holdExpiresAt = null;
+      await setStatus(new Dec(view.balanceDue.amount).isZero() ? 'PAID' : 'CONFIRMED', `confirmed with every supplier; ${view.balanceDue.amount} ${cur} still due`);
+      await notify('CONFIRMED', 'confirmed', `Booking ${req.reference} confirmed`, `Your booking is confirmed. Paid ${view.paid.amount} ${cur}; ${view.balanceDue.amount} ${cur} still due.`);
+      const ticketing = ticketsDue();
+      view.nextDeadline = nextDeadline();
+      const [saleId] = await Promise.all([postSale(), deferRevenue(view.components, null), ticketing ? null : publish()]);
+      salePosted = saleId !== null || salePosted;
+      if (ticketing) await ticketIfPaid();
+      return;
+    }
+    const saleId = await postSale();
     salePosted = saleId !== null || salePosted;
-    if (!v4) await deferRevenue(view.components, null);
+    await deferRevenue(view.components, null);
     view.holdExpiresAt = null;
     await setStatus(new Dec(view.balanceDue.amount).isZero() ? 'PAID' : 'CONFIRMED', `confirmed with every supplier; ${view.balanceDue.amount} ${cur} still due`);
     await ticketIfPaid();
@@ -592,9 +612,13 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
 
   // ---- tickets -------------------------------------------------------------------------------
 
-  const ticketIfPaid = async () => {
+  /** Held flights to ticket, all paid for. */
+  const ticketsDue = () => {
     const due = flightSellsDue();
-    if (!due.amount.greaterThan(0) || money(view.paid).amount.lessThan(due.amount)) return;
+    return due.amount.greaterThan(0) && !money(view.paid).amount.lessThan(due.amount);
+  };
+  const ticketIfPaid = async () => {
+    if (!ticketsDue()) return;
     for (const c of live().filter((x) => x.kind === 'FLIGHT' && x.status === 'HELD')) {
       try {
         const order = await flights.payFlightOrder({ supplier: c.supplierCode, orderId: c.supplierRef!, amount: c.cost, reference: `${workflowId}:ticket:${c.id}` });
@@ -889,7 +913,7 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
     if (posting) {
       // A deposit that completes the first due date confirms the booking here, beside its posting.
       if (view.status === 'HELD' && depositIn()) {
-        await Promise.all([posting, confirm()]);
+        await confirm(posting.then((id) => void (record.ledgerEntryId = id)));
         view.nextDeadline = nextDeadline();
       }
       record.ledgerEntryId = await posting;

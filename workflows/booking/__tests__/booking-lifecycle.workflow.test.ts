@@ -190,7 +190,7 @@ describe('booking lifecycle: failures', () => {
     await handle.terminate('scenario done');
   });
 
-  it('revision 4: the confirming deposit is posted while the booking is confirmed, and the sale while its revenue is deferred', async () => {
+  it('revision 4: the confirming deposit is posted while the booking is confirmed; the sale, its deferred revenue and the projection are written side by side', async () => {
     const req = await request(50, 3);
     const { handle, view: held } = await open(req);
     const key = (input: unknown) => (input as { idempotencyKey?: string }).idempotencyKey ?? '';
@@ -205,7 +205,10 @@ describe('booking lifecycle: failures', () => {
     rig.beforeActivity = async (name, input) => {
       started.add(name);
       if (depositPosting(name, input)) await partnerStarted('confirmBookingComponents')();
-      if (salePosting(name, input)) await partnerStarted('deferBookingRevenue')();
+      if (salePosting(name, input)) {
+        await partnerStarted('deferBookingRevenue')();
+        await partnerStarted('publishBooking')();
+      }
     };
     const from = rig.activityTrace.length;
     try {
@@ -217,9 +220,16 @@ describe('booking lifecycle: failures', () => {
     const at = (pick: (e: (typeof trace)[number]) => boolean) => trace.findIndex(pick);
     expect(at((e) => e.phase === 'start' && e.name === 'confirmBookingComponents')).toBeLessThan(at((e) => e.phase === 'end' && depositPosting(e.name, e.input)));
     expect(at((e) => e.phase === 'start' && e.name === 'deferBookingRevenue')).toBeLessThan(at((e) => e.phase === 'end' && salePosting(e.name, e.input)));
-    // Side by side, and still one of each in the ledger.
+    expect(at((e) => e.phase === 'start' && e.name === 'publishBooking')).toBeLessThan(at((e) => e.phase === 'end' && salePosting(e.name, e.input)));
+    // Side by side, and still one of each in the ledger; the projection written once, confirmed,
+    // with the payment's ledger entry and the confirmation notice.
     expect(await entryCount(`${handle.workflowId}:payment:%`)).toBe(1);
     expect(await entryCount(`${handle.workflowId}:sale`)).toBe(1);
+    const published = trace.filter((e) => e.phase === 'start' && e.name === 'publishBooking').map((e) => e.input as { view: LifecycleView; notices: { kind: string }[] });
+    expect(published).toHaveLength(1);
+    expect(published[0]!.view.status).toBe('CONFIRMED');
+    expect(published[0]!.view.payments[0]!.ledgerEntryId).toEqual(expect.any(String));
+    expect(published[0]!.notices.map((n) => n.kind)).toEqual(['CONFIRMED']);
     await handle.terminate('scenario done');
   });
 
