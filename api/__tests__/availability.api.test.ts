@@ -3,6 +3,7 @@ import request from 'supertest';
 import { PrismaFxRates } from '../../activities/fx-rates.prisma';
 import type { Database } from '../../infra/database';
 import { catalogTestApp } from '../../test/support/api-harness';
+import { AvailabilityResponse, HoldResponse, InventoryResponse, PriceBreakdownResponse } from '../schemas/catalog.schema';
 import { openTestPglite } from '../../test/support/databases';
 
 /** Operator "today" of these tests: 2027-05-01. The stay: Tuesday 2027-06-01 to Friday 2027-06-04 (3 nights). */
@@ -128,6 +129,8 @@ describe('availability search, prices and holds API (embedded PGlite)', () => {
 
   it('returns priced options cheapest first, leaving out stop sales, sold-out nights, missing inventory and other destinations', async () => {
     const res = await request(app).get('/catalog/availability').query({ ...STAY, adults: 2 }).expect(200);
+    // The answers have the shapes the OpenAPI document gives them.
+    AvailabilityResponse.parse(res.body);
     // GBP: EUR costs x 1.10 markup (hotels; the tour has none) x 0.85; USD at 0.85 / 1.25 (cross via EUR).
     expect(res.body.items.map((o: Option) => [o.productCode, o.ratePlan, o.totalSell])).toEqual([
       ['H-A', 'BAR', '280.50'],
@@ -156,11 +159,13 @@ describe('availability search, prices and holds API (embedded PGlite)', () => {
 
   it('filters by type and occupancy, shows price lines on request, and pages by cursor', async () => {
     const family = await request(app).get('/catalog/availability').query({ ...STAY, adults: 2, childAges: '5', type: 'HOTEL', detail: 'true' }).expect(200);
+    AvailabilityResponse.parse(family.body);
     // The 2-person rooms (H-SMALL, the tour's twin) do not take a third person.
     expect(codesOf(family.body)).toEqual(['H-A/BAR', 'H-USD/BAR', 'H-B/BAR']);
     expect(family.body.items[0].lines.length).toBeGreaterThan(0);
 
     const first = await request(app).get('/catalog/availability').query({ ...STAY, limit: 2 }).expect(200);
+    AvailabilityResponse.parse(first.body);
     expect(codesOf(first.body)).toEqual(['H-A/BAR', 'H-USD/BAR']);
     const second = await request(app).get('/catalog/availability').query({ ...STAY, limit: 2, cursor: first.body.nextCursor }).expect(200);
     const third = await request(app).get('/catalog/availability').query({ ...STAY, limit: 2, cursor: second.body.nextCursor }).expect(200);
@@ -201,6 +206,7 @@ describe('availability search, prices and holds API (embedded PGlite)', () => {
       .post('/catalog/price')
       .send({ supplierCode: 'AVS', productCode: 'H-A', category: 'DBL', startDate: '2027-06-01', nights: 3, units: [{ adults: 2, childAges: [] }], channel: 'direct', sellingCurrency: 'EUR' })
       .expect(200);
+    PriceBreakdownResponse.parse(price.body);
     expect(price.body).toMatchObject({ productCode: 'H-A', ratePlan: 'BAR', fxRate: '1', totalCost: '300.00', totalSell: '330.00', sellingCurrency: 'EUR' });
     const bad = await request(app)
       .post('/catalog/price')
@@ -216,9 +222,11 @@ describe('availability search, prices and holds API (embedded PGlite)', () => {
   it('holds: 201 then 200 on repeat, 409 for a reused reference, sold-out, stop sale and missing allotment; confirm and cancel', async () => {
     const body = { reference: 'AV-HOLD-1', supplierCode: 'AVS', productCode: 'H-A', category: 'DBL', from: '2027-06-01', nights: 3, quantity: 2, ttlSeconds: 600 };
     const held = await request(app).post('/catalog/holds').send(body).expect(201);
+    HoldResponse.parse(held.body);
     expect(held.headers.location).toBe('/catalog/holds/AV-HOLD-1');
     expect(held.body).toMatchObject({ reference: 'AV-HOLD-1', supplierCode: 'AVS', productCode: 'H-A', status: 'HELD', from: '2027-06-01', toExclusive: '2027-06-04', nights: 3, quantity: 2, expiresAt: '2027-05-01T10:10:00.000Z' });
-    await request(app).post('/catalog/holds').send(body).expect(200);
+    HoldResponse.parse((await request(app).post('/catalog/holds').send(body).expect(200)).body);
+    HoldResponse.parse((await request(app).get('/catalog/holds/AV-HOLD-1').expect(200)).body);
     const reused = await request(app).post('/catalog/holds').send({ ...body, quantity: 3 }).expect(409);
     expect(reused.body).toMatchObject({ type: '/problems/inventory-reference-conflict', errors: [{ pointer: '/reference' }] });
 
@@ -234,6 +242,7 @@ describe('availability search, prices and holds API (embedded PGlite)', () => {
     expect(invalid.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(['/reference', '/from', '/nights', '/quantity', '/ttlSeconds']);
 
     const inventory = await request(app).get('/catalog/inventory').query({ supplier: 'AVS', product: 'H-A', from: '2027-06-01', to: '2027-06-03' }).expect(200);
+    InventoryResponse.parse(inventory.body);
     // The deprecated names answer the same; without a product it is refused, naming it.
     expect((await request(app).get('/catalog/inventory').query({ supplierCode: 'AVS', productCode: 'H-A', from: '2027-06-01', to: '2027-06-03' }).expect(200)).body).toEqual(inventory.body);
     const missing = await request(app).get('/catalog/inventory').query({ supplier: 'AVS', from: '2027-06-01', to: '2027-06-03' }).expect(400);
@@ -244,9 +253,10 @@ describe('availability search, prices and holds API (embedded PGlite)', () => {
       [2, 3],
     ]);
     const confirmed = await request(app).post('/catalog/holds/AV-HOLD-1/confirm').expect(200);
+    HoldResponse.parse(confirmed.body);
     expect(confirmed.body).toMatchObject({ status: 'SOLD', expiresAt: null });
     await request(app).post('/catalog/holds/NOPE/confirm').expect(404);
-    expect((await request(app).delete('/catalog/holds/AV-HOLD-1').expect(200)).body.status).toBe('CANCELLED');
+    expect(HoldResponse.parse((await request(app).delete('/catalog/holds/AV-HOLD-1').expect(200)).body).status).toBe('CANCELLED');
     const back = await request(app).get('/catalog/inventory').query({ supplierCode: 'AVS', productCode: 'H-A', category: 'DBL', from: '2027-06-01', to: '2027-06-01' }).expect(200);
     expect(back.body.categories[0].dates[0]).toMatchObject({ held: 0, sold: 0, available: 5 });
   });

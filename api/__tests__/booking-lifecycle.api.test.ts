@@ -10,6 +10,7 @@ import { seedDemoCatalog } from '../../infra/demo-catalog';
 import type { DevServer } from '../../infra/dev-server';
 import { openTestPglite } from '../../test/support/databases';
 import { connectClient, prepareReadyFinance, silentLogger, startApiUnderTest, startTestDevServer, type ApiUnderTest } from '../../test/support/api-harness';
+import { AvailabilityResponse, ProductPageResponse } from '../schemas/catalog.schema';
 import { AmendmentQuoteResponse, BookingDetailResponse, BookingQuoteResponse, BookingView, CancellationOutcomeResponse, CancellationQuoteResponse, HeldBookingResponse, PaymentOutcomeResponse } from '../schemas/booking.schema';
 
 /** Debits equal credits in every currency of the entry. */
@@ -104,8 +105,10 @@ describe('booking lifecycle through the REST API', () => {
 
   async function hotelOption() {
     const products = await request(api.app).get('/catalog/products').query({ type: 'HOTEL', limit: 1 }).expect(200);
+    ProductPageResponse.parse(products.body);
     const destination: string = products.body.items[0].destination;
     const search = await request(api.app).get('/catalog/availability').query({ destination, checkIn: departure, checkOut: ret, adults: 2, rooms: 1, type: 'HOTEL', currency: 'EUR' }).expect(200);
+    AvailabilityResponse.parse(search.body);
     expect(search.body.items.length).toBeGreaterThan(0);
     return { destination, option: search.body.items[0] as { supplierCode: string; productCode: string; category: string; ratePlan: string; available: number } };
   }

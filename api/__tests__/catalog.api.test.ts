@@ -13,6 +13,23 @@ import { TemporalClientProvider } from '../../infra/temporal';
 import { temporalTestServerPath } from '../../infra/tools';
 import { TASK_QUEUES } from '../../workflows/task-queues';
 import { catalogTestApp, silentLogger } from '../../test/support/api-harness';
+import {
+  ContractDetailResponse,
+  ContractPageResponse,
+  ContractView,
+  HoldResponse,
+  ImportReportResponse,
+  MarkupRuleListResponse,
+  MarkupRuleOutcomeResponse,
+  ProductPageResponse,
+  ProductView,
+  ReleaseListResponse,
+  ReleaseRunResponse,
+  StopSaleListResponse,
+  StopSaleView,
+  SupplierPageResponse,
+  SupplierView,
+} from '../schemas/catalog.schema';
 import { openTestPglite } from '../../test/support/databases';
 
 const NOW = Date.parse('2027-05-01T10:00:00.000Z');
@@ -73,6 +90,8 @@ describe('catalog API: suppliers, products, markup rules, contracts, stop sales,
 
   it('creates, reads, replaces with If-Match and deactivates a supplier; a second POST is 409', async () => {
     const created = await request(app).post('/catalog/suppliers').send(supplier('ROMA')).expect(201);
+    // The answers have the shapes the OpenAPI document gives them.
+    SupplierView.parse(created.body);
     expect(created.headers.location).toBe('/catalog/suppliers/ROMA');
     expect(created.headers.etag).toBe('"1"');
     expect(created.body).toMatchObject({ code: 'ROMA', iban: 'DE89370400440532013000', active: true, version: 1 });
@@ -81,6 +100,7 @@ describe('catalog API: suppliers, products, markup rules, contracts, stop sales,
     expect(again.body).toMatchObject({ type: '/problems/supplier-exists', errors: [{ pointer: '/code' }] });
 
     const read = await request(app).get('/catalog/suppliers/ROMA').expect(200);
+    SupplierView.parse(read.body);
     expect(read.headers.etag).toBe('"1"');
 
     const stale = await request(app).put('/catalog/suppliers/ROMA').set('If-Match', '"7"').send(supplier('ROMA', { name: 'Roma Hotels' })).expect(412);
@@ -88,6 +108,7 @@ describe('catalog API: suppliers, products, markup rules, contracts, stop sales,
     // The code comes from the URL; the body may leave it out.
     const { code: _code, ...withoutCode } = supplier('ROMA', { name: 'Roma Hotels' });
     const replaced = await request(app).put('/catalog/suppliers/ROMA').set('If-Match', '"1"').send(withoutCode).expect(200);
+    SupplierView.parse(replaced.body);
     expect(replaced.headers.etag).toBe('"2"');
     expect(replaced.body).toMatchObject({ name: 'Roma Hotels', version: 2 });
     const renamed = await request(app).put('/catalog/suppliers/ROMA').send(supplier('OTHER')).expect(422);
@@ -130,6 +151,7 @@ describe('catalog API: suppliers, products, markup rules, contracts, stop sales,
     for (const code of ['LIST-A', 'LIST-B', 'LIST-C']) await request(app).post('/catalog/suppliers').send(supplier(code)).expect(201);
     await request(app).post('/catalog/suppliers').send(supplier('LIST-T', { type: 'TRANSFER' })).expect(201);
     const first = await request(app).get('/catalog/suppliers').query({ q: 'list-', type: 'HOTEL', limit: 2 }).expect(200);
+    SupplierPageResponse.parse(first.body);
     expect(first.body.items.map((s: { code: string }) => s.code)).toEqual(['LIST-A', 'LIST-B']);
     expect(first.body.nextCursor).toEqual(expect.any(String));
     const second = await request(app).get('/catalog/suppliers').query({ q: 'list-', type: 'HOTEL', limit: 2, cursor: first.body.nextCursor }).expect(200);
@@ -145,6 +167,7 @@ describe('catalog API: suppliers, products, markup rules, contracts, stop sales,
   it('creates, lists, replaces and deactivates products; a bad product lists every problem and writes nothing', async () => {
     await request(app).post('/catalog/suppliers').send(supplier('PRODSUP')).expect(201);
     const created = await request(app).post('/catalog/products').send(hotel('PRODSUP', 'ALBERGO-1')).expect(201);
+    ProductView.parse(created.body);
     expect(created.headers.location).toBe('/catalog/products/PRODSUP/ALBERGO-1');
     expect(created.body).toMatchObject({ id: expect.any(String), code: 'ALBERGO-1', version: 1, rates: [{ amount: '120.00', weekdays: [1, 2, 3, 4, 5, 6, 7] }] });
     await request(app).post('/catalog/products').send(hotel('PRODSUP', 'ALBERGO-1')).expect(409);
@@ -168,6 +191,7 @@ describe('catalog API: suppliers, products, markup rules, contracts, stop sales,
     const rome = await request(app).get('/catalog/products').query({ supplier: 'PRODSUP', destination: 'it-rome' }).expect(200);
     expect(rome.body.items.map((p: { code: string }) => p.code)).toEqual(['ALBERGO-1']);
     const paged = await request(app).get('/catalog/products').query({ supplier: 'PRODSUP', limit: 1 }).expect(200);
+    ProductPageResponse.parse(paged.body);
     const next = await request(app).get('/catalog/products').query({ supplier: 'PRODSUP', limit: 1, cursor: paged.body.nextCursor }).expect(200);
     expect([...paged.body.items, ...next.body.items].map((p: { code: string }) => p.code)).toEqual(['ALBERGO-1', 'ALBERGO-2']);
     expect(next.body.nextCursor).toBeNull();
@@ -175,6 +199,8 @@ describe('catalog API: suppliers, products, markup rules, contracts, stop sales,
     const stale = await request(app).put('/catalog/products/PRODSUP/ALBERGO-1').set('If-Match', '"9"').send(hotel('PRODSUP', 'ALBERGO-1', { name: 'New name' })).expect(412);
     expect(stale.body.errors).toEqual([{ pointer: 'header:If-Match', detail: expect.stringContaining('"1"') }]);
     const replaced = await request(app).put('/catalog/products/PRODSUP/ALBERGO-1').set('If-Match', String(created.headers.etag)).send(hotel('PRODSUP', 'ALBERGO-1', { name: 'New name' })).expect(200);
+    ProductView.parse(replaced.body);
+    ProductView.parse((await request(app).get('/catalog/products/PRODSUP/ALBERGO-1').expect(200)).body);
     expect(replaced.body).toMatchObject({ name: 'New name', version: 2 });
     expect(replaced.headers.etag).toBe('"2"');
     await request(app).delete('/catalog/products/PRODSUP/ALBERGO-2').expect(204);
@@ -211,12 +237,14 @@ describe('catalog API: suppliers, products, markup rules, contracts, stop sales,
 
   it('sets and lists markup rules', async () => {
     const created = await request(app).put('/catalog/markup-rules').send({ productType: 'HOTEL', channel: 'direct', percent: '18' }).expect(201);
+    MarkupRuleOutcomeResponse.parse(created.body);
     expect(created.body).toEqual({ productType: 'HOTEL', channel: 'direct', percent: '18', outcome: 'created' });
     await request(app).put('/catalog/markup-rules').send({ productType: 'HOTEL', channel: 'direct', percent: '20' }).expect(200);
     await request(app).put('/catalog/markup-rules').send({ percent: '10' }).expect(201);
     const bad = await request(app).put('/catalog/markup-rules').send({ productType: 'SHIP', channel: 'fax', percent: '-3' }).expect(422);
     expect(pointers(bad.body)).toEqual(['/productType', '/channel', '/percent']);
     const list = await request(app).get('/catalog/markup-rules').expect(200);
+    MarkupRuleListResponse.parse(list.body);
     expect(list.body.items).toEqual(
       expect.arrayContaining([
         { productType: 'HOTEL', channel: 'direct', percent: '20' },
@@ -253,39 +281,45 @@ describe('catalog API: suppliers, products, markup rules, contracts, stop sales,
     expect(pointers(wrongCategory.body)).toEqual(['/category']);
 
     const created = await request(app).post('/catalog/contracts').send(contract).expect(201);
+    ContractView.parse(created.body);
     expect(created.headers.location).toBe('/catalog/contracts/CON-H1-JUN');
-    await request(app).post('/catalog/contracts').send(contract).expect(200);
+    ContractView.parse((await request(app).post('/catalog/contracts').send(contract).expect(200)).body);
     const conflict = await request(app).post('/catalog/contracts').send({ ...contract, quantity: 6 }).expect(409);
     expect(conflict.body.type).toBe('/problems/inventory-contract-conflict');
     const overlap = await request(app).post('/catalog/contracts').send({ ...contract, code: 'CON-H1-OVL', validFrom: '2027-06-10', validTo: '2027-06-20' }).expect(409);
     expect(overlap.body.detail).toMatch(/overlaps ACTIVE contract CON-H1-JUN/);
 
     const detail = await request(app).get('/catalog/contracts/CON-H1-JUN').expect(200);
+    ContractDetailResponse.parse(detail.body);
     expect(detail.body.inventory).toMatchObject({ dates: 10, totals: { allotment: 50, held: 0, sold: 0, released: 0, available: 50 } });
     expect(detail.body.inventory.rows[0]).toMatchObject({ stayDate: '2027-06-01', allotment: 5, releaseOn: '2027-05-18' });
     const listed = await request(app).get('/catalog/contracts').query({ supplier: 'CONSUP', product: 'H1' }).expect(200);
+    ContractPageResponse.parse(listed.body);
     expect(listed.body.items.map((c: { code: string }) => c.code)).toEqual(['CON-H1-JUN']);
     const noSupplier = await request(app).get('/catalog/contracts').query({ product: 'H1' }).expect(400);
     expect(pointers(noSupplier.body)).toEqual(['query:/supplier']);
 
     // A sale of 4 rooms on 06-03: the quantity cannot go below it there.
-    await request(app).post('/catalog/sales').send({ reference: 'SALE-CON-1', supplierCode: 'CONSUP', productCode: 'H1', category: 'DBL', from: '2027-06-03', nights: 1, quantity: 4 }).expect(201);
+    HoldResponse.parse((await request(app).post('/catalog/sales').send({ reference: 'SALE-CON-1', supplierCode: 'CONSUP', productCode: 'H1', category: 'DBL', from: '2027-06-03', nights: 1, quantity: 4 }).expect(201)).body);
     const below = await request(app).patch('/catalog/contracts/CON-H1-JUN').send({ quantity: 3 }).expect(409);
     expect(below.body).toMatchObject({ type: '/problems/inventory-quantity-below-used', dates: ['2027-06-03'] });
     const patched = await request(app).patch('/catalog/contracts/CON-H1-JUN').set('If-Match', '"1"').send({ quantity: 8 }).expect(200);
+    ContractView.parse(patched.body);
     expect(patched.body).toMatchObject({ quantity: 8, version: 2 });
     await request(app).patch('/catalog/contracts/CON-H1-JUN').send({ quantity: 'lots' }).expect(422);
     const inUse = await request(app).delete('/catalog/contracts/CON-H1-JUN').expect(409);
     expect(inUse.body.type).toBe('/problems/inventory-contract-in-use');
-    await request(app).delete('/catalog/holds/SALE-CON-1').expect(200);
-    expect((await request(app).delete('/catalog/contracts/CON-H1-JUN').expect(200)).body.status).toBe('CANCELLED');
+    HoldResponse.parse((await request(app).delete('/catalog/holds/SALE-CON-1').expect(200)).body);
+    expect(ContractView.parse((await request(app).delete('/catalog/contracts/CON-H1-JUN').expect(200)).body).status).toBe('CANCELLED');
 
     // Stop sales.
     const stopBad = await request(app).post('/catalog/stop-sales').send({ supplierCode: 'CONSUP', productCode: 'H1', from: '2027-06-10', to: '2027-06-01', reason: '' }).expect(422);
     expect(pointers(stopBad.body)).toEqual(expect.arrayContaining(['/to', '/reason']));
     const stop = await request(app).post('/catalog/stop-sales').send({ supplierCode: 'CONSUP', productCode: 'H1', category: 'DBL', from: '2027-06-05', to: '2027-06-06', reason: 'Renovation' }).expect(201);
+    StopSaleView.parse(stop.body);
     expect(stop.headers.location).toBe(`/catalog/stop-sales/${stop.body.id}`);
     const stops = await request(app).get('/catalog/stop-sales').query({ supplier: 'CONSUP', product: 'H1' }).expect(200);
+    StopSaleListResponse.parse(stops.body);
     expect(stops.body.items).toEqual([expect.objectContaining({ id: stop.body.id, from: '2027-06-05', to: '2027-06-06', reason: 'Renovation' })]);
     // The old filter names still work (deprecated aliases); the two names disagreeing, or a product without its supplier, are refused.
     expect((await request(app).get('/catalog/stop-sales').query({ supplierCode: 'CONSUP', productCode: 'H1' }).expect(200)).body).toEqual(stops.body);
@@ -311,10 +345,12 @@ describe('catalog API: suppliers, products, markup rules, contracts, stop sales,
     await request(app).get('/catalog/suppliers/IMP-A').expect(404);
 
     const dry = await request(app).post('/catalog/imports').query({ kind: 'suppliers', dryRun: 'true', skipBad: 'true' }).set('Content-Type', 'text/csv').send(csv).expect(200);
+    ImportReportResponse.parse(dry.body);
     expect(dry.body).toMatchObject({ dryRun: true, applied: false, created: 1, skipped: 1 });
     await request(app).get('/catalog/suppliers/IMP-A').expect(404);
 
     const applied = await request(app).post('/catalog/imports').query({ kind: 'suppliers', skipBad: 'true' }).set('Content-Type', 'text/csv').send(csv).expect(200);
+    ImportReportResponse.parse(applied.body);
     expect(applied.body).toMatchObject({ applied: true, created: 1, skipped: 1 });
     await request(app).get('/catalog/suppliers/IMP-A').expect(200);
 
@@ -392,11 +428,13 @@ describe('catalog API: allotment releases (PGlite, time-skipping Temporal server
     await request(app).post('/catalog/sales').send({ reference: 'REL-SALE', supplierCode: 'RELSUP', productCode: 'REL-H', category: 'DBL', from: addDays(today, 1), nights: 1, quantity: 1 }).expect(201);
 
     const run = await request(app).post('/catalog/releases').send({}).expect(200);
+    ReleaseRunResponse.parse(run.body);
     expect(run.body).toEqual({ workflowId: `catalog-release-${today}`, runDate: today, holdsExpired: 0, unitsReleased: 3 + 4 + 4, contractsReleased: 1, notificationsSent: 1 });
     // Nothing goes back twice.
     expect((await request(app).post('/catalog/releases').send({ date: today }).expect(200)).body).toMatchObject({ unitsReleased: 0, contractsReleased: 0 });
 
     const audit = await request(app).get('/catalog/releases').query({ from: today, to: today }).expect(200);
+    ReleaseListResponse.parse(audit.body);
     expect(audit.body.items.map((r: { stayDate: string; quantity: number }) => [r.stayDate, r.quantity])).toEqual([
       [addDays(today, 1), 3],
       [addDays(today, 2), 4],

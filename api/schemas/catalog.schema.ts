@@ -1,8 +1,20 @@
 import { z } from 'zod';
-import { CATALOG_PRODUCT_TYPES, SUPPLIER_TYPES } from '../../domain/catalog/model';
+import { BOARD_BASES, CATALOG_PRODUCT_TYPES, SUPPLIER_TYPES } from '../../domain/catalog/model';
+import {
+  AllotmentContractSchema,
+  GroundServiceProductSchema,
+  HotelProductSchema,
+  InsuranceProductSchema,
+  MarkupRuleSchema,
+  StopSaleSchema,
+  SupplierSchema,
+  TourProductSchema,
+} from '../../domain/catalog/validation';
 import { SALES_CHANNELS } from '../../domain/ledger/chart';
 import { CurrencyCode, IsoDate } from '../../domain/schemas/common.schema';
 import { isIsoDate } from '../../domain/time/instant';
+import { CommissionScheduleView } from '../openapi/responses';
+import { CalendarDay, DecimalText, EpochMs, Instant, ListView, PageView } from './answer.schema';
 
 /**
  * Catalog requests: URL queries, path parameters, and the bodies of the operational endpoints
@@ -252,3 +264,250 @@ export const ReleasesQuery = z
   .superRefine((v, ctx) => {
     if (isDate(v.from) && isDate(v.to) && v.to < v.from) ctx.addIssue({ code: 'custom', path: ['to'], message: `must not be before from (${v.from})` });
   }, ALWAYS);
+
+// ---------------------------------------------------------------------------------------------
+// Answers (OpenAPI response schemas; the catalog, availability and booking API tests parse the
+// real answers with them). The entities answer what `domain/catalog/validation.ts` accepts, as
+// stored (every default filled in), with the store's own fields: each mirrors the store's view in
+// activities/catalog.prisma.ts or inventory.prisma.ts as the route sends it.
+
+/** A request shape as answered: a field the request may leave out for its default is always there. */
+function answered<S extends z.core.$ZodLooseShape>(shape: S): { [K in keyof S]: S[K] extends z.ZodDefault<infer T> ? T : S[K] } {
+  return Object.fromEntries(Object.entries(shape).map(([k, v]) => [k, v instanceof z.ZodDefault ? v.unwrap() : v])) as never;
+}
+
+const Stamps = {
+  version: z.number().int().min(1).meta({ description: 'The ETag without quotes: send it back as If-Match' }),
+  createdAt: EpochMs,
+  updatedAt: EpochMs,
+};
+
+/** `SupplierView`: the supplier, its version, and its commission schedules. */
+export const SupplierView = z
+  .strictObject({
+    ...answered(SupplierSchema.shape),
+    ...Stamps,
+    commissionSchedules: z.array(CommissionScheduleView).meta({ description: 'The supplier’s commission schedules (GET /finance/commission-schedules)' }),
+  })
+  .meta({ id: 'SupplierView' });
+
+const ProductStamps = { id: z.uuid(), ...Stamps };
+/** `StoredProduct`: the product as stored (one of four types), with its id and version. */
+export const ProductView = z
+  .discriminatedUnion('type', [
+    z.strictObject({ ...answered(TourProductSchema.shape), ...ProductStamps }),
+    z.strictObject({ ...answered(HotelProductSchema.shape), ...ProductStamps }),
+    z.strictObject({ ...answered(GroundServiceProductSchema.shape), ...ProductStamps }),
+    z.strictObject({ ...answered(InsuranceProductSchema.shape), ...ProductStamps }),
+  ])
+  .meta({ id: 'ProductView' });
+
+export const SupplierPageResponse = PageView(SupplierView);
+export const ProductPageResponse = PageView(ProductView);
+
+const MarkupRuleView = z.strictObject(answered(MarkupRuleSchema.shape));
+/** `GET /catalog/markup-rules`: every rule, by product type then channel (null: any). */
+export const MarkupRuleListResponse = ListView(MarkupRuleView);
+/** `PUT /catalog/markup-rules`: the rule as stored and what the write did. */
+export const MarkupRuleOutcomeResponse = z.strictObject({
+  ...MarkupRuleView.shape,
+  outcome: z.enum(['created', 'updated', 'unchanged']).meta({ description: 'created answers 201; updated and unchanged 200' }),
+});
+
+const PriceLineView = z.strictObject({
+  kind: z.string().meta({ description: 'BASE, CHILD, SINGLE_SUPPLEMENT, EXTRA_NIGHT or TAX' }),
+  description: z.string(),
+  date: CalendarDay.optional().meta({ description: 'The night or service date the line is for, when it is for one' }),
+  quantity: z.number(),
+  unitCost: DecimalText,
+  cost: DecimalText.meta({ description: 'In the supplier currency' }),
+  sell: DecimalText.meta({ description: 'In the selling currency' }),
+});
+
+/** `POST /catalog/price` (`PriceBreakdown`): the itemised price of one product for one request. */
+export const PriceBreakdownResponse = z
+  .strictObject({
+    productCode: z.string(),
+    category: z.string(),
+    ratePlan: z.string(),
+    supplierCurrency: z.string(),
+    sellingCurrency: z.string(),
+    fxRate: DecimalText.meta({ description: 'Units of selling currency per unit of supplier currency ("1" when the same)' }),
+    lines: z.array(PriceLineView),
+    totalCost: DecimalText.meta({ description: 'In the supplier currency' }),
+    totalSellNet: DecimalText.meta({ description: 'In the selling currency, before taxes' }),
+    totalTax: DecimalText,
+    totalSell: DecimalText.meta({ description: 'totalSellNet + totalTax' }),
+  })
+  .meta({ id: 'PriceBreakdown' });
+
+/** `GET /catalog/availability` (`SearchResult`): priced options for the stay, cheapest first. */
+export const AvailabilityResponse = z
+  .strictObject({
+    destination: z.string(),
+    checkIn: CalendarDay,
+    checkOut: CalendarDay,
+    nights: z.number().int(),
+    units: z.array(z.strictObject({ adults: z.number().int(), childAges: z.array(z.number().int()) })).meta({ description: 'How the party was shared among the rooms priced' }),
+    currency: z.string(),
+    channel: z.enum(SALES_CHANNELS),
+    total: z.number().int().min(0).meta({ description: 'Options on every page' }),
+    items: z.array(
+      z.strictObject({
+        supplierCode: z.string(),
+        productCode: z.string(),
+        productName: z.string(),
+        type: z.enum(CATALOG_PRODUCT_TYPES),
+        category: z.string(),
+        categoryName: z.string(),
+        ratePlan: z.string().meta({ description: 'Send it as the component’s ratePlan when booking' }),
+        boardBasis: z.enum(BOARD_BASES).nullable(),
+        available: z.number().int().min(0).meta({ description: 'Fewest units free on any date of the stay' }),
+        currency: z.string(),
+        totalSell: DecimalText,
+        totalSellNet: DecimalText,
+        totalTax: DecimalText,
+        totalCost: DecimalText.meta({ description: 'In `costCurrency`, the product’s currency' }),
+        costCurrency: z.string(),
+        fxRate: DecimalText,
+        lines: z.array(PriceLineView).optional().meta({ description: 'With `detail=true` only' }),
+      }),
+    ),
+    nextCursor: z.string().nullable(),
+    skipped: z
+      .strictObject({
+        count: z.number().int().min(0),
+        reasons: z.array(z.strictObject({ supplierCode: z.string(), productCode: z.string(), category: z.string(), ratePlan: z.string().nullable(), reason: z.string() })).meta({ description: 'The first 25' }),
+      })
+      .meta({ description: 'Options that could not be offered (no rate, no inventory, a stop sale...), and why' }),
+  })
+  .meta({ id: 'AvailabilityResult' });
+
+/** `StoredContract`: an allotment contract as stored. */
+export const ContractView = z
+  .strictObject({
+    ...answered(AllotmentContractSchema.shape),
+    id: z.uuid(),
+    productId: z.uuid(),
+    status: z.enum(['ACTIVE', 'CANCELLED']),
+    version: Stamps.version,
+    createdAt: EpochMs,
+  })
+  .meta({ id: 'AllotmentContractView' });
+export const ContractPageResponse = PageView(ContractView);
+
+const InventoryCounts = {
+  allotment: z.number().int(),
+  held: z.number().int(),
+  sold: z.number().int(),
+  released: z.number().int(),
+  available: z.number().int(),
+};
+/** `InventoryRowView`: one inventory date of one contract. */
+const InventoryRow = z.strictObject({
+  stayDate: CalendarDay,
+  contractId: z.uuid(),
+  ...InventoryCounts,
+  releaseOn: CalendarDay.nullable().meta({ description: 'When unsold units go back to the supplier (null: never)' }),
+  releasedAt: EpochMs.nullable(),
+  version: z.number().int(),
+});
+
+/** `GET /catalog/contracts/{code}`: the contract with its inventory per date. */
+export const ContractDetailResponse = z
+  .strictObject({
+    ...ContractView.shape,
+    inventory: z.strictObject({ dates: z.number().int().min(0), totals: z.strictObject(InventoryCounts), rows: z.array(InventoryRow.omit({ contractId: true })) }),
+  })
+  .meta({ id: 'AllotmentContractDetail' });
+
+/** `StoredStopSale`. */
+export const StopSaleView = z
+  .strictObject({ ...answered(StopSaleSchema.shape), id: z.uuid(), productId: z.uuid(), createdAt: EpochMs })
+  .meta({ id: 'StopSaleView' });
+export const StopSaleListResponse = ListView(StopSaleView);
+
+/** A hold or sale (`HoldView` with the product's codes; instants as ISO text). */
+export const HoldResponse = z
+  .strictObject({
+    reference: z.string(),
+    productId: z.uuid(),
+    supplierCode: z.string(),
+    productCode: z.string(),
+    category: z.string(),
+    from: CalendarDay,
+    toExclusive: CalendarDay,
+    nights: z.number().int(),
+    quantity: z.number().int(),
+    status: z.enum(['HELD', 'SOLD', 'EXPIRED', 'CANCELLED']),
+    channel: z.string(),
+    expiresAt: Instant.nullable().meta({ description: 'null for a sale' }),
+    createdAt: Instant,
+  })
+  .meta({ id: 'InventoryHold' });
+
+/** `GET /catalog/inventory`: per category, the inventory of each date from..to. */
+export const InventoryResponse = z
+  .strictObject({
+    supplierCode: z.string(),
+    productCode: z.string(),
+    from: CalendarDay,
+    to: CalendarDay,
+    categories: z.array(z.strictObject({ category: z.string(), dates: z.array(InventoryRow) })),
+  })
+  .meta({ id: 'Inventory' });
+
+/** `POST /catalog/releases` (`AllotmentReleaseResult` with the run's workflow id). */
+export const ReleaseRunResponse = z
+  .strictObject({
+    workflowId: z.string(),
+    runDate: CalendarDay,
+    holdsExpired: z.number().int().min(0).meta({ description: 'Lapsed holds expired first, so their units were released too' }),
+    unitsReleased: z.number().int().min(0),
+    contractsReleased: z.number().int().min(0),
+    notificationsSent: z.number().int().min(0),
+  })
+  .meta({ id: 'AllotmentReleaseRun' });
+
+/** `GET /catalog/releases`: the release audit, at most 5000 rows. */
+export const ReleaseListResponse = z.strictObject({
+  items: z.array(
+    z.strictObject({
+      contractCode: z.string().nullable(),
+      supplierCode: z.string().nullable(),
+      productCode: z.string().nullable(),
+      category: z.string(),
+      stayDate: CalendarDay,
+      quantity: z.number().int(),
+      releaseOn: CalendarDay,
+      runDate: CalendarDay,
+      releasedAt: Instant,
+      notifiedAt: Instant.nullable().meta({ description: 'When the supplier was told (null: not yet)' }),
+    }),
+  ),
+  truncated: z.boolean().meta({ description: 'More than 5000 rows: narrow from..to' }),
+});
+
+/** `POST /catalog/imports` (`ImportReport`). */
+export const ImportReportResponse = z
+  .strictObject({
+    runId: z.string(),
+    kind: z.enum(['suppliers', 'products', 'markup-rules']),
+    source: z.string(),
+    dryRun: z.boolean(),
+    skipBad: z.boolean(),
+    total: z.number().int().min(0).meta({ description: 'Records in the file (a product of many CSV rows is one record)' }),
+    created: z.number().int().min(0),
+    updated: z.number().int().min(0),
+    unchanged: z.number().int().min(0),
+    skipped: z.number().int().min(0),
+    problems: z
+      .array(z.strictObject({ row: z.number().int().min(0), field: z.string(), problem: z.string() }))
+      .meta({ description: 'Row by row: CSV file lines (header = 1) or JSON array index + 1; 0 = the whole file' }),
+    inactiveSuppliersSkipped: z.array(z.string()),
+    skippedRecords: z.array(z.strictObject({ row: z.number().int(), key: z.string(), reason: z.enum(['invalid', 'inactive-supplier']) })),
+    applied: z.boolean().meta({ description: 'The database now holds the file’s (good) records' }),
+    startedAt: EpochMs,
+    durationMs: z.number().int().min(0),
+  })
+  .meta({ id: 'CatalogImportReport' });
