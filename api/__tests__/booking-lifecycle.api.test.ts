@@ -11,7 +11,7 @@ import type { DevServer } from '../../infra/dev-server';
 import { openTestPglite } from '../../test/support/databases';
 import { connectClient, prepareReadyFinance, silentLogger, startApiUnderTest, startTestDevServer, type ApiUnderTest } from '../../test/support/api-harness';
 import { AvailabilityResponse, ProductPageResponse } from '../schemas/catalog.schema';
-import { AmendmentQuoteResponse, BookingDetailResponse, BookingQuoteResponse, BookingView, CancellationOutcomeResponse, CancellationQuoteResponse, HeldBookingResponse, PaymentOutcomeResponse } from '../schemas/booking.schema';
+import { AmendmentQuoteResponse, BookingDetailResponse, BookingPageResponse, BookingQuoteResponse, BookingView, CancellationOutcomeResponse, CancellationQuoteResponse, HeldBookingResponse, PaymentOutcomeResponse } from '../schemas/booking.schema';
 
 /** Debits equal credits in every currency of the entry. */
 function balanced(entry: BookingLedgerEntry): boolean {
@@ -209,7 +209,7 @@ describe('booking lifecycle through the REST API', () => {
     // The projection catches up (written by an activity after each change).
     let listed: Array<{ reference: string; status: string }> = [];
     for (let i = 0; i < 50 && !listed.some((b) => b.reference === reference && b.status === 'CANCELLED'); i++) {
-      listed = (await request(api.app).get('/bookings').query({ customerId }).expect(200)).body.items;
+      listed = BookingPageResponse.parse((await request(api.app).get('/bookings').query({ customerId }).expect(200)).body).items;
       if (!listed.some((b) => b.reference === reference && b.status === 'CANCELLED')) await new Promise((r) => setTimeout(r, 100));
     }
     expect(listed).toEqual([expect.objectContaining({ reference, status: 'CANCELLED' })]);

@@ -15,6 +15,7 @@ import { TemporalClientProvider } from '../../infra/temporal';
 import { openTestPglite } from '../../test/support/databases';
 import { connectClient, prepareReadyFinance, silentLogger, startTestDevServer, testAccess, withApiKey } from '../../test/support/api-harness';
 import { AdvisorId } from '../../workflows/booking/search-attributes';
+import { BookingStillHoldingResponse } from '../schemas/booking.schema';
 
 /**
  * Advisor routing of advisor-made bookings (issue 8): `POST /bookings` without an advisor, for a
@@ -75,7 +76,7 @@ describe('POST /bookings routes CRM customers to their advisor', () => {
 
   /** Books with an Idempotency-Key (so the reference is known) and returns what the workflow was started with. */
   async function book(key: string, payload: Record<string, unknown>) {
-    await request(app).post('/bookings').set('Idempotency-Key', key).send(payload).expect(202);
+    BookingStillHoldingResponse.parse((await request(app).post('/bookings').set('Idempotency-Key', key).send(payload).expect(202)).body);
     const handle = client.workflow.getHandle(bookingWorkflowId(referenceForKey(key)));
     const history = await handle.fetchHistory();
     const started = JSON.parse(Buffer.from(history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!.data!).toString()) as BookingRequest;

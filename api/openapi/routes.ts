@@ -29,7 +29,9 @@ import {
   PaymentRequestSchema,
   AmendmentQuoteResponse,
   BookingDetailResponse,
+  BookingPageResponse,
   BookingQuoteResponse,
+  BookingStillHoldingResponse,
   BookingView,
   CancellationOutcomeResponse,
   CancellationQuoteResponse,
@@ -452,11 +454,11 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
       responses: {
         201: { description: 'Held: the booking view', headers: LOCATION, schema: HeldBookingResponse },
         200: { description: 'A repeat with the same Idempotency-Key: the same booking', headers: LOCATION, schema: HeldBookingResponse },
-        202: { description: 'Still holding: follow the Location', headers: LOCATION },
+        202: { description: 'Still holding: follow the Location', headers: LOCATION, schema: BookingStillHoldingResponse },
       },
       problems: [409],
     },
-    { method: 'GET', path: '/bookings', summary: 'Bookings from the projection, newest change first', query: BookingListQuery, responses: { 200: 'A page of bookings with `nextCursor`' } },
+    { method: 'GET', path: '/bookings', summary: 'Bookings from the projection, newest change first', query: BookingListQuery, responses: { 200: { description: 'A page of bookings, by travel date (newest first), with `nextCursor` (an advisor sees their branch’s bookings only)', schema: BookingPageResponse } } },
     {
       method: 'GET',
       path: '/bookings/:reference',

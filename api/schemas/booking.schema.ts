@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CalendarDay, DecimalText, EpochMs, MoneyView } from './answer.schema';
+import { CalendarDay, DecimalText, EpochMs, MoneyView, PageView } from './answer.schema';
 import { REFERENCE_PATTERN } from '../../domain/booking/draft';
 import { groupProblems } from '../../domain/booking/group';
 import { COMPLAINT_CATEGORIES, COMPONENT_STATUSES, COMPLAINT_SEVERITIES, GROUP_PAYERS, LIFECYCLE_STATUSES, type BookingRequest } from '../../domain/booking/model';
@@ -570,3 +570,32 @@ export const GroupMemberResponse = z
     nameHistory: z.array(z.strictObject({ firstName: z.string(), lastName: z.string(), changedAt: EpochMs })).meta({ description: 'Earlier names, newest last' }),
   })
   .meta({ id: 'GroupMember' });
+
+/** `POST /bookings` 202: started, the components not held yet (no worker, a slow supplier): follow the Location. */
+export const BookingStillHoldingResponse = z
+  .strictObject({
+    reference: z.string(),
+    workflowId: z.string(),
+    held: z.literal(false).meta({ description: 'Not held yet: GET /bookings/{reference} until its status leaves HELD pending (or FAILED says why)' }),
+  })
+  .meta({ id: 'BookingStillHolding' });
+
+/** `BookingSummary` (activities/booking-projection.prisma.ts): one booking of the list, from the projection. */
+export const BookingSummaryView = z
+  .strictObject({
+    reference: z.string(),
+    status: z.enum(LIFECYCLE_STATUSES),
+    customerId: z.string(),
+    advisorId: z.string().nullable(),
+    travelDate: CalendarDay.meta({ description: 'The departure date' }),
+    returnDate: CalendarDay.nullable(),
+    total: MoneyView,
+    paid: MoneyView,
+    balanceDue: MoneyView,
+    needsManualReview: z.boolean(),
+    updatedAt: EpochMs.meta({ description: 'The last projection write' }),
+  })
+  .meta({ id: 'BookingSummary' });
+
+/** `GET /bookings`: a page of bookings, by travel date (newest first). */
+export const BookingPageResponse = PageView(BookingSummaryView);
