@@ -12,6 +12,18 @@ import { TemporalClientProvider } from '../../infra/temporal';
 import { silentLogger, testAccess, withApiKey } from '../../test/support/api-harness';
 import { openTestPglite } from '../../test/support/databases';
 import { createApp } from '../app';
+import {
+  AccountBalanceView,
+  AccountingPeriodResponse,
+  AccountStatementResponse,
+  FinanceSettingsView,
+  ProductAccountsPageResponse,
+  ProductAccountsView,
+  RateFeedImportResponse,
+  ResolvedRateResponse,
+  TranslationRulesResponse,
+  TrialBalanceResponse,
+} from '../schemas/finance.schema';
 import { expectPagingRefusals, walkPages } from '../../test/support/paging';
 
 describe('finance API (embedded PGlite)', () => {
@@ -47,6 +59,8 @@ describe('finance API (embedded PGlite)', () => {
 
   it('imports the ECB feed idempotently and looks rates up with the date actually used', async () => {
     const first = await request(app).post('/finance/rates/import').expect(200);
+    // The answers have the shapes the OpenAPI document gives them.
+    RateFeedImportResponse.parse(first.body);
     expect(first.body).toMatchObject({ source: 'ECB', dates: ['2026-11-25', '2026-11-26', '2026-11-27'], inserted: 9, unchanged: 0 });
     expect(first.body.currencies).toEqual(['GBP', 'JPY', 'RUB', 'USD']);
     const again = await request(app).post('/finance/rates/import').query({ feed: 'ECB' }).expect(200);
@@ -55,6 +69,7 @@ describe('finance API (embedded PGlite)', () => {
     expect(unknown.body.detail).toBe('No rate feed "TREASURY" is configured (configured: ECB)');
 
     const rate = await request(app).get('/finance/rates').query({ from: 'GBP', to: 'USD', date: '2026-11-28' }).expect(200);
+    ResolvedRateResponse.parse(rate.body);
     expect(rate.body).toEqual({ from: 'GBP', to: 'USD', rate: '1.263233792', source: 'ECB', requestedDate: '2026-11-28', rateDate: '2026-11-27', path: 'cross via EUR' });
   });
 
@@ -121,15 +136,18 @@ describe('finance API (embedded PGlite)', () => {
       ],
     });
     const tb = await request(app).get('/finance/trial-balance').query({ asOf: '2026-11-30' }).expect(200);
+    TrialBalanceResponse.parse(tb.body);
     expect(tb.body.totals).toEqual([{ currency: 'GBP', debits: '500.00', credits: '500.00', balanced: true }]);
     const before = await request(app).get('/finance/trial-balance').query({ asOf: '2026-11-26' }).expect(200);
     expect(before.body.accounts).toEqual([]);
     const bal = await request(app).get('/finance/accounts/liability:customer-deposits/balance').query({ currency: 'GBP' }).expect(200);
+    AccountBalanceView.parse(bal.body);
     expect(bal.body).toEqual({ account: 'liability:customer-deposits', currency: 'GBP', debits: '0.00', credits: '500.00', net: '-500.00' });
   });
 
   it('defines and closes accounting periods; a closed period takes no postings', async () => {
     const defined = await request(app).post('/finance/periods').send({ name: '2026-10', startsOn: '2026-10-01', endsOn: '2026-10-31' }).expect(201);
+    AccountingPeriodResponse.parse(defined.body);
     expect(defined.body).toMatchObject({ name: '2026-10', status: 'OPEN' });
     expect(defined.headers.location).toBe('/finance/periods/2026-10');
     expect((await request(app).get(defined.headers.location!).expect(200)).body).toEqual(defined.body);
@@ -141,6 +159,7 @@ describe('finance API (embedded PGlite)', () => {
     expect(backwards.body.errors).toEqual([{ pointer: '/endsOn', detail: 'must not be before startsOn (2026-12-31)' }]);
 
     const closed = await request(app).post('/finance/periods/2026-10/close').send({ closedBy: 'finance-lead' }).expect(200);
+    AccountingPeriodResponse.parse(closed.body);
     expect(closed.body).toMatchObject({ status: 'CLOSED', closedBy: 'finance-lead' });
     expect((await request(app).get('/finance/periods/2026-10').expect(200)).body).toEqual(closed.body);
     await request(app).post('/finance/periods/2099-01/close').send({ closedBy: 'x' }).expect(404);
@@ -182,16 +201,25 @@ describe('finance API (embedded PGlite)', () => {
 
   it('lists the product accounts, one per product type, in the list envelope', async () => {
     const res = await request(app).get('/finance/product-accounts').expect(200);
+    ProductAccountsPageResponse.parse(res.body);
     expect(res.body).toEqual({ items: expect.any(Array), nextCursor: null });
     expect(res.body.items.map((p: { productType: string }) => p.productType)).toEqual(expect.arrayContaining(['packages', 'flights', 'hotels']));
     expect(res.body.items[0]).toMatchObject({ productType: expect.any(String), mapped: expect.any(Boolean) });
+    // Mapping a product type to the chart's conventional accounts: the mapping as stored, then listed as mapped.
+    const accounts = { revenuePrefix: 'revenue:hotels', deferredAccount: 'liability:deferred-revenue:hotels', costAccount: 'expense:cost-of-sales:hotels' };
+    const put = await request(app).put('/finance/product-accounts/hotels').send(accounts).expect(200);
+    expect(ProductAccountsView.parse(put.body)).toEqual({ productType: 'hotels', ...accounts });
+    const mapped = ProductAccountsPageResponse.parse((await request(app).get('/finance/product-accounts').expect(200)).body);
+    expect(mapped.items.find((p) => p.productType === 'hotels')).toEqual({ productType: 'hotels', ...accounts, mapped: true });
   });
 
   it('sets the base currency, then translates postings: trial balance in base and an account statement with rates', async () => {
     await request(app).put('/finance/settings').send({ baseCurrency: 'GBP', rateSource: 'ECB', activeCurrencies: ['USD'], updatedBy: 'fin' }).expect(422);
-    await request(app).put('/finance/settings').send({ baseCurrency: 'GBP', rateSource: 'ECB', activeCurrencies: ['GBP', 'USD'], updatedBy: 'fin' }).expect(200);
+    FinanceSettingsView.parse((await request(app).put('/finance/settings').send({ baseCurrency: 'GBP', rateSource: 'ECB', activeCurrencies: ['GBP', 'USD'], updatedBy: 'fin' }).expect(200)).body);
+    FinanceSettingsView.parse((await request(app).get('/finance/settings').expect(200)).body);
     await request(app).put('/finance/translation-rules').send({ rules: [{ transactionType: 'booking', rule: 'SOMETIMES' }] }).expect(422);
-    await request(app).put('/finance/translation-rules').send({ rules: [{ transactionType: 'booking', rule: 'BOOKING_DATE' }] }).expect(200);
+    TranslationRulesResponse.parse((await request(app).put('/finance/translation-rules').send({ rules: [{ transactionType: 'booking', rule: 'BOOKING_DATE' }] }).expect(200)).body);
+    TranslationRulesResponse.parse((await request(app).get('/finance/translation-rules').expect(200)).body);
     const { ledger } = financeDeps(db.prisma);
     // ECB fixture: 2026-11-27 EUR/USD 1.0567, EUR/GBP 0.8365 -> 1 USD = 0.7916154064 GBP (cross via EUR).
     await ledger.post({
@@ -206,11 +234,13 @@ describe('finance API (embedded PGlite)', () => {
       ],
     });
     const statement = await request(app).get('/finance/accounts/asset:receivable:customers/statement').query({ from: '2026-11-01', to: '2026-11-30' }).expect(200);
+    AccountStatementResponse.parse(statement.body);
     expect(statement.body.lines).toHaveLength(1);
     expect(statement.body.lines[0]).toMatchObject({ amount: { amount: '1000.00', currency: 'USD' }, balance: '1000.00', translation: { source: 'ECB', rateDate: '2026-11-27', rule: 'BOOKING_DATE' } });
     const baseAmount = statement.body.lines[0].translation.base.amount as string;
     expect(baseAmount).toMatch(/^7\d\d\.\d\d$/);
     const tb = await request(app).get('/finance/trial-balance').query({ view: 'base' }).expect(200);
+    TrialBalanceResponse.parse(tb.body);
     expect(tb.body).toMatchObject({ baseCurrency: 'GBP', balanced: true });
     // Earlier GBP postings in this file were made before the base currency was set: reported, not guessed.
     expect(tb.body.untranslatedPostings).toBeGreaterThan(0);

@@ -17,6 +17,7 @@ import { openTestPglite } from '../../test/support/databases';
 import { awaitHeldUpdate } from '../../workflows/booking/messages';
 import { bookingWorkerPorts, superviseBookingWorker } from '../../workers/booking-worker';
 import { createApp } from '../app';
+import { ReadinessResponse } from '../schemas/finance.schema';
 
 const today = calendarDateIn(Date.now(), 'UTC');
 // Inside the demo hotel contracts (today+1..today+120), before their 21-day release.
@@ -104,12 +105,14 @@ describe('POST /bookings while no worker is running', () => {
       const rateDate = new Date().toISOString().slice(0, 10);
       await request(app).post('/finance/rates').send({ base: 'USD', quote: 'GBP', rate: '0.7900', rateDate }).expect(201);
       const stillMissing = await request(app).get('/finance/readiness').expect(200);
+      ReadinessResponse.parse(stillMissing.body);
       expect(stillMissing.body).toMatchObject({ ready: false, baseCurrency: 'GBP' });
       expect(stillMissing.body.failures).toEqual([{ check: 'rate-missing', detail: expect.stringContaining(`ISK: No ISK/GBP rate for ${rateDate}`) }]);
       expect((await request(app).post('/bookings').send(booking).expect(409)).body.failures).toHaveLength(1);
 
       await request(app).post('/finance/rates').send({ base: 'GBP', quote: 'ISK', rate: '171.20', rateDate }).expect(201);
       const ready = await request(app).get('/finance/readiness').expect(200);
+      ReadinessResponse.parse(ready.body);
       expect(ready.body).toMatchObject({ ready: true, failures: [] });
       // The sample postings were rolled back.
       expect(await fresh.prisma.journalEntry.count()).toBe(0);
