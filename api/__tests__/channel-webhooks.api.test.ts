@@ -10,6 +10,7 @@ import { silentLogger } from '../../test/support/api-harness';
 import { openTestPglite } from '../../test/support/databases';
 import { errorHandler } from '../error-handler';
 import { channelWebhookRoutes } from '../routes/channel-webhooks.routes';
+import { ChannelReservationDetailResponse, ChannelReservationListResponse } from '../schemas/channel-webhooks.schema';
 
 const NOW = Date.parse('2027-05-01T12:00:00Z');
 const SECRET = `whsec_${Buffer.from('itinera-test-secret-0123456789ab').toString('base64')}`;
@@ -135,8 +136,11 @@ describe('POST /channel-managers/:code/notifications (PGlite, no Temporal: hand-
     const pending = await db.prisma.channelNotification.findFirstOrThrow({ where: { reservationId: 'BK-100' } });
     await inbox.apply(pending.id, new Date(NOW));
     const list = await request(app).get(`/channel-reservations?hotel=${hotel.hotelCode}&status=CONFIRMED`).expect(200);
+    // The answers have the shapes the OpenAPI document gives them.
+    ChannelReservationListResponse.parse(list.body);
     expect(list.body.items.map((i: { reservationId: string }) => i.reservationId)).toContain('BK-100');
     const detail = await request(app).get(`/channel-reservations/${hotel.managerCode}/BK-100`).expect(200);
+    ChannelReservationDetailResponse.parse(detail.body);
     expect(detail.body.reservation).toMatchObject({ status: 'CONFIRMED', hotelCode: hotel.hotelCode, originatingChannel: 'BOOKING' });
     expect(detail.body.notifications).toEqual([expect.objectContaining({ action: 'new', outcome: 'APPLIED' })]);
     await request(app).get(`/channel-reservations/${hotel.managerCode}/NOPE`).expect(404);
