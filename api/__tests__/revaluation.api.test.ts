@@ -14,6 +14,7 @@ import { openTestPglite } from '../../test/support/databases';
 import { TASK_QUEUES } from '../../workflows/task-queues';
 import { errorHandler } from '../error-handler';
 import { revaluationRoutes } from '../routes/revaluation.routes';
+import { RevaluationDetailResponse, RevaluationRunListResponse, RevaluationRunView } from '../schemas/revaluation.schema';
 
 const silent = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
 
@@ -65,6 +66,8 @@ describe('revaluation API (PGlite, time-skipping Temporal server, real worker)',
   it('runs a month end once and returns the same run when asked again', async () => {
     const first = await request(app).post('/finance/revaluations').send({ periodEnd: '2026-10-31' });
     expect(first.status).toBe(201);
+    // The answers have the shapes the OpenAPI document gives them.
+    RevaluationRunView.parse(first.body);
     expect(first.headers.location).toBe('/finance/revaluations/2026-10-31');
     expect(first.body).toMatchObject({ periodEnd: '2026-10-31', baseCurrency: 'GBP', balances: 1, totalGain: '200.00', totalLoss: '0.00' });
     expect(first.body.entryIds).toHaveLength(1);
@@ -80,11 +83,13 @@ describe('revaluation API (PGlite, time-skipping Temporal server, real worker)',
   it('lists runs and shows one with its lines and the postings with their rates', async () => {
     const list = await request(app).get('/finance/revaluations');
     expect(list.status).toBe(200);
+    RevaluationRunListResponse.parse(list.body);
     expect(list.body.runs.map((r: { periodEnd: string }) => r.periodEnd)).toEqual(['2026-10-31']);
     expect(list.body.runs[0]).toMatchObject({ completedAt: expect.any(Number), reversedAt: expect.any(Number) });
 
     const detail = await request(app).get('/finance/revaluations/2026-10-31');
     expect(detail.status).toBe(200);
+    RevaluationDetailResponse.parse(detail.body);
     expect(detail.body.run).toEqual(list.body.runs[0]);
     expect(detail.body.lines).toEqual([
       { account: 'asset:receivable:customers', currency: 'USD', foreignBalance: '10000.00', carryingBase: '7900.00', closingRate: '0.81', closingRateDate: '2026-10-30', revaluedBase: '8100.00', difference: '200.00' },

@@ -6,6 +6,7 @@ import type { Database } from '../../infra/database';
 import { openTestPglite } from '../../test/support/databases';
 import { errorHandler } from '../error-handler';
 import { revenueRoutes } from '../routes/revenue.routes';
+import { DeferredByTravelMonthResponse, DeferredItemView, RecognitionRunResponse } from '../schemas/revenue.schema';
 
 describe('deferred revenue API (embedded PGlite)', () => {
   let db: Database;
@@ -34,13 +35,17 @@ describe('deferred revenue API (embedded PGlite)', () => {
 
   it('defers a component (201), answers a repeat with 200, and a clash with 409', async () => {
     const created = await request(app).post('/finance/deferred-revenue').send(tour()).expect(201);
+    // The answers have the shapes the OpenAPI document gives them.
+    DeferredItemView.parse(created.body);
     expect(created.body).toMatchObject({ bookingRef: 'ITN-API00001', componentId: 'tour-1', status: 'OPEN', recognised: '0.00', remaining: '1000.00', policy: 'PRO_RATA_DAILY' });
     expect(created.headers.location).toBe('/finance/deferred-revenue/ITN-API00001/tour-1');
     const again = await request(app).post('/finance/deferred-revenue').send(tour()).expect(200);
+    DeferredItemView.parse(again.body);
     expect(again.body).toEqual(created.body);
     const clash = await request(app).post('/finance/deferred-revenue').send(tour({ amount: { amount: '999.00', currency: 'GBP' } })).expect(409);
     expect(clash.body).toMatchObject({ type: '/problems/deferred-revenue-component-conflict', detail: expect.stringContaining('already deferred with amount 1000.00 GBP') });
     const got = await request(app).get('/finance/deferred-revenue/ITN-API00001/tour-1').expect(200);
+    DeferredItemView.parse(got.body);
     expect(got.body).toEqual(created.body);
   });
 
@@ -58,6 +63,7 @@ describe('deferred revenue API (embedded PGlite)', () => {
 
   it('runs recognition through a date, and a re-run posts nothing', async () => {
     const run = await request(app).post('/finance/revenue-recognition/run').send({ date: '2027-03-03' }).expect(200);
+    RecognitionRunResponse.parse(run.body);
     expect(run.body).toEqual({ date: '2027-03-03', itemsRecognised: 1, entriesPosted: 1, amountsByCurrency: { GBP: '300.00' }, failures: [] });
     const rerun = await request(app).post('/finance/revenue-recognition/run').send({ date: '2027-03-03' }).expect(200);
     expect(rerun.body).toMatchObject({ itemsRecognised: 0, entriesPosted: 0, amountsByCurrency: {} });
@@ -69,6 +75,7 @@ describe('deferred revenue API (embedded PGlite)', () => {
     // Sold before the report date, whatever today's date is.
     await db.prisma.deferredRevenueItem.updateMany({ data: { createdAt: new Date('2027-02-01T12:00:00Z') } });
     const res = await request(app).get('/finance/deferred-revenue/by-travel-month').query({ asOf: '2027-03-03' }).expect(200);
+    DeferredByTravelMonthResponse.parse(res.body);
     expect(res.body).toEqual({ asOf: '2027-03-03', months: [{ travelMonth: '2027-03', currency: 'GBP', items: 1, remaining: '700.00' }] });
     const bad = await request(app).get('/finance/deferred-revenue/by-travel-month').query({ asOf: 'yesterday' }).expect(400);
     expect(bad.body.errors[0].pointer).toBe('query:/asOf');
@@ -78,10 +85,12 @@ describe('deferred revenue API (embedded PGlite)', () => {
     await db.prisma.financeSettings.create({ data: { id: 1, baseCurrency: 'GBP', activeCurrencies: ['GBP'], noShowPolicy: 'SUPPLIER_CONFIRMATION' } });
     await request(app).post('/finance/deferred-revenue').send(tour({ bookingRef: 'ITN-API00002', serviceStart: '2027-04-01', serviceEnd: '2027-04-02' })).expect(201);
     const held = await request(app).post('/finance/deferred-revenue/ITN-API00002/tour-1/no-show').expect(200);
+    DeferredItemView.parse(held.body);
     expect(held.body).toMatchObject({ status: 'AWAITING_SUPPLIER', noShowPolicy: 'SUPPLIER_CONFIRMATION' });
     const skipped = await request(app).post('/finance/revenue-recognition/run').send({ date: '2027-04-02' }).expect(200);
     expect(skipped.body.amountsByCurrency).toEqual({ GBP: '700.00' }); // only the March tour
     const confirmed = await request(app).post('/finance/deferred-revenue/ITN-API00002/tour-1/supplier-confirmation').send({ confirmedAt: '2027-04-02T10:00:00Z' }).expect(200);
+    DeferredItemView.parse(confirmed.body);
     expect(confirmed.body).toMatchObject({ status: 'OPEN', supplierConfirmedAt: Date.parse('2027-04-02T10:00:00Z') });
     const caughtUp = await request(app).post('/finance/revenue-recognition/run').send({ date: '2027-04-02' }).expect(200);
     expect(caughtUp.body).toMatchObject({ itemsRecognised: 1, amountsByCurrency: { GBP: '1000.00' } });
@@ -106,6 +115,7 @@ describe('deferred revenue API (embedded PGlite)', () => {
     expect(missing.body).toMatchObject({ type: '/problems/deferred-revenue-rate-missing', errors: [{ pointer: '/amount/currency', detail: expect.stringContaining('No USD/GBP rate for 2027-01-14') }] });
     await db.prisma.fxRate.create({ data: { source: 'ECB', baseCurrency: 'USD', quoteCurrency: 'GBP', rate: '0.79', rateDate: new Date('2027-01-14T00:00:00Z') } });
     const created = await request(app).post('/finance/deferred-revenue').send(usd).expect(201);
+    DeferredItemView.parse(created.body);
     expect(created.body).toMatchObject({ deferredAccount: 'liability:deferred-revenue:tours', revenueAccount: 'revenue:tours:direct', historicalRate: { baseCurrency: 'GBP', rate: '0.79', source: 'ECB', rateDate: '2027-01-14' } });
     const badDate = await request(app).post('/finance/deferred-revenue').send({ ...usd, bookingDate: 'January' }).expect(422);
     expect(badDate.body.errors).toEqual([{ pointer: '/bookingDate', detail: 'must be a calendar date written YYYY-MM-DD' }]);
@@ -113,6 +123,7 @@ describe('deferred revenue API (embedded PGlite)', () => {
 
   it('cancels a component with its date (200, repeat unchanged), refusing a recognised one (409)', async () => {
     const cancelled = await request(app).post('/finance/deferred-revenue/ITN-API00003/tour-1/cancel').send({ cancelledAt: '2027-02-01T09:00:00Z' }).expect(200);
+    DeferredItemView.parse(cancelled.body);
     expect(cancelled.body).toMatchObject({ status: 'CANCELLED', cancelledAt: Date.parse('2027-02-01T09:00:00Z') });
     const again = await request(app).post('/finance/deferred-revenue/ITN-API00003/tour-1/cancel').send({}).expect(200);
     expect(again.body.cancelledAt).toBe(Date.parse('2027-02-01T09:00:00Z'));

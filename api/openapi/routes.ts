@@ -155,8 +155,26 @@ import {
 } from '../schemas/finance.schema';
 import { FlightSearchRequest } from '../schemas/flight.schema';
 import { MigrationIssuesQuery, MigrationPath, StartMigrationRequest } from '../schemas/migration.schema';
-import { RevaluationDetailQuery, RevaluationPeriodParam, StartRevaluationRequest } from '../schemas/revaluation.schema';
-import { BookingRefParam, ByTravelMonthQuery, CancelComponentRequest, ComponentIdParam, DeferComponentRequest, RecognitionRunRequest, SupplierConfirmationRequest } from '../schemas/revenue.schema';
+import {
+  RevaluationDetailQuery,
+  RevaluationDetailResponse,
+  RevaluationPeriodParam,
+  RevaluationRunListResponse,
+  RevaluationRunView,
+  StartRevaluationRequest,
+} from '../schemas/revaluation.schema';
+import {
+  BookingRefParam,
+  ByTravelMonthQuery,
+  CancelComponentRequest,
+  ComponentIdParam,
+  DeferComponentRequest,
+  DeferredByTravelMonthResponse,
+  DeferredItemView,
+  RecognitionRunRequest,
+  RecognitionRunResponse,
+  SupplierConfirmationRequest,
+} from '../schemas/revenue.schema';
 import { AuditQuery } from '../schemas/audit.schema';
 import { ChangePasswordRequest, CodeRequest, EmptyRequest, LoginRequest, MfaLoginRequest, RefreshRequest, SignInEnrolForm, SignInForm, SignInMfaForm, SignInQuery, SignOutForm } from '../schemas/auth.schema';
 import { CreateJournalEntryRequest, JournalEntryListQuery, JournalEntryPath } from '../schemas/journal-entries.schema';
@@ -700,24 +718,24 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
     { method: 'GET', path: '/finance/atol/returns', summary: 'The CAA passenger return of a licence for a year', description: reportQueryNote, query: AtolReturnsQuery, responses: { 200: { description: 'The return', contentTypes: CSV_OR_JSON } } },
   ]),
   ...area(['Finance: revaluation and revenue'], [
-    { method: 'POST', path: '/finance/revaluations', summary: 'Run the FX revaluation of an ended month (and its reversal)', body: StartRevaluationRequest, responses: { 201: { description: 'The run', headers: LOCATION } }, problems: [409, 503] },
-    { method: 'GET', path: '/finance/revaluations', summary: 'Revaluation runs, newest first', responses: { 200: '`{runs}`' } },
-    { method: 'GET', path: '/finance/revaluations/:periodEnd', summary: 'A revaluation run, a page of its lines, and its postings', params: RevaluationPeriodParam.shape, query: RevaluationDetailQuery, responses: { 200: 'The run' } },
-    { method: 'POST', path: '/finance/deferred-revenue', summary: 'Defer a sold component’s revenue', body: DeferComponentRequest, responses: { 201: { description: 'The deferred item', headers: LOCATION }, 200: 'Already deferred' }, problems: [409] },
-    { method: 'GET', path: '/finance/deferred-revenue/by-travel-month', summary: 'Deferred revenue by travel month', query: ByTravelMonthQuery, responses: { 200: '`{asOf, months}`' } },
-    { method: 'GET', path: '/finance/deferred-revenue/:bookingRef/:componentId', summary: 'One deferred component', params: deferredComponent, responses: { 200: 'The deferred item' } },
-    { method: 'POST', path: '/finance/deferred-revenue/:bookingRef/:componentId/no-show', summary: 'Record a no-show (held for supplier confirmation when the policy says so)', params: deferredComponent, responses: { 200: 'The deferred item' }, problems: [409] },
+    { method: 'POST', path: '/finance/revaluations', summary: 'Run the FX revaluation of an ended month (and its reversal)', body: StartRevaluationRequest, responses: { 201: { description: 'The run (a period run before: the same run again)', headers: LOCATION, schema: RevaluationRunView } }, problems: [409, 503] },
+    { method: 'GET', path: '/finance/revaluations', summary: 'Revaluation runs, newest first', responses: { 200: { description: 'Every run, newest first', schema: RevaluationRunListResponse } } },
+    { method: 'GET', path: '/finance/revaluations/:periodEnd', summary: 'A revaluation run, a page of its lines, and its postings', params: RevaluationPeriodParam.shape, query: RevaluationDetailQuery, responses: { 200: { description: 'The run, a page of its lines and the postings with their rates', schema: RevaluationDetailResponse } } },
+    { method: 'POST', path: '/finance/deferred-revenue', summary: 'Defer a sold component’s revenue', body: DeferComponentRequest, responses: { 201: { description: 'The deferred item', headers: LOCATION, schema: DeferredItemView }, 200: { description: 'Already deferred: the item as it is', schema: DeferredItemView } }, problems: [409] },
+    { method: 'GET', path: '/finance/deferred-revenue/by-travel-month', summary: 'Deferred revenue by travel month', query: ByTravelMonthQuery, responses: { 200: { description: 'What is still deferred as of the day, per travel month and currency', schema: DeferredByTravelMonthResponse } } },
+    { method: 'GET', path: '/finance/deferred-revenue/:bookingRef/:componentId', summary: 'One deferred component', params: deferredComponent, responses: { 200: { description: 'The deferred item', schema: DeferredItemView } } },
+    { method: 'POST', path: '/finance/deferred-revenue/:bookingRef/:componentId/no-show', summary: 'Record a no-show (held for supplier confirmation when the policy says so)', params: deferredComponent, responses: { 200: { description: 'The deferred item', schema: DeferredItemView } }, problems: [409] },
     {
       method: 'POST',
       path: '/finance/deferred-revenue/:bookingRef/:componentId/supplier-confirmation',
       summary: 'Record the supplier’s confirmation of a no-show',
       params: deferredComponent,
       body: { schema: SupplierConfirmationRequest, required: false },
-      responses: { 200: 'The deferred item' },
+      responses: { 200: { description: 'The deferred item', schema: DeferredItemView } },
       problems: [409],
     },
-    { method: 'POST', path: '/finance/deferred-revenue/:bookingRef/:componentId/cancel', summary: 'Stop recognising a component (repeat returns the first cancellation)', params: deferredComponent, body: { schema: CancelComponentRequest, required: false }, responses: { 200: 'The deferred item' }, problems: [409] },
-    { method: 'POST', path: '/finance/revenue-recognition/run', summary: 'Recognise everything due through a date now', body: RecognitionRunRequest, responses: { 200: 'Totals recognised' } },
+    { method: 'POST', path: '/finance/deferred-revenue/:bookingRef/:componentId/cancel', summary: 'Stop recognising a component (repeat returns the first cancellation)', params: deferredComponent, body: { schema: CancelComponentRequest, required: false }, responses: { 200: { description: 'The deferred item, CANCELLED', schema: DeferredItemView } }, problems: [409] },
+    { method: 'POST', path: '/finance/revenue-recognition/run', summary: 'Recognise everything due through a date now', body: RecognitionRunRequest, responses: { 200: { description: 'Totals recognised, and the items the ledger refused', schema: RecognitionRunResponse } } },
   ]),
   ...area(['Catalog'], [
     { method: 'POST', path: '/catalog/suppliers', summary: 'Create a supplier', body: { schema: SupplierSchema, name: 'Supplier' }, responses: { 201: { description: 'The supplier as stored, at version 1', headers: ETAG_LOCATION, schema: SupplierView } }, problems: [409] },

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { SALES_CHANNELS } from '../../domain/ledger/chart';
 import { isPositiveDecimal } from '../../domain/money/money';
+import { NO_SHOW_POLICIES, RECOGNITION_POLICIES } from '../../domain/revenue/recognition';
 import { ExternalId, IsoDate, Money } from '../../domain/schemas/common.schema';
+import { CalendarDay, DecimalText, EpochMs, MoneyView } from './answer.schema';
 
 export const BookingRefParam = ExternalId.max(32, 'must be at most 32 characters');
 export const ComponentIdParam = ExternalId;
@@ -39,3 +41,62 @@ export const RecognitionRunRequest = z.strictObject({
   date: IsoDate,
   batchSize: z.number().int().min(1).max(1000).optional(),
 });
+
+// ---------------------------------------------------------------------------------------------
+// Answers (OpenAPI response schemas; revenue.api.test.ts parses the real answers with them).
+// Each mirrors activities/revenue.prisma.ts as api/routes/revenue.routes.ts sends it.
+
+/** `DeferredItemView`: one sold component whose revenue is deferred until it is delivered. */
+export const DeferredItemView = z
+  .strictObject({
+    id: z.uuid(),
+    bookingRef: z.string(),
+    componentId: z.string(),
+    productType: z.string(),
+    channel: z.string(),
+    amount: MoneyView,
+    recognised: DecimalText.meta({ description: 'Recognised so far, in the amount’s currency' }),
+    remaining: DecimalText,
+    serviceStart: CalendarDay,
+    serviceEnd: CalendarDay,
+    policy: z.enum(RECOGNITION_POLICIES),
+    noShowPolicy: z.enum(NO_SHOW_POLICIES),
+    status: z.enum(['OPEN', 'RECOGNISED', 'AWAITING_SUPPLIER', 'CANCELLED']),
+    supplierConfirmedAt: EpochMs.nullable(),
+    cancelledAt: EpochMs.nullable(),
+    deferredAccount: z.string().nullable().meta({ description: 'null: deferred before accounts were stored; looked up at each run' }),
+    revenueAccount: z.string().nullable(),
+    historicalRate: z
+      .strictObject({ baseCurrency: z.string(), rate: DecimalText.meta({ description: '1 unit of the amount’s currency = `rate` base' }), source: z.string(), rateDate: CalendarDay })
+      .nullable()
+      .meta({ description: 'The rate a foreign-currency component is carried at; null in the base currency' }),
+    createdAt: EpochMs,
+  })
+  .meta({ id: 'DeferredRevenueItem' });
+
+/** `GET /finance/deferred-revenue/by-travel-month`: what is still deferred, per travel month and currency. */
+export const DeferredByTravelMonthResponse = z
+  .strictObject({
+    asOf: CalendarDay,
+    months: z.array(z.strictObject({ travelMonth: z.string().meta({ description: 'YYYY-MM' }), currency: z.string(), items: z.number().int().min(0), remaining: DecimalText })),
+  })
+  .meta({ id: 'DeferredRevenueByTravelMonth' });
+
+/** `POST /finance/revenue-recognition/run`: the totals of every batch of the run. */
+export const RecognitionRunResponse = z
+  .strictObject({
+    date: CalendarDay,
+    itemsRecognised: z.number().int().min(0),
+    entriesPosted: z.number().int().min(0),
+    amountsByCurrency: z.record(z.string(), DecimalText).meta({ description: 'Revenue recognised per currency' }),
+    failures: z.array(
+      z.strictObject({
+        itemId: z.string(),
+        bookingRef: z.string(),
+        componentId: z.string(),
+        reason: z.string().meta({ description: 'The ledger’s refusal kind (closed-period, unknown-account...)' }),
+        message: z.string(),
+      }),
+    ),
+  })
+  .meta({ id: 'RecognitionRun' });
