@@ -8,6 +8,7 @@ import type { Database } from '../../infra/database';
 import { openTestPglite } from '../../test/support/databases';
 import { errorHandler } from '../error-handler';
 import { atolRoutes } from '../routes/atol.routes';
+import { AtolClassificationResponse, AtolLicencePageResponse, AtolLicenceView, AtolRecordView, AtolReturnResponse, AtolRulesResponse } from '../schemas/atol.schema';
 import { expectPagingRefusals, walkPages } from '../../test/support/paging';
 
 describe('ATOL API (embedded PGlite)', () => {
@@ -40,19 +41,23 @@ describe('ATOL API (embedded PGlite)', () => {
   it('registers licences with their return frequency', async () => {
     const licence = { number: '5432', holder: 'Itinera Travel, Ltd', turnoverBand: 'UP_TO_5M', validFrom: '2026-01-01' };
     const created = await request(app).post('/finance/atol/licences').send(licence).expect(201);
+    // The answers have the shapes the OpenAPI document gives them.
+    AtolLicenceView.parse(created.body);
+    AtolLicenceView.parse((await request(app).get(created.headers.location!).expect(200)).body);
     expect(created.body).toMatchObject({ returnFrequency: 'QUARTERLY' });
     expect((await request(app).get(created.headers.location!).expect(200)).body).toMatchObject({ number: '5432', holder: licence.holder });
     expect((await request(app).post('/finance/atol/licences').send(licence).expect(200)).headers.location).toBeUndefined();
     await request(app).post('/finance/atol/licences').send({ ...licence, holder: 'Other' }).expect(409);
     const band = await request(app).post('/finance/atol/licences').send({ ...licence, number: '5433', turnoverBand: 'GIANT' }).expect(422);
     expect(band.body.detail).toContain('Unknown turnover band "GIANT"');
-    expect((await request(app).get('/finance/atol/licences').expect(200)).body).toEqual({ items: [expect.objectContaining({ number: '5432' })], nextCursor: null });
-    expect((await request(app).patch('/finance/atol/licences/5432').send({ turnoverBand: 'OVER_50M' }).expect(200)).body.returnFrequency).toBe('MONTHLY');
+    expect(AtolLicencePageResponse.parse((await request(app).get('/finance/atol/licences').expect(200)).body)).toEqual({ items: [expect.objectContaining({ number: '5432' })], nextCursor: null });
+    expect(AtolLicenceView.parse((await request(app).patch('/finance/atol/licences/5432').send({ turnoverBand: 'OVER_50M' }).expect(200)).body).returnFrequency).toBe('MONTHLY');
     await request(app).patch('/finance/atol/licences/5432').send({ turnoverBand: 'UP_TO_5M' }).expect(200);
   });
 
   it('classifies, posts the APC and answers 201; the same booking again is 200; other facts 409', async () => {
     const first = await request(app).post('/finance/atol/classifications').send(booking('ITN-API1')).expect(201);
+    AtolClassificationResponse.parse(first.body);
     expect(first.body).toMatchObject({
       bookingRef: 'ITN-API1',
       classification: 'PACKAGE',
@@ -64,10 +69,12 @@ describe('ATOL API (embedded PGlite)', () => {
     });
     expect(first.headers.location).toBe('/finance/atol/classifications/ITN-API1');
     const again = await request(app).post('/finance/atol/classifications').send(booking('ITN-API1')).expect(200);
+    AtolClassificationResponse.parse(again.body);
     expect(again.body.entryId).toBe(first.body.entryId);
     const clash = await request(app).post('/finance/atol/classifications').send(booking('ITN-API1', { passengers: 3 })).expect(409);
     expect(clash.body).toMatchObject({ type: '/problems/atol-booking-conflict', detail: 'Booking ITN-API1 was already classified with other facts: passengers was 2, now 3' });
     const stored = await request(app).get('/finance/atol/classifications/ITN-API1').expect(200);
+    AtolRecordView.parse(stored.body);
     expect(stored.body).toMatchObject({ classification: 'PACKAGE', passengers: 2, licenceNumber: '5432', bookingDate: '2027-01-05', factsHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
     await request(app).get('/finance/atol/classifications/ITN-NONE').expect(404);
   });
@@ -105,6 +112,8 @@ describe('ATOL API (embedded PGlite)', () => {
 
   it('lists rules in force and takes validated new versions', async () => {
     const inForce = await request(app).get('/finance/atol/rules').query({ asOf: '2027-01-01' }).expect(200);
+    AtolRulesResponse.parse(inForce.body);
+    AtolRulesResponse.parse((await request(app).get('/finance/atol/rules').expect(200)).body);
     expect(inForce.body.rules.map((r: { name: string }) => r.name)).toEqual([
       'seller-outside-uk',
       'no-flight',
@@ -137,6 +146,7 @@ describe('ATOL API (embedded PGlite)', () => {
 
   it('serves the passenger return of each licence as JSON and CSV', async () => {
     const json = await request(app).get('/finance/atol/returns').query({ licence: '5432', year: '2027' }).expect(200);
+    AtolReturnResponse.parse(json.body);
     expect(json.body.periods[0]).toMatchObject({ period: '2027-Q1', bookings: 1, passengers: { package: 2, total: 2 }, apcDue: [{ amount: '5.00', currency: 'GBP' }] });
 
     const csv = await request(app).get('/finance/atol/returns').query({ licence: '5432', year: '2027', format: 'csv' }).expect(200);

@@ -2,6 +2,12 @@ import { z } from 'zod';
 import { AllotmentContractSchema, MarkupRuleSchema, ProductSchema, StopSaleSchema, SupplierSchema } from '../../domain/catalog/validation';
 import {
   AddAtolRuleRequest,
+  AtolClassificationResponse,
+  AtolLicencePageResponse,
+  AtolLicenceView,
+  AtolRecordView,
+  AtolReturnResponse,
+  AtolRulesResponse,
   AtolBookingRefParam,
   AtolLicenceParam,
   AtolReturnsQuery,
@@ -216,7 +222,6 @@ import { ApiKeyPath, CreateApiKeyRequest, CreateUserRequest, RoleAllowlistReques
 import { PageView } from '../schemas/answer.schema';
 import { area, described, type RouteDoc } from './registry';
 import {
-  AnyObject,
   ApiKeyView,
   AtolRuleView,
   AuditEventView,
@@ -697,11 +702,11 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
       summary: 'Classify a booking for ATOL and post its APC when protected',
       description: '201, or 200 on a repeat with the same facts; other facts 409; a protected booking without a licence valid on its booking date 422.',
       body: ClassifyAtolBookingRequest,
-      responses: { 201: { description: 'The classification', headers: LOCATION }, 200: 'The same classification already recorded' },
+      responses: { 201: { description: 'The classification', headers: LOCATION, schema: AtolClassificationResponse }, 200: { description: 'The same classification already recorded', schema: AtolClassificationResponse } },
       problems: [409],
     },
-    { method: 'GET', path: '/finance/atol/classifications/:bookingRef', summary: 'A booking’s ATOL record', params: { bookingRef: AtolBookingRefParam }, responses: { 200: 'The record' } },
-    { method: 'GET', path: '/finance/atol/rules', summary: 'ATOL rule versions (or those in force on `asOf`) and APC rates', query: AtolRulesQuery, responses: { 200: '`{asOf, rules, contributionRates}`' } },
+    { method: 'GET', path: '/finance/atol/classifications/:bookingRef', summary: 'A booking’s ATOL record', params: { bookingRef: AtolBookingRefParam }, responses: { 200: { description: 'The record', schema: AtolRecordView } } },
+    { method: 'GET', path: '/finance/atol/rules', summary: 'ATOL rule versions (or those in force on `asOf`) and APC rates', query: AtolRulesQuery, responses: { 200: { description: 'The rule versions and the APC rates', schema: AtolRulesResponse } } },
     {
       method: 'POST',
       path: '/finance/atol/rules',
@@ -711,11 +716,11 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
       problems: [409],
     },
     { method: 'GET', path: '/finance/atol/rules/:id', summary: 'One ATOL rule version', params: AtolRulePath.shape, responses: { 200: { description: 'The rule', schema: AtolRuleView } } },
-    { method: 'GET', path: '/finance/atol/licences', summary: 'ATOL licences, by number', query: PageQuery, responses: { 200: { description: 'A page of licences', schema: pageOf(AnyObject) } } },
-    { method: 'POST', path: '/finance/atol/licences', summary: 'Register an ATOL licence', body: CreateAtolLicenceRequest, responses: { 201: { description: 'The licence', headers: LOCATION }, 200: 'Already registered' }, problems: [409] },
-    { method: 'GET', path: '/finance/atol/licences/:number', summary: 'One ATOL licence', params: { number: AtolLicenceParam }, responses: { 200: 'The licence' } },
-    { method: 'PATCH', path: '/finance/atol/licences/:number', summary: 'Change an ATOL licence', params: { number: AtolLicenceParam }, body: UpdateAtolLicenceRequest, responses: { 200: 'The licence' }, problems: [409] },
-    { method: 'GET', path: '/finance/atol/returns', summary: 'The CAA passenger return of a licence for a year', description: reportQueryNote, query: AtolReturnsQuery, responses: { 200: { description: 'The return', contentTypes: CSV_OR_JSON } } },
+    { method: 'GET', path: '/finance/atol/licences', summary: 'ATOL licences, by number', query: PageQuery, responses: { 200: { description: 'A page of licences', schema: AtolLicencePageResponse } } },
+    { method: 'POST', path: '/finance/atol/licences', summary: 'Register an ATOL licence', body: CreateAtolLicenceRequest, responses: { 201: { description: 'The licence', headers: LOCATION, schema: AtolLicenceView }, 200: { description: 'Already registered: the licence', schema: AtolLicenceView } }, problems: [409] },
+    { method: 'GET', path: '/finance/atol/licences/:number', summary: 'One ATOL licence', params: { number: AtolLicenceParam }, responses: { 200: { description: 'The licence', schema: AtolLicenceView } } },
+    { method: 'PATCH', path: '/finance/atol/licences/:number', summary: 'Change an ATOL licence', params: { number: AtolLicenceParam }, body: UpdateAtolLicenceRequest, responses: { 200: { description: 'The licence as changed', schema: AtolLicenceView } }, problems: [409] },
+    { method: 'GET', path: '/finance/atol/returns', summary: 'The CAA passenger return of a licence for a year', description: reportQueryNote, query: AtolReturnsQuery, responses: { 200: { description: 'The return: per month or quarter, the protected bookings, passengers, revenue and APC due, and the year’s total', contentTypes: CSV_OR_JSON, schema: AtolReturnResponse } } },
   ]),
   ...area(['Finance: revaluation and revenue'], [
     { method: 'POST', path: '/finance/revaluations', summary: 'Run the FX revaluation of an ended month (and its reversal)', body: StartRevaluationRequest, responses: { 201: { description: 'The run (a period run before: the same run again)', headers: LOCATION, schema: RevaluationRunView } }, problems: [409, 503] },

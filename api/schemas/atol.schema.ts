@@ -1,7 +1,9 @@
 import { z } from 'zod';
-import { AtolBookingInput, AtolBookingRef, AtolLicenceNumber, AtolRuleSchema } from '../../domain/atol/classification';
+import { ATOL_CLASSIFICATIONS, AtolBookingInput, AtolBookingRef, AtolLicenceNumber, AtolRuleSchema } from '../../domain/atol/classification';
 import { AtolLicenceInput, AtolLicencePatch } from '../../domain/atol/returns';
 import { IsoDate } from '../../domain/schemas/common.schema';
+import { AtolRuleView } from '../openapi/responses';
+import { CalendarDay, DecimalText, EpochMs, MoneyView, PageView } from './answer.schema';
 
 /** POST /finance/atol/classifications: the booking's facts (see the domain schema). */
 export const ClassifyAtolBookingRequest = AtolBookingInput;
@@ -34,3 +36,87 @@ export const AtolReturnsQuery = z.strictObject({
     .refine((y) => y >= 2000 && y <= 2100, 'must be between 2000 and 2100'),
   format: z.enum(['json', 'csv']).default('json'),
 });
+
+// ---------------------------------------------------------------------------------------------
+// Answers (OpenAPI response schemas; atol.api.test.ts parses the real answers with them). Each
+// mirrors activities/atol.prisma.ts and domain/atol/returns.ts as api/routes/atol.routes.ts sends it.
+
+const Classification = z.enum(ATOL_CLASSIFICATIONS);
+
+/** `AtolRecordView`: a booking's classification as recorded. */
+export const AtolRecordView = z
+  .strictObject({
+    bookingRef: z.string(),
+    licenceNumber: z.string().nullable().meta({ description: 'The licence it is sold under; null outside ATOL without a single licence in force' }),
+    bookingDate: CalendarDay.nullable(),
+    factsHash: z.string().nullable().meta({ description: 'sha256 of the booking facts: a repeat must match it' }),
+    classification: Classification,
+    ruleId: z.string().nullable(),
+    sellerCountry: z.string(),
+    passengers: z.number().int(),
+    departureDate: CalendarDay,
+    revenue: MoneyView,
+    contribution: MoneyView.nullable().meta({ description: 'The APC posted; null when not protected' }),
+    entryId: z.string().nullable(),
+    classifiedAt: EpochMs,
+  })
+  .meta({ id: 'AtolRecord' });
+
+/** `POST /finance/atol/classifications`: the classification, the rule that decided it, the APC posted, and the record. */
+export const AtolClassificationResponse = z
+  .strictObject({
+    bookingRef: z.string(),
+    classification: Classification,
+    protected: z.boolean().meta({ description: 'PACKAGE or FLIGHT_ONLY: ATOL-protected, the APC is due' }),
+    licenceNumber: z.string().nullable(),
+    rule: z.strictObject({ id: z.string(), name: z.string() }),
+    contribution: MoneyView.nullable(),
+    entryId: z.string().nullable().meta({ description: 'The journal entry of the APC' }),
+    record: AtolRecordView,
+  })
+  .meta({ id: 'AtolClassification' });
+
+const AtolRuleItem = z.strictObject(AtolRuleView.shape);
+
+/** `GET /finance/atol/rules`. */
+export const AtolRulesResponse = z
+  .strictObject({
+    asOf: CalendarDay.nullable(),
+    rules: z.array(AtolRuleItem).meta({ description: 'Every version; with `asOf`, those in force that day in evaluation order' }),
+    contributionRates: z.array(z.strictObject({ effectiveFrom: CalendarDay, perPassenger: DecimalText, currency: z.string() })).meta({ description: 'The APC per passenger from each date' }),
+  })
+  .meta({ id: 'AtolRules' });
+
+/** `AtolLicenceView`. */
+export const AtolLicenceView = z
+  .strictObject({
+    number: z.string(),
+    holder: z.string(),
+    turnoverBand: z.string(),
+    returnFrequency: z.enum(['MONTHLY', 'QUARTERLY']),
+    validFrom: CalendarDay,
+    validTo: CalendarDay.nullable(),
+  })
+  .meta({ id: 'AtolLicence' });
+export const AtolLicencePageResponse = PageView(AtolLicenceView);
+
+const PeriodFigures = z.strictObject({
+  period: z.string().meta({ description: '"2027-03" for a month, "2027-Q1" for a quarter, the year for the total' }),
+  startsOn: CalendarDay,
+  endsOn: CalendarDay,
+  bookings: z.number().int().meta({ description: 'Protected bookings departing in the period' }),
+  passengers: z.strictObject({ package: z.number().int(), flightOnly: z.number().int(), total: z.number().int() }),
+  revenue: z.array(z.strictObject({ currency: z.string(), package: DecimalText, flightOnly: DecimalText, total: DecimalText })).meta({ description: 'One row per currency; currencies are never added together' }),
+  apcDue: z.array(MoneyView),
+});
+
+/** `PassengerReturn`: the CAA passenger return of a licence for a year (departure-date basis). */
+export const AtolReturnResponse = z
+  .strictObject({
+    licence: z.strictObject({ number: z.string(), holder: z.string(), returnFrequency: z.enum(['MONTHLY', 'QUARTERLY']) }),
+    year: z.number().int(),
+    basis: z.literal('departure-date'),
+    periods: z.array(PeriodFigures),
+    total: PeriodFigures,
+  })
+  .meta({ id: 'AtolPassengerReturn' });
