@@ -11,6 +11,7 @@ import { financeDeps } from '../../infra/finance';
 import { TemporalClientProvider } from '../../infra/temporal';
 import { openTestPglite } from '../../test/support/databases';
 import { connectClient, prepareReadyFinance, silentLogger, startTestDevServer, testAccess, withApiKey } from '../../test/support/api-harness';
+import { LivenessResponse, ReadinessCheckResponse } from '../schemas/health.schema';
 
 /**
  * Everything the booking routes refuse before any workflow runs: bodies, headers, URLs. The app
@@ -179,8 +180,9 @@ describe('booking routes refuse bad input before any workflow runs', () => {
   });
 
   it('reports health, readiness and request ids', async () => {
-    await request(app).get('/healthz').expect(200, { status: 'ok' });
+    LivenessResponse.parse((await request(app).get('/healthz').expect(200, { status: 'ok' })).body);
     const ready = await request(app).get('/readyz').set('X-Request-Id', 'trace-123').expect(200);
+    ReadinessCheckResponse.parse(ready.body);
     expect(ready.headers['x-request-id']).toBe('trace-123');
     expect(ready.body.checks).toMatchObject({ database: { status: 'up', kind: 'pglite' }, temporal: { status: 'up' } });
     const problem = await request(app).get('/nowhere').expect(404);

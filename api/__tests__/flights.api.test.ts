@@ -8,6 +8,7 @@ import type { DevServer } from '../../infra/dev-server';
 import { startSandboxGds, type SandboxGds } from '../../sandbox/gds/server';
 import { openTestPglite } from '../../test/support/databases';
 import { prepareReadyFinance, silentLogger, startApiUnderTest, startTestDevServer, type ApiUnderTest } from '../../test/support/api-harness';
+import { FlightSearchResponse } from '../schemas/flight.schema';
 
 /**
  * Flight search through the API (a short workflow on the supplier worker, the Duffel-style adapter,
@@ -60,6 +61,8 @@ describe('POST /flights/search and a FIT booking through the API', () => {
 
   it('finds offers, books one with a hotel (held at the airline), and tickets it once paid', async () => {
     const found = await request(api.app).post('/flights/search').send(search).expect(200);
+    // The answer has the shape the OpenAPI document gives it.
+    FlightSearchResponse.parse(found.body);
     const offers = found.body.offers as Array<{ id: string; instantPaymentRequired: boolean; total: { amount: string } }>;
     expect(offers.length).toBeGreaterThan(0);
     const offer = offers.find((o) => !o.instantPaymentRequired)!;

@@ -159,7 +159,7 @@ import {
   TranslationRulesRequest,
   TrialBalanceQuery,
 } from '../schemas/finance.schema';
-import { FlightSearchRequest } from '../schemas/flight.schema';
+import { FlightSearchRequest, FlightSearchResponse } from '../schemas/flight.schema';
 import { MigrationIssuesQuery, MigrationPath, StartMigrationRequest } from '../schemas/migration.schema';
 import {
   RevaluationDetailQuery,
@@ -220,6 +220,7 @@ import {
 } from '../schemas/reports.schema';
 import { ApiKeyPath, CreateApiKeyRequest, CreateUserRequest, RoleAllowlistRequest, RolePath, UpdateUserRequest, UserListQuery, UserPath } from '../schemas/users.schema';
 import { PageView } from '../schemas/answer.schema';
+import { LivenessResponse, ReadinessCheckResponse } from '../schemas/health.schema';
 import { area, described, type RouteDoc } from './registry';
 import {
   ApiKeyView,
@@ -270,13 +271,13 @@ const reportQueryNote = 'JSON by default; `?format=csv` answers CSV.';
 /** Every route of the API with what its handler parses. Kept in the order of ROUTE_POLICIES. */
 export const ROUTE_DOCS: readonly RouteDoc[] = [
   ...area(['Health'], [
-    { method: 'GET', path: '/healthz', summary: 'Liveness: the process is up', responses: { 200: 'Always `{status: "ok"}`' } },
+    { method: 'GET', path: '/healthz', summary: 'Liveness: the process is up', responses: { 200: { description: 'Always `{status: "ok"}`', schema: LivenessResponse } } },
     {
       method: 'GET',
       path: '/readyz',
       summary: 'Readiness: the database and Temporal answer',
       description: 'Each check with its latency; 503 as a problem naming what is down.',
-      responses: { 200: 'Ready, with the checks' },
+      responses: { 200: { description: 'Ready, with each check’s latency', schema: ReadinessCheckResponse } },
       problems: [503],
     },
   ]),
@@ -576,7 +577,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
     },
   ]),
   ...area(['Flights'], [
-    { method: 'POST', path: '/flights/search', summary: 'Search flight offers to put in a booking’s FLIGHT component', body: FlightSearchRequest, responses: { 200: 'The supplier and its offers' }, problems: [504] },
+    { method: 'POST', path: '/flights/search', summary: 'Search flight offers to put in a booking’s FLIGHT component', body: FlightSearchRequest, responses: { 200: { description: 'The supplier and its offers: itineraries, fares per passenger type, conditions, and whether the order can be held', schema: FlightSearchResponse } }, problems: [504] },
   ]),
   ...area(['Customers'], [
     { method: 'GET', path: '/customers', summary: 'Search and list customers', query: CustomerListQuery, responses: { 200: { description: 'A page of customers, by name, with `nextCursor` (an advisor sees their branch’s customers only)', schema: CustomerPageResponse } } },
