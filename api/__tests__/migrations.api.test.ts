@@ -13,6 +13,7 @@ import { connectClient, silentLogger, startTestDevServer, testAccess, withApiKey
 import { superviseCrmWorker } from '../../workers/crm-worker';
 import type { SupervisedWorker } from '../../workers/booking-worker';
 import { migrationWorkflowId } from '../../workflows/migration/customer-migration.workflow';
+import { MigrationIssuesResponse, MigrationMergesResponse, MigrationRunResponse, MigrationStartedResponse } from '../schemas/migration.schema';
 
 const GOLDEN = path.resolve(__dirname, '../../test/fixtures/legacy-export/golden');
 
@@ -47,15 +48,19 @@ describe('POST/GET /migrations', () => {
 
   it('starts a dry run, then reports it with its issues and merges', async () => {
     const started = await request(app).post('/migrations').send({ sourceDir: GOLDEN, dryRun: true, today: '2026-12-01', runId: 'api-dry' }).expect(202);
+    // The answers have the shapes the OpenAPI document gives them.
+    MigrationStartedResponse.parse(started.body);
     expect(started.body).toMatchObject({ runId: 'api-dry', workflowId: migrationWorkflowId('api-dry'), dryRun: true, links: { progress: '/migrations/api-dry' } });
     expect(started.headers.location).toBe('/migrations/api-dry');
     await client.workflow.getHandle(migrationWorkflowId('api-dry')).result();
 
     const run = await request(app).get('/migrations/api-dry').expect(200);
+    MigrationRunResponse.parse(run.body);
     expect(run.body).toMatchObject({ status: 'COMPLETED', dryRun: true, report: { customers: { read: 300, loaded: 277, archived: 13 }, errors: 10 } });
     expect(run.body.progress.steps.find((s: { name: string }) => s.name === 'duplicates')).toMatchObject({ state: 'DONE' });
 
     const first = await request(app).get('/migrations/api-dry/issues').query({ severity: 'ERROR', limit: 4 }).expect(200);
+    MigrationIssuesResponse.parse(first.body);
     expect(first.body.issues).toHaveLength(4);
     const second = await request(app).get('/migrations/api-dry/issues').query({ severity: 'ERROR', limit: 100, after: first.body.next }).expect(200);
     expect(first.body.issues.length + second.body.issues.length).toBe(10);
@@ -65,6 +70,7 @@ describe('POST/GET /migrations', () => {
     expect(dates.body.issues.every((i: { file: string; field: string }) => i.file === 'customers' && i.field === 'date_of_birth')).toBe(true);
 
     const merges = await request(app).get('/migrations/api-dry/merges').expect(200);
+    MigrationMergesResponse.parse(merges.body);
     expect(merges.body.merges).toHaveLength(13);
   });
 
@@ -72,6 +78,7 @@ describe('POST/GET /migrations', () => {
     await request(app).post('/migrations').send({ sourceDir: '/nowhere/export', runId: 'api-missing' }).expect(202);
     await expect(client.workflow.getHandle(migrationWorkflowId('api-missing')).result()).rejects.toThrow();
     const run = await request(app).get('/migrations/api-missing').expect(200);
+    MigrationRunResponse.parse(run.body);
     expect(run.body.status).toBe('FAILED');
     expect(run.body.error).toMatch(/\/nowhere\/export is not a directory/);
   });

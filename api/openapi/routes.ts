@@ -160,7 +160,7 @@ import {
   TrialBalanceQuery,
 } from '../schemas/finance.schema';
 import { FlightSearchRequest, FlightSearchResponse } from '../schemas/flight.schema';
-import { MigrationIssuesQuery, MigrationPath, StartMigrationRequest } from '../schemas/migration.schema';
+import { MigrationIssuesQuery, MigrationIssuesResponse, MigrationMergesResponse, MigrationPath, MigrationRunResponse, MigrationStartedResponse, StartMigrationRequest } from '../schemas/migration.schema';
 import {
   RevaluationDetailQuery,
   RevaluationDetailResponse,
@@ -597,10 +597,10 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
     { method: 'GET', path: '/advisors', summary: 'List advisors', query: AdvisorListQuery, responses: { 200: { description: 'Every advisor (or the active ones) with how many customers they have', schema: AdvisorListResponse } } },
   ]),
   ...area(['Migrations'], [
-    { method: 'POST', path: '/migrations', summary: 'Start a legacy CRM migration (or a dry run)', description: 'Answers at once (202) with where to follow it; the same runId while it runs joins it.', body: StartMigrationRequest, responses: { 202: { description: 'Started: links to follow the run', headers: LOCATION } }, problems: [409] },
-    { method: 'GET', path: '/migrations/:runId', summary: 'A migration’s progress while running, its report once finished', params: MigrationPath.shape, responses: { 200: 'Progress or report' } },
-    { method: 'GET', path: '/migrations/:runId/issues', summary: 'A migration’s row-level issues, filtered, a page at a time', params: MigrationPath.shape, query: MigrationIssuesQuery, responses: { 200: '`{issues, next}`' } },
-    { method: 'GET', path: '/migrations/:runId/merges', summary: 'The merge audit: which legacy customers became one, and why', params: MigrationPath.shape, responses: { 200: '`{merges}`' } },
+    { method: 'POST', path: '/migrations', summary: 'Start a legacy CRM migration (or a dry run)', description: 'Answers at once (202) with where to follow it; the same runId while it runs joins it.', body: StartMigrationRequest, responses: { 202: { description: 'Started: the options in force and links to follow the run', headers: LOCATION, schema: MigrationStartedResponse } }, problems: [409] },
+    { method: 'GET', path: '/migrations/:runId', summary: 'A migration’s progress while running, its report once finished', params: MigrationPath.shape, responses: { 200: { description: 'Progress while running, the report once finished, or why it failed', schema: MigrationRunResponse } } },
+    { method: 'GET', path: '/migrations/:runId/issues', summary: 'A migration’s row-level issues, filtered, a page at a time', params: MigrationPath.shape, query: MigrationIssuesQuery, responses: { 200: { description: 'A page of issues with `next`', schema: MigrationIssuesResponse } } },
+    { method: 'GET', path: '/migrations/:runId/merges', summary: 'The merge audit: which legacy customers became one, and why', params: MigrationPath.shape, responses: { 200: { description: 'Every merge of the run, with the matches behind it', schema: MigrationMergesResponse } } },
   ]),
   ...area(['Finance: ledger'], [
     { method: 'GET', path: '/finance/rates', summary: 'The FX rate used for a pair on a date', query: RateLookupQuery, responses: { 200: { description: 'The rate, the publication date and source actually used, and how it was derived', schema: ResolvedRateResponse } } },
