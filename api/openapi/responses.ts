@@ -160,15 +160,6 @@ export const JournalEntryView = z.object({
 });
 
 
-/** `AccountingPeriodView` (activities/ports/ledger.ts). */
-export const AccountingPeriodView = z.object({
-  name: z.string(),
-  startsOn: CalendarDay,
-  endsOn: CalendarDay,
-  status: z.enum(['OPEN', 'CLOSED']),
-  closedAt: EpochMs.nullable(),
-  closedBy: z.string().nullable(),
-});
 
 /** POST /finance/rates: the rate as sent, and whether it was stored now. */
 export const ManualRateView = z.object({
