@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { addDays } from '../domain/catalog/dates';
 import type { InboundReservation, OtaProblem, ReservationNotification, ReservationRoomStay } from '../domain/channels/model';
-import { Dec } from '../domain/money/money';
+import { isCurrencyCode } from '../domain/money/currency';
+import { Dec, Money } from '../domain/money/money';
 import { isoDateOf, utcDate } from '../domain/time/instant';
 import type { Prisma, PrismaClient } from '../generated/prisma/client';
 import { PrismaCustomerLinks, type GuestMatcher } from './customer-links';
@@ -577,9 +578,10 @@ export class PrismaChannelInbox {
     return { reservation: row ? toReservationView(row) : null, notifications: notifications.map(toNotificationView) };
   }
 
-  async listReservations(filter: { hotelCode?: string; status?: ChannelReservationStatus; limit: number }): Promise<ChannelReservationView[]> {
+  /** Reservations by arrival; `advisorIds` keeps those routed to these advisors (the limit applies after it). */
+  async listReservations(filter: { hotelCode?: string; status?: ChannelReservationStatus; limit: number; advisorIds?: string[] }): Promise<ChannelReservationView[]> {
     const rows = await this.prisma.channelReservation.findMany({
-      where: { hotelCode: filter.hotelCode, status: filter.status },
+      where: { hotelCode: filter.hotelCode, status: filter.status, ...(filter.advisorIds ? { advisorId: { in: filter.advisorIds } } : {}) },
       orderBy: [{ arrival: 'asc' }, { channelManagerCode: 'asc' }, { reservationId: 'asc' }],
       take: Math.max(1, Math.min(500, filter.limit)),
     });
@@ -597,7 +599,8 @@ function toReservationView(r: ReservationRow): ChannelReservationView {
     status: r.status as ChannelReservationStatus,
     appliedVersion: Number(r.appliedVersion),
     holdReferences: r.holdReferences,
-    total: { amount: r.total.toFixed(), currency: r.currency },
+    // To the currency's minor units, like every other amount the API answers ("240.50").
+    total: isCurrencyCode(r.currency) ? Money.of(new Dec(r.total.toString()), r.currency).toJSON() : { amount: r.total.toFixed(), currency: r.currency },
     guestName: r.guestName,
     customerId: r.customerId,
     advisorId: r.advisorId,

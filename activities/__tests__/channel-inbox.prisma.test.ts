@@ -63,7 +63,7 @@ describe('PrismaChannelInbox: store, apply in version order, overbooking race (P
     expect(again).toMatchObject({ outcome: 'APPLIED', changes: [] });
     expect(await sold(h.productId, '2027-06-02')).toBe(1);
     const view = await inbox.getReservation(h.managerCode, 'R1');
-    expect(view!.reservation).toMatchObject({ status: 'CONFIRMED', arrival: '2027-06-02', departure: '2027-06-04', total: { amount: '120', currency: 'EUR' }, guestName: 'Ada Lovelace' });
+    expect(view!.reservation).toMatchObject({ status: 'CONFIRMED', arrival: '2027-06-02', departure: '2027-06-04', total: { amount: '120.00', currency: 'EUR' }, guestName: 'Ada Lovelace' });
     expect(view!.notifications).toHaveLength(1);
   });
 
@@ -161,6 +161,22 @@ describe('PrismaChannelInbox: store, apply in version order, overbooking race (P
     for (const id of [a, b]) await process(id);
     expect(fake.cancelled.length).toBeLessThanOrEqual(1);
     expect((await inventory.inventoryRows(h.productId, 'DBL', '2027-06-02', '2027-06-02'))[0]!.sold + row.held).toBeLessThanOrEqual(1);
+  });
+
+  it('lists reservations routed to given advisors with the limit counted after that filter', async () => {
+    const h = await setup('ADV', 2);
+    const fake = new FakePort();
+    const acts = createChannelReservationActivities({ inbox, inventorySink: { inventoryChanged: () => Promise.resolve() }, ports: (code) => Promise.resolve(fake.port(code)), logger: silentLogger });
+    for (const [id, arrival, departure] of [['EARLY', '2027-06-02', '2027-06-03'], ['LATER', '2027-06-05', '2027-06-06']] as const) {
+      const notificationId = await storeOne(h.managerCode, reservation(h.hotelCode, id, 1, 'new', { arrival, departure }));
+      expect((await acts.applyChannelNotification({ notificationId })).outcome).toBe('APPLIED');
+    }
+    await db.prisma.channelReservation.updateMany({ where: { hotelCode: h.hotelCode, reservationId: 'EARLY' }, data: { advisorId: 'ADV-OTHER' } });
+    await db.prisma.channelReservation.updateMany({ where: { hotelCode: h.hotelCode, reservationId: 'LATER' }, data: { advisorId: 'ADV-MINE' } });
+    expect((await inbox.listReservations({ hotelCode: h.hotelCode, limit: 1 })).map((r) => r.reservationId)).toEqual(['EARLY']);
+    // The first arrival is another advisor's: a limit of one still finds this advisor's.
+    expect((await inbox.listReservations({ hotelCode: h.hotelCode, limit: 1, advisorIds: ['ADV-MINE'] })).map((r) => r.reservationId)).toEqual(['LATER']);
+    expect(await inbox.listReservations({ hotelCode: h.hotelCode, limit: 10, advisorIds: [] })).toEqual([]);
   });
 
   it('the channel reservation always wins when it is alone against a sold-out night: REJECTED and cancelled back', async () => {

@@ -168,15 +168,11 @@ export function channelWebhookRoutes(deps: ChannelWebhookRouteDeps): Router {
 
   router.get('/channel-reservations', async (req, res) => {
     const q = parseOrProblem(ChannelReservationListQuery, queryOf(req), 'query:', 400);
-    const items = await deps.inbox.listReservations({ hotelCode: q.hotel, status: q.status, limit: q.limit ?? 100 });
     const scope = requestScope(res);
-    if (seesAll(scope)) {
-      res.json({ items });
-      return;
-    }
-    // A branch-limited principal sees the reservations routed to their branch's advisors only.
-    const advisors = new Set(await guard.advisorIds(scope));
-    res.json({ items: items.filter((r) => r.advisorId !== null && advisors.has(r.advisorId)) });
+    // A branch-limited principal sees the reservations routed to their branch's advisors only,
+    // filtered in the query so `limit` counts what they may see.
+    const advisorIds = seesAll(scope) ? undefined : await guard.advisorIds(scope);
+    res.json({ items: await deps.inbox.listReservations({ hotelCode: q.hotel, status: q.status, limit: q.limit ?? 100, ...(advisorIds ? { advisorIds } : {}) }) });
   });
 
   router.get('/channel-reservations/:manager/:id', async (req, res) => {
