@@ -302,7 +302,12 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): { document: 
         const name = body.name ?? `${pascal(operationId)}Request`;
         const converted = toSchema(body.schema, name, `${where} body`);
         const finalName = body.optional ? `${name}Replacement` : name;
-        schemas[finalName] = body.optional ? dropRequired(converted, body.optional) : converted;
+        const schema = body.optional ? dropRequired(converted, body.optional) : converted;
+        // One name, one schema: a body named like another component (a response's, say) would replace it.
+        if (schemas[finalName] !== undefined && JSON.stringify(schemas[finalName]) !== JSON.stringify(schema)) {
+          throw new Error(`OpenAPI: ${where} body is named ${finalName}, which another component already uses for a different schema; name one of them differently`);
+        }
+        schemas[finalName] = schema;
         schemaRef = { $ref: `#/components/schemas/${finalName}` };
       } else {
         schemaRef = { type: 'object', description: body.description ?? 'A JSON object', additionalProperties: true };

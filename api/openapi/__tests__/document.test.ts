@@ -288,6 +288,19 @@ describe('the request schemas in the document', () => {
     expect(schema.description).toMatch(/not expressible/i);
     expect(() => new Ajv2020({ strict: false }).compile(schema)).not.toThrow();
   });
+
+  it('refuses a request body named like another component with a different schema (it would replace it)', () => {
+    const policies: RoutePolicy[] = [
+      { method: 'GET', path: '/thing', access: 'public' },
+      { method: 'POST', path: '/thing', access: 'public', idempotent: false },
+    ];
+    const view = z.strictObject({ id: z.string() }).meta({ id: 'ThingView' });
+    const get: RouteDoc = { method: 'GET', path: '/thing', summary: 'A thing', tags: ['x'], responses: { 200: { description: 'The thing', schema: view } } };
+    const post = (body: z.ZodType): RouteDoc => ({ method: 'POST', path: '/thing', summary: 'Make a thing', tags: ['x'], body: { schema: body, name: 'ThingView' }, responses: { 200: 'ok' } });
+    expect(() => buildOpenApiDocument({ policies, docs: [get, post(z.strictObject({ name: z.string() }))] })).toThrow(/POST \/thing body is named ThingView/);
+    // The same schema under the same name is one component, not a clash.
+    expect(() => buildOpenApiDocument({ policies, docs: [get, post(z.strictObject({ id: z.string() }))] })).not.toThrow();
+  });
 });
 
 describe('the registry against the routes files', () => {
