@@ -75,8 +75,10 @@ describe('revaluation API (PGlite, time-skipping Temporal server, real worker)',
     // Finished, then reversed: both moments are shown (epoch ms).
     expect(first.body.completedAt).toBeGreaterThanOrEqual(first.body.createdAt);
     expect(first.body.reversedAt).toBeGreaterThanOrEqual(first.body.completedAt);
+    // Asked again: the same run, answered 200 (not created now).
     const again = await request(app).post('/finance/revaluations').send({ periodEnd: '2026-10-31' });
-    expect(again.status).toBe(201);
+    expect(again.status).toBe(200);
+    expect(again.headers.location).toBe('/finance/revaluations/2026-10-31');
     expect(again.body).toEqual(first.body);
   });
 

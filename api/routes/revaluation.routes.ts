@@ -26,7 +26,8 @@ export function revaluationRoutes(deps: RevaluationRouteDeps): Router {
 
   /**
    * Runs the revaluation of a month that has ended, and its reversal on the next day, and answers
-   * with the run. Running a period again returns the run already made (nothing is posted twice).
+   * with the run (201). Running a period again returns the run already made (200; nothing is
+   * posted twice), or finishes one left unfinished (200).
    */
   router.post('/finance/revaluations', async (req, res) => {
     const { periodEnd } = parseOrProblem(StartRevaluationRequest, req.body);
@@ -35,6 +36,12 @@ export function revaluationRoutes(deps: RevaluationRouteDeps): Router {
       throw new ProblemError(422, 'Period not ended', `${periodEnd} has not ended yet (today is ${today} in ${deps.operatorTimeZone}); revalue a month once it is over`, '/problems/period-not-ended', {
         errors: [{ pointer: '/periodEnd', detail: `must be before ${today}` }],
       });
+    }
+    // A period already revalued (and reversed) answers its run as it stands: 200, nothing posted again.
+    const existing = await revaluation.get(periodEnd);
+    if (existing?.completedAt != null && existing.reversedAt != null) {
+      res.status(200).location(`/finance/revaluations/${periodEnd}`).json(existing);
+      return;
     }
     const client = await deps.temporal.get();
     const handle = await client.workflow.start<typeof MonthEndRevaluationWorkflow>('MonthEndRevaluationWorkflow', {
@@ -56,7 +63,8 @@ export function revaluationRoutes(deps: RevaluationRouteDeps): Router {
         ...(cause?.type === 'FxRevaluationRateMissing' && Array.isArray(cause.details?.[0]) ? { missingRates: cause.details[0] } : {}),
       });
     }
-    res.status(201).location(`/finance/revaluations/${periodEnd}`).json(run);
+    // 201 when this request made the run; 200 when it finished one an earlier request started.
+    res.status(existing ? 200 : 201).location(`/finance/revaluations/${periodEnd}`).json(run);
   });
 
   /** Every run, newest first; `completedAt` is null while a run is unfinished, `reversedAt` until its reversal is posted. */
