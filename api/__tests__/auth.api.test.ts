@@ -14,6 +14,21 @@ import { sendProblem } from '../problem';
 import { createLogger } from '../../infra/logger';
 import type { Database } from '../../infra/database';
 import { openTestPglite } from '../../test/support/databases';
+import { ListView } from '../schemas/answer.schema';
+import {
+  ApiKeyView,
+  IssuedApiKey,
+  LoginResponse,
+  MeResponse,
+  MfaConfirmResponse,
+  MfaEnrolResponse,
+  RefreshResponse,
+  RoleAllowlistView,
+  RolePolicyView,
+  StepUpResponse,
+  TokensResponse,
+  UserView,
+} from '../openapi/responses';
 
 const T0 = Date.UTC(2026, 10, 29, 9, 0, 0);
 const MIN = 60_000;
@@ -64,6 +79,7 @@ const me = (token: string, ip = '127.0.0.1') => request(app).get('/auth/me').set
 async function signedIn(email: string, password = PASSWORD): Promise<{ accessToken: string; refreshToken: string; sessionId: string }> {
   const res = await login(email, password);
   expect(res.status).toBe(200);
+  LoginResponse.parse(res.body);
   return res.body;
 }
 
@@ -105,6 +121,7 @@ describe('MFA', () => {
     const first = await signedIn(u.email);
     const enrolled = await request(app).post('/auth/mfa/enrol').set('Authorization', `Bearer ${first.accessToken}`).send({});
     expect(enrolled.status).toBe(200);
+    MfaEnrolResponse.parse(enrolled.body);
     expect(enrolled.body.otpauthUri).toMatch(/^otpauth:\/\/totp\/Itinera:user\d+%40itinera\.test\?.*secret=[A-Z2-7]+/);
     expect(enrolled.body.recoveryCodes).toHaveLength(10);
     const { secret, recoveryCodes } = enrolled.body as { secret: string; recoveryCodes: string[] };
@@ -116,19 +133,24 @@ describe('MFA', () => {
     expect(wrong.status).toBe(403);
     const confirmed = await request(app).post('/auth/mfa/confirm').set('Authorization', `Bearer ${first.accessToken}`).send({ code: await code(secret, now) });
     expect(confirmed.body).toEqual({ mfaEnabled: true });
+    MfaConfirmResponse.parse(confirmed.body);
 
     now += 60_000;
     const challenge = await login(u.email);
     expect(challenge.status).toBe(200);
     expect(challenge.body).toEqual({ mfaRequired: true, challenge: expect.any(String), expiresIn: 300 });
     expect(challenge.body.accessToken).toBeUndefined();
+    LoginResponse.parse(challenge.body);
 
     const bad = await request(app).post('/auth/mfa').send({ challenge: challenge.body.challenge, code: '000000' === (await code(secret, now)) ? '111111' : '000000' });
     expect(bad.status).toBe(401);
     const good = await request(app).post('/auth/mfa').send({ challenge: challenge.body.challenge, code: await code(secret, now) });
     expect(good.status).toBe(200);
+    TokensResponse.parse(good.body);
     expect(good.body).toMatchObject({ tokenType: 'Bearer', accessToken: expect.any(String), refreshToken: expect.any(String) });
-    expect((await me(good.body.accessToken)).body.mfaAt).toBe(new Date(now).toISOString());
+    const meMfa = await me(good.body.accessToken);
+    expect(meMfa.body.mfaAt).toBe(new Date(now).toISOString());
+    MeResponse.parse(meMfa.body);
 
     // The same code again: refused (each code once).
     expect((await mfaLogin(u.email, { code: await code(secret, now) })).status).toBe(401);
@@ -170,13 +192,16 @@ describe('MFA', () => {
     expect(blocked.status).toBe(403);
     expect(blocked.body.type).toBe('/problems/mfa-enrolment-required');
     const { secret } = await enrol(s.accessToken);
-    expect((await request(app).get('/users').set('Authorization', `Bearer ${s.accessToken}`)).status).toBe(200);
+    const users = await request(app).get('/users').set('Authorization', `Bearer ${s.accessToken}`);
+    expect(users.status).toBe(200);
+    ListView(UserView).parse(users.body);
 
     now += 2 * MIN;
     const wrong = await request(app).post('/auth/step-up').set('Authorization', `Bearer ${s.accessToken}`).send({ code: '12345' });
     expect(wrong.status).toBe(422);
     const up = await request(app).post('/auth/step-up').set('Authorization', `Bearer ${s.accessToken}`).send({ code: await code(secret, now) });
     expect(up.status).toBe(200);
+    StepUpResponse.parse(up.body);
     expect((await me(up.body.accessToken)).body.mfaAt).toBe(new Date(now).toISOString());
     const again = await request(app).post('/auth/step-up').set('Authorization', `Bearer ${s.accessToken}`).send({ code: await code(secret, now) });
     expect(again.status).toBe(403);
@@ -235,6 +260,7 @@ describe('tokens and sessions', () => {
     const s = await signedIn(u.email);
     const r1 = await request(app).post('/auth/refresh').send({ refreshToken: s.refreshToken });
     expect(r1.status).toBe(200);
+    RefreshResponse.parse(r1.body);
     expect(r1.body.refreshToken).not.toBe(s.refreshToken);
     const replay = await request(app).post('/auth/refresh').send({ refreshToken: s.refreshToken });
     expect(replay.status).toBe(401);
@@ -391,9 +417,11 @@ describe('IP allowlists', () => {
     const s = await signedIn(u.email);
     const put = await request(app).put('/access/roles/OPERATIONS/ip-allowlist').set('X-Api-Key', adminKey).send({ ipAllowlist: ['203.0.113.0/24'] });
     expect(put.status).toBe(200);
+    RoleAllowlistView.parse(put.body);
     expect((await me(s.accessToken, '198.51.100.1')).status).toBe(403);
     expect((await me(s.accessToken, '203.0.113.40')).status).toBe(200);
     const roles = await request(app).get('/access/roles').set('X-Api-Key', adminKey);
+    ListView(RolePolicyView).parse(roles.body);
     expect(roles.body.items.find((r: { role: string }) => r.role === 'OPERATIONS').ipAllowlist).toEqual(['203.0.113.0/24']);
     expect((await request(app).put('/access/roles/OPERATIONS/ip-allowlist').set('X-Api-Key', adminKey).send({ ipAllowlist: ['300.1.1.1/8'] })).body.errors).toEqual([{ pointer: '/ipAllowlist/0', detail: expect.stringMatching(/CIDR/) }]);
     await request(app).put('/access/roles/OPERATIONS/ip-allowlist').set('X-Api-Key', adminKey).send({ ipAllowlist: [] });
@@ -405,16 +433,20 @@ describe('API keys', () => {
     const created = await request(app).post('/api-keys').set('X-Api-Key', adminKey).send({ name: 'channel manager', scopes: ['bookings:read', 'channels:read'], ipAllowlist: ['192.0.2.0/24'] });
     expect(created.status).toBe(201);
     expect(created.body.token).toMatch(/^itk_[0-9a-f]{24}_/);
+    IssuedApiKey.parse(created.body);
     const listed = await request(app).get('/api-keys').set('X-Api-Key', adminKey);
+    ListView(ApiKeyView).parse(listed.body);
     expect(JSON.stringify(listed.body)).not.toContain(created.body.token.split('_').at(-1));
     const row = await db.prisma.apiKey.findUniqueOrThrow({ where: { id: created.body.id } });
     expect(row.secretHash).toHaveLength(64);
 
     const who = await request(app).get('/auth/me').set('Authorization', `Bearer ${created.body.token}`).set('X-Forwarded-For', '192.0.2.10');
+    MeResponse.parse(who.body);
     expect(who.body).toMatchObject({ kind: 'api-key', id: created.body.id, role: null, permissions: ['bookings:read', 'channels:read'], allBranches: true });
     expect((await request(app).get('/auth/me').set('X-Api-Key', created.body.token).set('X-Forwarded-For', '198.51.100.1')).status).toBe(403);
 
-    expect((await request(app).delete(`/api-keys/${created.body.id}`).set('X-Api-Key', adminKey)).body.revokedAt).not.toBeNull();
+    const revoked = await request(app).delete(`/api-keys/${created.body.id}`).set('X-Api-Key', adminKey);
+    expect(ApiKeyView.parse(revoked.body).revokedAt).not.toBeNull();
     expect((await request(app).get('/auth/me').set('X-Api-Key', created.body.token).set('X-Forwarded-For', '192.0.2.10')).status).toBe(401);
 
     const bad = await request(app).post('/api-keys').set('X-Api-Key', adminKey).send({ name: 'x', scopes: ['bookings:read', 'everything'] });
@@ -427,6 +459,7 @@ describe('users', () => {
   test('create, read, change (version bumped), unlock, MFA reset; validation and mass assignment', async () => {
     const created = await request(app).post('/users').set('X-Api-Key', adminKey).send({ email: 'New.Advisor@Itinera.test', name: 'New Advisor', role: 'ADVISOR', branch: 'MAN', password: 'a long enough password' });
     expect(created.status).toBe(201);
+    UserView.parse(created.body);
     expect(created.body).toMatchObject({ email: 'new.advisor@itinera.test', role: 'ADVISOR', version: 1, mfaEnabled: false });
     expect(JSON.stringify(created.body)).not.toMatch(/argon2|passwordHash|totpSecret/);
 
@@ -442,14 +475,18 @@ describe('users', () => {
 
     const id = created.body.id as string;
     const patched = await request(app).patch(`/users/${id}`).set('X-Api-Key', adminKey).send({ grants: ['all-branches'], name: 'Renamed' });
+    UserView.parse(patched.body);
     expect(patched.body).toMatchObject({ name: 'Renamed', grants: ['all-branches'], version: 2 });
     expect((await request(app).patch(`/users/${id}`).set('X-Api-Key', adminKey).send({ passwordHash: 'x' })).status).toBe(422);
     expect((await request(app).patch(`/users/${id}`).set('X-Api-Key', adminKey).send({ role: 'SUPERUSER' })).body.errors[0].pointer).toBe('/role');
     expect((await request(app).get('/users/not-a-uuid').set('X-Api-Key', adminKey)).status).toBe(400);
     expect((await request(app).get(`/users/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`).set('X-Api-Key', adminKey)).status).toBe(404);
 
+    UserView.parse((await request(app).get(`/users/${id}`).set('X-Api-Key', adminKey)).body);
     const s = await signedIn('new.advisor@itinera.test', NEW_PASSWORD);
-    expect((await me(s.accessToken)).body).toMatchObject({ allBranches: true, branch: 'MAN' });
+    const meUser = await me(s.accessToken);
+    MeResponse.parse(meUser.body);
+    expect(meUser.body).toMatchObject({ allBranches: true, branch: 'MAN' });
     const disabled = await request(app).patch(`/users/${id}`).set('X-Api-Key', adminKey).send({ disabled: true });
     expect(disabled.body.disabled).toBe(true);
     expect((await me(s.accessToken)).status).toBe(401);
@@ -457,10 +494,12 @@ describe('users', () => {
 
     await db.prisma.user.update({ where: { id }, data: { disabled: false, failedLogins: 4, lockedUntil: new Date(now + MIN) } });
     const unlocked = await request(app).post(`/users/${id}/unlock`).set('X-Api-Key', adminKey).send();
+    UserView.parse(unlocked.body);
     expect(unlocked.body).toMatchObject({ failedLogins: 0, lockedUntil: null });
     const s2 = await signedIn('new.advisor@itinera.test', NEW_PASSWORD);
     await enrol(s2.accessToken);
     const reset = await request(app).post(`/users/${id}/mfa/reset`).set('X-Api-Key', adminKey).send();
+    UserView.parse(reset.body);
     expect(reset.body).toMatchObject({ mfaEnabled: false, recoveryCodesLeft: 0 });
     expect((await me(s2.accessToken)).status).toBe(401);
     expect((await login('new.advisor@itinera.test', NEW_PASSWORD)).body.mfaRequired).toBe(false);

@@ -21,8 +21,6 @@ const Permission = z.enum(PERMISSIONS);
 
 /** `{items, nextCursor}`: `nextCursor` null on the last page; pass it back as `?cursor=`. */
 export const pageOf = (item: z.ZodType) => z.object({ items: z.array(item), nextCursor: z.string().nullable().meta({ description: 'null on the last page; pass it back as `cursor`' }) });
-/** `{items}`: every item, no paging. */
-export const listOf = (item: z.ZodType) => z.object({ items: z.array(item) });
 /** An item the route answers whose fields are not spelled out here. */
 export const AnyObject = z.object({}).loose();
 
@@ -36,35 +34,35 @@ const Session = {
   sessionId: z.string(),
 };
 
-export const TokensResponse = z.object({
+export const TokensResponse = z.strictObject({
   ...AccessToken,
   ...Session,
   mfaEnrolmentRequired: z.boolean().meta({ description: 'The role requires MFA and the user has not enrolled yet (POST /auth/mfa/enrol)' }),
 });
 
 export const LoginResponse = z.discriminatedUnion('mfaRequired', [
-  z.object({ mfaRequired: z.literal(false), ...TokensResponse.shape }),
-  z.object({
+  z.strictObject({ mfaRequired: z.literal(false), ...TokensResponse.shape }),
+  z.strictObject({
     mfaRequired: z.literal(true),
     challenge: z.string().meta({ description: 'Send it with a code to POST /auth/mfa' }),
     expiresIn: z.number().int().min(0).meta({ description: 'Seconds until the challenge expires' }),
   }),
 ]);
 
-export const RefreshResponse = z.object({ ...AccessToken, ...Session });
+export const RefreshResponse = z.strictObject({ ...AccessToken, ...Session });
 
-export const StepUpResponse = z.object({ ...AccessToken, mfaAt: Instant.meta({ description: 'When MFA was last proved: the step-up window starts here' }) });
+export const StepUpResponse = z.strictObject({ ...AccessToken, mfaAt: Instant.meta({ description: 'When MFA was last proved: the step-up window starts here' }) });
 
-export const MfaEnrolResponse = z.object({
+export const MfaEnrolResponse = z.strictObject({
   secret: z.string().meta({ description: 'The TOTP secret (base32), shown once' }),
   otpauthUri: z.string().meta({ description: '`otpauth://totp/...` for a QR code' }),
   recoveryCodes: z.array(z.string()).meta({ description: 'One-time recovery codes, shown once' }),
   confirmWith: z.string(),
 });
 
-export const MfaConfirmResponse = z.object({ mfaEnabled: z.literal(true) });
+export const MfaConfirmResponse = z.strictObject({ mfaEnabled: z.literal(true) });
 
-export const MeResponse = z.object({
+export const MeResponse = z.strictObject({
   kind: z.enum(['user', 'api-key']),
   id: z.string(),
   name: z.string(),
@@ -81,7 +79,7 @@ export const MeResponse = z.object({
   mfaAt: Instant.nullable().optional(),
 });
 
-export const UserView = z.object({
+export const UserView = z.strictObject({
   id: z.uuid(),
   email: z.string(),
   name: z.string(),
@@ -100,7 +98,7 @@ export const UserView = z.object({
   updatedAt: Instant,
 });
 
-export const ApiKeyView = z.object({
+export const ApiKeyView = z.strictObject({
   id: z.string(),
   name: z.string(),
   scopes: z.array(Permission),
@@ -112,9 +110,9 @@ export const ApiKeyView = z.object({
   revokedAt: Instant.nullable(),
 });
 
-export const IssuedApiKey = z.object({ ...ApiKeyView.shape, token: z.string().meta({ description: 'The key, shown only in this answer: send it as `X-Api-Key`' }) });
+export const IssuedApiKey = z.strictObject({ ...ApiKeyView.shape, token: z.string().meta({ description: 'The key, shown only in this answer: send it as `X-Api-Key`' }) });
 
-export const RolePolicyView = z.object({
+export const RolePolicyView = z.strictObject({
   role: Role,
   permissions: z.array(Permission),
   allBranches: z.boolean(),
@@ -123,7 +121,7 @@ export const RolePolicyView = z.object({
   version: z.number().int().min(0),
 });
 
-export const RoleAllowlistView = z.object({ role: Role, ipAllowlist: z.array(z.string()), version: z.number().int().min(0) });
+export const RoleAllowlistView = z.strictObject({ role: Role, ipAllowlist: z.array(z.string()), version: z.number().int().min(0) });
 
 export const AuditEventView = z.object({
   id: z.string(),

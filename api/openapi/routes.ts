@@ -219,7 +219,7 @@ import {
   SupplierPayablesReport,
 } from '../schemas/reports.schema';
 import { ApiKeyPath, CreateApiKeyRequest, CreateUserRequest, RoleAllowlistRequest, RolePath, UpdateUserRequest, UserListQuery, UserPath } from '../schemas/users.schema';
-import { PageView } from '../schemas/answer.schema';
+import { ListView, PageView } from '../schemas/answer.schema';
 import { LivenessResponse, ReadinessCheckResponse } from '../schemas/health.schema';
 import { area, described, type RouteDoc } from './registry';
 import {
@@ -230,7 +230,6 @@ import {
   CommissionScheduleView,
   IssuedApiKey,
   JournalEntryView,
-  listOf,
   LoginResponse,
   ManualRateView,
   MeResponse,
@@ -438,7 +437,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
       responses: { 201: { description: 'The user', headers: ETAG_LOCATION, schema: UserView } },
       problems: [409],
     },
-    { method: 'GET', path: '/users', summary: 'List staff users, by e-mail', query: UserListQuery, responses: { 200: { description: 'The users', schema: listOf(UserView) } } },
+    { method: 'GET', path: '/users', summary: 'List staff users, by e-mail', query: UserListQuery, responses: { 200: { description: 'The users', schema: ListView(UserView) } } },
     { method: 'GET', path: '/users/:id', summary: 'One user', params: UserPath.shape, responses: { 200: { description: 'The user', schema: UserView } } },
     {
       method: 'PATCH',
@@ -459,7 +458,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
       params: UserPath.shape,
       responses: { 200: { description: 'The user', headers: ETAG, schema: UserView } },
     },
-    { method: 'GET', path: '/access/roles', summary: 'Roles with their permissions and IP allowlists', responses: { 200: { description: 'Every role', schema: listOf(RolePolicyView) } } },
+    { method: 'GET', path: '/access/roles', summary: 'Roles with their permissions and IP allowlists', responses: { 200: { description: 'Every role', schema: ListView(RolePolicyView) } } },
     {
       method: 'PUT',
       path: '/access/roles/:role/ip-allowlist',
@@ -477,7 +476,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
       body: CreateApiKeyRequest,
       responses: { 201: { description: 'The key, shown once', headers: ETAG_LOCATION, schema: IssuedApiKey } },
     },
-    { method: 'GET', path: '/api-keys', summary: 'List API keys, newest first (never the secrets)', responses: { 200: { description: 'The keys', schema: listOf(ApiKeyView) } } },
+    { method: 'GET', path: '/api-keys', summary: 'List API keys, newest first (never the secrets)', responses: { 200: { description: 'The keys', schema: ListView(ApiKeyView) } } },
     {
       method: 'DELETE',
       path: '/api-keys/:id',
