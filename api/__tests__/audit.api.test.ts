@@ -6,6 +6,8 @@ import type { Logger } from '../../infra/logger';
 import { openTestPglite } from '../../test/support/databases';
 import type { AuditRecord } from '../access/audit-sink';
 import { errorHandler } from '../error-handler';
+import { AuditEventView } from '../openapi/responses';
+import { PageView } from '../schemas/answer.schema';
 import { auditRoutes } from '../routes/audit.routes';
 
 const event = (n: number, extra: Partial<AuditRecord> = {}): AuditRecord => ({
@@ -88,16 +90,18 @@ describe('audit log and GET /audit (embedded PGlite)', () => {
 
   it('filters and pages newest first', async () => {
     const first = await request(app).get('/audit').query({ actor: 'u-odd', limit: 3 }).expect(200);
+    PageView(AuditEventView).parse(first.body);
     expect(first.body.items.map((e: { requestId: string }) => e.requestId)).toEqual(['req-13', 'req-11', 'req-9']);
     const second = await request(app).get('/audit').query({ actor: 'u-odd', limit: 3, cursor: first.body.nextCursor }).expect(200);
     expect(second.body.items.map((e: { requestId: string }) => e.requestId)).toEqual(['req-7', 'req-5', 'req-3']);
     const last = await request(app).get('/audit').query({ actor: 'u-odd', limit: 3, cursor: second.body.nextCursor }).expect(200);
     expect(last.body).toEqual({ items: [expect.objectContaining({ requestId: 'req-1' })], nextCursor: null });
+    PageView(AuditEventView).parse(last.body);
 
     const window = await request(app).get('/audit').query({ from: '2026-11-01T00:02:00Z', to: '2026-11-01T00:04:00Z' }).expect(200);
     expect(window.body.items.map((e: { requestId: string }) => e.requestId)).toEqual(['req-3', 'req-2']);
     const access = await request(app).get('/audit').query({ category: 'access', outcome: 'success' }).expect(200);
-    expect(access.body.items).toHaveLength(1);
+    expect(PageView(AuditEventView).parse(access.body).items).toHaveLength(1);
   });
 
   it('answers CSV with ?format=csv', async () => {

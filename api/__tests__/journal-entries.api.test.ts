@@ -6,6 +6,8 @@ import { travelChartOfAccounts } from '../../domain/ledger/chart';
 import type { Database } from '../../infra/database';
 import { openTestPglite } from '../../test/support/databases';
 import { errorHandler } from '../error-handler';
+import { JournalEntryView } from '../openapi/responses';
+import { PageView } from '../schemas/answer.schema';
 import { journalEntryRoutes } from '../routes/journal-entries.routes';
 
 const line = (account: string, side: 'DEBIT' | 'CREDIT', amount: string, currency = 'GBP') => ({ account, side, amount: { amount, currency } });
@@ -35,6 +37,7 @@ describe('manual journal entries API (embedded PGlite)', () => {
 
   it('posts a balanced entry through the ledger (201, Location) and reads it back; the same reference again is 200', async () => {
     const posted = await request(app).post('/finance/journal-entries').send(goodwill).expect(201);
+    JournalEntryView.parse(posted.body);
     expect(posted.body).toMatchObject({
       reference: 'JE-2026-0001',
       kind: 'manual',
@@ -46,7 +49,7 @@ describe('manual journal entries API (embedded PGlite)', () => {
     expect((await request(app).get(posted.headers.location!).expect(200)).body).toEqual(posted.body);
     expect((await ledger.balance('expense:goodwill', 'GBP')).net).toBe('120.50');
     const again = await request(app).post('/finance/journal-entries').send(goodwill).expect(200);
-    expect(again.body.id).toBe(posted.body.id);
+    expect(JournalEntryView.parse(again.body).id).toBe(posted.body.id);
     const conflict = await request(app).post('/finance/journal-entries').send({ ...goodwill, lines: [line('expense:goodwill', 'DEBIT', '99.00'), line('asset:bank:GBP', 'CREDIT', '99.00')] }).expect(409);
     expect(conflict.body.errors).toEqual([{ pointer: '/reference', detail: expect.any(String) }]);
     expect((await ledger.balance('expense:goodwill', 'GBP')).net).toBe('120.50');
@@ -92,10 +95,10 @@ describe('manual journal entries API (embedded PGlite)', () => {
         .expect(201);
     }
     const page1 = await request(app).get('/finance/journal-entries').query({ from: '2026-11-01', to: '2026-11-30', account: 'asset:bank:GBP', limit: 2 }).expect(200);
-    expect(page1.body.items.map((e: { reference: string }) => e.reference)).toEqual(['FEE-2', 'FEE-1']);
+    expect(PageView(JournalEntryView).parse(page1.body).items.map((e) => e.reference)).toEqual(['FEE-2', 'FEE-1']);
     const page2 = await request(app).get('/finance/journal-entries').query({ from: '2026-11-01', to: '2026-11-30', account: 'asset:bank:GBP', limit: 2, cursor: page1.body.nextCursor }).expect(200);
     expect(page2.body.items.map((e: { reference: string }) => e.reference)).toEqual(['FEE-0', 'JE-2026-0001']);
-    expect(page2.body.nextCursor).toBeNull();
+    expect(PageView(JournalEntryView).parse(page2.body).nextCursor).toBeNull();
     const one = await request(app).get('/finance/journal-entries').query({ reference: 'FEE-1' }).expect(200);
     expect(one.body.items).toHaveLength(1);
     const window = await request(app).get('/finance/journal-entries').query({ from: '2026-11-03', to: '2026-11-03' }).expect(200);

@@ -4,7 +4,6 @@ import { GRANTS, PERMISSIONS, ROLES } from '../../domain/access/roles';
 import { ATOL_CLASSIFICATIONS, AtolCriteria } from '../../domain/atol/classification';
 import { COMMISSION_BASES } from '../../domain/commission/commission';
 import { PRODUCT_TYPES, SALES_CHANNELS } from '../../domain/ledger/chart';
-import { Money } from '../../domain/schemas/common.schema';
 
 /**
  * Response shapes of the issue 9 routes, for the OpenAPI document only (the handlers build these
@@ -123,7 +122,7 @@ export const RolePolicyView = z.strictObject({
 
 export const RoleAllowlistView = z.strictObject({ role: Role, ipAllowlist: z.array(z.string()), version: z.number().int().min(0) });
 
-export const AuditEventView = z.object({
+export const AuditEventView = z.strictObject({
   id: z.string(),
   at: Instant,
   actorKind: z.string(),
@@ -140,21 +139,21 @@ export const AuditEventView = z.object({
   outcome: z.string(),
   status: z.number().int().min(0),
   category: z.string(),
-  before: z.unknown().meta({ description: 'The resource before the change (master data and financial actions), or null' }),
-  after: z.unknown(),
+  before: z.unknown().meta({ description: 'The resource before the change (master data and financial actions), or null: free-form JSON' }),
+  after: z.unknown().meta({ description: 'The resource after the change, or null: free-form JSON' }),
   detail: z.string().nullable(),
 });
 
-export const JournalEntryView = z.object({
+export const JournalEntryView = z.strictObject({
   id: z.uuid(),
   reference: z.string().meta({ description: 'The caller’s reference (manual entries), or the ledger key of the entry' }),
   kind: z.string(),
   description: z.string(),
-  date: z.string().meta({ format: 'date' }),
+  date: CalendarDay,
   postedAt: Instant,
   bookingRef: z.string().nullable(),
-  reversesId: z.string().nullable(),
-  lines: z.array(z.object({ account: z.string(), side: z.enum(['DEBIT', 'CREDIT']), amount: Money })),
+  reversesId: z.uuid().nullable().meta({ description: 'The entry this one reverses' }),
+  lines: z.array(z.strictObject({ account: z.string(), side: z.enum(['DEBIT', 'CREDIT']), amount: MoneyView })),
 });
 
 

@@ -493,7 +493,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
       summary: 'The audit trail: who did what, when, from where, with before/after',
       description: 'Newest first, paged with `nextCursor`. `?format=csv` answers CSV, with the next cursor in `X-Next-Cursor`.',
       query: AuditQuery,
-      responses: { 200: { description: 'A page of audit events', schema: pageOf(AuditEventView), contentTypes: CSV_OR_JSON, headers: ['X-Next-Cursor'] } },
+      responses: { 200: { description: 'A page of audit events', schema: PageView(AuditEventView), contentTypes: CSV_OR_JSON, headers: ['X-Next-Cursor'] } },
     },
   ]),
   ...area(['Bookings'], [
@@ -654,7 +654,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
       },
       problems: [404, 409],
     },
-    { method: 'GET', path: '/finance/journal-entries', summary: 'List journal entries, newest first', query: JournalEntryListQuery, responses: { 200: { description: 'A page of entries', schema: pageOf(JournalEntryView) } } },
+    { method: 'GET', path: '/finance/journal-entries', summary: 'List journal entries, newest first', query: JournalEntryListQuery, responses: { 200: { description: 'A page of entries', schema: PageView(JournalEntryView) } } },
     { method: 'GET', path: '/finance/journal-entries/:id', summary: 'One journal entry with its lines', params: JournalEntryPath.shape, responses: { 200: { description: 'The entry', schema: JournalEntryView } } },
   ]),
   ...area(['Finance: commissions'], [
