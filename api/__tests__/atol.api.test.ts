@@ -10,6 +10,7 @@ import { errorHandler } from '../error-handler';
 import { atolRoutes } from '../routes/atol.routes';
 import { AtolClassificationResponse, AtolLicencePageResponse, AtolLicenceView, AtolRecordView, AtolReturnResponse, AtolRulesResponse } from '../schemas/atol.schema';
 import { expectPagingRefusals, walkPages } from '../../test/support/paging';
+import { AtolRuleView } from '../openapi/responses';
 
 describe('ATOL API (embedded PGlite)', () => {
   let db: Database;
@@ -125,10 +126,13 @@ describe('ATOL API (embedded PGlite)', () => {
     expect(inForce.body.contributionRates).toEqual([{ effectiveFrom: '2012-04-01', perPassenger: '2.50', currency: 'GBP' }]);
     const rule = { name: 'seller-outside-uk', priority: 10, effectiveFrom: '2028-01-01', criteria: { sellerCountry: { notIn: ['GB', 'GG', 'JE', 'IM'] } }, classification: 'NOT_APPLICABLE' };
     const added = await request(app).post('/finance/atol/rules').send(rule).expect(201);
+    AtolRuleView.parse(added.body);
     expect(added.body).toMatchObject({ ...rule, effectiveTo: null, id: expect.any(String) });
     expect(added.headers.location).toBe(`/finance/atol/rules/${added.body.id}`);
     expect((await request(app).get(added.headers.location!).expect(200)).body).toEqual(added.body);
-    expect((await request(app).post('/finance/atol/rules').send(rule).expect(200)).headers.location).toBeUndefined();
+    const again = await request(app).post('/finance/atol/rules').send(rule).expect(200);
+    expect(again.headers.location).toBeUndefined();
+    expect(AtolRuleView.parse(again.body)).toEqual(added.body);
     const unknown = await request(app).get('/finance/atol/rules/00000000-0000-4000-8000-000000000000').expect(404);
     expect(unknown.type).toBe('application/problem+json');
     expect(unknown.body).toMatchObject({ status: 404, detail: 'No ATOL rule version 00000000-0000-4000-8000-000000000000' });

@@ -25,6 +25,7 @@ import {
   TrialBalanceResponse,
 } from '../schemas/finance.schema';
 import { expectPagingRefusals, walkPages } from '../../test/support/paging';
+import { ManualRateView, StoredRateView } from '../openapi/responses';
 
 describe('finance API (embedded PGlite)', () => {
   let db: Database;
@@ -83,12 +84,14 @@ describe('finance API (embedded PGlite)', () => {
   it('takes manual rates, refuses to overwrite one, and reports an unreachable feed as 502', async () => {
     const stored = await request(app).post('/finance/rates').send({ base: 'GBP', quote: 'AED', rate: '4.6512', rateDate: '2026-11-27' }).expect(201);
     expect(stored.headers.location).toBe('/finance/rates/MANUAL/GBP/AED/2026-11-27');
-    const { created, ...sent } = stored.body;
+    const { created, ...sent } = ManualRateView.parse(stored.body);
     expect(created).toBe(true);
     const read = await request(app).get(stored.headers.location!).expect(200);
+    StoredRateView.parse(read.body);
     expect(read.body).toEqual({ ...sent, source: 'MANUAL', importedAt: expect.any(Number), importedBy: 'api' });
     const repeat = await request(app).post('/finance/rates').send({ base: 'GBP', quote: 'AED', rate: '4.6512', rateDate: '2026-11-27' }).expect(200);
     expect(repeat.headers.location).toBeUndefined();
+    expect(ManualRateView.parse(repeat.body).created).toBe(false);
     const clash = await request(app).post('/finance/rates').send({ base: 'GBP', quote: 'AED', rate: '4.7000', rateDate: '2026-11-27' }).expect(409);
     expect(clash.body.detail).toContain('already recorded as 4.6512');
     const manual = await request(app).get('/finance/rates').query({ from: 'AED', to: 'GBP', date: '2026-11-29', source: 'MANUAL' }).expect(200);

@@ -159,7 +159,7 @@ export const JournalEntryView = z.strictObject({
 
 
 /** POST /finance/rates: the rate as sent, and whether it was stored now. */
-export const ManualRateView = z.object({
+export const ManualRateView = z.strictObject({
   source: z.string(),
   base: z.string(),
   quote: z.string(),
@@ -169,7 +169,7 @@ export const ManualRateView = z.object({
 });
 
 /** `StoredRate` (activities/fx-rates.prisma.ts): one rate as stored. */
-export const StoredRateView = z.object({
+export const StoredRateView = z.strictObject({
   source: z.string(),
   base: z.string(),
   quote: z.string(),
@@ -180,7 +180,7 @@ export const StoredRateView = z.object({
 });
 
 /** `AtolRuleView` (activities/atol.prisma.ts): one rule version. */
-export const AtolRuleView = z.object({
+export const AtolRuleView = z.strictObject({
   id: z.uuid(),
   name: z.string(),
   priority: z.number().int(),

@@ -76,13 +76,11 @@ export const AtolClassificationResponse = z
   })
   .meta({ id: 'AtolClassification' });
 
-const AtolRuleItem = z.strictObject(AtolRuleView.shape);
-
 /** `GET /finance/atol/rules`. */
 export const AtolRulesResponse = z
   .strictObject({
     asOf: CalendarDay.nullable(),
-    rules: z.array(AtolRuleItem).meta({ description: 'Every version; with `asOf`, those in force that day in evaluation order' }),
+    rules: z.array(AtolRuleView).meta({ description: 'Every version; with `asOf`, those in force that day in evaluation order' }),
     contributionRates: z.array(z.strictObject({ effectiveFrom: CalendarDay, perPassenger: DecimalText, currency: z.string() })).meta({ description: 'The APC per passenger from each date' }),
   })
   .meta({ id: 'AtolRules' });
