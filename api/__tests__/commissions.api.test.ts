@@ -11,6 +11,8 @@ import { encodeCursor } from '../../activities/keyset-cursor';
 import { errorHandler } from '../error-handler';
 import { commissionRoutes } from '../routes/commissions.routes';
 import { expectPagingRefusals, walkPages } from '../../test/support/paging';
+import { CommissionRecordView, CommissionScheduleView, SubAgentView } from '../openapi/responses';
+import { PageView } from '../schemas/answer.schema';
 
 describe('commissions API (embedded PGlite)', () => {
   let db: Database;
@@ -40,10 +42,13 @@ describe('commissions API (embedded PGlite)', () => {
 
   it('creates and lists schedules; a repeat is 200, an overlap 409 naming the clash, bad fields 422 with pointers', async () => {
     const created = await request(app).post('/finance/commission-schedules').send(hotelSchedule).expect(201);
+    CommissionScheduleView.parse(created.body);
     expect(created.body).toMatchObject({ id: expect.any(String), supplier: 'SUNHOTELS', productType: 'hotels', rate: '10', currency: null, tiers: [{ threshold: '1000', rate: '12.5', fixedAmount: null }] });
     expect(created.headers.location).toBe(`/finance/commission-schedules/${created.body.id}`);
     expect((await request(app).get(created.headers.location!).expect(200)).body).toEqual(created.body);
-    expect((await request(app).post('/finance/commission-schedules').send(hotelSchedule).expect(200)).headers.location).toBeUndefined();
+    const repeat = await request(app).post('/finance/commission-schedules').send(hotelSchedule).expect(200);
+    expect(repeat.headers.location).toBeUndefined();
+    expect(CommissionScheduleView.parse(repeat.body)).toEqual(created.body);
     const clash = await request(app).post('/finance/commission-schedules').send({ ...hotelSchedule, validFrom: '2027-06-01', validTo: null, rate: '11' }).expect(409);
     expect(clash.body).toMatchObject({ type: '/problems/commission-overlapping-schedule', status: 409 });
     expect(clash.body.detail).toContain(`overlaps schedule ${created.body.id} (2027-01-01..2027-12-31)`);
@@ -58,24 +63,31 @@ describe('commissions API (embedded PGlite)', () => {
 
     const listed = await request(app).get('/finance/commission-schedules').query({ supplier: 'SUNHOTELS', activeOn: '2027-05-14' }).expect(200);
     expect(listed.body).toEqual({ items: [created.body], nextCursor: null });
+    PageView(CommissionScheduleView).parse(listed.body);
     await request(app).get('/finance/commission-schedules').query({ activeOn: 'tomorrow' }).expect(400);
   });
 
   it('creates and lists sub-agents', async () => {
     const created = await request(app).post('/finance/sub-agents').send({ code: 'SUNNY', name: 'Sunny Days Travel', rate: '3' }).expect(201);
+    SubAgentView.parse(created.body);
     expect(created.headers.location).toBe('/finance/sub-agents/SUNNY');
     expect((await request(app).get(created.headers.location!).expect(200)).body).toEqual(created.body);
-    expect((await request(app).post('/finance/sub-agents').send({ code: 'SUNNY', name: 'Sunny Days Travel', rate: '3.0' }).expect(200)).headers.location).toBeUndefined();
+    const repeat = await request(app).post('/finance/sub-agents').send({ code: 'SUNNY', name: 'Sunny Days Travel', rate: '3.0' }).expect(200);
+    expect(repeat.headers.location).toBeUndefined();
+    expect(SubAgentView.parse(repeat.body)).toEqual(created.body);
     const conflict = await request(app).post('/finance/sub-agents').send({ code: 'SUNNY', name: 'Sunny Days Travel', rate: '4' }).expect(409);
     expect(conflict.body.detail).toBe('Sub-agent SUNNY already exists as "Sunny Days Travel" at 3%; it is not overwritten');
     const bad = await request(app).post('/finance/sub-agents').send({ code: 'SUNNY2', name: '', rate: '101' }).expect(422);
     await request(app).post('/finance/sub-agents').send({ code: 'SUNNY3', name: 'x', rate: 'lots' }).expect(422);
     expect(bad.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(['/name', '/rate']);
-    expect((await request(app).get('/finance/sub-agents').expect(200)).body).toEqual({ items: [{ code: 'SUNNY', name: 'Sunny Days Travel', rate: '3', isActive: true }], nextCursor: null });
+    const agents = (await request(app).get('/finance/sub-agents').expect(200)).body;
+    expect(agents).toEqual({ items: [{ code: 'SUNNY', name: 'Sunny Days Travel', rate: '3', isActive: true }], nextCursor: null });
+    PageView(SubAgentView).parse(agents);
   });
 
   it('records a sale: 201 with the commission and entry id, 200 on repeat, 409 for other content, listed by booking', async () => {
     const first = await request(app).post('/finance/commissions').send(sale).expect(201);
+    CommissionRecordView.parse(first.body);
     expect(first.body).toMatchObject({
       bookingRef: 'ITN-7K3M9QXZ',
       commission: { amount: '120.00', currency: 'GBP' },
@@ -94,10 +106,12 @@ describe('commissions API (embedded PGlite)', () => {
 
     // The next sale of the supplier starts above the 1000 threshold: the 12.5% tier applies.
     const next = await request(app).post('/finance/commissions').send({ ...sale, bookingRef: 'ITN-7K3M9QY0', channel: 'direct', subAgentCode: undefined, saleAmount: { amount: '100.00', currency: 'GBP' } }).expect(201);
+    CommissionRecordView.parse(next.body);
     expect(next.body).toMatchObject({ commission: { amount: '12.50' }, tierThreshold: '1000', subAgentCommission: null });
 
     const listed = await request(app).get('/finance/commissions').query({ bookingRef: 'ITN-7K3M9QXZ' }).expect(200);
     expect(listed.body).toEqual({ items: [first.body], nextCursor: null });
+    PageView(CommissionRecordView).parse(listed.body);
     await request(app).get('/finance/commissions').expect(400);
   });
 
@@ -109,12 +123,13 @@ describe('commissions API (embedded PGlite)', () => {
     const shape = await request(app).post('/finance/commissions').send({ ...sale, productType: 'yachts', saleAmount: { amount: 1200, currency: 'GBP' }, extra: true }).expect(422);
     expect(shape.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(['/productType', '/saleAmount/amount', '/extra']);
 
-    await request(app).post('/finance/commission-schedules').send({ supplier: 'FIXEDCO', validFrom: '2027-01-01', basis: 'FIXED', fixedAmount: '25', currency: 'EUR' }).expect(201);
+    CommissionScheduleView.parse((await request(app).post('/finance/commission-schedules').send({ supplier: 'FIXEDCO', validFrom: '2027-01-01', basis: 'FIXED', fixedAmount: '25', currency: 'EUR' }).expect(201)).body);
     const fx = await request(app).post('/finance/commissions').send({ ...sale, supplier: 'FIXEDCO', bookingRef: 'ITN-7K3M9QY2' }).expect(422);
     expect(fx.body.type).toBe('/problems/commission-currency-mismatch');
     expect(fx.body.detail).toContain('fixed 25 EUR per booking but the sale is in GBP');
 
     const none = await request(app).post('/finance/commissions').send({ ...sale, supplier: 'NOSCHEDULE', bookingRef: 'ITN-7K3M9QY3', channel: 'online', subAgentCode: undefined }).expect(201);
+    CommissionRecordView.parse(none.body);
     expect(none.body).toMatchObject({ noSchedule: true, scheduleId: null, commission: { amount: '0.00' }, entryId: null });
     expect((await request(app).get(none.headers.location!).expect(200)).body).toEqual(none.body);
   });

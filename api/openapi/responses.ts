@@ -197,7 +197,7 @@ const CommissionTerms = {
 };
 
 /** `StoredSchedule` (activities/commissions.prisma.ts): a schedule version with its tiers by threshold. */
-export const CommissionScheduleView = z.object({
+export const CommissionScheduleView = z.strictObject({
   id: z.uuid(),
   supplier: z.string(),
   productType: z.enum(PRODUCT_TYPES).nullable().meta({ description: 'null: every product type of the supplier' }),
@@ -205,15 +205,15 @@ export const CommissionScheduleView = z.object({
   validTo: CalendarDay.nullable(),
   ...CommissionTerms,
   currency: z.string().nullable(),
-  tiers: z.array(z.object({ threshold: DecimalText, ...CommissionTerms })),
+  tiers: z.array(z.strictObject({ threshold: DecimalText, ...CommissionTerms })),
   createdAt: EpochMs,
 });
 
 /** `SubAgentView` (activities/commissions.prisma.ts). */
-export const SubAgentView = z.object({ code: z.string(), name: z.string(), rate: DecimalText.meta({ description: 'Percentage of agent-channel sales' }), isActive: z.boolean() });
+export const SubAgentView = z.strictObject({ code: z.string(), name: z.string(), rate: DecimalText.meta({ description: 'Percentage of agent-channel sales' }), isActive: z.boolean() });
 
 /** `CommissionRecordView` (activities/commissions.prisma.ts) with `noSchedule`, as the commission routes answer it. */
-export const CommissionRecordView = z.object({
+export const CommissionRecordView = z.strictObject({
   id: z.uuid(),
   bookingRef: z.string(),
   supplier: z.string(),

@@ -671,7 +671,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
       path: '/finance/commission-schedules',
       summary: 'Commission schedules, by supplier and validFrom',
       query: CommissionScheduleQuery,
-      responses: { 200: { description: 'A page of schedules', schema: pageOf(CommissionScheduleView) } },
+      responses: { 200: { description: 'A page of schedules', schema: PageView(CommissionScheduleView) } },
     },
     { method: 'GET', path: '/finance/commission-schedules/:id', summary: 'One commission schedule with its tiers', params: CommissionSchedulePath.shape, responses: { 200: { description: 'The schedule', schema: CommissionScheduleView } } },
     {
@@ -682,7 +682,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
       responses: { 201: { description: 'The sub-agent', headers: LOCATION, schema: SubAgentView }, 200: { description: 'Already registered', schema: SubAgentView } },
       problems: [409],
     },
-    { method: 'GET', path: '/finance/sub-agents', summary: 'Sub-agents, by code', query: PageQuery, responses: { 200: { description: 'A page of sub-agents', schema: pageOf(SubAgentView) } } },
+    { method: 'GET', path: '/finance/sub-agents', summary: 'Sub-agents, by code', query: PageQuery, responses: { 200: { description: 'A page of sub-agents', schema: PageView(SubAgentView) } } },
     { method: 'GET', path: '/finance/sub-agents/:code', summary: 'One sub-agent', params: SubAgentPath.shape, responses: { 200: { description: 'The sub-agent', schema: SubAgentView } } },
     {
       method: 'POST',
@@ -692,7 +692,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
       responses: { 201: { description: 'The commission record', headers: LOCATION, schema: CommissionRecordView }, 200: { description: 'Already recorded', schema: CommissionRecordView } },
       problems: [409],
     },
-    { method: 'GET', path: '/finance/commissions', summary: 'A booking’s commission records, oldest first', query: CommissionsQuery, responses: { 200: { description: 'A page of records', schema: pageOf(CommissionRecordView) } } },
+    { method: 'GET', path: '/finance/commissions', summary: 'A booking’s commission records, oldest first', query: CommissionsQuery, responses: { 200: { description: 'A page of records', schema: PageView(CommissionRecordView) } } },
     { method: 'GET', path: '/finance/commissions/:id', summary: 'One commission record', params: CommissionRecordPath.shape, responses: { 200: { description: 'The record', schema: CommissionRecordView } } },
   ]),
   ...area(['Finance: ATOL'], [
