@@ -9,7 +9,8 @@ import { silentLogger } from '../../test/support/api-harness';
 import { openTestPglite } from '../../test/support/databases';
 import { errorHandler } from '../error-handler';
 import { operationsRoutes } from '../routes/operations.routes';
-import { AssignmentResponse, ConflictReportResponse, DispatchSheetResponse, GroundServiceResponse, OpsResourceResponse } from '../schemas/operations.schema';
+import { PageView } from '../schemas/answer.schema';
+import { AssignmentResponse, ConflictReportResponse, DispatchSheetResponse, GroundServicePageResponse, OpsResourceResponse } from '../schemas/operations.schema';
 import { expectPagingRefusals, walkPages } from '../../test/support/paging';
 
 describe('operations API (embedded PGlite)', () => {
@@ -71,7 +72,7 @@ describe('operations API (embedded PGlite)', () => {
 
     await newResource({ kind: 'GUIDE', name: 'Giulia Rossi', destination: 'IT-ROME', languages: ['en', 'it'] });
     const list = await request(app).get('/operations/resources').query({ kind: 'GUIDE', destination: 'it-rome' }).expect(200);
-    for (const r of list.body.items) OpsResourceResponse.parse(r);
+    PageView(OpsResourceResponse).parse(list.body);
     expect(list.body).toEqual({ items: [expect.objectContaining({ name: 'Giulia Rossi', languages: ['en', 'it'] })], nextCursor: null });
     const badQuery = await request(app).get('/operations/resources').query({ kind: 'BUS', active: 'yes', limit: 0, colour: 'red' }).expect(400);
     expect(pointers(badQuery.body)?.sort()).toEqual(['query:/active', 'query:/colour', 'query:/kind', 'query:/limit']);
@@ -79,7 +80,7 @@ describe('operations API (embedded PGlite)', () => {
 
   it('lists the day’s ground services, optionally only the unassigned', async () => {
     const res = await request(app).get('/operations/services').query({ date: '2027-07-01', destination: 'IT-ROME' }).expect(200);
-    for (const svc of res.body.items) GroundServiceResponse.parse(svc);
+    GroundServicePageResponse.parse(res.body);
     expect(res.body.items.map((s: { bookingRef: string; startsAt: string; leadName: string | null; assignments: unknown[] }) => [s.bookingRef, s.startsAt, s.leadName, s.assignments])).toEqual([
       ['ITN-ROME0001', '2027-07-01T08:00:00.000Z', 'Ada Lovelace', []], // 09:00 in London (BST)
       ['ITN-ROME0002', '2027-07-01T08:00:00.000Z', null, []],
@@ -135,7 +136,7 @@ describe('operations API (embedded PGlite)', () => {
     const later = await request(app).post('/operations/assignments').send({ resourceId: guide.id, bookingRef: 'ITN-ROME0002', componentId: 'transfer', startsAt: '2027-07-01T10:00:00Z', endsAt: '2027-07-01T11:00:00Z' }).expect(201);
 
     const mine = await request(app).get('/operations/assignments').query({ resourceId: guide.id, date: '2027-07-01' }).expect(200);
-    for (const a of mine.body.items) AssignmentResponse.parse(a);
+    PageView(AssignmentResponse).parse(mine.body);
     expect(mine.body.items.map((a: { bookingRef: string }) => a.bookingRef)).toEqual(['ITN-ROME0001', 'ITN-ROME0002']);
     expect(pointers((await request(app).get('/operations/assignments').query({ bookingRef: 'no way!' }).expect(400)).body)).toEqual(['query:/bookingRef']);
     await request(app).delete(`/operations/assignments/${later.body.id}`).expect(204);

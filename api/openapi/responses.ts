@@ -18,10 +18,6 @@ import { PRODUCT_TYPES, SALES_CHANNELS } from '../../domain/ledger/chart';
 const Role = z.enum(ROLES);
 const Permission = z.enum(PERMISSIONS);
 
-/** `{items, nextCursor}`: `nextCursor` null on the last page; pass it back as `?cursor=`. */
-export const pageOf = (item: z.ZodType) => z.object({ items: z.array(item), nextCursor: z.string().nullable().meta({ description: 'null on the last page; pass it back as `cursor`' }) });
-/** An item the route answers whose fields are not spelled out here. */
-export const AnyObject = z.object({}).loose();
 
 const AccessToken = {
   tokenType: z.literal('Bearer'),

@@ -195,7 +195,7 @@ import {
   CreateResourceRequest,
   DispatchSheetQuery,
   DispatchSheetResponse,
-  GroundServiceResponse,
+  GroundServicePageResponse,
   OpsResourceResponse,
   ResourceListQuery,
   ResourcePath,
@@ -235,7 +235,6 @@ import {
   MeResponse,
   MfaConfirmResponse,
   MfaEnrolResponse,
-  pageOf,
   RefreshResponse,
   RoleAllowlistView,
   RolePolicyView,
@@ -845,7 +844,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
       path: '/operations/resources',
       summary: 'Guides and vehicles, by name',
       query: ResourceListQuery,
-      responses: { 200: { description: 'A page of resources', schema: pageOf(OpsResourceResponse) } },
+      responses: { 200: { description: 'A page of resources', schema: PageView(OpsResourceResponse) } },
     },
     { method: 'GET', path: '/operations/resources/:id', summary: 'One guide or vehicle', params: ResourcePath.shape, responses: { 200: { description: 'The resource', headers: ETAG, schema: OpsResourceResponse } } },
     {
@@ -867,7 +866,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
       responses: {
         200: {
           description: 'The day, the operator time zone and a page of its services',
-          schema: pageOf(GroundServiceResponse).extend({ date: z.string().meta({ format: 'date' }), timeZone: z.string().meta({ description: 'IANA zone of the operator' }) }),
+          schema: GroundServicePageResponse,
         },
       },
     },
@@ -886,7 +885,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
       path: '/operations/assignments',
       summary: 'Assignments, by start time',
       query: AssignmentListQuery,
-      responses: { 200: { description: 'A page of assignments', schema: pageOf(AssignmentResponse) } },
+      responses: { 200: { description: 'A page of assignments', schema: PageView(AssignmentResponse) } },
     },
     { method: 'DELETE', path: '/operations/assignments/:id', summary: 'Remove an assignment', params: AssignmentPath.shape, responses: { 204: 'Removed' } },
     {

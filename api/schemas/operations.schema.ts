@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CalendarDay, EpochMs, Instant as AnswerInstant } from './answer.schema';
+import { CalendarDay, EpochMs, Instant as AnswerInstant, PageView } from './answer.schema';
 import { GROUND_SERVICE_KINDS, OPS_RESOURCE_KINDS } from '../../domain/operations/schedule';
 import { IsoDate } from '../../domain/schemas/common.schema';
 
@@ -187,6 +187,12 @@ export const GroundServiceResponse = z
     assignments: z.array(z.strictObject({ id: z.uuid(), resourceId: z.uuid(), resourceKind: z.enum(OPS_RESOURCE_KINDS), resourceName: z.string(), startsAt: At, endsAt: At })),
   })
   .meta({ id: 'OpsGroundService' });
+
+/** `GET /operations/services`: the day, the operator's time zone and a page of its services. */
+export const GroundServicePageResponse = PageView(GroundServiceResponse).extend({
+  date: CalendarDay,
+  timeZone: z.string().meta({ description: 'IANA zone of the operator' }),
+});
 
 export const ConflictReportResponse = z
   .strictObject({
