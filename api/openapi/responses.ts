@@ -6,18 +6,17 @@ import { COMMISSION_BASES } from '../../domain/commission/commission';
 import { PRODUCT_TYPES, SALES_CHANNELS } from '../../domain/ledger/chart';
 
 /**
- * Response shapes of the issue 9 routes, for the OpenAPI document only (the handlers build these
- * objects; nothing parses them). Each mirrors what its handler answers: auth tokens
+ * Response shapes of the issue 9 routes. Each mirrors exactly what its handler answers: auth tokens
  * (api/routes/auth.routes.ts), `userView` / `apiKeyView` (users.routes.ts), `JournalEntryView`
  * (journal-entries.routes.ts), `AuditEventView` (activities/audit-log.prisma.ts), the finance
- * resources a 201 points at with its Location (periods, stored rates, ATOL rule versions,
- * commission schedules, sub-agents, commission records) and the `{items, nextCursor}` pages.
- * Plain objects: the server may add fields.
+ * resources a 201 points at with its Location (stored rates, ATOL rule versions, commission
+ * schedules, sub-agents, commission records). Strict objects, parsed against the real answers in
+ * the API tests (auth, audit, journal-entries, finance, atol, commissions), so a field the handler
+ * adds or drops fails a test; only an audit event's `before` / `after` are free-form JSON.
  */
 
 const Role = z.enum(ROLES);
 const Permission = z.enum(PERMISSIONS);
-
 
 const AccessToken = {
   tokenType: z.literal('Bearer'),
@@ -151,8 +150,6 @@ export const JournalEntryView = z.strictObject({
   reversesId: z.uuid().nullable().meta({ description: 'The entry this one reverses' }),
   lines: z.array(z.strictObject({ account: z.string(), side: z.enum(['DEBIT', 'CREDIT']), amount: MoneyView })),
 });
-
-
 
 /** POST /finance/rates: the rate as sent, and whether it was stored now. */
 export const ManualRateView = z.strictObject({
