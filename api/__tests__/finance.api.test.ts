@@ -92,6 +92,9 @@ describe('finance API (embedded PGlite)', () => {
     const repeat = await request(app).post('/finance/rates').send({ base: 'GBP', quote: 'AED', rate: '4.6512', rateDate: '2026-11-27' }).expect(200);
     expect(repeat.headers.location).toBeUndefined();
     expect(ManualRateView.parse(repeat.body).created).toBe(false);
+    // The same rate written with trailing zeros is the same rate: answered as stored, not as sent.
+    const padded = await request(app).post('/finance/rates').send({ base: 'GBP', quote: 'AED', rate: '4.65120', rateDate: '2026-11-27' }).expect(200);
+    expect(padded.body).toMatchObject({ rate: '4.6512', created: false });
     const clash = await request(app).post('/finance/rates').send({ base: 'GBP', quote: 'AED', rate: '4.7000', rateDate: '2026-11-27' }).expect(409);
     expect(clash.body.detail).toContain('already recorded as 4.6512');
     const manual = await request(app).get('/finance/rates').query({ from: 'AED', to: 'GBP', date: '2026-11-29', source: 'MANUAL' }).expect(200);

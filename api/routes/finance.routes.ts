@@ -79,7 +79,9 @@ export function financeRoutes(deps: ApiDeps): Router {
       );
     }
     if (report.inserted) res.location(`/finance/rates/${body.source}/${body.base}/${body.quote}/${body.rateDate}`);
-    res.status(report.inserted ? 201 : 200).json({ ...body, created: report.inserted === 1 });
+    // The rate as stored (normalised: "4.65120" is kept as "4.6512"), as its Location answers it.
+    const stored = await fxRates.find(body.source, body.base, body.quote, body.rateDate);
+    res.status(report.inserted ? 201 : 200).json({ ...body, rate: stored?.rate ?? body.rate, created: report.inserted === 1 });
   });
 
   /** One stored rate exactly as recorded (unlike the lookup above: no earlier date, no inverse or cross rate). */
