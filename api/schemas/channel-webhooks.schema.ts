@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CalendarDay, DecimalText, EpochMs } from './answer.schema';
+import { CalendarDay, EpochMs, ListView, MoneyView } from './answer.schema';
 
 /** Path of the webhook: the channel manager's code (channel_managers.code). */
 export const ChannelManagerPath = z.strictObject({ code: z.string().min(1).max(48) });
@@ -32,9 +32,7 @@ export const ChannelReservationView = z
     status: z.enum(['CONFIRMED', 'CANCELLED', 'REJECTED']),
     appliedVersion: z.number().int().meta({ description: 'The latest notification version applied' }),
     holdReferences: z.array(z.string()),
-    total: z
-      .strictObject({ amount: DecimalText, currency: z.string() })
-      .meta({ description: 'As stored: the amount is not padded to the currency’s minor units (e.g. "240.5")' }),
+    total: MoneyView.meta({ description: 'As stored: the amount is not padded to the currency’s minor units (e.g. "240.5")' }),
     guestName: z.string(),
     arrival: CalendarDay,
     departure: CalendarDay,
@@ -47,7 +45,7 @@ export const ChannelReservationView = z
   .meta({ id: 'ChannelReservation' });
 
 /** `GET /channel-reservations`: at most `limit` reservations, by arrival. */
-export const ChannelReservationListResponse = z.strictObject({ items: z.array(ChannelReservationView) });
+export const ChannelReservationListResponse = ListView(ChannelReservationView);
 
 /** `GET /channel-reservations/{manager}/{id}`: the reservation (null while none was applied) and every notification received for it. */
 export const ChannelReservationDetailResponse = z

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AGE_BUCKETS, DUE_BUCKETS } from '../../domain/reports/aggregate';
-import { CalendarDay, DecimalText } from './answer.schema';
+import { CalendarDay, DecimalText, MoneyView } from './answer.schema';
 import { AtolLicenceNumber } from '../../domain/atol/classification';
 import { CurrencyCode, IsoDate } from '../../domain/schemas/common.schema';
 
@@ -156,7 +156,7 @@ const AtolPeriod = z.strictObject({
   bookings: Count,
   passengers: z.strictObject({ package: Count, flightOnly: Count, total: Count }),
   revenue: z.array(z.strictObject({ currency: z.string(), package: DecimalText, flightOnly: DecimalText, total: DecimalText })),
-  apcDue: z.array(z.strictObject({ amount: DecimalText, currency: z.string() })),
+  apcDue: z.array(MoneyView),
 });
 
 export const AtolReturnReport = z
