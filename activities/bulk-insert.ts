@@ -26,15 +26,25 @@ export function rawQuery<T>(db: RawSql, sql: string, params: unknown[]): Promise
  */
 export async function bulkInsert(db: RawSql, table: string, columns: Record<string, string>, rows: Record<string, unknown>[], opts: { onConflict?: 'nothing' } = {}): Promise<number> {
   if (rows.length === 0) return 0;
+  const [row] = await rawQuery<{ n: number }>(db, `WITH ins AS (${insertFromJson(table, columns, opts)} RETURNING 1) SELECT count(*)::int AS n FROM ins`, [JSON.stringify(rows)]);
+  return row?.n ?? 0;
+}
+
+/**
+ * `bulkInsert`, answering the inserted rows: `returning` is the statement's RETURNING list (with
+ * `onConflict: 'nothing'`, a skipped row is not returned).
+ */
+export async function bulkInsertReturning<T>(db: RawSql, table: string, columns: Record<string, string>, rows: Record<string, unknown>[], returning: string, opts: { onConflict?: 'nothing' } = {}): Promise<T[]> {
+  if (rows.length === 0) return [];
+  return rawQuery<T>(db, `${insertFromJson(table, columns, opts)} RETURNING ${returning}`, [JSON.stringify(rows)]);
+}
+
+/** `INSERT INTO table (...) SELECT ... FROM jsonb_to_recordset($1)`, the rows' JSON being `$1`. */
+function insertFromJson(table: string, columns: Record<string, string>, opts: { onConflict?: 'nothing' }): string {
   const names = Object.keys(columns);
   for (const n of [table, ...names]) if (!/^[a-z_][a-z0-9_]*$/.test(n)) throw new RangeError(`bulkInsert: "${n}" is not a plain SQL name`);
   const list = names.map((n) => `"${n}"`).join(', ');
   const record = names.map((n) => `"${n}" ${columns[n]}`).join(', ');
   const conflict = opts.onConflict === 'nothing' ? ' ON CONFLICT DO NOTHING' : '';
-  const [row] = await rawQuery<{ n: number }>(
-    db,
-    `WITH ins AS (INSERT INTO "${table}" (${list}) SELECT ${list} FROM jsonb_to_recordset($1::jsonb) AS x(${record})${conflict} RETURNING 1) SELECT count(*)::int AS n FROM ins`,
-    [JSON.stringify(rows)],
-  );
-  return row?.n ?? 0;
+  return `INSERT INTO "${table}" (${list}) SELECT ${list} FROM jsonb_to_recordset($1::jsonb) AS x(${record})${conflict}`;
 }

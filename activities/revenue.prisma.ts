@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { bulkInsertReturning } from './bulk-insert';
 import { type Prisma, type PrismaClient } from '../generated/prisma/client';
 import { RateMissingError } from '../domain/fx/rates';
 import { PRODUCT_TYPES, SALES_CHANNELS } from '../domain/ledger/chart';
@@ -622,44 +623,40 @@ export class PrismaDeferredRevenue {
   private async insertItems(data: Prisma.DeferredRevenueItemCreateManyInput[]): Promise<ItemRowLike[]> {
     if (!this.sql) return this.prisma.deferredRevenueItem.createManyAndReturn({ data, skipDuplicates: true });
     const day = (d: Date | string | null | undefined) => (d === null || d === undefined ? null : isoDateOf(new Date(d)));
-    const rows = await this.sql.query<{
+    const rows = await bulkInsertReturning<{
       id: string; booking_ref: string; component_id: string; product_type: string; channel: string; amount: string; currency: string; service_start: string; service_end: string;
       policy: string; no_show_policy: string; status: string; recognised: string; supplier_confirmed_at: Date | null; cancelled_at: Date | null; deferred_account: string | null;
       revenue_account: string | null; base_currency: string | null; base_rate: string | null; rate_source: string | null; rate_date: string | null; created_at: Date;
     }>(
-      `INSERT INTO deferred_revenue_items (id, booking_ref, component_id, product_type, channel, amount, currency, service_start, service_end, policy, no_show_policy,
-                                           deferred_account, revenue_account, base_currency, base_rate, rate_source, rate_date)
-       SELECT x.id, x.booking_ref, x.component_id, x.product_type, x.channel, x.amount, x.currency, x.service_start, x.service_end, x.policy, x.no_show_policy,
-              x.deferred_account, x.revenue_account, x.base_currency, x.base_rate, x.rate_source, x.rate_date
-         FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, booking_ref text, component_id text, product_type text, channel text, amount numeric, currency text, service_start date,
-              service_end date, policy text, no_show_policy text, deferred_account text, revenue_account text, base_currency text, base_rate numeric, rate_source text, rate_date date)
-       ON CONFLICT (booking_ref, component_id) DO NOTHING
-       RETURNING id::text AS id, booking_ref, component_id, product_type, channel, amount::text AS amount, currency, to_char(service_start, 'YYYY-MM-DD') AS service_start,
-                 to_char(service_end, 'YYYY-MM-DD') AS service_end, policy, no_show_policy, status, recognised::text AS recognised, supplier_confirmed_at, cancelled_at,
-                 deferred_account, revenue_account, base_currency, base_rate::text AS base_rate, rate_source, to_char(rate_date, 'YYYY-MM-DD') AS rate_date, created_at`,
-      [
-        JSON.stringify(
-          data.map((d) => ({
-            id: randomUUID(),
-            booking_ref: d.bookingRef,
-            component_id: d.componentId,
-            product_type: d.productType,
-            channel: d.channel,
-            amount: String(d.amount),
-            currency: d.currency,
-            service_start: day(d.serviceStart),
-            service_end: day(d.serviceEnd),
-            policy: d.policy,
-            no_show_policy: d.noShowPolicy,
-            deferred_account: d.deferredAccount ?? null,
-            revenue_account: d.revenueAccount ?? null,
-            base_currency: d.baseCurrency ?? null,
-            base_rate: d.baseRate === undefined || d.baseRate === null ? null : String(d.baseRate),
-            rate_source: d.rateSource ?? null,
-            rate_date: day(d.rateDate),
-          })),
-        ),
-      ],
+      this.sql,
+      'deferred_revenue_items',
+      {
+        id: 'uuid', booking_ref: 'text', component_id: 'text', product_type: 'text', channel: 'text', amount: 'numeric', currency: 'text', service_start: 'date', service_end: 'date',
+        policy: 'text', no_show_policy: 'text', deferred_account: 'text', revenue_account: 'text', base_currency: 'text', base_rate: 'numeric', rate_source: 'text', rate_date: 'date',
+      },
+      data.map((d) => ({
+        id: randomUUID(),
+        booking_ref: d.bookingRef,
+        component_id: d.componentId,
+        product_type: d.productType,
+        channel: d.channel,
+        amount: String(d.amount),
+        currency: d.currency,
+        service_start: day(d.serviceStart),
+        service_end: day(d.serviceEnd),
+        policy: d.policy,
+        no_show_policy: d.noShowPolicy,
+        deferred_account: d.deferredAccount ?? null,
+        revenue_account: d.revenueAccount ?? null,
+        base_currency: d.baseCurrency ?? null,
+        base_rate: d.baseRate === undefined || d.baseRate === null ? null : String(d.baseRate),
+        rate_source: d.rateSource ?? null,
+        rate_date: day(d.rateDate),
+      })),
+      `id::text AS id, booking_ref, component_id, product_type, channel, amount::text AS amount, currency, to_char(service_start, 'YYYY-MM-DD') AS service_start,
+       to_char(service_end, 'YYYY-MM-DD') AS service_end, policy, no_show_policy, status, recognised::text AS recognised, supplier_confirmed_at, cancelled_at,
+       deferred_account, revenue_account, base_currency, base_rate::text AS base_rate, rate_source, to_char(rate_date, 'YYYY-MM-DD') AS rate_date, created_at`,
+      { onConflict: 'nothing' },
     );
     return rows.map((r) => ({
       id: r.id,
