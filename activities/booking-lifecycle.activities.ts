@@ -176,8 +176,8 @@ export function createBookingLifecycleActivities(ports: BookingLifecycleActivity
     // The supplier's terms are read alongside the products; the product's refusals still come first.
     const terms = supplierPolicies(c.supplierCode, c.id);
     terms.catch(() => undefined); // awaited below (or left behind a product refusal): not an unhandled rejection
-    const product = (await products).get(`${c.supplierCode}/${c.productCode}`);
     const name = `${c.supplierCode}/${c.productCode}`;
+    const product = (await products).get(name);
     if (!product) throw unavailable(`Component ${c.id}: product ${name} is not in the catalog`, [{ path: `${at}.productCode`, message: `${name} is not in the catalog` }]);
     if (!product.active) throw unavailable(`Component ${c.id}: product ${name} is inactive`, [{ path: `${at}.productCode`, message: `${name} is inactive` }]);
     if (product.type !== PRODUCT_TYPE_OF_KIND[c.kind]) {

@@ -149,7 +149,7 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
   const v2 = (req.revision ?? 1) >= 2;
   /** Revision 3: a true first-come-first-served lock around every step. */
   const v3 = (req.revision ?? 1) >= 3;
-  /** Revision 4: independent steps of a confirmation side by side (payment posting ‖ confirmation; sale posting ‖ deferral). */
+  /** Revision 4: independent steps of a confirmation side by side (payment posting ‖ confirmation; sale posting ‖ deferral ‖ projection). */
   const v4 = (req.revision ?? 1) >= 4;
   const tz = req.timeZone;
   const cur = req.currency;
@@ -902,6 +902,7 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
     const posting = v4 ? post(draft) : null;
     const ledgerEntryId = posting ? null : await post(draft);
     const record: PaymentRecord = { paymentId: input.paymentId, amount: input.amount, method: input.method, receivedAt: Date.now(), excessRefunded: excess.amount, ledgerEntryId };
+    const posted = posting?.then((id) => void (record.ledgerEntryId = id));
     if (input.memberId !== undefined) record.memberId = input.memberId;
     view.payments.push(record);
     view.schedule = input.memberId === undefined ? schedule : [...others, ...schedule].sort((a, b) => a.dueAt - b.dueAt);
@@ -910,13 +911,13 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
     if (new Dec(excess.amount).greaterThan(0)) {
       await refund(excess, 'OVERPAYMENT', 'overpayment', salePosted ? 'asset:receivable:customers' : 'liability:customer-deposits');
     }
-    if (posting) {
+    if (posted) {
       // A deposit that completes the first due date confirms the booking here, beside its posting.
       if (view.status === 'HELD' && depositIn()) {
-        await confirm(posting.then((id) => void (record.ledgerEntryId = id)));
+        await confirm(posted);
         view.nextDeadline = nextDeadline();
       }
-      record.ledgerEntryId = await posting;
+      await posted;
     }
     if (view.status === 'CONFIRMED' && new Dec(view.balanceDue.amount).isZero()) await setStatus('PAID', 'paid in full');
     if (salePosted) await ticketIfPaid();
