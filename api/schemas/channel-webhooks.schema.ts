@@ -32,7 +32,7 @@ export const ChannelReservationView = z
     status: z.enum(['CONFIRMED', 'CANCELLED', 'REJECTED']),
     appliedVersion: z.number().int().meta({ description: 'The latest notification version applied' }),
     holdReferences: z.array(z.string()),
-    total: MoneyView.meta({ description: 'As stored: the amount is not padded to the currency’s minor units (e.g. "240.5")' }),
+    total: MoneyView,
     guestName: z.string(),
     arrival: CalendarDay,
     departure: CalendarDay,
