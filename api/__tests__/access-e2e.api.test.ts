@@ -288,6 +288,16 @@ describe('access stack end to end', () => {
     expect(up.status).toBe(200);
     const posted = await request(app).post('/finance/journal-entries').set(bearer(up.body.accessToken, FINANCE_IP)).send(entry);
     expect({ status: posted.status, problem: posted.status === 201 ? null : posted.body }).toEqual({ status: 201, problem: null });
+    // Posted in error: reversed through the full stack, with an Idempotency-Key a retry replays.
+    const reversal = { date: entry.date, description: 'Goodwill posted to the wrong customer' };
+    const reverse = () =>
+      request(app).post(`/finance/journal-entries/${posted.body.id}/reversal`).set(bearer(up.body.accessToken, FINANCE_IP)).set('Idempotency-Key', 'e2e-reversal-1').send(reversal);
+    const reversed = await reverse();
+    expect({ status: reversed.status, problem: reversed.status === 201 ? null : reversed.body }).toEqual({ status: 201, problem: null });
+    expect(reversed.body).toMatchObject({ reversesId: posted.body.id, kind: 'reversal', lines: [expect.objectContaining({ account: 'expense:goodwill', side: 'CREDIT' }), expect.objectContaining({ account: 'asset:bank:GBP', side: 'DEBIT' })] });
+    const retried = await reverse();
+    expect([retried.status, retried.headers['idempotent-replayed'], retried.body.id]).toEqual([201, 'true', reversed.body.id]);
+    expect(await db.prisma.journalEntry.count({ where: { reversesId: posted.body.id } })).toBe(1);
 
     // The trail, as finance reads it.
     await access.audit.flush();
@@ -314,6 +324,12 @@ describe('access stack end to end', () => {
     expect(journal.map((e) => [e.outcome, e.status, e.ip])).toEqual([
       ['success', 201, FINANCE_IP],
       ['denied', 403, FINANCE_IP],
+    ]);
+    const reversals = await trail({ action: 'POST /finance/journal-entries/:id/reversal', actor: financeId });
+    // Newest first: the retry, marked as a replay, then the request that posted the reversal.
+    expect(reversals.map((e) => [e.outcome, e.status, e.category, e.path, e.detail])).toEqual([
+      ['success', 201, 'financial', `/finance/journal-entries/${posted.body.id}/reversal`, expect.stringContaining('replayed the answer of an earlier request')],
+      ['success', 201, 'financial', `/finance/journal-entries/${posted.body.id}/reversal`, null],
     ]);
     // The refused attempts are only in the trail: no token or password in it.
     const all = JSON.stringify(await trail({}));

@@ -107,4 +107,65 @@ describe('manual journal entries API (embedded PGlite)', () => {
     await request(app).get('/finance/journal-entries/not-a-uuid').expect(400);
     await request(app).get('/finance/journal-entries/00000000-0000-4000-8000-000000000000').expect(404);
   });
+  it('reverses a manual entry once: every line on the other side, reversesId set, the balances back where they were', async () => {
+    const wrong = await request(app)
+      .post('/finance/journal-entries')
+      .send({ date: '2026-12-01', description: 'Fee booked twice', reference: 'FEE-TWICE', lines: [line('expense:goodwill', 'DEBIT', '42.10'), line('asset:bank:GBP', 'CREDIT', '42.10')] })
+      .expect(201);
+    const bankBefore = await ledger.balance('asset:bank:GBP', 'GBP', '2026-12-31');
+
+    const reversed = await request(app).post(`/finance/journal-entries/${wrong.body.id}/reversal`).send({ date: '2026-12-02' }).expect(201);
+    const entry = JournalEntryView.parse(reversed.body);
+    expect(reversed.headers.location).toBe(`/finance/journal-entries/${entry.id}`);
+    expect(entry).toMatchObject({ kind: 'reversal', reversesId: wrong.body.id, date: '2026-12-02', description: 'Reversal of: Fee booked twice', reference: `reversal-of:${wrong.body.id}` });
+    expect(entry.lines).toEqual([line('expense:goodwill', 'CREDIT', '42.10'), line('asset:bank:GBP', 'DEBIT', '42.10')]);
+    const bankAfter = await ledger.balance('asset:bank:GBP', 'GBP', '2026-12-31');
+    expect(Number(bankAfter.net) - Number(bankBefore.net)).toBeCloseTo(42.1, 6);
+
+    // The same reversal again answers the first; another one is refused, nothing posted twice.
+    const again = await request(app).post(`/finance/journal-entries/${wrong.body.id}/reversal`).send({ date: '2026-12-02' }).expect(200);
+    expect(again.body.id).toBe(entry.id);
+    const other = await request(app).post(`/finance/journal-entries/${wrong.body.id}/reversal`).send({ date: '2026-12-03', description: 'Second go' }).expect(409);
+    expect(other.body).toMatchObject({ type: '/problems/ledger-already-reversed', errors: [{ pointer: 'path:/id' }] });
+    expect(await db.prisma.journalEntry.count({ where: { reversesId: wrong.body.id } })).toBe(1);
+    // A reversal is not a manual entry: it is not reversed in turn.
+    const twice = await request(app).post(`/finance/journal-entries/${entry.id}/reversal`).send({ date: '2026-12-04' }).expect(409);
+    expect(twice.body.type).toBe('/problems/journal-entry-not-manual');
+  });
+
+  it('refuses to reverse what the system posted, unknown entries, bad bodies and closed periods, writing nothing', async () => {
+    const payment = await ledger.post({
+      idempotencyKey: 'booking:ITN-7K3M9QXZ:payment:1',
+      description: 'Deposit ITN-7K3M9QXZ',
+      accountingDate: '2026-12-05',
+      kind: 'payment',
+      bookingRef: 'ITN-7K3M9QXZ',
+      lines: [
+        { account: 'asset:bank:GBP', side: 'DEBIT', amount: { amount: '300.00', currency: 'GBP' } },
+        { account: 'liability:customer-deposits', side: 'CREDIT', amount: { amount: '300.00', currency: 'GBP' } },
+      ],
+    });
+    const manual = await request(app)
+      .post('/finance/journal-entries')
+      .send({ date: '2026-12-05', description: 'Petty cash', reference: 'PETTY-1', lines: [line('expense:goodwill', 'DEBIT', '5.00'), line('asset:bank:GBP', 'CREDIT', '5.00')] })
+      .expect(201);
+    const before = await db.prisma.journalEntry.count();
+
+    const system = await request(app).post(`/finance/journal-entries/${payment.id}/reversal`).send({ date: '2026-12-06' }).expect(409);
+    expect(system.body).toMatchObject({ type: '/problems/journal-entry-not-manual', errors: [{ pointer: 'path:/id', detail: 'a payment entry; only manual entries are reversed here' }] });
+    await request(app).post('/finance/journal-entries/00000000-0000-4000-8000-000000000000/reversal').send({ date: '2026-12-06' }).expect(404);
+    await request(app).post('/finance/journal-entries/not-a-uuid/reversal').send({ date: '2026-12-06' }).expect(400);
+    const bad = await request(app).post(`/finance/journal-entries/${manual.body.id}/reversal`).send({ date: '2026-02-30', description: ' ', lines: [] }).expect(422);
+    expect(bad.body.errors.map((e: { pointer: string }) => e.pointer).sort()).toEqual(['/date', '/description', '/lines']);
+    // October 2026 was closed above: a reversal dated in it is refused like any posting.
+    const closed = await request(app).post(`/finance/journal-entries/${manual.body.id}/reversal`).send({ date: '2026-10-20' }).expect(409);
+    expect(closed.body.type).toBe('/problems/ledger-closed-period');
+    expect(await db.prisma.journalEntry.count()).toBe(before);
+
+    // The booking's entries, and only those, by bookingRef.
+    const mine = await request(app).get('/finance/journal-entries').query({ bookingRef: 'ITN-7K3M9QXZ' }).expect(200);
+    expect(PageView(JournalEntryView).parse(mine.body).items.map((e) => [e.id, e.bookingRef, e.kind])).toEqual([[payment.id, 'ITN-7K3M9QXZ', 'payment']]);
+    const badRef = await request(app).get('/finance/journal-entries').query({ bookingRef: 'nope' }).expect(400);
+    expect(badRef.body.errors).toEqual([{ pointer: 'query:/bookingRef', detail: 'must look like ITN-7K3M9QXZ' }]);
+  });
 });

@@ -142,6 +142,7 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   { method: 'POST', path: '/finance/journal-entries', access: p('ledger:post'), stepUp: 'always', financial: true },
   { method: 'GET', path: '/finance/journal-entries', access: p('finance:read') },
   { method: 'GET', path: '/finance/journal-entries/:id', access: p('finance:read') },
+  { method: 'POST', path: '/finance/journal-entries/:id/reversal', access: p('ledger:post'), stepUp: 'always', financial: true },
 
   // Finance: commissions, ATOL, revaluation, deferred revenue
   { method: 'POST', path: '/finance/commission-schedules', access: p('finance:write'), masterData: true },

@@ -183,7 +183,7 @@ import {
 } from '../schemas/revenue.schema';
 import { AuditQuery } from '../schemas/audit.schema';
 import { ChangePasswordRequest, CodeRequest, EmptyRequest, LoginRequest, MfaLoginRequest, RefreshRequest, SignInEnrolForm, SignInForm, SignInMfaForm, SignInQuery, SignOutForm } from '../schemas/auth.schema';
-import { CreateJournalEntryRequest, JournalEntryListQuery, JournalEntryPath } from '../schemas/journal-entries.schema';
+import { CreateJournalEntryRequest, JournalEntryListQuery, JournalEntryPath, ReverseJournalEntryRequest } from '../schemas/journal-entries.schema';
 import { PageQuery } from '../schemas/page.schema';
 import {
   AssignmentListQuery,
@@ -655,6 +655,20 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
     },
     { method: 'GET', path: '/finance/journal-entries', summary: 'List journal entries, newest first', query: JournalEntryListQuery, responses: { 200: { description: 'A page of entries', schema: PageView(JournalEntryView) } } },
     { method: 'GET', path: '/finance/journal-entries/:id', summary: 'One journal entry with its lines', params: JournalEntryPath.shape, responses: { 200: { description: 'The entry', schema: JournalEntryView } } },
+    {
+      method: 'POST',
+      path: '/finance/journal-entries/:id/reversal',
+      summary: 'Reverse a manual journal entry (step-up MFA)',
+      description:
+        'Posts the entry that undoes a manual entry: every line on the other side, dated `date` (an open period; the original’s may be closed), `reversesId` pointing at the original. An entry is reversed once: the same reversal asked again answers the first (200), any other is 409, as is an entry the system posted (a booking’s or a revaluation’s: corrected through what posted it). An unknown entry is 404.',
+      params: JournalEntryPath.shape,
+      body: ReverseJournalEntryRequest,
+      responses: {
+        201: { description: 'The reversing entry', headers: LOCATION, schema: JournalEntryView },
+        200: { description: 'The reversal already posted', headers: LOCATION, schema: JournalEntryView },
+      },
+      problems: [404, 409],
+    },
   ]),
   ...area(['Finance: commissions'], [
     {

@@ -6,7 +6,7 @@ import { minorUnits } from '../../domain/money/currency';
 import { isoDateOf, utcDate } from '../../domain/time/instant';
 import type { Prisma, PrismaClient } from '../../generated/prisma/client';
 import { NotFoundProblem, parseOrProblem, ProblemError, queryOf, type FieldError } from '../problem';
-import { CreateJournalEntryRequest, JournalEntryListQuery, JournalEntryPath } from '../schemas/journal-entries.schema';
+import { CreateJournalEntryRequest, JournalEntryListQuery, JournalEntryPath, ReverseJournalEntryRequest } from '../schemas/journal-entries.schema';
 
 export interface JournalEntryRouteDeps {
   ledger: Ledger;
@@ -102,11 +102,50 @@ export function journalEntryRoutes(deps: JournalEntryRouteDeps): Router {
       .json(entry);
   });
 
+  // A manual entry posted in error is undone by a reversing entry, never edited or deleted. Entries
+  // the system posted (a booking's payments and sales, revaluations) are corrected through what
+  // posted them, so the ledger and the booking never disagree.
+  router.post('/finance/journal-entries/:id/reversal', async (req, res) => {
+    const { id } = parseOrProblem(JournalEntryPath, { id: req.params.id }, 'path:', 400);
+    const body = parseOrProblem(ReverseJournalEntryRequest, req.body, '');
+    const original = await prisma.journalEntry.findUnique({ where: { id }, select: { kind: true, description: true } });
+    if (!original) throw new NotFoundProblem(`No journal entry ${id}`);
+    if (original.kind !== MANUAL_KIND) {
+      throw new ProblemError(409, 'Not a manual entry', `Entry ${id} was posted by the system (${original.kind}); correct it through what posted it, such as the booking`, '/problems/journal-entry-not-manual', {
+        errors: [{ pointer: 'path:/id', detail: `a ${original.kind} entry; only manual entries are reversed here` }],
+      });
+    }
+    const description = body.description ?? `Reversal of: ${original.description}`;
+    const key = `${MANUAL_PREFIX}reversal-of:${id}`;
+    const already = () =>
+      new ProblemError(409, 'Already reversed', `Entry ${id} has already been reversed`, '/problems/ledger-already-reversed', {
+        errors: [{ pointer: 'path:/id', detail: 'an entry is reversed once; the reversal is listed with reversesId set to this id' }],
+      });
+    const existing = await prisma.journalEntry.findUnique({ where: { reversesId: id }, include: INCLUDE });
+    if (existing) {
+      // The same reversal asked again answers the first; any other is refused.
+      const same = existing.idempotencyKey === key && isoDateOf(existing.accountingDate) === body.date && existing.description === description;
+      if (!same) throw already();
+      res.status(200).location(`/finance/journal-entries/${existing.id}`).json(view(existing));
+      return;
+    }
+    let posted;
+    try {
+      posted = await ledger.reverse(id, key, body.date, description);
+    } catch (err) {
+      if (err instanceof LedgerError && (err.kind === 'already-reversed' || err.kind === 'idempotency-conflict')) throw already();
+      if (err instanceof LedgerError) throw refusal(err);
+      throw err;
+    }
+    res.status(201).location(`/finance/journal-entries/${posted.id}`).json(await load(posted.id));
+  });
+
   router.get('/finance/journal-entries', async (req, res) => {
     const q = parseOrProblem(JournalEntryListQuery, queryOf(req), 'query:', 400);
     const where: Prisma.JournalEntryWhereInput[] = [];
     if (q.from || q.to) where.push({ accountingDate: { ...(q.from ? { gte: utcDate(q.from) } : {}), ...(q.to ? { lte: utcDate(q.to) } : {}) } });
     if (q.kind) where.push({ kind: q.kind });
+    if (q.bookingRef) where.push({ bookingRef: q.bookingRef });
     if (q.reference) where.push({ idempotencyKey: { in: [q.reference, `${MANUAL_PREFIX}${q.reference}`] } });
     if (q.account) where.push({ postings: { some: { account: { code: q.account } } } });
     if (q.cursor) {

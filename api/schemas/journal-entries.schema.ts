@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { REFERENCE_PATTERN } from '../../domain/booking/draft';
 import { ACCOUNT_CODE_PATTERN } from '../../domain/ledger/entry';
 import { IsoDate, Money } from '../../domain/schemas/common.schema';
 
@@ -35,9 +36,17 @@ export const JournalEntryListQuery = z
     account: z.string().regex(ACCOUNT_CODE_PATTERN, 'must be an account code such as "asset:bank:GBP"').optional(),
     reference: z.string().min(1).max(200).optional(),
     kind: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be an entry kind such as "manual"').optional(),
+    bookingRef: z.string().regex(REFERENCE_PATTERN, 'must look like ITN-7K3M9QXZ').optional().meta({ description: 'Only the entries of this booking' }),
     limit: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(200, 'must be at most 200').default(50),
     cursor: Cursor.optional(),
   })
   .refine((q) => !q.from || !q.to || q.from <= q.to, { path: ['to'], message: 'must not be before from' });
 
 export const JournalEntryPath = z.strictObject({ id: z.uuid({ message: 'must be a journal entry id (UUID)' }) });
+
+/** Reverses a manual entry: the reversing entry swaps every line's side, dated `date`. */
+export const ReverseJournalEntryRequest = z.strictObject({
+  date: IsoDate.meta({ description: 'Accounting date of the reversal: decides its period (the original\'s may be closed)' }),
+  description: z.string().trim().min(1, 'must not be empty').max(500, 'must be at most 500 characters').optional().meta({ description: 'Defaults to "Reversal of: <the original\'s description>"' }),
+});
+export type ReverseJournalEntryRequest = z.infer<typeof ReverseJournalEntryRequest>;
