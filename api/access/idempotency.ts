@@ -52,6 +52,8 @@ function replay(res: Response, response: StoredResponse): void {
   res.status(response.status);
   for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
   res.setHeader('Idempotent-Replayed', 'true');
+  // The trail tells a replay from the request that did the work (an auditor would otherwise see it twice).
+  res.locals.auditDetail = 'replayed the answer of an earlier request with the same Idempotency-Key: nothing was done again';
   res.end(response.body);
 }
 
