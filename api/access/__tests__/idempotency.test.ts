@@ -5,7 +5,7 @@ import express, { type Express } from 'express';
 import request from 'supertest';
 import { PrismaIdempotencyStore } from '../../../activities/idempotency.prisma';
 import type { Database } from '../../../infra/database';
-import { openTestPglite } from '../../../test/support/databases';
+import { openIsolatedTestPostgres, openTestPglite } from '../../../test/support/databases';
 import { errorHandler } from '../../error-handler';
 import { canonicalJson, idempotency, type IdempotencyDeps } from '../idempotency';
 import type { Principal } from '../principal';
@@ -38,9 +38,11 @@ function post(port: number, path: string, body: string, headers: Record<string, 
 const principal = (id: string): Principal => ({ kind: 'user', id, name: `${id}@example.com`, role: 'OPERATIONS', permissions: new Set(['ops:dispatch']), branch: null, allBranches: true, advisorId: null });
 
 describe.each([
-  ['through Prisma', false],
-  ['on the driver', true],
-] as const)('Idempotency-Key (embedded PGlite, statements %s)', (_label, onDriver) => {
+  ['embedded PGlite, statements through Prisma', false, openTestPglite],
+  ['embedded PGlite, statements on the driver', true, openTestPglite],
+  // PostgreSQL's driver prepares the named statements (the claim, the lookup, the stored answer).
+  ['PostgreSQL, statements on the driver', true, openIsolatedTestPostgres],
+] as const)('Idempotency-Key (%s)', (_label, onDriver, open) => {
   let db: Database;
   let store: PrismaIdempotencyStore;
   let now = Date.parse('2026-11-29T08:00:00Z');
@@ -93,7 +95,7 @@ describe.each([
 
   let app: Express;
   beforeAll(async () => {
-    db = await openTestPglite();
+    db = await open();
     store = new PrismaIdempotencyStore(db.prisma, onDriver ? db : undefined);
     app = buildApp();
   });
