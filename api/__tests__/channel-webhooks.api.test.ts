@@ -8,6 +8,7 @@ import type { Database } from '../../infra/database';
 import { channelHotel, reservation } from '../../activities/__tests__/channel-inbox-fixtures';
 import { silentLogger } from '../../test/support/api-harness';
 import { openTestPglite } from '../../test/support/databases';
+import type { Principal } from '../access/principal';
 import { errorHandler } from '../error-handler';
 import { channelWebhookRoutes } from '../routes/channel-webhooks.routes';
 import { ChannelReservationDetailResponse, ChannelReservationListResponse } from '../schemas/channel-webhooks.schema';
@@ -25,11 +26,23 @@ describe('POST /channel-managers/:code/notifications (PGlite, no Temporal: hand-
     db = await openTestPglite();
     hotel = await channelHotel(db, { suffix: 'WH', rooms: 3, from: '2027-06-01', to: '2027-06-10', secret: SECRET });
     wsseHotel = await channelHotel(db, { suffix: 'WS', rooms: 3, from: '2027-06-01', to: '2027-06-10', wsse: { username: 'hub', password: 's3cret' } });
-    const inbox = new PrismaChannelInbox(db.prisma, hotel.inventory);
-    app = express();
-    app.use(channelWebhookRoutes({ prisma: db.prisma, inbox, temporal: { get: () => Promise.reject(new Error('Temporal is not running in this test')) }, logger: silentLogger, clock: () => NOW }));
-    app.use(errorHandler);
+    app = appAs(null);
   });
+
+  /** The routes as `principal` calls them (null: no access layer, every branch). */
+  const appAs = (principal: Principal | null) => {
+    const inbox = new PrismaChannelInbox(db.prisma, hotel.inventory);
+    const a = express();
+    if (principal) {
+      a.use((_req, res, next) => {
+        res.locals.principal = principal;
+        next();
+      });
+    }
+    a.use(channelWebhookRoutes({ prisma: db.prisma, inbox, temporal: { get: () => Promise.reject(new Error('Temporal is not running in this test')) }, logger: silentLogger, clock: () => NOW }));
+    a.use(errorHandler);
+    return a;
+  };
   afterAll(() => db?.close());
 
   const xmlOf = (reservations: InboundReservation[], echoToken = 'ECHO-1') => buildReservationNotification({ echoToken, timeStamp: NOW, reservations });
@@ -145,5 +158,30 @@ describe('POST /channel-managers/:code/notifications (PGlite, no Temporal: hand-
     expect(detail.body.notifications).toEqual([expect.objectContaining({ action: 'new', outcome: 'APPLIED' })]);
     await request(app).get(`/channel-reservations/${hotel.managerCode}/NOPE`).expect(404);
     await request(app).get('/channel-reservations?status=MAYBE').expect(400);
+  });
+  it("a branch-limited advisor sees only the reservations routed to their branch's advisors, the limit counted after that filter", async () => {
+    const body = xmlOf([reservation(hotel.hotelCode, 'BK-200', 1, 'new', { arrival: '2027-06-07', departure: '2027-06-08' })], 'ECHO-200');
+    await post(body, signed(body, 'msg-branch-200')).expect(200);
+    const inbox = new PrismaChannelInbox(db.prisma, hotel.inventory);
+    await inbox.apply((await db.prisma.channelNotification.findFirstOrThrow({ where: { reservationId: 'BK-200' } })).id, new Date(NOW));
+    await db.prisma.advisor.createMany({ data: [{ id: 'ADV-NORTH-1', name: 'North advisor', branch: 'NORTH' }, { id: 'ADV-SOUTH-1', name: 'South advisor', branch: 'SOUTH' }] });
+    // BK-100 (arriving first) is the south branch's; BK-200 the north's.
+    await db.prisma.channelReservation.updateMany({ where: { hotelCode: hotel.hotelCode, reservationId: 'BK-100' }, data: { advisorId: 'ADV-SOUTH-1' } });
+    await db.prisma.channelReservation.updateMany({ where: { hotelCode: hotel.hotelCode, reservationId: 'BK-200' }, data: { advisorId: 'ADV-NORTH-1' } });
+    const advisor = (branch: string | null): Principal => ({ kind: 'user', id: `u-${branch}`, name: `${branch}@example.com`, role: 'ADVISOR', permissions: new Set(), branch, allBranches: false, advisorId: null });
+    const ids = (res: request.Response) => ChannelReservationListResponse.parse(res.body).items.map((i) => i.reservationId);
+
+    const everyone = await request(app).get('/channel-reservations').query({ hotel: hotel.hotelCode, limit: 1 }).expect(200);
+    expect(ids(everyone)).toEqual(['BK-100']);
+    const north = appAs(advisor('NORTH'));
+    // The first arrival is the south's: a limit of one still finds the north's own.
+    expect(ids(await request(north).get('/channel-reservations').query({ hotel: hotel.hotelCode, limit: 1 }).expect(200))).toEqual(['BK-200']);
+    expect(ids(await request(north).get('/channel-reservations').query({ hotel: hotel.hotelCode }).expect(200))).toEqual(['BK-200']);
+    await request(north).get(`/channel-reservations/${hotel.managerCode}/BK-200`).expect(200);
+    // Another branch's reservation is not found, as if it did not exist (nothing told about it).
+    const hidden = await request(north).get(`/channel-reservations/${hotel.managerCode}/BK-100`).expect(404);
+    expect(hidden.body.detail).toBe(`No channel reservation BK-100 from ${hotel.managerCode}`);
+    // An advisor with no branch set sees none.
+    expect(ids(await request(appAs(advisor(null))).get('/channel-reservations').query({ hotel: hotel.hotelCode }).expect(200))).toEqual([]);
   });
 });
