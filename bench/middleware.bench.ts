@@ -129,26 +129,18 @@ async function main() {
       // median round is reported, every round shown.
       const pacedFull: PacedRun[] = [];
       const pacedBare: PacedRun[] = [];
+      const pace = (base: string, headers?: () => Record<string, string>) =>
+        pacedLoad({
+          url: `${base}${endpoint.path}`,
+          method: endpoint.method,
+          ratePerSecond: rate,
+          seconds: SECONDS,
+          ...(headers ? { headers } : {}),
+          ...(endpoint.body !== undefined ? { body: JSON.stringify(endpoint.body) } : {}),
+        });
       for (let round = 0; round < PACED_ROUNDS; round++) {
-        pacedFull.push(
-          await pacedLoad({
-            url: `${full}${endpoint.path}`,
-            method: endpoint.method,
-            ratePerSecond: rate,
-            seconds: SECONDS,
-            headers: () => ({ authorization: `Bearer ${token}`, ...(endpoint.idempotencyKey ? { 'idempotency-key': randomUUID() } : {}) }),
-            ...(endpoint.body !== undefined ? { body: JSON.stringify(endpoint.body) } : {}),
-          }),
-        );
-        pacedBare.push(
-          await pacedLoad({
-            url: `${bare}${endpoint.path}`,
-            method: endpoint.method,
-            ratePerSecond: rate,
-            seconds: SECONDS,
-            ...(endpoint.body !== undefined ? { body: JSON.stringify(endpoint.body) } : {}),
-          }),
-        );
+        pacedFull.push(await pace(full, () => ({ authorization: `Bearer ${token}`, ...(endpoint.idempotencyKey ? { 'idempotency-key': randomUUID() } : {}) })));
+        pacedBare.push(await pace(bare));
       }
       const paced = medianRun(pacedFull);
       const bareAtRate = medianRun(pacedBare);
