@@ -584,6 +584,10 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
     }
     if (alongside) await alongside;
     const deposits = view.paid;
+    // The same status and notice in every revision; only their order around the writes differs.
+    const confirmedStatus = () => setStatus(new Dec(view.balanceDue.amount).isZero() ? 'PAID' : 'CONFIRMED', `confirmed with every supplier; ${view.balanceDue.amount} ${cur} still due`);
+    const confirmedNotice = () =>
+      notify('CONFIRMED', 'confirmed', `Booking ${req.reference} confirmed`, `Your booking is confirmed. Paid ${view.paid.amount} ${cur}; ${view.balanceDue.amount} ${cur} still due.`);
     const postSale = () =>
       post(saleEntry({ key: `${workflowId}:sale`, reference: req.reference, accountingDate: today(), channel: req.channel, components: view.components, depositsHeld: deposits }));
     if (v4) {
@@ -592,8 +596,8 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
       // ticketed now, the projection waits for the tickets instead (one write, not two). What
       // changes after the projection (a refused posting) is published by the step's end.
       view.holdExpiresAt = null;
-      await setStatus(new Dec(view.balanceDue.amount).isZero() ? 'PAID' : 'CONFIRMED', `confirmed with every supplier; ${view.balanceDue.amount} ${cur} still due`);
-      await notify('CONFIRMED', 'confirmed', `Booking ${req.reference} confirmed`, `Your booking is confirmed. Paid ${view.paid.amount} ${cur}; ${view.balanceDue.amount} ${cur} still due.`);
+      await confirmedStatus();
+      await confirmedNotice();
       const ticketing = ticketsDue();
       view.nextDeadline = nextDeadline();
       const [saleId] = await Promise.all([postSale(), deferRevenue(view.components, null), ticketing ? null : publish()]);
@@ -605,9 +609,9 @@ export async function bookingLifecycle(req: BookingRequest): Promise<LifecycleVi
     salePosted = saleId !== null || salePosted;
     await deferRevenue(view.components, null);
     view.holdExpiresAt = null;
-    await setStatus(new Dec(view.balanceDue.amount).isZero() ? 'PAID' : 'CONFIRMED', `confirmed with every supplier; ${view.balanceDue.amount} ${cur} still due`);
+    await confirmedStatus();
     await ticketIfPaid();
-    await notify('CONFIRMED', 'confirmed', `Booking ${req.reference} confirmed`, `Your booking is confirmed. Paid ${view.paid.amount} ${cur}; ${view.balanceDue.amount} ${cur} still due.`);
+    await confirmedNotice();
   };
 
   // ---- tickets -------------------------------------------------------------------------------
