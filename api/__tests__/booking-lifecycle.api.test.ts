@@ -113,6 +113,19 @@ describe('booking lifecycle through the REST API', () => {
     return { destination, option: search.body.items[0] as { supplierCode: string; productCode: string; category: string; ratePlan: string; available: number } };
   }
 
+  /** A booking request for three nights in `option` for two adults, 25 % deposit. */
+  const hotelBooking = (customerId: string, option: { supplierCode: string; productCode: string; category: string; ratePlan: string }) => ({
+    customerId,
+    advisorId: 'ADV-1',
+    currency: 'EUR',
+    departureDate: departure,
+    returnDate: ret,
+    components: [
+      { id: 'hotel', kind: 'HOTEL', supplierCode: option.supplierCode, productCode: option.productCode, category: option.category, ratePlan: option.ratePlan, startDate: departure, nights: 3, units: [{ adults: 2, childAges: [] }] },
+    ],
+    paymentTerms: { depositPercent: '25' },
+  });
+
   async function available(destination: string, o: { supplierCode: string; productCode: string; category: string }): Promise<number> {
     const search = await request(api.app).get('/catalog/availability').query({ destination, checkIn: departure, checkOut: ret, adults: 2, rooms: 1, type: 'HOTEL', currency: 'EUR', limit: 100 }).expect(200);
     const hit = (search.body.items as Array<{ supplierCode: string; productCode: string; category: string; available: number }>).find(
@@ -125,17 +138,7 @@ describe('booking lifecycle through the REST API', () => {
     const { destination, option } = await hotelOption();
     const before = await available(destination, option);
     const customerId = 'C-LIFE-1';
-    const body = {
-      customerId,
-      advisorId: 'ADV-1',
-      currency: 'EUR',
-      departureDate: departure,
-      returnDate: ret,
-      components: [
-        { id: 'hotel', kind: 'HOTEL', supplierCode: option.supplierCode, productCode: option.productCode, category: option.category, ratePlan: option.ratePlan, startDate: departure, nights: 3, units: [{ adults: 2, childAges: [] }] },
-      ],
-      paymentTerms: { depositPercent: '25' },
-    };
+    const body = hotelBooking(customerId, option);
 
     const quote = await request(api.app).post('/bookings/quote').send(body);
     expect({ status: quote.status, problem: quote.status === 200 ? null : quote.body }).toEqual({ status: 200, problem: null });
@@ -217,17 +220,7 @@ describe('booking lifecycle through the REST API', () => {
 
   it('moves a confirmed booking to new dates: the amendment quote, then the amended view', async () => {
     const { option } = await hotelOption();
-    const body = {
-      customerId: 'C-LIFE-2',
-      advisorId: 'ADV-1',
-      currency: 'EUR',
-      departureDate: departure,
-      returnDate: ret,
-      components: [
-        { id: 'hotel', kind: 'HOTEL', supplierCode: option.supplierCode, productCode: option.productCode, category: option.category, ratePlan: option.ratePlan, startDate: departure, nights: 3, units: [{ adults: 2, childAges: [] }] },
-      ],
-      paymentTerms: { depositPercent: '25' },
-    };
+    const body = hotelBooking('C-LIFE-2', option);
     const held = await request(api.app).post('/bookings').send(body).expect(201);
     const reference: string = held.body.reference;
     await request(api.app).post(`/bookings/${reference}/payments`).set('Idempotency-Key', 'amend-dep').send({ amount: held.body.schedule[0].amount, method: 'card' }).expect(200);
