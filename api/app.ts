@@ -11,6 +11,7 @@ import type { Ledger } from '../activities/ports/ledger';
 import type { Database } from '../infra/database';
 import type { Logger } from '../infra/logger';
 import type { TemporalClientProvider } from '../infra/temporal';
+import { gatedBySegment } from './router-gate';
 import { errorHandler } from './error-handler';
 import type { ReadinessGate } from './readiness-gate';
 import { sendProblem } from './problem';
@@ -192,29 +193,31 @@ export function createApp(deps: ApiDeps): Express {
     }),
   );
 
-  app.use(healthRoutes(deps));
-  app.use(docsRoutes());
-  app.use(authRoutes(access.auth));
-  app.use(browserSessionRoutes(access.auth));
-  app.use(userRoutes(access.auth));
-  app.use(auditRoutes({ audit: access.audit }));
-  app.use(bookingRoutes(deps));
-  app.use(flightRoutes({ temporal: deps.temporal, operatorTimeZone: deps.operatorTimeZone }));
-  app.use(financeRoutes(deps));
-  app.use(commissionRoutes({ commissions: deps.finance.commissions }));
-  app.use(atolRoutes({ atol: deps.finance.atol }));
-  app.use(revenueRoutes({ prisma: deps.db.prisma, operatorTimeZone: deps.operatorTimeZone }));
-  app.use(journalEntryRoutes({ ledger: deps.finance.ledger, prisma: deps.db.prisma }));
-  app.use(customersRouter({ prisma: deps.db.prisma, store: customerStore, operatorTimeZone: deps.operatorTimeZone }));
-  app.use(migrationRoutes({ prisma: deps.db.prisma, temporal: deps.temporal, operatorTimeZone: deps.operatorTimeZone, ...(deps.temporalUiUrl ? { temporalUiUrl: deps.temporalUiUrl } : {}) }));
-  app.use(revaluationRoutes({ prisma: deps.db.prisma, temporal: deps.temporal, operatorTimeZone: deps.operatorTimeZone }));
-  app.use(catalogRoutes(catalog));
+  // Each router is entered only for its own first path segments (api/router-gate.ts).
+  const mount = (router: Router) => app.use(gatedBySegment(router));
+  mount(healthRoutes(deps));
+  mount(docsRoutes());
+  mount(authRoutes(access.auth));
+  mount(browserSessionRoutes(access.auth));
+  mount(userRoutes(access.auth));
+  mount(auditRoutes({ audit: access.audit }));
+  mount(bookingRoutes(deps));
+  mount(flightRoutes({ temporal: deps.temporal, operatorTimeZone: deps.operatorTimeZone }));
+  mount(financeRoutes(deps));
+  mount(commissionRoutes({ commissions: deps.finance.commissions }));
+  mount(atolRoutes({ atol: deps.finance.atol }));
+  mount(revenueRoutes({ prisma: deps.db.prisma, operatorTimeZone: deps.operatorTimeZone }));
+  mount(journalEntryRoutes({ ledger: deps.finance.ledger, prisma: deps.db.prisma }));
+  mount(customersRouter({ prisma: deps.db.prisma, store: customerStore, operatorTimeZone: deps.operatorTimeZone }));
+  mount(migrationRoutes({ prisma: deps.db.prisma, temporal: deps.temporal, operatorTimeZone: deps.operatorTimeZone, ...(deps.temporalUiUrl ? { temporalUiUrl: deps.temporalUiUrl } : {}) }));
+  mount(revaluationRoutes({ prisma: deps.db.prisma, temporal: deps.temporal, operatorTimeZone: deps.operatorTimeZone }));
+  mount(catalogRoutes(catalog));
   // Inbound channel reservations tell the sync workflows themselves once applied (in the worker).
-  app.use(channelWebhookRoutes({ prisma: deps.db.prisma, inbox: new PrismaChannelInbox(deps.db.prisma, new PrismaInventory(deps.db.prisma, (sql, params) => deps.db.query(sql, params))), temporal: deps.temporal, logger: deps.logger.child({ component: 'channel-webhooks' }) }));
-  app.use(channelRoutes({ prisma: deps.db.prisma, config: channelConfig, rates: new PrismaChannelRates(deps.db.prisma, { parityGraceMs: deps.parityGraceMs }), temporal: deps.temporal }));
-  app.use(operationsRoutes({ prisma: deps.db.prisma, operatorTimeZone: deps.operatorTimeZone }));
-  if (deps.extraRoutes) app.use(deps.extraRoutes.router);
-  app.use(reportRoutes({ prisma: deps.db.prisma, operatorTimeZone: deps.operatorTimeZone, atol: deps.finance.atol }));
+  mount(channelWebhookRoutes({ prisma: deps.db.prisma, inbox: new PrismaChannelInbox(deps.db.prisma, new PrismaInventory(deps.db.prisma, (sql, params) => deps.db.query(sql, params))), temporal: deps.temporal, logger: deps.logger.child({ component: 'channel-webhooks' }) }));
+  mount(channelRoutes({ prisma: deps.db.prisma, config: channelConfig, rates: new PrismaChannelRates(deps.db.prisma, { parityGraceMs: deps.parityGraceMs }), temporal: deps.temporal }));
+  mount(operationsRoutes({ prisma: deps.db.prisma, operatorTimeZone: deps.operatorTimeZone }));
+  if (deps.extraRoutes) mount(deps.extraRoutes.router);
+  mount(reportRoutes({ prisma: deps.db.prisma, operatorTimeZone: deps.operatorTimeZone, atol: deps.finance.atol }));
 
   app.use((req, res) => {
     sendProblem(res, { status: 404, title: 'Not found', detail: `No route for ${req.method} ${req.path}`, type: '/problems/not-found' });
