@@ -84,8 +84,11 @@ export function idempotency(deps: IdempotencyDeps): RequestHandler {
   /** One running request per scoped key in this process; duplicates await its outcome. */
   const running = new Map<string, Promise<Outcome>>();
   /**
-   * Answers recently stored or read, by scoped key: a DONE row never changes until it expires, so
-   * a burst of retries is replayed without a database round trip each. Bounded (oldest dropped).
+   * Answers recently replayed from the database, by scoped key: a DONE row never changes until it
+   * expires, so the rest of a burst of retries is replayed without a round trip each. Only replays
+   * are kept, not every answer stored: most keys are never retried, and keeping each answer for
+   * thousands of requests moved every one into the old generation (more major GC pauses under
+   * load). Bounded (oldest dropped).
    */
   const recent = new Map<string, { bodyHash: string; response: StoredResponse; expiresAt: number }>();
   const remember = (scoped: string, bodyHash: string, response: StoredResponse, expiresAt: number) => {
@@ -146,7 +149,7 @@ export function idempotency(deps: IdempotencyDeps): RequestHandler {
         const claim = await deps.store.claim({ principal, key, method: req.method, path, bodyHash, now, expiresAt: new Date(now.getTime() + ttlMs), leaseMs, takeOver });
         if (claim.kind === 'started') {
           if (claim.takenOver) req.log?.warn({ idempotencyKey: key }, 'idempotency: the first request with this key never answered; running the route again');
-          runRoute(principal, key, bodyHash, finish, now.getTime() + ttlMs);
+          runRoute(principal, key, bodyHash, finish);
           return;
         }
         const result = claim.kind === 'in-progress' ? await waitForOther(principal, key, bodyHash) : claim;
@@ -191,7 +194,7 @@ export function idempotency(deps: IdempotencyDeps): RequestHandler {
     };
 
     /** Runs the route; its answer is stored (or the key released on a 5xx) before it is sent. */
-    const runRoute = (principal: string, key: string, hash: string, finish: (o: Outcome) => void, expiresAt: number) => {
+    const runRoute = (principal: string, key: string, hash: string, finish: (o: Outcome) => void) => {
       const end = res.end.bind(res) as (...args: unknown[]) => Response;
       let ended = false;
       res.end = ((...args: unknown[]) => {
@@ -211,9 +214,6 @@ export function idempotency(deps: IdempotencyDeps): RequestHandler {
         const kept = res.statusCode < 400 && !(takeOver && res.statusCode === 202);
         const store = kept ? deps.store.complete(principal, key, response, new Date(clock())) : deps.store.release(principal, key);
         store
-          .then(() => {
-            if (kept) remember(scoped, hash, response, expiresAt);
-          })
           .catch((err: unknown) => {
             req.log?.error({ err, idempotencyKey: key }, 'idempotency: could not record the answer');
             return deps.store.release(principal, key).catch(() => undefined);

@@ -40,7 +40,7 @@ const principal = (id: string): Principal => ({ kind: 'user', id, name: `${id}@e
 describe.each([
   ['embedded PGlite, statements through Prisma', false, openTestPglite],
   ['embedded PGlite, statements on the driver', true, openTestPglite],
-  // PostgreSQL's driver prepares the named statements (the claim, the lookup, the stored answer).
+  // PostgreSQL through its driver (pg), as production runs.
   ['PostgreSQL, statements on the driver', true, openIsolatedTestPostgres],
 ] as const)('Idempotency-Key (%s)', (_label, onDriver, open) => {
   let db: Database;
@@ -112,6 +112,33 @@ describe.each([
     expect(first.headers['idempotent-replayed']).toBeUndefined();
     expect(counts.things).toBe(1);
     expect(await db.prisma.opsResource.count({ where: { name: 'Ana' } })).toBe(1);
+  });
+
+  it('reads a stored answer from the database once for a burst of retries, and keeps no answer nobody retried', async () => {
+    const calls = { claim: 0 };
+    class CountingStore extends PrismaIdempotencyStore {
+      override claim(c: Parameters<PrismaIdempotencyStore['claim']>[0]) {
+        calls.claim++;
+        return super.claim(c);
+      }
+    }
+    const own = buildApp({ store: new CountingStore(db.prisma, onDriver ? db : undefined) });
+    const first = await request(own).post('/things').set('Idempotency-Key', 'retried-1').send({ name: 'Retried' }).expect(201);
+    expect(calls.claim).toBe(1);
+    // The first retry finds the stored answer in the database; the next ones replay it from memory.
+    for (let i = 0; i < 3; i++) {
+      const again = await request(own).post('/things').set('Idempotency-Key', 'retried-1').send({ name: 'Retried' }).expect(201);
+      expect(again.text).toBe(first.text);
+      expect(again.headers['idempotent-replayed']).toBe('true');
+    }
+    expect(calls.claim).toBe(2);
+    // Memory holds the answer for this key only: another key's retry reads the database again,
+    // and a different body with the remembered key is still refused.
+    await request(own).post('/things').set('Idempotency-Key', 'retried-2').send({ name: 'Retried too' }).expect(201);
+    await request(own).post('/things').set('Idempotency-Key', 'retried-2').send({ name: 'Retried too' }).expect(201);
+    expect(calls.claim).toBe(4);
+    await request(own).post('/things').set('Idempotency-Key', 'retried-1').send({ name: 'Changed' }).expect(422);
+    expect(await db.prisma.opsResource.count({ where: { name: { in: ['Retried', 'Retried too'] } } })).toBe(2);
   });
 
   it('refuses the same key with another body (422) and scopes keys to the caller', async () => {
