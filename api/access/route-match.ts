@@ -10,23 +10,45 @@ export interface MatchedRoute {
 
 type Compiled = { policy: RoutePolicy; test: MatchFunction<Record<string, string | string[]>> };
 
+/** The literal first segment of a pattern, lower-cased (`/operations/resources/:id` → `operations`); null when it is a parameter or a pattern. */
+function literalFirstSegment(pattern: string): string | null {
+  const first = pattern.split('/')[1] ?? '';
+  return /^[A-Za-z0-9_.~-]+$/.test(first) ? first.toLowerCase() : null;
+}
+
+/** The policies one method may match, by the request's first path segment (tried in table order). */
+interface MethodIndex {
+  bySegment: Map<string, Compiled[]>;
+  /** Patterns that begin with a parameter or a pattern: the candidates for any other segment. */
+  dynamic: Compiled[];
+}
+
 /** Finds the policy of a request: the first entry of the table, in order, whose method and pattern match (as Express matches: case-insensitive, trailing slash allowed). */
 export class RoutePolicyTable {
-  private readonly byMethod = new Map<string, Compiled[]>();
+  private readonly byMethod = new Map<string, MethodIndex>();
 
   constructor(readonly policies: readonly RoutePolicy[] = ROUTE_POLICIES) {
+    const compiled = new Map<string, Array<Compiled & { segment: string | null }>>();
     for (const policy of policies) {
-      const list = this.byMethod.get(policy.method) ?? [];
-      list.push({ policy, test: match(policy.path, { decode: safeDecode }) });
-      this.byMethod.set(policy.method, list);
+      const list = compiled.get(policy.method) ?? [];
+      list.push({ policy, test: match(policy.path, { decode: safeDecode }), segment: literalFirstSegment(policy.path) });
+      compiled.set(policy.method, list);
+    }
+    // Each segment's candidates keep the table's order, the dynamic patterns among them, so the
+    // first match is the one a walk of the whole table would find; only fewer patterns are tried.
+    for (const [method, list] of compiled) {
+      const segments = new Set(list.flatMap((c) => (c.segment === null ? [] : [c.segment])));
+      const bySegment = new Map([...segments].map((s) => [s, list.filter((c) => c.segment === s || c.segment === null)] as const));
+      this.byMethod.set(method, { bySegment, dynamic: list.filter((c) => c.segment === null) });
     }
   }
 
   match(method: string, path: string): MatchedRoute | null {
     // HEAD is answered by the GET route, as Express does.
-    const list = this.byMethod.get(method === 'HEAD' ? 'GET' : method.toUpperCase());
-    if (!list) return null;
-    for (const { policy, test } of list) {
+    const index = this.byMethod.get(method === 'HEAD' ? 'GET' : method.toUpperCase());
+    if (!index) return null;
+    const candidates = index.bySegment.get((path.split('/')[1] ?? '').toLowerCase()) ?? index.dynamic;
+    for (const { policy, test } of candidates) {
       const m = test(path);
       if (m) return { policy, params: { ...m.params } };
     }
