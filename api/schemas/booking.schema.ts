@@ -182,8 +182,24 @@ function checkGroup(v: { group?: unknown; components?: unknown }, ctx: z.Refinem
   }
 }
 
+/**
+ * A schema that depends on today's date, built once per day: building a zod schema and its first
+ * parse cost about 0.3 ms, a parse with a built one about 0.02 ms. The last day's is kept.
+ */
+function builtOncePerDay<T>(build: (today: string) => T): (today: string) => T {
+  let last: { today: string; schema: T } | null = null;
+  return (today) => {
+    if (last?.today !== today) last = { today, schema: build(today) };
+    return last.schema;
+  };
+}
+
 /** The trip-level checks of a booking body, shared by `POST /bookings` and `POST /bookings/quote`. */
 export function createBookingRequestSchema(today: string) {
+  return bookingRequestForDay(today);
+}
+
+function buildBookingRequestSchema(today: string) {
   return z
     .strictObject({
       customerId: ExternalId.meta({ description: 'Customer id in the CRM' }),
@@ -240,6 +256,7 @@ export function createBookingRequestSchema(today: string) {
       });
     }, ALWAYS);
 }
+const bookingRequestForDay = builtOncePerDay(buildBookingRequestSchema);
 export type CreateBookingRequestBody = z.infer<ReturnType<typeof createBookingRequestSchema>>;
 
 function checkPassengers(passengers: unknown, departure: string, ctx: z.RefinementCtx, path: Array<string | number>): void {
@@ -302,10 +319,13 @@ export const CancellationRequestSchema = z.strictObject({
 export const NameChangeSchema = z.strictObject({ firstName: PersonName, lastName: PersonName });
 
 export function amendmentPreviewSchema(today: string) {
-  return z.strictObject({
-    departureDate: IsoDate.refine((d) => !isIsoDate(d) || d >= today, { message: `must not be in the past (today is ${today})` }),
-  });
+  return amendmentPreviewForDay(today);
 }
+const amendmentPreviewForDay = builtOncePerDay((today: string) =>
+  z.strictObject({
+    departureDate: IsoDate.refine((d) => !isIsoDate(d) || d >= today, { message: `must not be in the past (today is ${today})` }),
+  }),
+);
 export const AmendmentAcceptSchema = z.strictObject({ quoteId: z.string().min(1, 'must not be empty').max(128, 'must be at most 128 characters') });
 
 export const ComplaintRequestSchema = z.strictObject({
