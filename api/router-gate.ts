@@ -9,15 +9,21 @@ export function firstSegments(router: Router): Set<string> | null {
   const segments = new Set<string>();
   for (const layer of router.stack as Array<{ route?: { path?: unknown } }>) {
     const path = layer.route?.path;
-    if (typeof path !== 'string') return null;
-    const first = path.split('/')[1] ?? '';
-    if (!/^[A-Za-z0-9_.~-]+$/.test(first)) return null;
-    segments.add(first.toLowerCase());
+    const first = typeof path === 'string' ? literalFirstSegment(path) : null;
+    if (first === null) return null;
+    segments.add(first);
   }
   return segments;
 }
 
-const firstSegmentOf = (path: string) => (path.split('/')[1] ?? '').toLowerCase();
+/** The literal first segment of a route pattern, lower-cased (`/operations/resources/:id` → `operations`); null when it is a parameter or a pattern. */
+export function literalFirstSegment(pattern: string): string | null {
+  const first = pattern.split('/')[1] ?? '';
+  return /^[A-Za-z0-9_.~-]+$/.test(first) ? first.toLowerCase() : null;
+}
+
+/** A request path's first segment, lower-cased, to look up against `literalFirstSegment`s. */
+export const firstSegmentOf = (path: string) => (path.split('/')[1] ?? '').toLowerCase();
 
 /**
  * `router`, entered only by requests whose first path segment begins one of its routes. Express

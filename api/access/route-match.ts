@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { match, type MatchFunction } from 'path-to-regexp';
+import { firstSegmentOf, literalFirstSegment } from '../router-gate';
 import type { Principal } from './principal';
 import { ROUTE_POLICIES, type HttpMethod, type RoutePolicy } from './route-policy';
 
@@ -9,12 +10,6 @@ export interface MatchedRoute {
 }
 
 type Compiled = { policy: RoutePolicy; test: MatchFunction<Record<string, string | string[]>> };
-
-/** The literal first segment of a pattern, lower-cased (`/operations/resources/:id` → `operations`); null when it is a parameter or a pattern. */
-function literalFirstSegment(pattern: string): string | null {
-  const first = pattern.split('/')[1] ?? '';
-  return /^[A-Za-z0-9_.~-]+$/.test(first) ? first.toLowerCase() : null;
-}
 
 /** The policies one method may match, by the request's first path segment (tried in table order). */
 interface MethodIndex {
@@ -47,7 +42,7 @@ export class RoutePolicyTable {
     // HEAD is answered by the GET route, as Express does.
     const index = this.byMethod.get(method === 'HEAD' ? 'GET' : method.toUpperCase());
     if (!index) return null;
-    const candidates = index.bySegment.get((path.split('/')[1] ?? '').toLowerCase()) ?? index.dynamic;
+    const candidates = index.bySegment.get(firstSegmentOf(path)) ?? index.dynamic;
     for (const { policy, test } of candidates) {
       const m = test(path);
       if (m) return { policy, params: { ...m.params } };
