@@ -1,4 +1,4 @@
-import { amendmentPreviewSchema, createBookingRequestSchema } from '../booking.schema';
+import { amendmentPreviewSchema, createBookingRequestSchema } from '../schemas/booking.schema';
 
 describe("schemas that depend on today's date", () => {
   const body = (departureDate: string) => ({ customerId: 'C-1001', currency: 'EUR', departureDate, components: [] as unknown[] });
