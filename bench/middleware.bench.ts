@@ -9,7 +9,8 @@
  * neighbour hurts both sides alike), then the full stack is paced at half its measured maximum
  * with an open-loop load (bench/support/paced-load.ts: arrivals spread evenly, not in bursts), and
  * bare Express at the same rate, so the tail the stack adds is told apart from the machine's: three
- * alternating rounds each, the median p99 reported with every round's.
+ * alternating rounds each, the median p99 reported with every round's, and with each round how busy
+ * the server's event loop was (its utilisation over the round: near 1, the tail is queueing).
  *
  * Routes: GET /advisors (a light read: one query) and POST /operations/resources (a create: one
  * insert; the change audited), without and with a fresh Idempotency-Key per request (the key is
@@ -24,6 +25,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import readline from 'node:readline';
+import type { EventLoopUtilization } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { pacedLoad } from './support/paced-load';
 
@@ -93,7 +95,8 @@ async function measure(base: string, endpoint: Endpoint, token: string | null, o
 
 const mean = (a: number, b: number) => (a + b) / 2;
 
-type PacedRun = Awaited<ReturnType<typeof pacedLoad>>;
+/** A paced round, and how busy the server's event loop was over it (0–1). */
+type PacedRun = Awaited<ReturnType<typeof pacedLoad>> & { loop: number };
 
 /** The round with the median p99 (its p50 goes with it). */
 function medianRun(runs: PacedRun[]): PacedRun {
@@ -107,7 +110,15 @@ async function main() {
     readline.createInterface({ input: server.stdout }).once('line', resolve);
     server.once('exit', (code) => reject(new Error(`the bench server exited with ${code}`)));
   });
-  const { bare, full, token, database } = JSON.parse(first) as { bare: string; full: string; token: string; database: string };
+  const { bare, full, control, token, database } = JSON.parse(first) as { bare: string; full: string; control: string; token: string; database: string };
+  /** The server's event loop utilisation (0–1) over one run of `work`: how busy its one thread was. */
+  const busy = async <T>(work: () => Promise<T>): Promise<T & { loop: number }> => {
+    const read = async () => (await (await fetch(`${control}/event-loop`)).json()) as EventLoopUtilization;
+    const before = await read();
+    const result = await work();
+    const after = await read();
+    return { ...result, loop: performance.eventLoopUtilization(after, before).utilization };
+  };
   log(`middleware bench: ${database}, ${CONNECTIONS} connections, ${SECONDS} s per measurement`);
 
   const rows: string[] = [];
@@ -139,19 +150,20 @@ async function main() {
           ...(endpoint.body !== undefined ? { body: JSON.stringify(endpoint.body) } : {}),
         });
       for (let round = 0; round < PACED_ROUNDS; round++) {
-        pacedFull.push(await pace(full, () => ({ authorization: `Bearer ${token}`, ...(endpoint.idempotencyKey ? { 'idempotency-key': randomUUID() } : {}) })));
-        pacedBare.push(await pace(bare));
+        pacedFull.push(await busy(() => pace(full, () => ({ authorization: `Bearer ${token}`, ...(endpoint.idempotencyKey ? { 'idempotency-key': randomUUID() } : {}) }))));
+        pacedBare.push(await busy(() => pace(bare)));
       }
       const paced = medianRun(pacedFull);
       const bareAtRate = medianRun(pacedBare);
       const rounds = (runs: PacedRun[]) => runs.map((r) => r.p99.toFixed(1)).join(' / ');
+      const loop = (runs: PacedRun[]) => `event loop busy ${runs.map((r) => `${Math.round(r.loop * 100)} %`).join(' / ')}`;
       const bad = [b1, f1, b2, f2].reduce((n, r) => n + r.errors + r.non2xx, 0) + [...pacedFull, ...pacedBare].reduce((n, r) => n + r.failed, 0);
       if (bad) failed = true;
       const ratio = fullRps / bareRps;
       rows.push(
-        `| ${endpoint.name} | ${bareRps.toFixed(0)} | ${fullRps.toFixed(0)} | **${ratio.toFixed(2)}×** (goal ≥ 0.6) | ${mean(f1.p50, f2.p50).toFixed(1)} ms | ${rate} req/s → p50 ${paced.p50.toFixed(1)} ms, p99 **${paced.p99.toFixed(1)} ms** (goal < 25; rounds ${rounds(pacedFull)}) | p50 ${bareAtRate.p50.toFixed(1)} ms, p99 ${bareAtRate.p99.toFixed(1)} ms (rounds ${rounds(pacedBare)}) | ${bad} |`,
+        `| ${endpoint.name} | ${bareRps.toFixed(0)} | ${fullRps.toFixed(0)} | **${ratio.toFixed(2)}×** (goal ≥ 0.6) | ${mean(f1.p50, f2.p50).toFixed(1)} ms | ${rate} req/s → p50 ${paced.p50.toFixed(1)} ms, p99 **${paced.p99.toFixed(1)} ms** (goal < 25; rounds ${rounds(pacedFull)}; ${loop(pacedFull)}) | p50 ${bareAtRate.p50.toFixed(1)} ms, p99 ${bareAtRate.p99.toFixed(1)} ms (rounds ${rounds(pacedBare)}; ${loop(pacedBare)}) | ${bad} |`,
       );
-      log(`${endpoint.name}: bare ${bareRps.toFixed(0)} req/s, full ${fullRps.toFixed(0)} req/s (${ratio.toFixed(2)}×); paced at ${rate} req/s p50 ${paced.p50.toFixed(1)} ms p99 ${paced.p99.toFixed(1)} ms, rounds ${rounds(pacedFull)} (bare p99 ${bareAtRate.p99.toFixed(1)} ms, rounds ${rounds(pacedBare)}); errors/non-2xx ${bad}`);
+      log(`${endpoint.name}: bare ${bareRps.toFixed(0)} req/s, full ${fullRps.toFixed(0)} req/s (${ratio.toFixed(2)}×); paced at ${rate} req/s p50 ${paced.p50.toFixed(1)} ms p99 ${paced.p99.toFixed(1)} ms, rounds ${rounds(pacedFull)}, ${loop(pacedFull)} (bare p99 ${bareAtRate.p99.toFixed(1)} ms, rounds ${rounds(pacedBare)}, ${loop(pacedBare)}); errors/non-2xx ${bad}`);
     }
   } finally {
     server.kill('SIGTERM');

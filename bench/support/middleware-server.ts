@@ -6,7 +6,8 @@
  * - full: `createApp` as `npm start` builds it: request logging (pino to a file), route policy,
  *   audit trail, authentication (a real session's access token), authorisation, idempotency,
  *   ETags, validation, problem+json.
- * It prints one JSON line `{ bare, full, token }` once both listen, and stops on SIGTERM.
+ * It prints one JSON line `{ bare, full, control, token }` once they listen, and stops on SIGTERM;
+ * `GET {control}/event-loop` answers the process's cumulative event-loop utilisation.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -76,9 +77,12 @@ async function main() {
       server.keepAliveTimeout = 60_000;
       server.listen(0, '127.0.0.1', () => resolve(server));
     });
-  const servers = [await listen(bare), await listen(full)];
+  // The bench reads how busy this process's event loop was over each paced round (both apps share it).
+  const control = express();
+  control.get('/event-loop', (_req, res) => void res.json(performance.eventLoopUtilization()));
+  const servers = [await listen(bare), await listen(full), await listen(control)];
   const url = (s: http.Server) => `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
-  process.stdout.write(`${JSON.stringify({ bare: url(servers[0]!), full: url(servers[1]!), token, database: db.kind })}\n`);
+  process.stdout.write(`${JSON.stringify({ bare: url(servers[0]!), full: url(servers[1]!), control: url(servers[2]!), token, database: db.kind })}\n`);
 
   process.once('SIGTERM', () => {
     void (async () => {
