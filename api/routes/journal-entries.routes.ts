@@ -108,36 +108,32 @@ export function journalEntryRoutes(deps: JournalEntryRouteDeps): Router {
   router.post('/finance/journal-entries/:id/reversal', async (req, res) => {
     const { id } = parseOrProblem(JournalEntryPath, { id: req.params.id }, 'path:', 400);
     const body = parseOrProblem(ReverseJournalEntryRequest, req.body, '');
-    const original = await prisma.journalEntry.findUnique({ where: { id }, select: { kind: true, description: true } });
+    const original = await prisma.journalEntry.findUnique({ where: { id }, select: { kind: true } });
     if (!original) throw new NotFoundProblem(`No journal entry ${id}`);
     if (original.kind !== MANUAL_KIND) {
       throw new ProblemError(409, 'Not a manual entry', `Entry ${id} was posted by the system (${original.kind}); correct it through what posted it, such as the booking`, '/problems/journal-entry-not-manual', {
         errors: [{ pointer: 'path:/id', detail: `a ${original.kind} entry; only manual entries are reversed here` }],
       });
     }
-    const description = body.description ?? `Reversal of: ${original.description}`;
-    const key = `${MANUAL_PREFIX}reversal-of:${id}`;
-    const already = () =>
-      new ProblemError(409, 'Already reversed', `Entry ${id} has already been reversed`, '/problems/ledger-already-reversed', {
-        errors: [{ pointer: 'path:/id', detail: 'an entry is reversed once; the reversal is listed with reversesId set to this id' }],
-      });
-    const existing = await prisma.journalEntry.findUnique({ where: { reversesId: id }, include: INCLUDE });
-    if (existing) {
-      // The same reversal asked again answers the first; any other is refused.
-      const same = existing.idempotencyKey === key && isoDateOf(existing.accountingDate) === body.date && existing.description === description;
-      if (!same) throw already();
-      res.status(200).location(`/finance/journal-entries/${existing.id}`).json(view(existing));
-      return;
-    }
+    // The ledger decides what "the same reversal" is (its key and content): it answers the first
+    // again, and refuses any other. Whether one stood before tells 201 from 200.
+    const before = await prisma.journalEntry.findUnique({ where: { reversesId: id }, select: { id: true } });
     let posted;
     try {
-      posted = await ledger.reverse(id, key, body.date, description);
+      posted = await ledger.reverse(id, `${MANUAL_PREFIX}reversal-of:${id}`, body.date, body.description);
     } catch (err) {
-      if (err instanceof LedgerError && (err.kind === 'already-reversed' || err.kind === 'idempotency-conflict')) throw already();
+      if (err instanceof LedgerError && (err.kind === 'already-reversed' || err.kind === 'idempotency-conflict')) {
+        throw new ProblemError(409, 'Already reversed', `Entry ${id} has already been reversed`, '/problems/ledger-already-reversed', {
+          errors: [{ pointer: 'path:/id', detail: 'an entry is reversed once; the reversal is listed with reversesId set to this id' }],
+        });
+      }
       if (err instanceof LedgerError) throw refusal(err);
       throw err;
     }
-    res.status(201).location(`/finance/journal-entries/${posted.id}`).json(await load(posted.id));
+    res
+      .status(before?.id === posted.id ? 200 : 201)
+      .location(`/finance/journal-entries/${posted.id}`)
+      .json(await load(posted.id));
   });
 
   router.get('/finance/journal-entries', async (req, res) => {
