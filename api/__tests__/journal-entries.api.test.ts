@@ -3,6 +3,7 @@ import request from 'supertest';
 import { seedChartOfAccounts } from '../../activities/chart-seed.prisma';
 import { PrismaLedger } from '../../activities/ledger.prisma';
 import { travelChartOfAccounts } from '../../domain/ledger/chart';
+import { Dec } from '../../domain/money/money';
 import type { Database } from '../../infra/database';
 import { openTestPglite } from '../../test/support/databases';
 import { errorHandler } from '../error-handler';
@@ -120,7 +121,7 @@ describe('manual journal entries API (embedded PGlite)', () => {
     expect(entry).toMatchObject({ kind: 'reversal', reversesId: wrong.body.id, date: '2026-12-02', description: 'Reversal of: Fee booked twice', reference: `reversal-of:${wrong.body.id}` });
     expect(entry.lines).toEqual([line('expense:goodwill', 'CREDIT', '42.10'), line('asset:bank:GBP', 'DEBIT', '42.10')]);
     const bankAfter = await ledger.balance('asset:bank:GBP', 'GBP', '2026-12-31');
-    expect(Number(bankAfter.net) - Number(bankBefore.net)).toBeCloseTo(42.1, 6);
+    expect(new Dec(bankAfter.net).minus(bankBefore.net).toFixed(2)).toBe('42.10');
 
     // The same reversal again answers the first; another one is refused, nothing posted twice.
     const again = await request(app).post(`/finance/journal-entries/${wrong.body.id}/reversal`).send({ date: '2026-12-02' }).expect(200);
@@ -140,10 +141,7 @@ describe('manual journal entries API (embedded PGlite)', () => {
       accountingDate: '2026-12-05',
       kind: 'payment',
       bookingRef: 'ITN-7K3M9QXZ',
-      lines: [
-        { account: 'asset:bank:GBP', side: 'DEBIT', amount: { amount: '300.00', currency: 'GBP' } },
-        { account: 'liability:customer-deposits', side: 'CREDIT', amount: { amount: '300.00', currency: 'GBP' } },
-      ],
+      lines: [line('asset:bank:GBP', 'DEBIT', '300.00'), line('liability:customer-deposits', 'CREDIT', '300.00')],
     });
     const manual = await request(app)
       .post('/finance/journal-entries')
