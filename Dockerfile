@@ -70,5 +70,5 @@ EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 
-# Same as `npm run api`.
-CMD ["node", "--import", "tsx", "api/main.ts"]
+# Same as `npm run api`; its Node flags are infra/api-node-flags.ts's (why: there).
+CMD ["node", "--v8-pool-size=1", "--import", "tsx", "api/main.ts"]

@@ -4,11 +4,12 @@
  * Express on the same routes, in the same run (issue 9). Goals: the full stack at least 0.6× bare
  * Express's requests/s, and p99 under 25 ms at half the full stack's maximum rate.
  *
- * The servers run in their own process (bench/support/middleware-server.ts); autocannon drives
- * them from this one. Each route is measured bare, full, bare, full (alternating, so a noisy
- * neighbour hurts both sides alike), then the full stack is paced at half its measured maximum
- * with an open-loop load (bench/support/paced-load.ts: arrivals spread evenly, not in bursts), and
- * bare Express at the same rate, so the tail the stack adds is told apart from the machine's: three
+ * The servers run in their own process (bench/support/middleware-server.ts), started with the API
+ * process's Node flags (infra/api-node-flags.ts); autocannon drives them from this one. Each route
+ * is measured bare, full, bare, full (alternating, so a noisy neighbour hurts both sides alike),
+ * then the full stack is paced at half its measured maximum with an open-loop load
+ * (bench/support/paced-load.ts: arrivals spread evenly, not in bursts), and bare Express at the
+ * same rate, so the tail the stack adds is told apart from the machine's: three
  * alternating rounds each, the median p99 reported with every round's, and with each round how busy
  * the server's event loop was (its utilisation over the round: near 1, the tail is queueing).
  *
@@ -27,6 +28,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import type { EventLoopUtilization } from 'node:perf_hooks';
 import autocannon from 'autocannon';
+import { API_NODE_FLAGS } from '../infra/api-node-flags';
 import { pacedLoad } from './support/paced-load';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
@@ -105,7 +107,8 @@ function medianRun(runs: PacedRun[]): PacedRun {
 }
 
 async function main() {
-  const server = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'support', 'middleware-server.ts')], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+  // The API process's own Node flags (infra/api-node-flags.ts): the bench measures the process as deployed.
+  const server = spawn(process.execPath, [...API_NODE_FLAGS, '--import', 'tsx', path.join(__dirname, 'support', 'middleware-server.ts')], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
   const first = await new Promise<string>((resolve, reject) => {
     readline.createInterface({ input: server.stdout }).once('line', resolve);
     server.once('exit', (code) => reject(new Error(`the bench server exited with ${code}`)));
