@@ -11,7 +11,9 @@
  * (bench/support/paced-load.ts: arrivals spread evenly, not in bursts), and bare Express at the
  * same rate, so the tail the stack adds is told apart from the machine's: three
  * alternating rounds each, the median p99 reported with every round's, and with each round how busy
- * the server's event loop was (its utilisation over the round: near 1, the tail is queueing).
+ * the server's event loop was (its utilisation over the round: near 1, the tail is queueing) and how
+ * many full (mark-compact) GCs the server ran in it (a round's slowest requests tend to be the ones
+ * arriving during one; see infra/api-node-flags.ts).
  *
  * Routes: GET /advisors (a light read: one query) and POST /operations/resources (a create: one
  * insert; the change audited), without and with a fresh Idempotency-Key per request (the key is
@@ -97,8 +99,8 @@ async function measure(base: string, endpoint: Endpoint, token: string | null, o
 
 const mean = (a: number, b: number) => (a + b) / 2;
 
-/** A paced round, and how busy the server's event loop was over it (0–1). */
-type PacedRun = Awaited<ReturnType<typeof pacedLoad>> & { loop: number };
+/** A paced round, how busy the server's event loop was over it (0–1), and its full GCs meanwhile. */
+type PacedRun = Awaited<ReturnType<typeof pacedLoad>> & { loop: number; majorGcs: number };
 
 /** The round with the median p99 (its p50 goes with it). */
 function medianRun(runs: PacedRun[]): PacedRun {
@@ -114,13 +116,16 @@ async function main() {
     server.once('exit', (code) => reject(new Error(`the bench server exited with ${code}`)));
   });
   const { bare, full, control, token, database } = JSON.parse(first) as { bare: string; full: string; control: string; token: string; database: string };
-  /** The server's event loop utilisation (0–1) over one run of `work`: how busy its one thread was. */
-  const busy = async <T>(work: () => Promise<T>): Promise<T & { loop: number }> => {
-    const read = async () => (await (await fetch(`${control}/event-loop`)).json()) as EventLoopUtilization;
+  /**
+   * The server's event loop utilisation (0–1) over one run of `work` (how busy its one thread
+   * was), and how many full (mark-compact) GCs the server ran meanwhile.
+   */
+  const busy = async <T>(work: () => Promise<T>): Promise<T & { loop: number; majorGcs: number }> => {
+    const read = async () => (await (await fetch(`${control}/event-loop`)).json()) as { elu: EventLoopUtilization; majorGcs: number };
     const before = await read();
     const result = await work();
     const after = await read();
-    return { ...result, loop: performance.eventLoopUtilization(after, before).utilization };
+    return { ...result, loop: performance.eventLoopUtilization(after.elu, before.elu).utilization, majorGcs: after.majorGcs - before.majorGcs };
   };
   log(`middleware bench: ${database}, ${CONNECTIONS} connections, ${SECONDS} s per measurement`);
 
@@ -159,7 +164,7 @@ async function main() {
       const paced = medianRun(pacedFull);
       const bareAtRate = medianRun(pacedBare);
       const rounds = (runs: PacedRun[]) => runs.map((r) => r.p99.toFixed(1)).join(' / ');
-      const loop = (runs: PacedRun[]) => `event loop busy ${runs.map((r) => `${Math.round(r.loop * 100)} %`).join(' / ')}`;
+      const loop = (runs: PacedRun[]) => `event loop busy ${runs.map((r) => `${Math.round(r.loop * 100)} %`).join(' / ')}; full GCs ${runs.map((r) => r.majorGcs).join(' / ')}`;
       const bad = [b1, f1, b2, f2].reduce((n, r) => n + r.errors + r.non2xx, 0) + [...pacedFull, ...pacedBare].reduce((n, r) => n + r.failed, 0);
       if (bad) failed = true;
       const ratio = fullRps / bareRps;

@@ -7,11 +7,13 @@
  *   audit trail, authentication (a real session's access token), authorisation, idempotency,
  *   ETags, validation, problem+json.
  * It prints one JSON line `{ bare, full, control, token }` once they listen, and stops on SIGTERM;
- * `GET {control}/event-loop` answers the process's cumulative event-loop utilisation.
+ * `GET {control}/event-loop` answers the process's cumulative event-loop utilisation and its count of
+ * full (mark-compact) garbage collections.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { constants as perfConstants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import express from 'express';
@@ -77,9 +79,14 @@ async function main() {
       server.keepAliveTimeout = 60_000;
       server.listen(0, '127.0.0.1', () => resolve(server));
     });
-  // The bench reads how busy this process's event loop was over each paced round (both apps share it).
+  // The bench reads how busy this process's event loop was over each paced round (both apps share
+  // it), and how many full (mark-compact) garbage collections ran meanwhile.
+  let majorGcs = 0;
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) if ((e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) majorGcs++;
+  }).observe({ entryTypes: ['gc'] });
   const control = express();
-  control.get('/event-loop', (_req, res) => void res.json(performance.eventLoopUtilization()));
+  control.get('/event-loop', (_req, res) => void res.json({ elu: performance.eventLoopUtilization(), majorGcs }));
   const servers = [await listen(bare), await listen(full), await listen(control)];
   const url = (s: http.Server) => `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
   process.stdout.write(`${JSON.stringify({ bare: url(servers[0]!), full: url(servers[1]!), control: url(servers[2]!), token, database: db.kind })}\n`);
