@@ -194,11 +194,7 @@ function builtOncePerDay<T>(build: (today: string) => T): (today: string) => T {
   };
 }
 
-/** The trip-level checks of a booking body, shared by `POST /bookings` and `POST /bookings/quote`. */
-export function createBookingRequestSchema(today: string) {
-  return bookingRequestForDay(today);
-}
-
+/** The trip-level checks of a booking body (see `createBookingRequestSchema`). */
 function buildBookingRequestSchema(today: string) {
   return z
     .strictObject({
@@ -256,7 +252,8 @@ function buildBookingRequestSchema(today: string) {
       });
     }, ALWAYS);
 }
-const bookingRequestForDay = builtOncePerDay(buildBookingRequestSchema);
+/** The trip-level checks of a booking body, shared by `POST /bookings` and `POST /bookings/quote`; one schema per day. */
+export const createBookingRequestSchema = builtOncePerDay(buildBookingRequestSchema);
 export type CreateBookingRequestBody = z.infer<ReturnType<typeof createBookingRequestSchema>>;
 
 function checkPassengers(passengers: unknown, departure: string, ctx: z.RefinementCtx, path: Array<string | number>): void {
@@ -318,10 +315,8 @@ export const CancellationRequestSchema = z.strictObject({
 /** `POST /bookings/:reference/members/:memberId/name`: the member's new name. */
 export const NameChangeSchema = z.strictObject({ firstName: PersonName, lastName: PersonName });
 
-export function amendmentPreviewSchema(today: string) {
-  return amendmentPreviewForDay(today);
-}
-const amendmentPreviewForDay = builtOncePerDay((today: string) =>
+/** The body of an amendment preview: a departure date not in the past; one schema per day. */
+export const amendmentPreviewSchema = builtOncePerDay((today: string) =>
   z.strictObject({
     departureDate: IsoDate.refine((d) => !isIsoDate(d) || d >= today, { message: `must not be in the past (today is ${today})` }),
   }),
