@@ -94,6 +94,8 @@ export const EnvSchema = z
       .optional(),
     ITINERA_PGLITE_DIR: z.string().min(1).default(path.join(PROJECT_ROOT, '.data', 'pglite')),
     DATABASE_POOL_SIZE: z.coerce.number({ error: 'must be a whole number from 1 to 100' }).int('must be a whole number from 1 to 100').min(1, 'must be a whole number from 1 to 100').max(100, 'must be a whole number from 1 to 100').default(10),
+    /** `off` behind a pooler that cannot keep prepared statements (PgBouncer in transaction mode). */
+    DATABASE_PREPARED_STATEMENTS: z.enum(['on', 'off'], { error: 'must be "on" or "off"' }).default('on'),
 
     TEMPORAL_ADDRESS: z
       .string()

@@ -68,7 +68,7 @@ export async function startServices(
   opts: { worker: boolean; api: boolean; devAddress?: string; temporalUiUrl?: string; seedChart?: boolean; seedDemoFinance?: boolean; /** Embedded default: a first admin and the local scripts' API key (infra/access.ts ensureLocalAccess). */ seedLocalAccess?: boolean },
 ): Promise<RunningServices> {
   installTemporalRuntime(logger);
-  const db = await openDatabase({ databaseUrl: config.DATABASE_URL, pgliteDir: config.ITINERA_PGLITE_DIR, poolSize: config.DATABASE_POOL_SIZE });
+  const db = await openDatabase({ databaseUrl: config.DATABASE_URL, pgliteDir: config.ITINERA_PGLITE_DIR, poolSize: config.DATABASE_POOL_SIZE, preparedStatements: config.DATABASE_PREPARED_STATEMENTS === 'on' });
   if (opts.seedChart) {
     const report = await seedChartOfAccounts(db.prisma, travelChartOfAccounts({ ...DEFAULT_CHART_OPTIONS, bankCurrencies: config.BANK_CURRENCIES }));
     logger.info({ created: report.created.length, renamed: report.renamed.length, unchanged: report.unchanged }, 'chart of accounts seeded');

@@ -19,6 +19,7 @@ describe('configuration', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ PORT: 3000, HOST: '127.0.0.1', TEMPORAL_NAMESPACE: 'default', TEMPORAL_DEV_PORT: 7233, TEMPORAL_UI_PORT: 8233 });
     expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.DATABASE_PREPARED_STATEMENTS).toBe('on');
     expect(config.TEMPORAL_ADDRESS).toBeUndefined();
     expect(temporalTarget(config)).toEqual({ address: '127.0.0.1:7233', namespace: 'default' });
   });
@@ -35,6 +36,7 @@ describe('configuration', () => {
       OPERATOR_TIME_ZONE: 'Mars/Olympus',
       LOG_LEVEL: 'loud',
       TEMPORAL_TLS_CERT_PATH: '/no/such/cert.pem',
+      DATABASE_PREPARED_STATEMENTS: 'no',
     });
     const text = found.join('\n');
     expect(text).toContain('PORT: must be a port number from 0 to 65535');
@@ -43,6 +45,7 @@ describe('configuration', () => {
     expect(text).toContain('OPERATOR_TIME_ZONE: is not an IANA time zone');
     expect(text).toContain('LOG_LEVEL:');
     expect(text).toContain('TEMPORAL_TLS_CERT_PATH: TEMPORAL_TLS_CERT_PATH: no such file');
+    expect(text).toContain('DATABASE_PREPARED_STATEMENTS: must be "on" or "off"');
     expect(new ConfigError(found).message).toMatch(/^Invalid configuration:\n {2}- /);
   });
 

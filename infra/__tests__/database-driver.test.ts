@@ -1,4 +1,4 @@
-import type { Database } from '../database';
+import { openDatabase, statementNamer, type Database, type SqlClient } from '../database';
 import { openTestPglite, openTestPostgres } from '../../test/support/databases';
 
 /** The driver path (`query`, `transaction`) both databases offer, on a scratch table of its own. */
@@ -39,5 +39,59 @@ describe.each([
     // The connection is usable afterwards.
     await db.transaction((sql) => sql.query(`DELETE FROM ${table} WHERE id = $1`, [2]));
     expect(await db.query(`SELECT id FROM ${table}`, [])).toEqual([{ id: 1 }]);
+  });
+});
+
+describe('prepared statements', () => {
+  it('names each statement text by its hash: the same text always the same name, up to the cap', () => {
+    const nameOf = statementNamer(2);
+    const a = nameOf('SELECT $1::int AS x');
+    expect(a).toMatch(/^itinera_[A-Za-z0-9_-]{27}$/);
+    expect(a!.length).toBeLessThanOrEqual(63); // PostgreSQL's identifier limit
+    expect(nameOf('SELECT $1::int AS x')).toBe(a);
+    const b = nameOf('SELECT $1::text AS y');
+    expect(b).toBeDefined();
+    expect(b).not.toBe(a);
+    // A new namer names the same text the same way: every connection prepares it under one name.
+    expect(statementNamer()('SELECT $1::int AS x')).toBe(a);
+    // Past the cap, new texts run unnamed; those already named keep their names.
+    expect(nameOf('SELECT $1::date AS z')).toBeUndefined();
+    expect(nameOf('SELECT $1::text AS y')).toBe(b);
+  });
+
+  /** The statements prepared on the connection that runs `fn`'s transaction, after `fn`. */
+  const preparedOn = async (db: Database, fn: (sql: SqlClient) => Promise<unknown>) =>
+    db.transaction(async (sql) => {
+      await fn(sql);
+      return sql.query<{ name: string; statement: string }>(`SELECT name, statement FROM pg_prepared_statements WHERE statement LIKE $1`, ['%prepared\\_probe%']);
+    });
+
+  it('on PostgreSQL, parses and plans a driver statement once per connection, and survives its errors', async () => {
+    const db = await openTestPostgres();
+    try {
+      const probe = `SELECT $1::int + 1 AS prepared_probe`;
+      const prepared = await preparedOn(db, async (sql) => {
+        expect(await sql.query(probe, [1])).toEqual([{ prepared_probe: 2 }]);
+        expect(await sql.query(probe, [41])).toEqual([{ prepared_probe: 42 }]);
+      });
+      expect(prepared).toEqual([{ name: statementNamer()(probe), statement: probe }]);
+      // A prepared statement that fails (a bad parameter) fails alone; the next call works.
+      await expect(db.query(probe, ['not a number'])).rejects.toThrow(/invalid input syntax for type integer/);
+      for (let i = 0; i < 8; i++) expect(await db.query(probe, [i])).toEqual([{ prepared_probe: i + 1 }]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('on PostgreSQL with preparedStatements: false, prepares nothing (for poolers that cannot keep them)', async () => {
+    const db = await openDatabase({ databaseUrl: process.env.ITINERA_TEST_PG_URL!, poolSize: 1, preparedStatements: false });
+    try {
+      const prepared = await preparedOn(db, async (sql) => {
+        expect(await sql.query(`SELECT $1::int * 2 AS prepared_probe`, [21])).toEqual([{ prepared_probe: 42 }]);
+      });
+      expect(prepared).toEqual([]);
+    } finally {
+      await db.close();
+    }
   });
 });
