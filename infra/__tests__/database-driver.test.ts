@@ -75,6 +75,8 @@ describe('prepared statements', () => {
         expect(await sql.query(probe, [41])).toEqual([{ prepared_probe: 42 }]);
       });
       expect(prepared).toEqual([{ name: statementNamer()(probe), statement: probe }]);
+      // Still planned for each call's parameters: a generic plan is never chosen behind our back.
+      expect(await db.query(`SELECT current_setting('plan_cache_mode') AS mode`, [])).toEqual([{ mode: 'force_custom_plan' }]);
       // A prepared statement that fails (a bad parameter) fails alone; the next call works.
       await expect(db.query(probe, ['not a number'])).rejects.toThrow(/invalid input syntax for type integer/);
       for (let i = 0; i < 8; i++) expect(await db.query(probe, [i])).toEqual([{ prepared_probe: i + 1 }]);
@@ -90,6 +92,7 @@ describe('prepared statements', () => {
         expect(await sql.query(`SELECT $1::int * 2 AS prepared_probe`, [21])).toEqual([{ prepared_probe: 42 }]);
       });
       expect(prepared).toEqual([]);
+      expect(await db.query(`SELECT current_setting('plan_cache_mode') AS mode`, [])).toEqual([{ mode: 'auto' }]);
     } finally {
       await db.close();
     }
