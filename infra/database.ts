@@ -58,7 +58,7 @@ export interface DatabaseOptions {
   poolSize?: number;
   /**
    * PostgreSQL only: run the driver's parameterised statements as named prepared statements, so
-   * each connection parses and plans a statement once instead of on every call (default true).
+   * each connection parses a statement once instead of on every call (default true).
    * Turn off behind a pooler that does not keep prepared statements (PgBouncer in transaction mode).
    */
   preparedStatements?: boolean;
@@ -99,9 +99,16 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     // parameters (a custom plan, as an unnamed statement gets): left to choose, PostgreSQL moved
     // some hot statements to generic plans, and the keyed create of bench:middleware fell from
     // about 690 to 395 requests/s. With custom plans it was back at 694.
-    const prepare = options.preparedStatements !== false;
-    const nameOf = prepare ? statementNamer() : () => undefined;
-    if (prepare) pool.on('connect', (client) => void client.query('SET plan_cache_mode = force_custom_plan').catch(() => undefined));
+    // A server that refuses the setting (older than PostgreSQL 12) gets unnamed statements, as before.
+    const unnamed = () => undefined;
+    let nameOf: (sql: string) => string | undefined = options.preparedStatements === false ? unnamed : statementNamer();
+    if (nameOf !== unnamed) {
+      pool.on('connect', (client) => {
+        client.query('SET plan_cache_mode = force_custom_plan').catch(() => {
+          nameOf = unnamed;
+        });
+      });
+    }
     const statement = (text: string, values: unknown[]): pg.QueryConfig => ({ name: nameOf(text), text, values });
     return wrap(
       'postgresql',
