@@ -64,8 +64,12 @@ export interface DatabaseOptions {
   preparedStatements?: boolean;
 }
 
-/** At most this many distinct statements are prepared (per process, so per connection too); any more run unnamed. */
-export const MAX_PREPARED_STATEMENTS = 2_000;
+/**
+ * At most this many distinct statements are prepared (per process, so per connection too); any
+ * more run unnamed. Each prepared statement keeps its parsed query in the server connection's
+ * memory; a whole bench:bookings run uses 26 distinct driver statements, so this leaves ample room.
+ */
+export const MAX_PREPARED_STATEMENTS = 500;
 
 /**
  * The name each statement text is prepared under on PostgreSQL: a hash of the text, so one name
