@@ -91,28 +91,22 @@ export function statementNamer(max = MAX_PREPARED_STATEMENTS): (sql: string) => 
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.databaseUrl) {
+    // Prepared statements (measured 2026-11-30, PostgreSQL 15): unnamed, the ledger's posting
+    // statement spent 0.46 ms in parse on every call. Every call is still planned for its own
+    // parameters (a custom plan, as an unnamed statement gets), set for each connection as it
+    // starts: left to choose, PostgreSQL moved some hot statements to generic plans, and the keyed
+    // create of bench:middleware fell from about 690 to 395 requests/s; with custom plans it was
+    // back at 694. (An `options` parameter in DATABASE_URL replaces this one.)
+    const prepare = options.preparedStatements !== false;
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
       max: options.poolSize ?? 10,
       connectionTimeoutMillis: 3_000,
       idleTimeoutMillis: 30_000,
+      ...(prepare ? { options: '-c plan_cache_mode=force_custom_plan' } : {}),
     });
     const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
-    // Prepared statements (measured 2026-11-30, PostgreSQL 15): unnamed, the ledger's posting
-    // statement spent 0.46 ms in parse on every call. Every call is still planned for its own
-    // parameters (a custom plan, as an unnamed statement gets): left to choose, PostgreSQL moved
-    // some hot statements to generic plans, and the keyed create of bench:middleware fell from
-    // about 690 to 395 requests/s. With custom plans it was back at 694.
-    // A server that refuses the setting (older than PostgreSQL 12) gets unnamed statements, as before.
-    const unnamed = () => undefined;
-    let nameOf: (sql: string) => string | undefined = options.preparedStatements === false ? unnamed : statementNamer();
-    if (nameOf !== unnamed) {
-      pool.on('connect', (client) => {
-        client.query('SET plan_cache_mode = force_custom_plan').catch(() => {
-          nameOf = unnamed;
-        });
-      });
-    }
+    const nameOf = prepare ? statementNamer() : () => undefined;
     const statement = (text: string, values: unknown[]): pg.QueryConfig => ({ name: nameOf(text), text, values });
     return wrap(
       'postgresql',

@@ -66,7 +66,7 @@ describe('prepared statements', () => {
       return sql.query<{ name: string; statement: string }>(`SELECT name, statement FROM pg_prepared_statements WHERE statement LIKE $1`, ['%prepared\\_probe%']);
     });
 
-  it('on PostgreSQL, parses and plans a driver statement once per connection, and survives its errors', async () => {
+  it('on PostgreSQL, parses a driver statement once per connection, plans each call, and survives its errors', async () => {
     const db = await openTestPostgres();
     try {
       const probe = `SELECT $1::int + 1 AS prepared_probe`;
