@@ -472,23 +472,30 @@ export function createBookingLifecycleActivities(ports: BookingLifecycleActivity
     },
 
     async confirmBookingComponents(inputs: ConfirmComponentInput[]): Promise<Array<{ componentId: string; supplierRef: string }>> {
-      const done: Array<{ componentId: string; supplierRef: string }> = [];
-      for (const input of inputs) done.push({ componentId: input.component.id, supplierRef: (await activities.confirmBookingComponent(input)).supplierRef });
-      return done;
+      // Side by side: each confirmation is idempotent by its key, and when the call fails the
+      // workflow releases every catalog component, confirmed or not. The refusal reported is the
+      // first failing component's, in order, once every confirmation has settled (none is left running).
+      const settled = await Promise.allSettled(inputs.map((input) => activities.confirmBookingComponent(input)));
+      return settled.map((s, i) => {
+        if (s.status === 'rejected') throw s.reason;
+        return { componentId: inputs[i]!.component.id, supplierRef: s.value.supplierRef };
+      });
     },
 
     async publishBooking(input: { view: LifecycleView; notices: NoticeInput[] }): Promise<{ failed: Array<{ idempotencyKey: string; kind: string; message: string }> }> {
-      await activities.saveBookingProjection(input.view);
+      // The projection and the notices are independent writes (each idempotent), side by side;
+      // a retry after any failure repeats only what did not stick.
+      const [saved, ...sent] = await Promise.allSettled([activities.saveBookingProjection(input.view), ...input.notices.map((notice) => activities.sendBookingNotice(notice))]);
+      if (saved!.status === 'rejected') throw saved!.reason;
       const failed: Array<{ idempotencyKey: string; kind: string; message: string }> = [];
-      for (const notice of input.notices) {
-        try {
-          await activities.sendBookingNotice(notice);
-        } catch (err) {
-          // A notice that can never go (bad address) is reported; anything else (database, relay down) retries the call.
-          if (err instanceof ApplicationFailure && err.nonRetryable) failed.push({ idempotencyKey: notice.idempotencyKey, kind: notice.kind, message: err.message });
-          else throw err;
-        }
-      }
+      sent.forEach((s, i) => {
+        if (s.status === 'fulfilled') return;
+        const err: unknown = s.reason;
+        const notice = input.notices[i]!;
+        // A notice that can never go (bad address) is reported; anything else (database, relay down) retries the call.
+        if (err instanceof ApplicationFailure && err.nonRetryable) failed.push({ idempotencyKey: notice.idempotencyKey, kind: notice.kind, message: err.message });
+        else throw err;
+      });
       return { failed };
     },
 

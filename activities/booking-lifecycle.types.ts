@@ -108,13 +108,14 @@ export interface BookingLifecycleActivities {
   /** Writes the booking row (list, search and reports read it); a lower `version` than stored is ignored. */
   saveBookingProjection(view: LifecycleView): Promise<void>;
   /**
-   * Confirms every catalog component of a booking in one call (lifecycle revision 2), in order;
-   * each is idempotent by its key, so a retry confirms only what is left. A refusal fails the
-   * call: the workflow then releases every catalog component (releases are idempotent too).
+   * Confirms every catalog component of a booking in one call (lifecycle revision 2), side by
+   * side; each is idempotent by its key, so a retry confirms only what is left. A refusal (the
+   * first failing component's, in order) fails the call once every confirmation has settled: the
+   * workflow then releases every catalog component (releases are idempotent too).
    */
   confirmBookingComponents(inputs: ConfirmComponentInput[]): Promise<Array<{ componentId: string; supplierRef: string }>>;
   /**
-   * Writes the booking row and sends the notices the step produced (lifecycle revision 2: one call
+   * Writes the booking row and, side by side, sends the notices the step produced (lifecycle revision 2: one call
    * at the end of a step instead of one per notice). Notices are once per key as with
    * `sendBookingNotice`; one that cannot be delivered is reported in `failed`, not retried.
    */

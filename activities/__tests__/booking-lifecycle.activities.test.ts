@@ -472,6 +472,11 @@ describe('booking lifecycle activities on embedded PGlite', () => {
     expect(await db.prisma.supplierServiceOrder.count({ where: { reference: input.key } })).toBe(1);
     const air = (await run(acts.priceBookingComponents, priceInput([{ id: 'air', kind: 'FLIGHT', supplier: 'duffel-sandbox', offerId: 'off_123', passengers: PASSENGERS }], { air: flightOffer() })))[0]!;
     await expect(failureOf(run(acts.confirmBookingComponents, [input, { ...input, key: `${WF}:confirm:air`, component: air }]))).resolves.toMatchObject({ type: 'BookingRequestInvalid' });
+    // Side by side: a refusal fails the call once the others have settled; what they confirmed
+    // stands (idempotent by key) for the workflow to release.
+    const beside = { ...input, key: `${WF}:confirm:beside-transfer`, component: { ...transfer, id: 'beside-transfer' } };
+    await expect(failureOf(run(acts.confirmBookingComponents, [{ ...input, key: `${WF}:confirm:air`, component: air }, beside]))).resolves.toMatchObject({ type: 'BookingRequestInvalid' });
+    expect(await db.prisma.supplierServiceOrder.findUnique({ where: { reference: beside.key } })).toMatchObject({ componentId: 'beside-transfer', status: 'CONFIRMED' });
   });
 
   it('publishes the booking with the step\'s notices (revision 2): a notice that can never go is reported, not retried', async () => {

@@ -91,6 +91,20 @@ export function zoneOffsetAt(at: Instant, timeZone: string): number {
  * Throws a RangeError for a string that is not a date or an unknown zone.
  */
 export function endOfDateIn(date: string, timeZone: string): Instant {
+  const key = `${timeZone} ${date}`;
+  const known = END_OF_DATE.get(key);
+  if (known !== undefined) return known;
+  const end = computeEndOfDateIn(date, timeZone);
+  // A pure function of its arguments, asked again and again for the same few dates (a booking's
+  // deadlines and service dates): remembered, within a bound.
+  if (END_OF_DATE.size >= 10_000) END_OF_DATE.clear();
+  END_OF_DATE.set(key, end);
+  return end;
+}
+
+const END_OF_DATE = new Map<string, Instant>();
+
+function computeEndOfDateIn(date: string, timeZone: string): Instant {
   if (!isIsoDate(date)) throw new RangeError(`Not a calendar date: ${date}`);
   if (!isTimeZone(timeZone)) throw new RangeError(`Unknown IANA time zone: ${timeZone}`);
   const wall = Date.parse(`${date}T23:59:59.999Z`);

@@ -50,6 +50,14 @@ describe('endOfDateIn', () => {
     expect(() => endOfDateIn('2027-02-30', 'Europe/London')).toThrow('Not a calendar date: 2027-02-30');
     expect(() => endOfDateIn('2027-02-03', 'Mars/Olympus')).toThrow('Unknown IANA time zone: Mars/Olympus');
   });
+
+  it('answers a date asked again the same, per zone, and a refusal is never remembered as an answer', () => {
+    const first = endOfDateIn('2028-03-26', 'Europe/Paris');
+    expect(first).toBe(Date.parse('2028-03-26T21:59:59.999Z'));
+    expect(endOfDateIn('2028-03-26', 'Europe/Paris')).toBe(first);
+    expect(endOfDateIn('2028-03-26', 'America/New_York')).toBe(Date.parse('2028-03-27T03:59:59.999Z'));
+    for (let i = 0; i < 2; i++) expect(() => endOfDateIn('2028-02-30', 'Europe/Paris')).toThrow('Not a calendar date: 2028-02-30');
+  });
 });
 
 describe('resolveTerms', () => {
