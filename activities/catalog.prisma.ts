@@ -326,6 +326,11 @@ interface WindowRow {
 const SUPPLIER_COLUMNS = `id::text AS id, code, name, type, active, contacts, iban, bic, account_number, deposit_percent::text AS deposit_percent,
   balance_due_days_before_travel, net_days_after_invoice, preferred_payment_method, invoice_currency, payment_currency, version, created_at, updated_at`;
 
+/** A supplier's policy windows as a JSON array of WindowRow (a correlated subquery over `suppliers`). */
+const SUPPLIER_WINDOWS = `coalesce((SELECT json_agg(json_build_object('supplier_id', w.supplier_id::text, 'policy', w.policy, 'from_days_before', w.from_days_before,
+    'to_days_before', w.to_days_before, 'basis', w.basis, 'scope', w.scope, 'amount', w.amount::text, 'currency', w.currency, 'non_refundable', w.non_refundable))
+    FROM supplier_policy_windows w WHERE w.supplier_id = suppliers.id), '[]'::json)`;
+
 function toWindow(w: WindowRow): PolicyWindow {
   return {
     fromDaysBefore: w.from_days_before,
@@ -371,65 +376,48 @@ function toSupplier(row: SupplierRow, windows: WindowRow[]): Supplier & { versio
 }
 
 
+/** A product's child rows, as PRODUCT_CHILDREN reads them (ordered as the catalog lists them). */
+interface ProductChildren {
+  categories: Array<{ code: string; name: string; max_occupancy: number; standard_occupancy: number }>;
+  rates: Array<{
+    category: string;
+    rate_plan: string;
+    board_basis: BoardBasis | null;
+    valid_from: string;
+    valid_to: string;
+    weekday_mask: number;
+    basis: RateBasis;
+    amount: string;
+    single_supplement: string | null;
+    extra_night: string | null;
+    sell_amount: string | null;
+  }>;
+  bands: Array<{ min_age: number; max_age: number; discount_percent: string }>;
+  taxes: Array<{ code: string; name: string; kind: TaxKind; amount: string; applies_to_children: boolean }>;
+  departures: Array<{ departure_date: string; status: TourDeparture['status'] }>;
+}
+
+/** Correlated JSON arrays of a product's (`p`) child rows: numbers that are money or percentages as text, dates as YYYY-MM-DD. */
+const PRODUCT_CHILDREN = [
+  `coalesce((SELECT json_agg(json_build_object('code', c.code, 'name', c.name, 'max_occupancy', c.max_occupancy, 'standard_occupancy', c.standard_occupancy)
+      ORDER BY c.code COLLATE "C") FROM product_categories c WHERE c.product_id = p.id), '[]'::json) AS categories`,
+  `coalesce((SELECT json_agg(json_build_object('category', r.category, 'rate_plan', r.rate_plan, 'board_basis', r.board_basis,
+      'valid_from', to_char(r.valid_from, 'YYYY-MM-DD'), 'valid_to', to_char(r.valid_to, 'YYYY-MM-DD'), 'weekday_mask', r.weekday_mask, 'basis', r.basis,
+      'amount', r.amount::text, 'single_supplement', r.single_supplement::text, 'extra_night', r.extra_night::text, 'sell_amount', r.sell_amount::text)
+      ORDER BY r.category COLLATE "C", r.rate_plan COLLATE "C", r.valid_from, r.weekday_mask) FROM product_rates r WHERE r.product_id = p.id), '[]'::json) AS rates`,
+  `coalesce((SELECT json_agg(json_build_object('min_age', b.min_age, 'max_age', b.max_age, 'discount_percent', b.discount_percent::text)
+      ORDER BY b.min_age) FROM product_child_bands b WHERE b.product_id = p.id), '[]'::json) AS bands`,
+  `coalesce((SELECT json_agg(json_build_object('code', t.code, 'name', t.name, 'kind', t.kind, 'amount', t.amount::text, 'applies_to_children', t.applies_to_children)
+      ORDER BY t.code COLLATE "C") FROM product_taxes t WHERE t.product_id = p.id), '[]'::json) AS taxes`,
+  `coalesce((SELECT json_agg(json_build_object('departure_date', to_char(d.departure_date, 'YYYY-MM-DD'), 'status', d.status)
+      ORDER BY d.departure_date) FROM tour_departures d WHERE d.product_id = p.id), '[]'::json) AS departures`,
+].join(',\n  ');
+
 /** Loads full products (with every child row) for the products matched by `where` over `p`/`s`. */
 async function loadProducts(db: RawSql, where: string, params: unknown[], tail = 'ORDER BY s.code COLLATE "C", p.code COLLATE "C"'): Promise<StoredProduct[]> {
-  const rows = await rawQuery<ProductRow>(db, `SELECT ${PRODUCT_COLUMNS} FROM products p JOIN suppliers s ON s.id = p.supplier_id WHERE ${where} ${tail}`, params);
+  // One statement (one round trip): each product with its child rows as JSON arrays.
+  const rows = await rawQuery<ProductRow & ProductChildren>(db, `SELECT ${PRODUCT_COLUMNS}, ${PRODUCT_CHILDREN} FROM products p JOIN suppliers s ON s.id = p.supplier_id WHERE ${where} ${tail}`, params);
   if (rows.length === 0) return [];
-  const ids = rows.map((r) => r.id);
-  const [categories, rates, bands, taxes, departures] = await Promise.all([
-    rawQuery<{ product_id: string; code: string; name: string; max_occupancy: number; standard_occupancy: number }>(
-      db,
-      `SELECT product_id::text AS product_id, code, name, max_occupancy, standard_occupancy FROM product_categories WHERE product_id = ANY($1::uuid[]) ORDER BY code COLLATE "C"`,
-      [ids],
-    ),
-    rawQuery<
-      {
-        product_id: string;
-        category: string;
-        rate_plan: string;
-        board_basis: BoardBasis | null;
-        valid_from: string;
-        valid_to: string;
-        weekday_mask: number;
-        basis: RateBasis;
-        amount: string;
-        single_supplement: string | null;
-        extra_night: string | null;
-        sell_amount: string | null;
-      }
-    >(
-      db,
-      `SELECT product_id::text AS product_id, category, rate_plan, board_basis, to_char(valid_from, 'YYYY-MM-DD') AS valid_from, to_char(valid_to, 'YYYY-MM-DD') AS valid_to,
-              weekday_mask, basis, amount::text AS amount, single_supplement::text AS single_supplement, extra_night::text AS extra_night, sell_amount::text AS sell_amount
-         FROM product_rates WHERE product_id = ANY($1::uuid[]) ORDER BY category COLLATE "C", rate_plan COLLATE "C", valid_from, weekday_mask`,
-      [ids],
-    ),
-    rawQuery<{ product_id: string; min_age: number; max_age: number; discount_percent: string }>(
-      db,
-      `SELECT product_id::text AS product_id, min_age, max_age, discount_percent::text AS discount_percent FROM product_child_bands WHERE product_id = ANY($1::uuid[]) ORDER BY min_age`,
-      [ids],
-    ),
-    rawQuery<{ product_id: string; code: string; name: string; kind: TaxKind; amount: string; applies_to_children: boolean }>(
-      db,
-      `SELECT product_id::text AS product_id, code, name, kind, amount::text AS amount, applies_to_children FROM product_taxes WHERE product_id = ANY($1::uuid[]) ORDER BY code COLLATE "C"`,
-      [ids],
-    ),
-    rawQuery<{ product_id: string; departure_date: string; status: TourDeparture['status'] }>(
-      db,
-      `SELECT product_id::text AS product_id, to_char(departure_date, 'YYYY-MM-DD') AS departure_date, status FROM tour_departures WHERE product_id = ANY($1::uuid[]) ORDER BY departure_date`,
-      [ids],
-    ),
-  ]);
-  const group = <T extends { product_id: string }>(list: T[]) => {
-    const map = new Map<string, T[]>();
-    for (const item of list) {
-      const bucket = map.get(item.product_id);
-      if (bucket) bucket.push(item);
-      else map.set(item.product_id, [item]);
-    }
-    return map;
-  };
-  const [byCategories, byRates, byBands, byTaxes, byDepartures] = [group(categories), group(rates), group(bands), group(taxes), group(departures)];
   return rows.map((row) => {
     const cur = row.currency;
     const base = {
@@ -446,8 +434,8 @@ async function loadProducts(db: RawSql, where: string, params: unknown[], tail =
       active: row.active,
       minPax: row.min_pax,
       maxPax: row.max_pax,
-      categories: (byCategories.get(row.id) ?? []).map((c): Category => ({ code: c.code, name: c.name, maxOccupancy: c.max_occupancy, standardOccupancy: c.standard_occupancy })),
-      rates: (byRates.get(row.id) ?? []).map(
+      categories: row.categories.map((c): Category => ({ code: c.code, name: c.name, maxOccupancy: c.max_occupancy, standardOccupancy: c.standard_occupancy })),
+      rates: row.rates.map(
         (r): Rate => ({
           category: r.category,
           ratePlan: r.rate_plan,
@@ -462,8 +450,8 @@ async function loadProducts(db: RawSql, where: string, params: unknown[], tail =
           ...(r.sell_amount !== null && { sellAmount: moneyText(r.sell_amount, cur) }),
         }),
       ),
-      childBands: (byBands.get(row.id) ?? []).map((b): ChildBand => ({ minAge: b.min_age, maxAge: b.max_age, discountPercent: plain(b.discount_percent) })),
-      taxes: (byTaxes.get(row.id) ?? []).map(
+      childBands: row.bands.map((b): ChildBand => ({ minAge: b.min_age, maxAge: b.max_age, discountPercent: plain(b.discount_percent) })),
+      taxes: row.taxes.map(
         (t): Tax => ({ code: t.code, name: t.name, kind: t.kind, amount: t.kind === 'PERCENT' ? plain(t.amount) : moneyText(t.amount, cur), appliesToChildren: t.applies_to_children }),
       ),
     };
@@ -476,7 +464,7 @@ async function loadProducts(db: RawSql, where: string, params: unknown[], tail =
           itinerary: (d.itinerary as ItineraryDay[] | undefined) ?? [],
           durationNights: row.duration_nights ?? 0,
           guaranteedThreshold: row.guaranteed_threshold ?? 0,
-          departures: (byDepartures.get(row.id) ?? []).map((x) => ({ date: x.departure_date, status: x.status })),
+          departures: row.departures.map((x) => ({ date: x.departure_date, status: x.status })),
         };
       case 'HOTEL':
         return {
@@ -679,16 +667,10 @@ export class PrismaCatalog {
     return (await this.getSupplier(code))!;
   }
 
+  /** Suppliers with their policy windows, in one statement (one round trip: pricing reads one per component). */
   private async readSuppliers(db: RawSql, where: string, params: unknown[], lock = '', tail = '') {
-    const rows = await rawQuery<SupplierRow>(db, `SELECT ${SUPPLIER_COLUMNS} FROM suppliers WHERE ${where} ${tail} ${lock}`, params);
-    if (rows.length === 0) return [];
-    const windows = await rawQuery<WindowRow>(
-      db,
-      `SELECT supplier_id::text AS supplier_id, policy, from_days_before, to_days_before, basis, scope, amount::text AS amount, currency, non_refundable
-         FROM supplier_policy_windows WHERE supplier_id = ANY($1::uuid[])`,
-      [rows.map((r) => r.id)],
-    );
-    return rows.map((r) => toSupplier(r, windows.filter((w) => w.supplier_id === r.id)));
+    const rows = await rawQuery<SupplierRow & { windows: WindowRow[] }>(db, `SELECT ${SUPPLIER_COLUMNS}, ${SUPPLIER_WINDOWS} AS windows FROM suppliers WHERE ${where} ${tail} ${lock}`, params);
+    return rows.map((r) => toSupplier(r, r.windows));
   }
 
   // ----- products ----------------------------------------------------------------------------

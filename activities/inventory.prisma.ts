@@ -650,15 +650,17 @@ export class PrismaInventory {
   private async take(req: SellRequest, expiresAt: Date | null): Promise<{ hold: HoldView; created: boolean }> {
     const toExclusive = addDays(req.from, req.nights);
     const replayed = (row: HoldRow) => ({ hold: this.replayHold(row, req, expiresAt), created: false });
+    // The replay check and the group-size check only read: side by side. A replay answers as it
+    // did the first time, whatever the group check says now.
+    const groupChecked = req.pax !== undefined ? this.checkGroupSize(req, toExclusive) : Promise.resolve();
+    groupChecked.catch(() => undefined); // awaited below unless this is a replay
     const before = await this.holdWhere('reference', req.reference);
     if (before) return replayed(before);
-    if (req.pax !== undefined) await this.checkGroupSize(req, toExclusive);
+    await groupChecked;
     for (let attempt = 1; ; attempt++) {
-      const holdId = await this.retrying(() => this.takeAtomically(req, toExclusive, expiresAt));
-      if (holdId) {
+      const taken = await this.retrying(() => this.takeAtomically(req, toExclusive, expiresAt));
+      if (taken) {
         this.changed(req.productId, req.category, req.from, addDays(toExclusive, -1), expiresAt ? `hold:${req.channel}` : `sale:${req.channel}`);
-        const taken = await this.holdWhere('id', holdId);
-        if (!taken) throw new Error(`Hold ${holdId} (${req.reference}) vanished right after it was taken`);
         return { hold: toHold(taken), created: true };
       }
       // Nothing was taken: a concurrent call with the same reference won, or some night is unavailable.
@@ -706,10 +708,10 @@ export class PrismaInventory {
    * 2. `hold` inserts the hold row only when every night is in `free` (all or nothing), and not
    *    when the reference exists (a concurrent duplicate waits for the first and then inserts nothing).
    * 3. `taken` moves the counters of the locked nights only when the hold row was inserted.
-   * The CHECK `held + sold + released <= allotment` stays the backstop. Returns the hold id, or
-   * null when nothing was taken.
+   * The CHECK `held + sold + released <= allotment` stays the backstop. Returns the hold row as
+   * inserted, or null when nothing was taken.
    */
-  private async takeAtomically(req: SellRequest, toExclusive: string, expiresAt: Date | null): Promise<string | null> {
+  private async takeAtomically(req: SellRequest, toExclusive: string, expiresAt: Date | null): Promise<HoldRow | null> {
     const column = expiresAt ? 'held' : 'sold';
     const sql = `
       WITH free AS (
@@ -724,22 +726,23 @@ export class PrismaInventory {
         SELECT gen_random_uuid(), $7, $1::uuid, $2, $3::date, $4::date, $5, $8, $9, $10::timestamptz, $11::timestamptz, $11::timestamptz
          WHERE (SELECT count(*) FROM free) = $6
         ON CONFLICT (reference) DO NOTHING
-        RETURNING id
+        RETURNING *
       ), taken AS (
         UPDATE inventory i SET ${column} = i.${column} + $5, version = i.version + 1, updated_at = $11::timestamptz
           FROM free
          WHERE EXISTS (SELECT 1 FROM hold) AND i.product_id = free.product_id AND i.category = free.category AND i.stay_date = free.stay_date
         RETURNING i.stay_date
       )
-      SELECT (SELECT id::text FROM hold) AS hold_id, (SELECT count(*)::int FROM taken) AS nights_taken`;
+      SELECT ${holdColumns('hold')}, (SELECT count(*)::int FROM taken) AS nights_taken FROM hold`;
     const params = [req.productId, req.category, req.from, toExclusive, req.quantity, req.nights, req.reference, expiresAt ? 'HELD' : 'SOLD', req.channel, expiresAt, req.now];
-    type Row = { hold_id: string | null; nights_taken: number };
+    type Row = DriverHoldRow & { nights_taken: number };
     const [row] = this.driver ? await this.driver<Row>(sql, params) : await this.prisma.$queryRawUnsafe<Row[]>(sql, ...params);
-    if (row?.hold_id && row.nights_taken !== req.nights) {
+    if (!row) return null;
+    if (row.nights_taken !== req.nights) {
       // Cannot happen: the hold row is inserted only when every night is locked for the update.
       throw new Error(`Hold ${req.reference} took ${row.nights_taken} of ${req.nights} nights`);
     }
-    return row?.hold_id ?? null;
+    return holdRowOf(row);
   }
 
   /** Why a request found nothing to take, naming the nights: stop-sale, no-allotment or sold-out (null: it fits now). */
