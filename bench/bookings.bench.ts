@@ -18,6 +18,9 @@
  *   (`BENCH_SOLO=n` to change it, 0 to skip). At 50 in flight both sides are saturated and their
  *   latencies are queueing (in flight ÷ throughput), so the latency ratio there only restates the
  *   throughput ratio; one at a time it measures what a booking's own steps add to a confirmation.
+ *   Each unloaded run also records the CPU this process spent meanwhile (the main thread's busy
+ *   time from its event-loop utilisation, and the whole process's user + system time): medians
+ *   are printed, so the latency's CPU share is visible beside the waits.
  *   `BENCH_PROFILE=1` then prints where the time of an unloaded booking and of an unloaded baseline
  *   behind the API goes, from their histories (each local activity's own run included). A local
  *   activity's "ran" is read from its marker's completion time, which the SDK takes in workflow
@@ -49,6 +52,25 @@ interface Lap {
   e2e: number;
   first: number;
   second: number;
+  /** Unloaded runs: CPU spent while this one ran (see {@link withCpu}). */
+  cpu?: RunCpu;
+}
+
+/** CPU of this process while one unloaded run went through (nothing else runs then). */
+interface RunCpu {
+  /** The main thread's busy time (event-loop utilisation): API, activities, the SDK's worker side. */
+  mainMs: number;
+  /** The whole process (user + system, every thread): the above, the workflow threads and the SDK's core. */
+  processMs: number;
+}
+
+/** Runs `run` and adds the CPU this process spent meanwhile to its lap. */
+async function withCpu<L extends Lap>(run: () => Promise<L>): Promise<L> {
+  const elu = performance.eventLoopUtilization();
+  const cpu = process.cpuUsage();
+  const lap = await run();
+  const used = process.cpuUsage(cpu);
+  return { ...lap, cpu: { mainMs: performance.eventLoopUtilization(elu).active, processMs: (used.user + used.system) / 1000 } };
 }
 
 interface PhaseResult {
@@ -191,6 +213,12 @@ function memory(): { heapUsed: number; rss: number } {
 
 const settle = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** The median of one CPU figure over unloaded laps, to 0.1 ms. */
+function cpuOf(laps: Lap[], what: keyof RunCpu): number {
+  const values = laps.flatMap((l) => (l.cpu ? [l.cpu[what]] : [])).sort((a, b) => a - b);
+  return values.length ? +values[Math.floor(values.length / 2)]!.toFixed(1) : NaN;
+}
+
 function stats(r: PhaseResult, pick: (l: Lap) => number): PhaseStats {
   return latencyStats(r.laps.map(pick), r.wallMs);
 }
@@ -265,9 +293,9 @@ async function main(): Promise<void> {
       log(`unloaded: ${SOLO} bookings and ${SOLO} runs of each baseline, one at a time...`);
       await settle(1000);
       for (let i = 0; i < SOLO; i++) {
-        solo.booking.push(await book(rig, COUNT + WARM + i, 'solo'));
-        solo.api.push(await noopApi(i, 'noop-api-solo'));
-        solo.direct.push(await noop(i, 'noop-solo'));
+        solo.booking.push(await withCpu(() => book(rig, COUNT + WARM + i, 'solo')));
+        solo.api.push(await withCpu(() => noopApi(i, 'noop-api-solo')));
+        solo.direct.push(await withCpu(() => noop(i, 'noop-solo')));
       }
     }
     await Promise.allSettled(noopIds.map((id) => rig.client.workflow.getHandle(id).signal(noopFinishSignal)));
@@ -321,6 +349,9 @@ async function main(): Promise<void> {
     if (unloaded && unloadedDirect) {
       out(`unloaded (one at a time, ${SOLO} each), against the baseline behind the API: ${line(unloaded)}`);
       out(`unloaded (one at a time, ${SOLO} each), against the baseline on Temporal:    ${line(unloadedDirect)}`);
+      out(
+        `unloaded, CPU per run (median; this process only, not the Temporal server or the database): main thread busy ${cpuOf(solo.booking, 'mainMs')} ms a booking, ${cpuOf(solo.api, 'mainMs')} ms a baseline behind the API; whole process ${cpuOf(solo.booking, 'processMs')} and ${cpuOf(solo.api, 'processMs')} ms`,
+      );
     }
     if (prismaOperations.size) {
       out(`Prisma operations per booking (BENCH_PRISMA_COUNT=1; warm-up and setup included): ${[...prismaOperations].sort((x, y) => y[1] - x[1]).map(([k, n]) => `${k} ${(n / COUNT).toFixed(1)}`).join(', ')}`);
@@ -348,7 +379,22 @@ async function main(): Promise<void> {
         baselineE2e: rows['baseline on Temporal: end to end'],
         ratios,
         ratiosDirect,
-        ...(unloaded ? { unloaded: { count: SOLO, e2e: ub, baselineApiE2e: rows['unloaded baseline behind the API: end to end'], baselineE2e: rows['unloaded baseline on Temporal: end to end'], ratios: unloaded, ratiosDirect: unloadedDirect } } : {}),
+        ...(unloaded
+          ? {
+              unloaded: {
+                count: SOLO,
+                e2e: ub,
+                baselineApiE2e: rows['unloaded baseline behind the API: end to end'],
+                baselineE2e: rows['unloaded baseline on Temporal: end to end'],
+                ratios: unloaded,
+                ratiosDirect: unloadedDirect,
+                cpuMs: {
+                  booking: { main: cpuOf(solo.booking, 'mainMs'), process: cpuOf(solo.booking, 'processMs') },
+                  baselineApi: { main: cpuOf(solo.api, 'mainMs'), process: cpuOf(solo.api, 'processMs') },
+                },
+              },
+            }
+          : {}),
         historyEventsUntilPaid: shape.events,
         steps: { hold: shape.hold.join(''), payment: shape.pay.join(''), childWorkflows: shape.children, timers: shape.timers },
         memoryPerBookingMiB: { heapUsed: +heapPerBooking.toFixed(3), rss: +rssPerBooking.toFixed(3), gc: gcAvailable, rssPerNoopWorkflow: +rssPerNoop.toFixed(3) },
