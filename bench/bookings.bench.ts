@@ -23,9 +23,10 @@
  *   are printed, so the latency's CPU share is visible beside the waits.
  *   `BENCH_PROFILE=1` then prints where the time of an unloaded booking and of an unloaded baseline
  *   behind the API goes, from their histories (each local activity's own run included). A local
- *   activity's "ran" is read from its marker's completion time, which the SDK takes in workflow
- *   time: it shows the order and the share of each step, not the wall time of a round. Measured at
- *   the activity itself (2026-11-29), a no-op round takes 1.7–2.4 ms where its marker says 0.3–0.6.
+ *   activity's "ran" there is read from its marker's completion time, which the SDK takes in
+ *   workflow time: it shows the order and the share of each step, not the wall time of a round. So
+ *   the profile also times every activity at the worker (an activity interceptor the rig installs
+ *   with BENCH_PROFILE=1) and prints each step's run and the wait before it.
  * - History events per booking until PAID; memory per cached booking (they stay running, waiting
  *   for travel): heap used (main thread, after a forced GC when --expose-gc) and RSS, after minus
  *   before, divided by count. Workflows run in the SDK's worker threads, whose heaps the main
@@ -204,6 +205,41 @@ async function profile(rig: BookingRig, what: string, laps: (Lap & { workflowId:
   if (mid) out(`\nTimeline of the median ${what} (${mid.e2e.toFixed(0)} ms end to end):\n${mid.lines.join('\n')}`);
 }
 
+/**
+ * BENCH_PROFILE=1: the local activities of `laps` as timed at the worker (an activity interceptor,
+ * see the rig): per step, the median run, and the median wait before it, from the first request or
+ * from the end of the step before (the workflow's activations, the SDK's dispatch, and between the
+ * two updates the API's answer and the next request). A negative wait is a step started before the
+ * one listed above it ended: the two ran side by side.
+ */
+function workerSteps(rig: BookingRig, what: string, laps: (Lap & { workflowId: string })[]): void {
+  const steps = new Map<string, { wait: number[]; ran: number[] }>();
+  for (const lap of laps) {
+    const mine = rig.activityRuns.filter((r) => r.workflowId === lap.workflowId).sort((a, b) => a.start - b.start);
+    let before = lap.at ?? mine[0]?.start ?? 0;
+    const seen = new Map<string, number>();
+    for (const r of mine) {
+      const n = (seen.get(r.activityType) ?? 0) + 1;
+      seen.set(r.activityType, n);
+      const key = n > 1 ? `${r.activityType} #${n}` : r.activityType;
+      const step = steps.get(key) ?? { wait: [], ran: [] };
+      steps.set(key, step);
+      step.wait.push(r.start - before);
+      step.ran.push(r.end - r.start);
+      before = Math.max(before, r.end);
+    }
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  out(`\nSteps of the ${what}, timed at the worker (median ms): the wait before each step and its run`);
+  let ran = 0;
+  for (const [key, step] of steps) {
+    if (step.ran.length < laps.length / 2) continue;
+    ran += median(step.ran);
+    out(`${median(step.wait).toFixed(1).padStart(7)} wait ${median(step.ran).toFixed(1).padStart(6)} ran  ${key}`);
+  }
+  out(`  the steps' runs add up to ${ran.toFixed(1)} ms (side by side ones counted each)`);
+}
+
 function memory(): { heapUsed: number; rss: number } {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc) for (let i = 0; i < 3; i++) gc();
@@ -302,6 +338,8 @@ async function main(): Promise<void> {
     if (process.env.BENCH_PROFILE === '1' && solo.booking.length) {
       await profile(rig, 'unloaded booking', solo.booking);
       await profile(rig, 'unloaded baseline behind the API', solo.api);
+      workerSteps(rig, 'unloaded booking', solo.booking);
+      workerSteps(rig, 'unloaded baseline behind the API', solo.api);
     }
 
     const rows: Record<string, PhaseStats> = {

@@ -99,6 +99,8 @@ export interface BookingWorkerOptions {
   shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
   /** A prebuilt bundle (tests share one per file); otherwise workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Extra interceptors (the booking bench times each activity at the worker with one). */
+  interceptors?: WorkerOptions['interceptors'];
 }
 
 /** A worker for booking workflows and their activities on `booking-orchestration`. */
@@ -114,6 +116,7 @@ export function createBookingWorker(opts: BookingWorkerOptions): Promise<Worker>
       ...(opts.ports.lifecycle ? createBookingLifecycleActivities(opts.ports.lifecycle) : {}),
     },
     shutdownGraceTime: opts.shutdownGraceTime ?? '30s',
+    ...(opts.interceptors ? { interceptors: opts.interceptors } : {}),
   });
 }
 
@@ -133,9 +136,10 @@ export function superviseBookingWorker(
   ports: WorkerPorts,
   logger: Logger,
   shutdownGraceTime: WorkerOptions['shutdownGraceTime'] = '30s',
+  interceptors?: WorkerOptions['interceptors'],
 ): SupervisedWorker {
   return superviseWorker(TASK_QUEUES.bookingOrchestration, target, logger, (connection) =>
-    createBookingWorker({ connection, namespace: target.namespace, ports, shutdownGraceTime }),
+    createBookingWorker({ connection, namespace: target.namespace, ports, shutdownGraceTime, ...(interceptors ? { interceptors } : {}) }),
   );
 }
 

@@ -16,7 +16,7 @@ import { Client, Connection, WithStartWorkflowOperation } from '@temporalio/clie
 import { Router } from 'express';
 import { ROUTE_POLICIES, type RoutePolicy } from '../../api/access/route-policy';
 import type { TemporalClientProvider } from '../../infra/temporal';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { addDays } from '../../domain/catalog/dates';
 import { calendarDateIn } from '../../domain/time/instant';
 import type { Database } from '../../infra/database';
@@ -44,7 +44,40 @@ export interface BookingRig {
   baselineSteps: NoopBookingInput;
   /** The POST /bookings body of a hotel + transfer + insurance trip for 2 adults, departing `daysAhead` from today. */
   bookingBody(daysAhead: number, nights: number): Record<string, unknown>;
+  /**
+   * With `BENCH_PROFILE=1`: every activity run of the booking and baseline workers, timed at the
+   * worker by an activity interceptor (epoch ms, the clock of `Date.now()`); empty otherwise.
+   */
+  activityRuns: ActivityRun[];
   stop(): Promise<void>;
+}
+
+export interface ActivityRun {
+  workflowId: string;
+  activityType: string;
+  start: number;
+  end: number;
+}
+
+/** Interceptors that time each activity at the worker into `runs`. */
+function timingInterceptors(runs: ActivityRun[]): WorkerOptions['interceptors'] {
+  const now = () => performance.timeOrigin + performance.now();
+  return {
+    activity: [
+      (ctx) => ({
+        inbound: {
+          async execute(input, next) {
+            const start = now();
+            try {
+              return await next(input);
+            } finally {
+              runs.push({ workflowId: ctx.info.workflowExecution?.workflowId ?? '', activityType: ctx.info.activityType, start, end: now() });
+            }
+          },
+        },
+      }),
+    ],
+  };
 }
 
 
@@ -85,12 +118,14 @@ export async function startBookingRig(opts: { rooms: number }): Promise<BookingR
     // The API and the workers, as `npm start` wires them; the API on a real HTTP server.
     t = performance.now();
     const baselineSteps: NoopBookingInput = { holdSteps: [], paySteps: [] };
+    const activityRuns: ActivityRun[] = [];
+    const interceptors = process.env.BENCH_PROFILE === '1' ? timingInterceptors(activityRuns) : undefined;
     let temporal: TemporalClientProvider | null = null;
     const api = startApiUnderTest(
       process.env.BENCH_PRISMA_COUNT === '1' ? countingPrisma(db) : db,
       { address: devServer.address, namespace: 'default' },
       'UTC',
-      { extraRoutes: baselineRoutes(() => temporal!, baselineSteps) },
+      { extraRoutes: baselineRoutes(() => temporal!, baselineSteps), ...(interceptors ? { bookingWorkerInterceptors: interceptors } : {}) },
     );
     temporal = api.temporal;
     stops.push(() => api.stop());
@@ -109,7 +144,14 @@ export async function startBookingRig(opts: { rooms: number }): Promise<BookingR
     const nativeConnection = await NativeConnection.connect({ address: devServer.address });
     stops.push(() => nativeConnection.close());
     const activities: NoopActivities = { noop: async () => undefined };
-    const noopWorker = await Worker.create({ connection: nativeConnection, namespace: 'default', taskQueue: NOOP_TASK_QUEUE, workflowsPath: require.resolve('./noop.workflow'), activities });
+    const noopWorker = await Worker.create({
+      connection: nativeConnection,
+      namespace: 'default',
+      taskQueue: NOOP_TASK_QUEUE,
+      workflowsPath: require.resolve('./noop.workflow'),
+      activities,
+      ...(interceptors ? { interceptors } : {}),
+    });
     const noopRunning = noopWorker.run();
     stops.push(async () => {
       if (noopWorker.getState() === 'RUNNING') noopWorker.shutdown();
@@ -127,7 +169,7 @@ export async function startBookingRig(opts: { rooms: number }): Promise<BookingR
       const components = tripComponents(trip, departureDate, nights);
       return { customerId: 'CUST-BENCH', advisorId: 'ADV-BENCH', channel: 'direct', currency: 'GBP', departureDate, returnDate: addDays(departureDate, nights), components, contactEmail: 'bench@example.com' };
     };
-    return { db, apiUrl, client, today, baselineSteps, bookingBody, stop };
+    return { db, apiUrl, client, today, baselineSteps, bookingBody, activityRuns, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -1,4 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
+import type { WorkerOptions } from '@temporalio/worker';
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { AvailabilitySearch } from '../../activities/availability-search';
@@ -98,12 +99,12 @@ export function startApiUnderTest(
   db: Database,
   target: TemporalTarget,
   operatorTimeZone = 'UTC',
-  opts: { flightSuppliers?: Record<string, FlightSupplier>; extraRoutes?: ApiDeps['extraRoutes'] } = {},
+  opts: { flightSuppliers?: Record<string, FlightSupplier>; extraRoutes?: ApiDeps['extraRoutes']; bookingWorkerInterceptors?: WorkerOptions['interceptors'] } = {},
 ): ApiUnderTest {
   const bookings = new PrismaBookingStore(db.prisma);
   const temporal = new TemporalClientProvider(target);
   const workers = [
-    superviseBookingWorker(target, bookingWorkerPorts(db, { operatorTimeZone, logger: silentLogger }), silentLogger, '5s'),
+    superviseBookingWorker(target, bookingWorkerPorts(db, { operatorTimeZone, logger: silentLogger }), silentLogger, '5s', opts.bookingWorkerInterceptors),
     superviseFinanceWorker(target, { prisma: db.prisma, driver: db, operatorTimeZone, feeds: {} }, silentLogger, '5s'),
     superviseSupplierWorker(target, { flightSuppliers: opts.flightSuppliers ?? {} }, silentLogger, '5s'),
   ];
