@@ -312,7 +312,6 @@ interface SupplierRow {
 }
 
 interface WindowRow {
-  supplier_id: string;
   policy: 'CANCELLATION' | 'AMENDMENT';
   from_days_before: number;
   to_days_before: number;
@@ -327,7 +326,7 @@ const SUPPLIER_COLUMNS = `id::text AS id, code, name, type, active, contacts, ib
   balance_due_days_before_travel, net_days_after_invoice, preferred_payment_method, invoice_currency, payment_currency, version, created_at, updated_at`;
 
 /** A supplier's policy windows as a JSON array of WindowRow (a correlated subquery over `suppliers`). */
-const SUPPLIER_WINDOWS = `coalesce((SELECT json_agg(json_build_object('supplier_id', w.supplier_id::text, 'policy', w.policy, 'from_days_before', w.from_days_before,
+const SUPPLIER_WINDOWS = `coalesce((SELECT json_agg(json_build_object('policy', w.policy, 'from_days_before', w.from_days_before,
     'to_days_before', w.to_days_before, 'basis', w.basis, 'scope', w.scope, 'amount', w.amount::text, 'currency', w.currency, 'non_refundable', w.non_refundable))
     FROM supplier_policy_windows w WHERE w.supplier_id = suppliers.id), '[]'::json)`;
 
@@ -417,7 +416,6 @@ const PRODUCT_CHILDREN = [
 async function loadProducts(db: RawSql, where: string, params: unknown[], tail = 'ORDER BY s.code COLLATE "C", p.code COLLATE "C"'): Promise<StoredProduct[]> {
   // One statement (one round trip): each product with its child rows as JSON arrays.
   const rows = await rawQuery<ProductRow & ProductChildren>(db, `SELECT ${PRODUCT_COLUMNS}, ${PRODUCT_CHILDREN} FROM products p JOIN suppliers s ON s.id = p.supplier_id WHERE ${where} ${tail}`, params);
-  if (rows.length === 0) return [];
   return rows.map((row) => {
     const cur = row.currency;
     const base = {

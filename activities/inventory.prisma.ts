@@ -654,7 +654,7 @@ export class PrismaInventory {
     // did the first time, whatever the group check says now.
     const groupChecked = req.pax !== undefined ? this.checkGroupSize(req, toExclusive) : Promise.resolve();
     groupChecked.catch(() => undefined); // awaited below unless this is a replay
-    const before = await this.holdWhere('reference', req.reference);
+    const before = await this.holdByReference(req.reference);
     if (before) return replayed(before);
     await groupChecked;
     for (let attempt = 1; ; attempt++) {
@@ -664,7 +664,7 @@ export class PrismaInventory {
         return { hold: toHold(taken), created: true };
       }
       // Nothing was taken: a concurrent call with the same reference won, or some night is unavailable.
-      const winner = await this.holdWhere('reference', req.reference);
+      const winner = await this.holdByReference(req.reference);
       if (winner) return replayed(winner);
       const refusal = await this.whyUnavailable(req, toExclusive);
       if (refusal) throw refusal;
@@ -673,10 +673,10 @@ export class PrismaInventory {
     }
   }
 
-  /** One hold by reference or id: on the driver when there is one (a sale's hot path), else through Prisma. */
-  private async holdWhere(by: 'reference' | 'id', value: string): Promise<HoldRow | null> {
-    if (!this.driver) return this.prisma.inventoryHold.findUnique({ where: by === 'id' ? { id: value } : { reference: value } });
-    const [row] = await this.driver<DriverHoldRow>(`${HOLD_SELECT} WHERE ${by === 'id' ? 'id = $1::uuid' : 'reference = $1'}`, [value]);
+  /** One hold by its reference: on the driver when there is one (a sale's hot path), else through Prisma. */
+  private async holdByReference(reference: string): Promise<HoldRow | null> {
+    if (!this.driver) return this.prisma.inventoryHold.findUnique({ where: { reference } });
+    const [row] = await this.driver<DriverHoldRow>(`${HOLD_SELECT} WHERE reference = $1`, [reference]);
     return row ? holdRowOf(row) : null;
   }
 
@@ -795,7 +795,7 @@ export class PrismaInventory {
   }
 
   async getHold(reference: string): Promise<HoldView | null> {
-    const row = await this.holdWhere('reference', reference);
+    const row = await this.holdByReference(reference);
     return row ? toHold(row) : null;
   }
 
@@ -859,7 +859,7 @@ export class PrismaInventory {
     );
     if (r?.sold) return toHold(holdRowOf(r.sold));
     if (r && r.locked > 0) throw new Error(`Inventory of hold ${reference} is missing nights: the inventory rows were changed by hand`);
-    const hold = await this.holdWhere('reference', reference);
+    const hold = await this.holdByReference(reference);
     if (!hold) throw new InventoryError('hold-not-found', `No hold ${reference}`);
     // Sold, cancelled or expired; a hold still confirmable here changed under the statement: the caller retries.
     const settled = confirmedOrRefused(hold, reference, now);

@@ -229,7 +229,7 @@ function workerSteps(rig: BookingRig, what: string, laps: (Lap & { workflowId: s
       before = Math.max(before, r.end);
     }
   }
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const median = (values: number[]) => latencyStats(values, 1).p50;
   out(`\nSteps of the ${what}, timed at the worker (median ms): the wait before each step and its run`);
   let ran = 0;
   for (const [key, step] of steps) {
@@ -251,8 +251,8 @@ const settle = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** The median of one CPU figure over unloaded laps, to 0.1 ms. */
 function cpuOf(laps: Lap[], what: keyof RunCpu): number {
-  const values = laps.flatMap((l) => (l.cpu ? [l.cpu[what]] : [])).sort((a, b) => a - b);
-  return values.length ? +values[Math.floor(values.length / 2)]!.toFixed(1) : NaN;
+  const values = laps.flatMap((l) => (l.cpu ? [l.cpu[what]] : []));
+  return values.length ? +latencyStats(values, 1).p50.toFixed(1) : NaN;
 }
 
 function stats(r: PhaseResult, pick: (l: Lap) => number): PhaseStats {
