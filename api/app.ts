@@ -11,7 +11,7 @@ import type { Ledger } from '../activities/ports/ledger';
 import type { Database } from '../infra/database';
 import type { Logger } from '../infra/logger';
 import type { TemporalClientProvider } from '../infra/temporal';
-import { gatedBySegment } from './router-gate';
+import { routersBySegment } from './router-gate';
 import { errorHandler } from './error-handler';
 import type { ReadinessGate } from './readiness-gate';
 import { sendProblem } from './problem';
@@ -193,8 +193,9 @@ export function createApp(deps: ApiDeps): Express {
     }),
   );
 
-  // Each router is entered only for its own first path segments (api/router-gate.ts).
-  const mount = (router: Router) => app.use(gatedBySegment(router));
+  // Each router is entered only for its own first path segments, all behind one layer (api/router-gate.ts).
+  const routers: Router[] = [];
+  const mount = (router: Router) => routers.push(router);
   mount(healthRoutes(deps));
   mount(docsRoutes());
   mount(authRoutes(access.auth));
@@ -218,6 +219,7 @@ export function createApp(deps: ApiDeps): Express {
   mount(operationsRoutes({ prisma: deps.db.prisma, operatorTimeZone: deps.operatorTimeZone }));
   if (deps.extraRoutes) mount(deps.extraRoutes.router);
   mount(reportRoutes({ prisma: deps.db.prisma, operatorTimeZone: deps.operatorTimeZone, atol: deps.finance.atol }));
+  app.use(routersBySegment(routers));
 
   app.use((req, res) => {
     sendProblem(res, { status: 404, title: 'Not found', detail: `No route for ${req.method} ${req.path}`, type: '/problems/not-found' });

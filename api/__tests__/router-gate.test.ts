@@ -1,6 +1,6 @@
 import express, { Router } from 'express';
 import request from 'supertest';
-import { firstSegments, gatedBySegment } from '../router-gate';
+import { firstSegments, routersBySegment } from '../router-gate';
 
 /** A router whose every entry is counted (what the gate lets in). */
 function counted(router: Router): { router: Router; entered: () => number } {
@@ -12,7 +12,7 @@ function counted(router: Router): { router: Router; entered: () => number } {
   return { router: spy, entered: () => n };
 }
 
-describe('routers gated by their first path segments', () => {
+describe('routers entered by their first path segments, behind one layer', () => {
   const operations = Router();
   operations.get('/operations/resources', (_req, res) => void res.json({ from: 'operations' }));
   operations.post('/dispatch/:day', (req, res) => void res.json({ day: req.params.day }));
@@ -25,9 +25,7 @@ describe('routers gated by their first path segments', () => {
   const more = counted(moreOperations);
   const param = counted(byParam);
   const app = express();
-  app.use(gatedBySegment(ops.router));
-  app.use(gatedBySegment(more.router));
-  app.use(gatedBySegment(param.router));
+  app.use(routersBySegment([ops.router, more.router, param.router]));
   app.use((req, res) => void res.status(404).json({ missing: req.path }));
 
   it("tells each router's first segments, or null when a route or middleware hides them", () => {
@@ -71,7 +69,23 @@ describe('routers gated by their first path segments', () => {
     expect(param.entered() - before.param).toBe(2);
   });
 
-  it("shows the router's stack to whatever lists the app's routes", () => {
-    expect(gatedBySegment(operations).stack).toBe(operations.stack);
+  it('hands an error straight on: no later router runs, the error handler answers', async () => {
+    const failing = Router();
+    failing.get('/operations/broken', () => {
+      throw new Error('boom');
+    });
+    const after = counted(moreOperations);
+    const withError = express();
+    withError.use(routersBySegment([failing, after.router]));
+    withError.use((_req: express.Request, res: express.Response) => void res.status(404).json({}));
+    withError.use((err: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => void res.status(500).json({ error: err.message }));
+    const res = await request(withError).get('/operations/broken');
+    expect(res.status).toBe(500);
+    expect(res.body).toEqual({ error: 'boom' });
+    expect(after.entered()).toBe(0);
+  });
+
+  it("shows the routers' stacks, in order, to whatever lists the app's routes", () => {
+    expect(routersBySegment([operations, moreOperations]).stack).toEqual([...operations.stack, ...moreOperations.stack]);
   });
 });
