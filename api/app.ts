@@ -1,6 +1,4 @@
-import { randomUUID } from 'node:crypto';
 import express, { type Express, type Router } from 'express';
-import { pinoHttp } from 'pino-http';
 import type { PrismaAtolStore } from '../activities/atol.prisma';
 import type { PrismaCommissions } from '../activities/commissions.prisma';
 import type { PrismaFinanceConfig } from '../activities/finance-config.prisma';
@@ -11,6 +9,7 @@ import type { Ledger } from '../activities/ports/ledger';
 import type { Database } from '../infra/database';
 import type { Logger } from '../infra/logger';
 import type { TemporalClientProvider } from '../infra/temporal';
+import { requestLogging } from './request-log';
 import { routersBySegment } from './router-gate';
 import { errorHandler } from './error-handler';
 import type { ReadinessGate } from './readiness-gate';
@@ -121,27 +120,13 @@ function catalogDeps(deps: ApiDeps, inventorySink: InventoryChangeSink): Catalog
   return { prisma: db.prisma, ...stores, temporal: deps.temporal, operatorTimeZone };
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
 /** The Express app: thin translation between HTTP and Temporal/the database. */
 export function createApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
 
-  app.use(
-    pinoHttp({
-      logger: deps.logger,
-      genReqId(req, res) {
-        const incoming = req.headers['x-request-id'];
-        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-      autoLogging: { ignore: (req) => req.url === '/healthz' },
-    }),
-  );
+  app.use(requestLogging(deps.logger));
   const json = express.json({ limit: '100kb', strict: true, type: ['application/json', 'application/*+json'] });
   // Catalog imports carry whole files (JSON or CSV, up to 20 MB) and channel managers post XML: those routes parse their own bodies.
   const readsOwnBody = (req: express.Request) => req.method === 'POST' && (req.path === BULK_UPLOAD_PATH || CHANNEL_NOTIFICATIONS_PATH.test(req.path));

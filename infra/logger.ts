@@ -1,9 +1,10 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
 /** Structured JSON logs on stdout; one line per event. */
-export function createLogger(level: string, name = 'itinera', opts: { destination?: string } = {}): Logger {
+/** `destination`: a file (written asynchronously); `stream`: any stream (tests read the lines back). */
+export function createLogger(level: string, name = 'itinera', opts: { destination?: string; stream?: DestinationStream } = {}): Logger {
   const options = {
     name,
     level,
@@ -12,5 +13,6 @@ export function createLogger(level: string, name = 'itinera', opts: { destinatio
     // Credentials never reach the logs: bearer tokens, cookies, API keys.
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'], remove: true },
   };
+  if (opts.stream) return pino(options, opts.stream);
   return opts.destination ? pino(options, pino.destination({ dest: opts.destination, sync: false })) : pino(options);
 }
