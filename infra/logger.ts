@@ -2,8 +2,10 @@ import pino, { type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
-/** Structured JSON logs on stdout; one line per event. */
-/** `destination`: a file (written asynchronously); `stream`: any stream (tests read the lines back). */
+/**
+ * Structured JSON logs, one line per event: on stdout, or to `destination` (a file, written
+ * asynchronously), or to `stream` (any stream; tests read the lines back).
+ */
 export function createLogger(level: string, name = 'itinera', opts: { destination?: string; stream?: DestinationStream } = {}): Logger {
   const options = {
     name,
