@@ -166,16 +166,22 @@ export function createBookingLifecycleActivities(ports: BookingLifecycleActivity
   const fxRates = new PrismaFxRates(prisma);
   const financeConfig = new PrismaFinanceConfig(prisma);
 
-  async function supplierPolicies(supplierCode: string, componentId: string): Promise<{ cancellationPolicy: Policy; amendmentPolicy: Policy }> {
-    const supplier = await catalog.getSupplierTerms(supplierCode);
+  type SupplierTerms = Map<string, { active: boolean; cancellationPolicy: Policy; amendmentPolicy: Policy }>;
+
+  function supplierPolicies(suppliers: SupplierTerms, supplierCode: string, componentId: string): { cancellationPolicy: Policy; amendmentPolicy: Policy } {
+    const supplier = suppliers.get(supplierCode);
     if (!supplier || !supplier.active) throw unavailable(`Component ${componentId}: supplier ${supplierCode} is ${supplier ? 'inactive' : 'unknown'}`);
     return { cancellationPolicy: supplier.cancellationPolicy, amendmentPolicy: supplier.amendmentPolicy };
   }
 
-  async function priceCatalog(input: PriceComponentsInput, c: CatalogComponentRequest, at: string, products: Promise<Map<string, StoredProduct>>): Promise<PricedComponent> {
-    // The supplier's terms are read alongside the products; the product's refusals still come first.
-    const terms = supplierPolicies(c.supplierCode, c.id);
-    terms.catch(() => undefined); // awaited below (or left behind a product refusal): not an unhandled rejection
+  async function priceCatalog(
+    input: PriceComponentsInput,
+    c: CatalogComponentRequest,
+    at: string,
+    products: Promise<Map<string, StoredProduct>>,
+    suppliers: Promise<SupplierTerms>,
+  ): Promise<PricedComponent> {
+    // The suppliers' terms are read alongside the products; the product's refusals still come first.
     const name = `${c.supplierCode}/${c.productCode}`;
     const product = (await products).get(name);
     if (!product) throw unavailable(`Component ${c.id}: product ${name} is not in the catalog`, [{ path: `${at}.productCode`, message: `${name} is not in the catalog` }]);
@@ -188,7 +194,7 @@ export function createBookingLifecycleActivities(ports: BookingLifecycleActivity
       const known = product.categories.map((k) => k.code).join(', ');
       throw invalid(`Component ${c.id}: product ${name} has no category ${c.category} (it has ${known})`, [{ path: `${at}.category`, message: `must be one of ${known}` }]);
     }
-    const policies = await terms;
+    const policies = supplierPolicies(await suppliers, c.supplierCode, c.id);
     let breakdown;
     try {
       breakdown = await search.price({
@@ -288,13 +294,16 @@ export function createBookingLifecycleActivities(ports: BookingLifecycleActivity
     async priceBookingComponents(input: PriceComponentsInput): Promise<PricedComponent[]> {
       const problems = checkPriceInput(input);
       if (problems.length) throw invalid(`Booking ${input.reference} cannot be priced: ${listProblems(problems)}`, problems);
-      // Every catalog product of the booking in one read; then the components are priced side by
-      // side (reads only); a refusal is the first failing component's, in order.
+      // Every catalog product of the booking in one read, their suppliers' terms in another beside
+      // it; then the components are priced side by side (reads only); a refusal is the first
+      // failing component's, in order.
       const catalogComponents = input.components.filter((c): c is CatalogComponentRequest => c.kind !== 'FLIGHT');
       const products = catalog.getProductsByCodes(catalogComponents);
+      const suppliers = catalog.getSuppliersTerms(catalogComponents.map((c) => c.supplierCode));
       products.catch(() => undefined); // awaited by each catalog component below
+      suppliers.catch(() => undefined); // likewise (or left behind a product refusal): not an unhandled rejection
       const settled = await Promise.allSettled(
-        input.components.map((c, i) => (c.kind === 'FLIGHT' ? priceFlight(input, c, `components[${i}]`) : priceCatalog(input, c, `components[${i}]`, products))),
+        input.components.map((c, i) => (c.kind === 'FLIGHT' ? priceFlight(input, c, `components[${i}]`) : priceCatalog(input, c, `components[${i}]`, products, suppliers))),
       );
       const refused = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (refused) throw refused.reason;

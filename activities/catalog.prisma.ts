@@ -620,6 +620,14 @@ export class PrismaCatalog {
     return s ?? null;
   }
 
+  /** {@link getSupplierTerms} for several suppliers (a booking's) in one read, keyed by code; unknown codes are absent. */
+  async getSuppliersTerms(codes: readonly string[]): Promise<Map<string, Omit<SupplierView, 'commissionSchedules'>>> {
+    const distinct = [...new Set(codes)];
+    if (distinct.length === 0) return new Map();
+    const list = await this.readSuppliers(this.reads, `code = ANY($1::text[])`, [distinct]);
+    return new Map(list.map((s) => [s.code, s]));
+  }
+
   /** Suppliers ordered by code, `limit` per page (keyset pagination: the cursor is the last code). */
   async listSuppliers(filter: SupplierFilter): Promise<Page<SupplierView>> {
     const where: string[] = [];

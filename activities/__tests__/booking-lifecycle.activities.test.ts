@@ -391,7 +391,7 @@ describe('booking lifecycle activities on embedded PGlite', () => {
     await expect(failureOf(run(acts.priceBookingComponents, priceInput([flight])))).resolves.toMatchObject({ type: 'BookingRequestInvalid', message: expect.stringContaining('no flight offer') });
     // The database or catalog being down is not a refusal: the error stays as it is (retryable).
     const outage = new Error('connect ECONNREFUSED 127.0.0.1:5432');
-    const down = createBookingLifecycleActivities({ ...ports, catalog: { getProductsByCodes: () => Promise.reject(outage) } as unknown as BookingLifecycleActivityPorts['catalog'] });
+    const down = createBookingLifecycleActivities({ ...ports, catalog: { getProductsByCodes: () => Promise.reject(outage), getSuppliersTerms: () => Promise.reject(outage) } as unknown as BookingLifecycleActivityPorts['catalog'] });
     await expect(run(down.priceBookingComponents, priceInput([hotelRequest()]))).rejects.toBe(outage);
     // Every shape problem at once.
     const bad = await failureOf(run(acts.priceBookingComponents, { ...priceInput([hotelRequest({ nights: 0, units: [] }), hotelRequest()]), currency: 'XXQ' }));
