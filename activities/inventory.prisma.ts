@@ -650,22 +650,21 @@ export class PrismaInventory {
   private async take(req: SellRequest, expiresAt: Date | null): Promise<{ hold: HoldView; created: boolean }> {
     const toExclusive = addDays(req.from, req.nights);
     const replayed = (row: HoldRow) => ({ hold: this.replayHold(row, req, expiresAt), created: false });
-    // The replay check and the group-size check only read: side by side. A replay answers as it
-    // did the first time, whatever the group check says now.
-    const groupChecked = req.pax !== undefined ? this.checkGroupSize(req, toExclusive) : Promise.resolve();
-    groupChecked.catch(() => undefined); // awaited below unless this is a replay
-    const before = await this.holdByReference(req.reference);
-    if (before) return replayed(before);
-    await groupChecked;
+    // The attempt comes first (one round trip when it succeeds): it takes nothing when the
+    // reference is used already, a night is unavailable or the party is outside the contracts'
+    // group size. Then the reasons are read in that order: a replay answers as it did the first
+    // time, whatever the group check says now.
     for (let attempt = 1; ; attempt++) {
       const taken = await this.retrying(() => this.takeAtomically(req, toExclusive, expiresAt));
       if (taken) {
         this.changed(req.productId, req.category, req.from, addDays(toExclusive, -1), expiresAt ? `hold:${req.channel}` : `sale:${req.channel}`);
         return { hold: toHold(taken), created: true };
       }
-      // Nothing was taken: a concurrent call with the same reference won, or some night is unavailable.
+      // Nothing was taken: the reference is used (a replay, or a concurrent call that won), the
+      // party does not fit the contracts, or some night is unavailable.
       const winner = await this.holdByReference(req.reference);
       if (winner) return replayed(winner);
+      if (req.pax !== undefined) await this.checkGroupSize(req, toExclusive);
       const refusal = await this.whyUnavailable(req, toExclusive);
       if (refusal) throw refusal;
       // Units came back between the attempt and the diagnosis (a cancellation): try again.
@@ -705,8 +704,9 @@ export class PrismaInventory {
    *    deadlocking) the nights that have `quantity` units free, unless a stop sale covers a night.
    *    Under READ COMMITTED a row another buyer changed meanwhile is re-checked on its latest
    *    committed version after the wait, so a night taken by someone else drops out.
-   * 2. `hold` inserts the hold row only when every night is in `free` (all or nothing), and not
-   *    when the reference exists (a concurrent duplicate waits for the first and then inserts nothing).
+   * 2. `hold` inserts the hold row only when every night is in `free` (all or nothing) and the
+   *    party (`pax`, when given) is within the group size of every contract covering the nights,
+   *    and not when the reference exists (a concurrent duplicate waits for the first and then inserts nothing).
    * 3. `taken` moves the counters of the locked nights only when the hold row was inserted.
    * The CHECK `held + sold + released <= allotment` stays the backstop. Returns the hold row as
    * inserted, or null when nothing was taken.
@@ -725,6 +725,10 @@ export class PrismaInventory {
         INSERT INTO inventory_holds (id, reference, product_id, category, stay_from, stay_to, quantity, status, channel, expires_at, created_at, updated_at)
         SELECT gen_random_uuid(), $7, $1::uuid, $2, $3::date, $4::date, $5, $8, $9, $10::timestamptz, $11::timestamptz, $11::timestamptz
          WHERE (SELECT count(*) FROM free) = $6
+           AND ($12::int IS NULL OR NOT EXISTS (
+             SELECT 1 FROM inventory g JOIN allotment_contracts c ON c.id = g.contract_id
+              WHERE g.product_id = $1::uuid AND g.category = $2 AND g.stay_date >= $3::date AND g.stay_date < $4::date
+             HAVING $12::int < max(c.min_group_size) OR $12::int > min(c.max_group_size)))
         ON CONFLICT (reference) DO NOTHING
         RETURNING *
       ), taken AS (
@@ -734,7 +738,7 @@ export class PrismaInventory {
         RETURNING i.stay_date
       )
       SELECT ${holdColumns('hold')}, (SELECT count(*)::int FROM taken) AS nights_taken FROM hold`;
-    const params = [req.productId, req.category, req.from, toExclusive, req.quantity, req.nights, req.reference, expiresAt ? 'HELD' : 'SOLD', req.channel, expiresAt, req.now];
+    const params = [req.productId, req.category, req.from, toExclusive, req.quantity, req.nights, req.reference, expiresAt ? 'HELD' : 'SOLD', req.channel, expiresAt, req.now, req.pax ?? null];
     type Row = DriverHoldRow & { nights_taken: number };
     const [row] = this.driver ? await this.driver<Row>(sql, params) : await this.prisma.$queryRawUnsafe<Row[]>(sql, ...params);
     if (!row) return null;

@@ -261,9 +261,18 @@ export function inventoryContract(open: () => Promise<Database>, openConcurrent?
     // The driver path reads the same limits.
     expect(await refusal(fast.hold(holdOf(p, { pax: 2 })))).toMatchObject({ kind: 'group-size', message: (refused as Error).message });
     expect(await counters(p, '2027-06-01', '2027-06-01')).toEqual(['2027-06-01 a5 h0 s0 r0']);
-    await expect(inventory.hold(holdOf(p, { pax: 12, quantity: 5 }))).resolves.toMatchObject({ status: 'HELD', quantity: 5 });
+    const party = holdOf(p, { pax: 12, quantity: 5 });
+    const held = await inventory.hold(party);
+    expect(held).toMatchObject({ status: 'HELD', quantity: 5 });
     // No party size given (a channel that only counts rooms): the units alone are checked.
     expect(await refusal(inventory.hold(holdOf(p)))).toMatchObject({ kind: 'sold-out' });
+    // The same request again (a retry) answers with its hold, though nothing is free now; the same
+    // reference for a party the contract refuses is a conflict, not a group-size refusal.
+    for (const store of [inventory, fast]) {
+      await expect(store.hold(party)).resolves.toEqual(held);
+      expect(await refusal(store.hold({ ...party, pax: 2, quantity: 4 }))).toMatchObject({ kind: 'reference-conflict' });
+    }
+    expect(await counters(p, '2027-06-01', '2027-06-01')).toEqual(['2027-06-01 a5 h5 s0 r0']);
     const [view] = await fast.availability({ productIds: [p.productId], from: '2027-06-02', toExclusive: '2027-06-04' });
     expect(view).toMatchObject({ category: 'DBL', available: 5, minGroupSize: 10, maxGroupSize: 40 });
   });
