@@ -201,6 +201,16 @@ const holdColumns = (t: string) => `${t}.id::text AS id, ${t}.reference, ${t}.pr
   ${t}.expires_at, ${t}.created_at, ${t}.updated_at`;
 /** A hold row as the driver reads it: the same shape Prisma gives (see {@link holdRowOf}). */
 const HOLD_SELECT = `SELECT ${holdColumns('h')} FROM inventory_holds h`;
+
+/**
+ * The group size the contracts covering a request's nights allow (the tightest of them), and their
+ * codes: $1 product, $2 category, $3 first night, $4 the day after the last. Nulls when no night
+ * has inventory. Read by the hold's statement (to take nothing for a party outside it) and by the
+ * refusal that says why.
+ */
+const GROUP_LIMITS = `SELECT max(c.min_group_size)::int AS min_group, min(c.max_group_size)::int AS max_group, string_agg(DISTINCT c.code, ', ') AS codes
+  FROM inventory g JOIN allotment_contracts c ON c.id = g.contract_id
+ WHERE g.product_id = $1::uuid AND g.category = $2 AND g.stay_date >= $3::date AND g.stay_date < $4::date`;
 interface DriverHoldRow {
   id: string;
   reference: string;
@@ -682,11 +692,8 @@ export class PrismaInventory {
   /** Refuses a party outside the min/max group size of the contracts covering the nights. */
   private async checkGroupSize(req: SellRequest, toExclusive: string): Promise<void> {
     type Limits = { min_group: number | null; max_group: number | null; codes: string | null };
-    const sql = `SELECT max(c.min_group_size)::int AS min_group, min(c.max_group_size)::int AS max_group, string_agg(DISTINCT c.code, ', ') AS codes
-         FROM inventory i JOIN allotment_contracts c ON c.id = i.contract_id
-        WHERE i.product_id = $1::uuid AND i.category = $2 AND i.stay_date >= $3::date AND i.stay_date < $4::date`;
     const params = [req.productId, req.category, req.from, toExclusive];
-    const [limits] = this.driver ? await this.driver<Limits>(sql, params) : await this.prisma.$queryRawUnsafe<Limits[]>(sql, ...params);
+    const [limits] = this.driver ? await this.driver<Limits>(GROUP_LIMITS, params) : await this.prisma.$queryRawUnsafe<Limits[]>(GROUP_LIMITS, ...params);
     if (!limits || limits.min_group === null || limits.max_group === null) return; // no inventory: the attempt names the nights
     const pax = req.pax!;
     if (pax < limits.min_group || pax > limits.max_group) {
@@ -725,10 +732,7 @@ export class PrismaInventory {
         INSERT INTO inventory_holds (id, reference, product_id, category, stay_from, stay_to, quantity, status, channel, expires_at, created_at, updated_at)
         SELECT gen_random_uuid(), $7, $1::uuid, $2, $3::date, $4::date, $5, $8, $9, $10::timestamptz, $11::timestamptz, $11::timestamptz
          WHERE (SELECT count(*) FROM free) = $6
-           AND ($12::int IS NULL OR NOT EXISTS (
-             SELECT 1 FROM inventory g JOIN allotment_contracts c ON c.id = g.contract_id
-              WHERE g.product_id = $1::uuid AND g.category = $2 AND g.stay_date >= $3::date AND g.stay_date < $4::date
-             HAVING $12::int < max(c.min_group_size) OR $12::int > min(c.max_group_size)))
+           AND ($12::int IS NULL OR (SELECT $12::int BETWEEN coalesce(l.min_group, $12::int) AND coalesce(l.max_group, $12::int) FROM (${GROUP_LIMITS}) l))
         ON CONFLICT (reference) DO NOTHING
         RETURNING *
       ), taken AS (
